@@ -1,0 +1,119 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/vigil-ir/vigil/internal/catalog"
+	"github.com/vigil-ir/vigil/internal/engine"
+	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/report"
+	"github.com/vigil-ir/vigil/internal/sysinfo"
+	"github.com/vigil-ir/vigil/internal/target"
+)
+
+// Version is the tool version stamped into results (set by the linker).
+var Version = "0.1.0-dev"
+
+// ScanOptions configure a scan.
+type ScanOptions struct {
+	Target       *target.Target
+	Detectors    []engine.Detector
+	Catalog      *catalog.Catalog
+	Lang         string
+	ChangedSince time.Time
+	Now          func() time.Time
+	// Filter, when set, decides which findings reach the handler (display
+	// threshold, suppressions, "--new"); the others are counted as
+	// suppressed.
+	Filter func(model.Finding) bool
+}
+
+// Scan runs the detectors over the target and streams the result into h.
+// It returns the summary of what reached h.
+func Scan(ctx context.Context, opt ScanOptions, h report.Handler) (model.Summary, error) {
+	now := opt.Now
+	if now == nil {
+		now = time.Now
+	}
+	t := opt.Target
+	meta := model.ScanMeta{
+		Tool:    "vigil",
+		Version: Version,
+		Started: now().UTC(),
+		Target:  sysinfo.Describe(t),
+		Lang:    opt.Lang,
+	}
+	meta.ID = meta.Started.Format("20060102T150405.000Z")
+	if err := h.Begin(meta); err != nil {
+		return model.Summary{}, err
+	}
+	sink := &filterSink{h: h, filter: opt.Filter, counts: map[model.Severity]int{}}
+	eng := &engine.Engine{
+		Catalog:   opt.Catalog,
+		Detectors: opt.Detectors,
+		Options:   engine.Options{ChangedSince: opt.ChangedSince, Now: now},
+	}
+	checks := eng.Run(ctx, t, meta.Target, sink)
+	if sink.err != nil {
+		return model.Summary{}, fmt.Errorf("output: %w", sink.err)
+	}
+	meta.Finished = now().UTC()
+	sum := model.Summary{Counts: sink.counts, Total: sink.total, Suppressed: sink.suppressed, Gaps: sink.gaps, Checks: checks}
+	if err := endWithMeta(h, meta, sum); err != nil {
+		return sum, err
+	}
+	return sum, nil
+}
+
+// metaUpdater is implemented by handlers that want the final meta (finish
+// time) before End.
+type metaUpdater interface{ UpdateMeta(model.ScanMeta) }
+
+func endWithMeta(h report.Handler, meta model.ScanMeta, sum model.Summary) error {
+	if mu, ok := h.(metaUpdater); ok {
+		mu.UpdateMeta(meta)
+	}
+	return h.End(sum)
+}
+
+type filterSink struct {
+	h          report.Handler
+	filter     func(model.Finding) bool
+	counts     map[model.Severity]int
+	total      int
+	suppressed int
+	gaps       int
+	err        error
+}
+
+func (s *filterSink) Finding(f model.Finding) {
+	if s.filter != nil && !s.filter(f) {
+		s.suppressed++
+		return
+	}
+	s.counts[f.Severity]++
+	s.total++
+	if s.err == nil {
+		s.err = s.h.Finding(f)
+	}
+}
+
+func (s *filterSink) Gap(g model.Gap) {
+	s.gaps++
+	if s.err == nil {
+		s.err = s.h.Gap(g)
+	}
+}
+
+// ExitCode maps a summary to the documented exit status: 1 when anything
+// shown is at or above failOn, else 0.
+func ExitCode(sum model.Summary, failOn model.Severity) int {
+	for sev, n := range sum.Counts {
+		if n > 0 && sev >= failOn {
+			return 1
+		}
+	}
+	return 0
+}

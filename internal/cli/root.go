@@ -1,0 +1,84 @@
+// Package cli parses Vigil's command line into use-case options and maps
+// results to exit codes. One file per subcommand.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vigil-ir/vigil/internal/app"
+	"github.com/vigil-ir/vigil/internal/catalog"
+)
+
+// Exit codes (docs/exit-codes in README).
+const (
+	ExitOK       = 0 // nothing at or above --fail-on
+	ExitFindings = 1 // findings at or above --fail-on
+	ExitError    = 2 // usage error, unreadable target, failure
+)
+
+// exitError carries an exit code through cobra.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+// globals are the flags every command shares.
+type globals struct {
+	lang   string
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+}
+
+// Lang returns the output language: --lang, else the locale environment.
+func (g *globals) Lang() string {
+	if g.lang != "" {
+		return catalog.NormalizeLang(g.lang)
+	}
+	return catalog.LangFromEnv(g.getenv)
+}
+
+// Run executes the command line args and returns the exit code.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	g := &globals{stdout: stdout, stderr: stderr, getenv: os.Getenv}
+	root := &cobra.Command{
+		Use:           "vigil",
+		Short:         "Emergency response and vulnerability remediation for Linux servers",
+		Long:          "Vigil triages a live Linux host or a mounted image for signs of intrusion,\nand reports what it found, what it could not check, and what to do.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       app.Version,
+	}
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.PersistentFlags().StringVar(&g.lang, "lang", "", "output language: en or zh-CN (default from LC_ALL, LC_MESSAGES, LANG)")
+	root.AddCommand(newScanCmd(g), newRulesCmd(g))
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintln(stderr, "vigil:", ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintln(stderr, "vigil:", err)
+	return ExitError
+}

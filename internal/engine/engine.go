@@ -1,0 +1,159 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/vigil-ir/vigil/internal/catalog"
+	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/target"
+)
+
+// Detector turns what it reads from a target into findings.
+type Detector interface {
+	// Name is the stable plugin name, e.g. "accounts".
+	Name() string
+	// Version changes when the detector's logic changes.
+	Version() int
+	// NeedsLive reports whether the detector only makes sense on the running
+	// host (processes, sockets). On an offline root it is skipped with a
+	// not-applicable gap.
+	NeedsLive() bool
+	// Rules lists every rule id the detector can emit.
+	Rules() []string
+	// Run examines the target. A returned error marks the check failed; the
+	// findings it emitted before still count.
+	Run(ctx context.Context, env *Env) error
+}
+
+// Options tune a scan for every detector.
+type Options struct {
+	// ChangedSince, when non-zero, asks time-aware detectors to list files
+	// changed since then.
+	ChangedSince time.Time
+	// Now is the scan's clock (injectable for tests).
+	Now func() time.Time
+	// Parallel bounds concurrently running detectors (default GOMAXPROCS).
+	Parallel int
+}
+
+// Sink receives a scan's stream. Calls are serialised by the engine.
+type Sink interface {
+	Finding(model.Finding)
+	Gap(model.Gap)
+}
+
+// Engine runs detectors.
+type Engine struct {
+	Catalog   *catalog.Catalog
+	Detectors []Detector
+	Options   Options
+}
+
+// Run runs every detector over t, streaming to sink, and returns the status
+// of each check. Findings are completed from the catalog and fingerprinted
+// with tinfo's key.
+func (e *Engine) Run(ctx context.Context, t *target.Target, tinfo model.TargetInfo, sink Sink) []model.CheckStatus {
+	now := e.Options.Now
+	if now == nil {
+		now = time.Now
+	}
+	par := e.Options.Parallel
+	if par <= 0 {
+		par = runtime.GOMAXPROCS(0)
+	}
+	shared := &memo{vals: map[string]*memoEntry{}}
+	var mu sync.Mutex // serialises sink calls
+	statuses := make([]model.CheckStatus, len(e.Detectors))
+	sem := make(chan struct{}, par)
+	var wg sync.WaitGroup
+	for i, d := range e.Detectors {
+		st := &statuses[i]
+		st.Name, st.Version = d.Name(), d.Version()
+		if d.NeedsLive() && !t.IsLive() {
+			st.Status = "not-applicable"
+			st.Reason = "needs a live host; the target is an offline root"
+			mu.Lock()
+			sink.Gap(model.Gap{Check: d.Name(), Kind: model.GapNotApplicable, Reason: st.Reason})
+			mu.Unlock()
+			continue
+		}
+		wg.Add(1)
+		go func(d Detector) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			env := &Env{
+				Target:  t,
+				Options: e.Options,
+				check:   d.Name(),
+				prov:    fmt.Sprintf("%s@%d", d.Name(), d.Version()),
+				now:     now,
+				shared:  shared,
+				emit: func(f model.Finding) {
+					e.complete(&f, tinfo)
+					mu.Lock()
+					st.Findings++
+					sink.Finding(f)
+					mu.Unlock()
+				},
+				gap: func(g model.Gap) {
+					mu.Lock()
+					sink.Gap(g)
+					mu.Unlock()
+				},
+			}
+			start := time.Now()
+			err := runSafely(ctx, d, env)
+			st.Duration = time.Since(start)
+			if err != nil {
+				st.Status, st.Reason = "failed", err.Error()
+				env.gap(model.Gap{Check: d.Name(), Kind: model.GapError, Reason: "check failed: " + err.Error()})
+				return
+			}
+			st.Status = "ok"
+		}(d)
+	}
+	wg.Wait()
+	return statuses
+}
+
+func runSafely(ctx context.Context, d Detector, env *Env) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
+		}
+	}()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return d.Run(ctx, env)
+}
+
+// complete fills catalog defaults, provenance and the fingerprint.
+func (e *Engine) complete(f *model.Finding, tinfo model.TargetInfo) {
+	if e.Catalog != nil {
+		if r, ok := e.Catalog.Rule(f.RuleID); ok {
+			if !f.SeveritySet {
+				f.Severity = r.Severity
+			}
+			if !f.ConfidenceSet {
+				f.Confidence = r.Confidence
+			}
+			if f.Category == "" {
+				f.Category = r.Category
+			}
+			if f.Technique == "" {
+				f.Technique = r.Technique
+			}
+		}
+	}
+	if f.Subject == "" {
+		f.Subject = f.Evidence.Path
+	}
+	f.Fingerprint = model.Fingerprint(f.RuleID, tinfo.Key(), f.IdentityKey())
+}

@@ -1,0 +1,86 @@
+package engine
+
+import (
+	"sync"
+	"time"
+
+	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/target"
+)
+
+// Env is one detector's view of a scan.
+type Env struct {
+	Target  *target.Target
+	Options Options
+
+	check  string
+	prov   string
+	now    func() time.Time
+	shared *memo
+	emit   func(model.Finding)
+	gap    func(model.Gap)
+}
+
+// Emit reports a finding. The engine stamps the detector's name and version.
+func (e *Env) Emit(f model.Finding) {
+	f.Detector = e.prov
+	e.emit(f)
+}
+
+// Gap records something this check could not examine (implements
+// target.Recorder).
+func (e *Env) Gap(kind model.GapKind, path, reason string) {
+	e.gap(model.Gap{Check: e.check, Kind: kind, Path: path, Reason: reason})
+}
+
+// Now is the scan's clock.
+func (e *Env) Now() time.Time { return e.now() }
+
+// ReadFile reads a target file, recording a gap when it exists but cannot be
+// read. ok is false when there is nothing to examine.
+func (e *Env) ReadFile(p string) ([]byte, bool) {
+	return e.Target.ReadFileRec(e, p, 0)
+}
+
+type memoEntry struct {
+	once sync.Once
+	val  any
+	gaps []model.Gap
+}
+
+type memo struct {
+	mu   sync.Mutex
+	vals map[string]*memoEntry
+}
+
+// gapBuffer collects the gaps of a shared load, so that they are reported
+// once, by the check that triggered the load, under the loader's name.
+type gapBuffer struct {
+	name string
+	gaps []model.Gap
+}
+
+func (g *gapBuffer) Gap(kind model.GapKind, path, reason string) {
+	g.gaps = append(g.gaps, model.Gap{Check: g.name, Kind: kind, Path: path, Reason: reason})
+}
+
+// Shared returns the value that load computes once per scan under key, for
+// inventories several detectors read (accounts, package ownership). Gaps the
+// loader records are reported once, with key as their check name.
+func Shared[T any](e *Env, key string, load func(t *target.Target, rec target.Recorder) T) T {
+	e.shared.mu.Lock()
+	ent, ok := e.shared.vals[key]
+	if !ok {
+		ent = &memoEntry{}
+		e.shared.vals[key] = ent
+	}
+	e.shared.mu.Unlock()
+	ent.once.Do(func() {
+		buf := &gapBuffer{name: key}
+		ent.val = load(e.Target, buf)
+		for _, g := range buf.gaps {
+			e.gap(g)
+		}
+	})
+	return ent.val.(T)
+}

@@ -1,0 +1,88 @@
+package model
+
+import "time"
+
+// GapKind says why part of a target was not examined.
+type GapKind string
+
+// Gap kinds.
+const (
+	GapError         GapKind = "error"          // could not be read (permission, I/O, malformed)
+	GapSkipped       GapKind = "skipped"        // deliberately not read (too large, FIFO, device, symlink out of root)
+	GapNotApplicable GapKind = "not-applicable" // the check cannot run on this kind of target (live-only on --root)
+)
+
+// Gap records something the scan did not check, and why. A gap is never
+// silent: it is part of the result so that "no findings" is not misread as
+// "clean".
+type Gap struct {
+	Check  string  `json:"check"`
+	Kind   GapKind `json:"kind"`
+	Path   string  `json:"path,omitempty"`
+	Reason string  `json:"reason"`
+}
+
+// TargetInfo identifies what was scanned.
+type TargetInfo struct {
+	Root      string `json:"root"`                 // "/" for the live host, else the mounted root on the scanning host
+	Live      bool   `json:"live"`                 // processes and sockets were examined
+	Hostname  string `json:"hostname,omitempty"`   // the target's own hostname (from /etc/hostname on --root)
+	OS        string `json:"os,omitempty"`         // PRETTY_NAME from os-release
+	MachineID string `json:"machine_id,omitempty"` // /etc/machine-id
+}
+
+// Key returns the identity used in fingerprints: the machine id when the
+// target has one, so that the live host and an image of it agree.
+func (t TargetInfo) Key() string {
+	switch {
+	case t.MachineID != "":
+		return "machine-id:" + t.MachineID
+	case t.Hostname != "":
+		return "host:" + t.Hostname
+	default:
+		return "root:" + t.Root
+	}
+}
+
+// CheckStatus is the outcome of one detector.
+type CheckStatus struct {
+	Name     string        `json:"name"`
+	Version  int           `json:"version"`
+	Status   string        `json:"status"` // ok, not-applicable, failed
+	Reason   string        `json:"reason,omitempty"`
+	Findings int           `json:"findings"`
+	Duration time.Duration `json:"duration_ns"`
+}
+
+// ScanMeta describes one scan run.
+type ScanMeta struct {
+	ID       string     `json:"id,omitempty"`
+	Tool     string     `json:"tool"`
+	Version  string     `json:"version"`
+	Started  time.Time  `json:"started"`
+	Finished time.Time  `json:"finished,omitempty"`
+	Target   TargetInfo `json:"target"`
+	Lang     string     `json:"lang"`
+}
+
+// Summary closes a scan: counts by severity, and what was not checked.
+type Summary struct {
+	Counts     map[Severity]int `json:"counts"`
+	Total      int              `json:"total"`
+	Suppressed int              `json:"suppressed"`
+	Gaps       int              `json:"gaps"`
+	Checks     []CheckStatus    `json:"checks"`
+}
+
+// Result is a whole scan held in memory: what the JSON handler writes and
+// what the store replays.
+type Result struct {
+	SchemaVersion int         `json:"schema_version"`
+	Meta          ScanMeta    `json:"scan"`
+	Findings      []Finding   `json:"findings"`
+	Gaps          []Gap       `json:"gaps"`
+	Summary       Summary     `json:"summary"`
+}
+
+// SchemaVersion is the version of the JSON result format (docs/json-schema.md).
+const SchemaVersion = 1

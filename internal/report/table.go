@@ -1,0 +1,242 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vigil-ir/vigil/internal/catalog"
+	"github.com/vigil-ir/vigil/internal/model"
+)
+
+// maxGapLines bounds the "not checked" list of the table; JSON has all.
+const maxGapLines = 15
+
+// Table is the human handler: findings sorted most severe first, a line of
+// evidence under each, the gaps, and a summary line per severity. Columns
+// that may hold Chinese text come last on a line so alignment survives
+// double-width characters.
+type Table struct {
+	w        io.Writer
+	opt      Options
+	meta     model.ScanMeta
+	findings []model.Finding
+	gaps     []model.Gap
+}
+
+// Begin implements Handler.
+func (t *Table) Begin(meta model.ScanMeta) error { t.meta = meta; return nil }
+
+// Finding implements Handler.
+func (t *Table) Finding(f model.Finding) error {
+	localize(t.opt, &f)
+	t.findings = append(t.findings, f)
+	return nil
+}
+
+// Gap implements Handler.
+func (t *Table) Gap(g model.Gap) error { t.gaps = append(t.gaps, g); return nil }
+
+func (t *Table) sev(s model.Severity) string {
+	names, ok := severityNames[t.opt.Lang]
+	if !ok {
+		names = severityNames[catalog.English]
+	}
+	if s < model.Info || s > model.Critical {
+		return s.String()
+	}
+	label := names[s]
+	if !t.opt.Color {
+		return label
+	}
+	colors := [...]string{"\x1b[2m", "\x1b[36m", "\x1b[33m", "\x1b[31m", "\x1b[1;97;41m"}
+	return colors[s] + label + "\x1b[0m"
+}
+
+// Location is "path:line", or the subject when there is no path.
+func Location(f model.Finding) string {
+	loc := f.Evidence.Path
+	if loc == "" {
+		loc = f.Subject
+	} else if f.Evidence.Line > 0 {
+		loc += ":" + strconv.Itoa(f.Evidence.Line)
+	}
+	if f.Evidence.PID > 0 && !strings.Contains(loc, "pid ") {
+		loc = "pid " + strconv.Itoa(f.Evidence.PID) + " " + loc
+	}
+	return loc
+}
+
+// End implements Handler: it writes everything.
+func (t *Table) End(s model.Summary) error {
+	lang := t.opt.Lang
+	w := &errWriter{w: t.w}
+	mode := msg(lang, "live")
+	if !t.meta.Target.Live {
+		mode = msg(lang, "offline") + " " + t.meta.Target.Root
+	}
+	host := t.meta.Target.Hostname
+	if t.meta.Target.OS != "" {
+		host += " (" + t.meta.Target.OS + ")"
+	}
+	w.printf("%s %s — %s — %s\n\n", msg(lang, "scan_of"), strings.TrimSpace(host), mode, t.meta.Started.UTC().Format("2006-01-02 15:04:05 MST"))
+
+	SortFindings(t.findings)
+	if len(t.findings) == 0 {
+		w.printf("%s\n", msg(lang, "no_findings"))
+	}
+	sevW, ruleW, locW := 8, 4, 8
+	for _, f := range t.findings {
+		sevW = max(sevW, displayWidth(t.sevPlain(f.Severity)))
+		ruleW = max(ruleW, len(f.RuleID))
+		locW = max(locW, displayWidth(Location(f)))
+	}
+	locW = min(locW, 60)
+	for _, f := range t.findings {
+		sev := t.sev(f.Severity)
+		pad := sevW - displayWidth(t.sevPlain(f.Severity))
+		loc := truncate(Location(f), 60)
+		w.printf("%s%s  %-*s  %s%s  %s\n", sev, strings.Repeat(" ", pad), ruleW, f.RuleID, loc, strings.Repeat(" ", max(0, locW-displayWidth(loc))), f.Title)
+		indent := strings.Repeat(" ", sevW+2)
+		if txt := oneLine(f.Evidence.Text); txt != "" {
+			w.printf("%s> %s\n", indent, truncate(txt, 160))
+		}
+		if facts := t.facts(f); facts != "" {
+			w.printf("%s  %s\n", indent, facts)
+		}
+		if t.opt.Verbose {
+			for _, kv := range [][2]string{{"why", f.Why}, {"verify", f.Verify}, {"fix", f.Remediation}} {
+				if kv[1] != "" {
+					w.printf("%s  %s: %s\n", indent, msg(lang, kv[0]), oneLine(kv[1]))
+				}
+			}
+			w.printf("\n")
+		}
+	}
+
+	w.printf("\n%s (%d)\n", msg(lang, "not_checked"), len(t.gaps))
+	if len(t.gaps) == 0 {
+		w.printf("  %s\n", msg(lang, "nothing_gap"))
+	}
+	sortGaps(t.gaps)
+	for i, g := range t.gaps {
+		if i == maxGapLines {
+			w.printf("  … %d %s\n", len(t.gaps)-maxGapLines, msg(lang, "more"))
+			break
+		}
+		where := g.Path
+		if where != "" {
+			where += ": "
+		}
+		w.printf("  [%s] %s %s%s\n", g.Check, g.Kind, where, truncate(oneLine(g.Reason), 140))
+	}
+
+	failed := 0
+	for _, c := range s.Checks {
+		if c.Status == "failed" {
+			failed++
+		}
+	}
+	w.printf("\n%s: %d %s", msg(lang, "summary"), s.Total, msg(lang, "findings"))
+	if s.Suppressed > 0 {
+		w.printf(", %d %s", s.Suppressed, msg(lang, "suppressed"))
+	}
+	w.printf(", %d %s", len(s.Checks), msg(lang, "checks"))
+	if failed > 0 {
+		w.printf(" (%d %s)", failed, msg(lang, "failed"))
+	}
+	if !t.meta.Finished.IsZero() && !t.meta.Started.IsZero() {
+		w.printf(", %s", t.meta.Finished.Sub(t.meta.Started).Round(10*time.Millisecond))
+	}
+	w.printf("\n")
+	for sv := model.Critical; sv >= model.Info; sv-- {
+		w.printf("  %s%s %d\n", t.sev(sv), strings.Repeat(" ", max(0, sevW-displayWidth(t.sevPlain(sv)))), s.Counts[sv])
+	}
+	if !t.opt.Verbose && len(t.findings) > 0 {
+		w.printf("\n%s\n", msg(lang, "hint_verbose"))
+	}
+	return w.err
+}
+
+func (t *Table) sevPlain(s model.Severity) string {
+	o := *t
+	o.opt.Color = false
+	return o.sev(s)
+}
+
+func (t *Table) facts(f model.Finding) string {
+	lang := t.opt.Lang
+	var parts []string
+	parts = append(parts, msg(lang, "confidence")+" "+f.Confidence.String())
+	if f.Technique != "" {
+		parts = append(parts, f.Technique)
+	}
+	if f.Evidence.User != "" {
+		parts = append(parts, msg(lang, "user")+" "+f.Evidence.User)
+	}
+	if f.Evidence.When != "" {
+		parts = append(parts, msg(lang, "runs")+" "+f.Evidence.When)
+	}
+	switch f.Evidence.Package {
+	case "":
+	case model.NoPackage:
+		parts = append(parts, msg(lang, "not_packaged"))
+	default:
+		parts = append(parts, msg(lang, "package")+" "+f.Evidence.Package)
+	}
+	for _, id := range f.Indicators {
+		if t.opt.Catalog != nil {
+			parts = append(parts, t.opt.Catalog.Indicator(id, lang))
+		} else {
+			parts = append(parts, id)
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+func oneLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			return ' '
+		case r < 0x20 || r == 0x7f:
+			return '?' // never let evidence drive the terminal
+		}
+		return r
+	}, s)
+	return strings.TrimSpace(s)
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// displayWidth counts East Asian wide characters as two columns.
+func displayWidth(s string) int {
+	w := 0
+	for _, r := range s {
+		if r >= 0x1100 && (r <= 0x115f || (r >= 0x2e80 && r <= 0xa4cf) || (r >= 0xac00 && r <= 0xd7a3) || (r >= 0xf900 && r <= 0xfaff) || (r >= 0xfe30 && r <= 0xfe4f) || (r >= 0xff00 && r <= 0xff60) || (r >= 0xffe0 && r <= 0xffe6)) {
+			w += 2
+		} else {
+			w++
+		}
+	}
+	return w
+}
+
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, a ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, a...)
+	}
+}

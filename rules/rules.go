@@ -1,0 +1,17 @@
+// Package rules embeds Vigil's rule data in the binary: the check catalog
+// (rule metadata and texts in English and Simplified Chinese) and, in later
+// capabilities, YARA, Sigma and IOC lists.
+package rules
+
+import "embed"
+
+// Checks holds checks/*.yaml: one file per category, each a list of rules.
+//
+//go:embed checks/*.yaml
+var Checks embed.FS
+
+// Indicators holds indicators.yaml: the texts of indicator ids that findings
+// carry (what matched in a line), in both languages.
+//
+//go:embed indicators.yaml
+var Indicators []byte
