@@ -49,13 +49,19 @@ func Scan(ctx context.Context, opt ScanOptions, h report.Handler) (model.Summary
 	if err := h.Begin(meta); err != nil {
 		return model.Summary{}, err
 	}
-	sink := &filterSink{h: h, filter: opt.Filter, counts: map[model.Severity]int{}}
+	sink := &filterSink{h: h, filter: opt.Filter, counts: map[model.Severity]int{}, errGaps: map[string]int{}}
 	eng := &engine.Engine{
 		Catalog:   opt.Catalog,
 		Detectors: opt.Detectors,
 		Options:   engine.Options{ChangedSince: opt.ChangedSince, Now: now},
 	}
 	checks := eng.Run(ctx, t, meta.Target, sink)
+	if f, ok := coverageFinding(checks, sink.errGaps); ok {
+		f.Category = "scan"
+		f.Severity, f.Confidence = model.Info, model.ConfHigh
+		f.Fingerprint = model.Fingerprint(f.RuleID, meta.Target.Key(), f.IdentityKey())
+		sink.Finding(f)
+	}
 	if sink.err != nil {
 		return model.Summary{}, fmt.Errorf("output: %w", sink.err)
 	}
@@ -85,6 +91,7 @@ type filterSink struct {
 	total      int
 	suppressed int
 	gaps       int
+	errGaps    map[string]int // unreadable items per check
 	err        error
 }
 
@@ -102,6 +109,9 @@ func (s *filterSink) Finding(f model.Finding) {
 
 func (s *filterSink) Gap(g model.Gap) {
 	s.gaps++
+	if g.Kind == model.GapError {
+		s.errGaps[g.Check]++
+	}
 	if s.err == nil {
 		s.err = s.h.Gap(g)
 	}

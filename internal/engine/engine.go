@@ -39,6 +39,9 @@ type Options struct {
 	Now func() time.Time
 	// Parallel bounds concurrently running detectors (default GOMAXPROCS).
 	Parallel int
+	// Progress, when set, is called as each check ends (done of total), for
+	// a progress line on stderr. Calls are serialised.
+	Progress func(done, total int, st model.CheckStatus)
 }
 
 // Sink receives a scan's stream. Calls are serialised by the engine.
@@ -69,6 +72,16 @@ func (e *Engine) Run(ctx context.Context, t *target.Target, tinfo model.TargetIn
 	shared := &memo{vals: map[string]*memoEntry{}}
 	var mu sync.Mutex // serialises sink calls
 	statuses := make([]model.CheckStatus, len(e.Detectors))
+	done := 0
+	progress := func(st model.CheckStatus) {
+		if e.Options.Progress == nil {
+			return
+		}
+		mu.Lock()
+		done++
+		e.Options.Progress(done, len(e.Detectors), st)
+		mu.Unlock()
+	}
 	sem := make(chan struct{}, par)
 	var wg sync.WaitGroup
 	for i, d := range e.Detectors {
@@ -80,6 +93,7 @@ func (e *Engine) Run(ctx context.Context, t *target.Target, tinfo model.TargetIn
 			mu.Lock()
 			sink.Gap(model.Gap{Check: d.Name(), Kind: model.GapNotApplicable, Reason: st.Reason})
 			mu.Unlock()
+			progress(*st)
 			continue
 		}
 		wg.Add(1)
@@ -110,6 +124,7 @@ func (e *Engine) Run(ctx context.Context, t *target.Target, tinfo model.TargetIn
 			start := time.Now()
 			err := runSafely(ctx, d, env)
 			st.Duration = time.Since(start)
+			defer func() { progress(*st) }()
 			if err != nil {
 				st.Status, st.Reason = "failed", err.Error()
 				env.gap(model.Gap{Check: d.Name(), Kind: model.GapError, Reason: "check failed: " + err.Error()})

@@ -18,10 +18,10 @@ type fake struct {
 	run  func(env *engine.Env) error
 }
 
-func (f fake) Name() string                                { return f.name }
-func (f fake) Version() int                                { return 3 }
-func (f fake) NeedsLive() bool                             { return f.live }
-func (f fake) Rules() []string                             { return []string{"scan.coverage.incomplete"} }
+func (f fake) Name() string                                 { return f.name }
+func (f fake) Version() int                                 { return 3 }
+func (f fake) NeedsLive() bool                              { return f.live }
+func (f fake) Rules() []string                              { return []string{"scan.coverage.incomplete"} }
 func (f fake) Run(_ context.Context, env *engine.Env) error { return f.run(env) }
 
 type sink struct {
