@@ -28,7 +28,33 @@ type ScanOptions struct {
 	// threshold, suppressions, "--new"); the others are counted as
 	// suppressed.
 	Filter func(model.Finding) bool
+	// View, when set, replaces Filter: it may mark the finding it is given
+	// and says whether it is shown, hidden, or shown marked as suppressed
+	// (counted as suppressed, not in the counts that set the exit status).
+	View func(*model.Finding) Verdict
+	// Record, when set, receives the whole scan before any filtering: every
+	// finding and gap, and a summary counting all findings (the store). Its
+	// failure never stops the scan: Scan returns it as a *RecordError
+	// after the output is complete.
+	Record report.Handler
 }
+
+// Verdict is a View's decision about one finding.
+type Verdict int
+
+// Verdicts.
+const (
+	Show           Verdict = iota // shown and counted
+	Hide                          // not shown; counted as suppressed
+	ShowSuppressed                // shown, marked; counted as suppressed
+)
+
+// RecordError is the failure of ScanOptions.Record: the scan itself and
+// its output are complete.
+type RecordError struct{ Err error }
+
+func (e *RecordError) Error() string { return e.Err.Error() }
+func (e *RecordError) Unwrap() error { return e.Err }
 
 // Scan runs the detectors over the target and streams the result into h.
 // It returns the summary of what reached h.
@@ -49,7 +75,20 @@ func Scan(ctx context.Context, opt ScanOptions, h report.Handler) (model.Summary
 	if err := h.Begin(meta); err != nil {
 		return model.Summary{}, err
 	}
-	sink := &filterSink{h: h, filter: opt.Filter, counts: map[model.Severity]int{}, errGaps: map[string]int{}}
+	view := opt.View
+	if view == nil && opt.Filter != nil {
+		view = func(f *model.Finding) Verdict {
+			if opt.Filter(*f) {
+				return Show
+			}
+			return Hide
+		}
+	}
+	sink := &filterSink{h: h, view: view, counts: map[model.Severity]int{}, errGaps: map[string]int{},
+		rec: opt.Record, recCounts: map[model.Severity]int{}}
+	if sink.rec != nil {
+		sink.recErr = sink.rec.Begin(meta)
+	}
 	eng := &engine.Engine{
 		Catalog:   opt.Catalog,
 		Detectors: opt.Detectors,
@@ -70,6 +109,15 @@ func Scan(ctx context.Context, opt ScanOptions, h report.Handler) (model.Summary
 	if err := endWithMeta(h, meta, sum); err != nil {
 		return sum, err
 	}
+	if sink.rec != nil {
+		if sink.recErr == nil {
+			all := model.Summary{Counts: sink.recCounts, Total: sink.recTotal, Suppressed: sink.suppressed, Gaps: sink.gaps, Checks: checks}
+			sink.recErr = endWithMeta(sink.rec, meta, all)
+		}
+		if sink.recErr != nil {
+			return sum, &RecordError{Err: sink.recErr}
+		}
+	}
 	return sum, nil
 }
 
@@ -86,22 +134,40 @@ func endWithMeta(h report.Handler, meta model.ScanMeta, sum model.Summary) error
 
 type filterSink struct {
 	h          report.Handler
-	filter     func(model.Finding) bool
+	view       func(*model.Finding) Verdict
 	counts     map[model.Severity]int
 	total      int
 	suppressed int
 	gaps       int
 	errGaps    map[string]int // unreadable items per check
 	err        error
+
+	rec       report.Handler // unfiltered (the store)
+	recCounts map[model.Severity]int
+	recTotal  int
+	recErr    error
 }
 
 func (s *filterSink) Finding(f model.Finding) {
-	if s.filter != nil && !s.filter(f) {
+	if s.rec != nil && s.recErr == nil {
+		s.recCounts[f.Severity]++
+		s.recTotal++
+		s.recErr = s.rec.Finding(f)
+	}
+	v := Show
+	if s.view != nil {
+		v = s.view(&f)
+	}
+	switch v {
+	case Hide:
 		s.suppressed++
 		return
+	case ShowSuppressed:
+		s.suppressed++
+	default:
+		s.counts[f.Severity]++
+		s.total++
 	}
-	s.counts[f.Severity]++
-	s.total++
 	if s.err == nil {
 		s.err = s.h.Finding(f)
 	}
@@ -111,6 +177,9 @@ func (s *filterSink) Gap(g model.Gap) {
 	s.gaps++
 	if g.Kind == model.GapError {
 		s.errGaps[g.Check]++
+	}
+	if s.rec != nil && s.recErr == nil {
+		s.recErr = s.rec.Gap(g)
 	}
 	if s.err == nil {
 		s.err = s.h.Gap(g)

@@ -67,7 +67,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.PersistentFlags().StringVar(&g.lang, "lang", "", "output language: en or zh-CN (default from LC_ALL, LC_MESSAGES, LANG)")
-	root.AddCommand(newScanCmd(g), newRulesCmd(g))
+	root.AddCommand(newScanCmd(g), newRulesCmd(g), newScansCmd(g), newFindingsCmd(g), newShowCmd(g), newDiffCmd(g), newIgnoreCmd(g))
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -9,20 +11,38 @@ import (
 	"github.com/vigil-ir/vigil/internal/app"
 	"github.com/vigil-ir/vigil/internal/catalog"
 	"github.com/vigil-ir/vigil/internal/detect/registry"
+	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/lowprio"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/report"
+	"github.com/vigil-ir/vigil/internal/store"
 	"github.com/vigil-ir/vigil/internal/target"
 )
 
 type scanFlags struct {
-	root         string
-	format       string
-	failOn       string
-	minSeverity  string
-	verbose      bool
-	changedSince string
-	color        string
+	root           string
+	format         string
+	failOn         string
+	minSeverity    string
+	verbose        bool
+	changedSince   string
+	color          string
+	store          storeFlag
+	noStore        bool
+	baseline       bool
+	newOnly        bool
+	showSuppressed bool
+}
+
+// detectorsKey lets tests run the scan command with their own detectors
+// (a context value, so that no package state is needed).
+type detectorsKey struct{}
+
+func detectorsFrom(ctx context.Context) []engine.Detector {
+	if d, ok := ctx.Value(detectorsKey{}).([]engine.Detector); ok {
+		return d
+	}
+	return registry.All()
 }
 
 func newScanCmd(g *globals) *cobra.Command {
@@ -34,8 +54,13 @@ func newScanCmd(g *globals) *cobra.Command {
 with --root, for signs of intrusion: accounts, persistence, integrity,
 processes and network (live only), logs at a glance and web roots.
 
-Read-only: nothing on the target is written. Exit status: 0 when nothing is
-at or above --fail-on, 1 when something is, 2 on error.`,
+Read-only: nothing on the target is written. The scan is saved in the store
+(` + app.DefaultStorePath + `, or --store / $` + app.StoreEnv + `) on the host running
+vigil, never inside a --root target; --no-store writes nothing at all. If the
+store cannot be used, the scan still runs and prints, with a warning.
+
+Exit status: 0 when nothing shown is at or above --fail-on, 1 when something
+is, 2 on error.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runScan(cmd, g, f) },
 	}
@@ -47,10 +72,16 @@ at or above --fail-on, 1 when something is, 2 on error.`,
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "table: explain each finding (why, how to verify, what to do)")
 	fl.StringVar(&f.changedSince, "changed-since", "", "also list files changed since TIME (RFC 3339, YYYY-MM-DD, or a duration like 72h or 7d)")
 	fl.StringVar(&f.color, "color", "auto", "colour the table: auto, always, never")
+	f.store.register(cmd)
+	fl.BoolVar(&f.noStore, "no-store", false, "write nothing on this host: do not save the scan (suppressions are not applied)")
+	fl.BoolVar(&f.baseline, "baseline", false, "mark this scan as the target's known-good state (for --new and diff)")
+	fl.BoolVar(&f.newOnly, "new", false, "show only findings new since the baseline (or, without one, the previous scan of this target)")
+	fl.BoolVar(&f.showSuppressed, "show-suppressed", false, "also show suppressed findings, marked (they still do not count for --fail-on)")
 	return cmd
 }
 
 func runScan(cmd *cobra.Command, g *globals, f *scanFlags) error {
+	ctx := cmd.Context()
 	usage := func(err error) error { return &exitError{code: ExitError, err: err} }
 	failOn, err := model.ParseSeverity(f.failOn)
 	if err != nil {
@@ -59,6 +90,9 @@ func runScan(cmd *cobra.Command, g *globals, f *scanFlags) error {
 	minSev, err := model.ParseSeverity(f.minSeverity)
 	if err != nil {
 		return usage(fmt.Errorf("--min-severity: %w", err))
+	}
+	if f.noStore && (f.baseline || f.newOnly || f.store.path != "") {
+		return usage(errors.New("--no-store cannot be combined with --store, --baseline or --new (they need the store)"))
 	}
 	var since time.Time
 	if f.changedSince != "" {
@@ -73,7 +107,13 @@ func runScan(cmd *cobra.Command, g *globals, f *scanFlags) error {
 		}
 	} else {
 		t = target.Live()
-		lowprio.Apply()
+	}
+	var storePath string
+	if !f.noStore {
+		storePath = app.StorePath(f.store.path, g.getenv)
+		if err := app.CheckStoreOutsideTarget(storePath, t); err != nil {
+			return usage(err)
+		}
 	}
 	cat, err := catalog.Load()
 	if err != nil {
@@ -86,19 +126,89 @@ func runScan(cmd *cobra.Command, g *globals, f *scanFlags) error {
 	if err != nil {
 		return usage(err)
 	}
-	sum, err := app.Scan(cmd.Context(), app.ScanOptions{
+	if t.IsLive() {
+		lowprio.Apply()
+	}
+
+	view := app.ViewOptions{MinSeverity: minSev, ShowSuppressed: f.showSuppressed}
+	var rec *app.Recorder
+	if st := openScanStore(ctx, g, storePath); st != nil {
+		defer st.Close()
+		prepareView(ctx, g, st, t, f.newOnly, &view)
+		rec = app.NewRecorder(ctx, st, store.SaveOptions{Baseline: f.baseline})
+	} else if f.newOnly {
+		g.warnf("--new: no store to compare with; every finding is shown")
+	}
+	opts := app.ScanOptions{
 		Target:       t,
-		Detectors:    registry.All(),
+		Detectors:    detectorsFrom(ctx),
 		Catalog:      cat,
 		Lang:         lang,
 		ChangedSince: since,
-		Filter:       func(fd model.Finding) bool { return fd.Severity >= minSev },
-	}, h)
-	if err != nil {
+		View:         view.Verdict,
+	}
+	if rec != nil {
+		opts.Record = rec
+	}
+	sum, err := app.Scan(ctx, opts, h)
+	var recErr *app.RecordError
+	switch {
+	case errors.As(err, &recErr):
+		g.warnf("%v; the result above was not saved", recErr.Err)
+	case err != nil:
 		return usage(err)
+	case rec != nil && (f.format == "" || f.format == "table"):
+		saved := rec.Saved()
+		extra := ""
+		if saved.Baseline {
+			extra = ", marked as baseline"
+		}
+		g.notef("saved as scan %d in %s%s", saved.ID, storePath, extra)
 	}
 	if code := app.ExitCode(sum, failOn); code != 0 {
 		return &exitError{code: code}
 	}
 	return nil
+}
+
+// openScanStore opens the store for a scan; a store that cannot be used is
+// a warning, not a failure: the scan must still run and print.
+func openScanStore(ctx context.Context, g *globals, path string) store.Store {
+	if path == "" {
+		return nil
+	}
+	st, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		g.warnf("%v\nvigil: warning: the scan runs without the store: it is not saved and suppressions are not applied", err)
+		return nil
+	}
+	return st
+}
+
+// prepareView loads suppressions and, for --new, the reference scan's
+// fingerprints. Failures are warnings: showing more is safe, hiding
+// wrongly is not.
+func prepareView(ctx context.Context, g *globals, st store.Store, t *target.Target, newOnly bool, view *app.ViewOptions) {
+	set, err := app.LoadSuppressions(ctx, st, app.CurrentActor(g.getenv), nil)
+	if err != nil {
+		g.warnf("suppressions: %v", err)
+	}
+	view.Suppressions = set
+	if !newOnly {
+		return
+	}
+	known, ref, ok, err := app.KnownFingerprints(ctx, st, app.TargetKey(t))
+	switch {
+	case err != nil:
+		g.warnf("--new: %v; every finding is shown", err)
+	case !ok:
+		g.notef("--new: no earlier scan of this target in the store; every finding is new")
+	default:
+		kind := "the previous scan"
+		if ref.Baseline {
+			kind = "the baseline"
+		}
+		g.notef("--new: showing what is new since scan %d (%s, %s)", ref.ID, kind, ref.Started.UTC().Format("2006-01-02 15:04 MST"))
+		view.Known = known
+	}
 }

@@ -3,11 +3,43 @@
 package registry
 
 import (
+	"github.com/vigil-ir/vigil/internal/detect/accounts"
+	"github.com/vigil-ir/vigil/internal/detect/authn"
+	"github.com/vigil-ir/vigil/internal/detect/changed"
+	"github.com/vigil-ir/vigil/internal/detect/history"
+	"github.com/vigil-ir/vigil/internal/detect/hooks"
+	"github.com/vigil-ir/vigil/internal/detect/integrity"
+	"github.com/vigil-ir/vigil/internal/detect/loader"
+	"github.com/vigil-ir/vigil/internal/detect/logtamper"
+	"github.com/vigil-ir/vigil/internal/detect/network"
+	"github.com/vigil-ir/vigil/internal/detect/process"
+	"github.com/vigil-ir/vigil/internal/detect/schedule"
+	"github.com/vigil-ir/vigil/internal/detect/services"
+	"github.com/vigil-ir/vigil/internal/detect/shellinit"
+	"github.com/vigil-ir/vigil/internal/detect/ssh"
+	"github.com/vigil-ir/vigil/internal/detect/tools"
+	"github.com/vigil-ir/vigil/internal/detect/webroot"
 	"github.com/vigil-ir/vigil/internal/engine"
 )
 
 // constructors maps each detector's name to its constructor.
 var constructors = []func() engine.Detector{
+	func() engine.Detector { return shellinit.New() },
+	func() engine.Detector { return loader.New() },
+	func() engine.Detector { return hooks.New() },
+	func() engine.Detector { return process.New() },
+	func() engine.Detector { return network.New() },
+	func() engine.Detector { return accounts.New() },
+	func() engine.Detector { return authn.New() },
+	func() engine.Detector { return ssh.New() },
+	func() engine.Detector { return history.New() },
+	func() engine.Detector { return integrity.New() },
+	func() engine.Detector { return schedule.New() },
+	func() engine.Detector { return services.New() },
+	func() engine.Detector { return logtamper.New() },
+	func() engine.Detector { return webroot.New() },
+	func() engine.Detector { return tools.New() },
+	func() engine.Detector { return changed.New() },
 }
 
 // All returns a fresh instance of every detector, in a stable order.

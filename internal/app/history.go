@@ -1,0 +1,213 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"os"
+	"os/user"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/report"
+	"github.com/vigil-ir/vigil/internal/store"
+	"github.com/vigil-ir/vigil/internal/suppress"
+	"github.com/vigil-ir/vigil/internal/sysinfo"
+	"github.com/vigil-ir/vigil/internal/target"
+)
+
+// DefaultStorePath is where scans are saved unless --store, VIGIL_STORE or
+// --no-store say otherwise. A --root scan is saved here too: on the host
+// doing the scanning, never inside the target.
+const DefaultStorePath = "/var/lib/vigil/vigil.db"
+
+// StoreEnv names the environment variable that moves the store.
+const StoreEnv = "VIGIL_STORE"
+
+// StorePath resolves the store's location: the flag, else $VIGIL_STORE,
+// else DefaultStorePath.
+func StorePath(flag string, getenv func(string) string) string {
+	if flag != "" {
+		return flag
+	}
+	if getenv != nil {
+		if v := getenv(StoreEnv); v != "" {
+			return v
+		}
+	}
+	return DefaultStorePath
+}
+
+// CheckStoreOutsideTarget refuses a store that would live inside an offline
+// target: Vigil never writes to what it examines.
+func CheckStoreOutsideTarget(storePath string, t *target.Target) error {
+	if t == nil || t.IsLive() {
+		return nil
+	}
+	p, err := filepath.Abs(storePath)
+	if err != nil {
+		return err
+	}
+	// Resolve the longest existing ancestor: the store may not exist yet.
+	rest := ""
+	for {
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			p = filepath.Join(r, rest)
+			break
+		}
+		parent := filepath.Dir(p)
+		if parent == p {
+			break
+		}
+		rest = filepath.Join(filepath.Base(p), rest)
+		p = parent
+	}
+	root := filepath.Clean(t.Root())
+	if p == root || strings.HasPrefix(p, root+string(filepath.Separator)) {
+		return fmt.Errorf("the store %s is inside the scanned root %s: vigil never writes inside a target; use --store elsewhere or --no-store", storePath, root)
+	}
+	return nil
+}
+
+// CurrentActor is who runs vigil, for the audit trail: the OS account and,
+// under sudo, the person behind it.
+func CurrentActor(getenv func(string) string) store.Actor {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	a := store.Actor{SudoUser: getenv("SUDO_USER")}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		a.User = u.Username
+	} else {
+		a.User = "uid " + strconv.Itoa(os.Geteuid())
+	}
+	return a
+}
+
+// SuppressedIndicator marks a finding shown with --show-suppressed; the
+// suppression is named in Evidence.Extra[SuppressedExtra].
+const (
+	SuppressedIndicator = "suppressed"
+	SuppressedExtra     = "suppressed_by"
+)
+
+// ViewOptions decide what a person is shown of a scan.
+type ViewOptions struct {
+	MinSeverity    model.Severity
+	Suppressions   *suppress.Set
+	ShowSuppressed bool
+	// Known, when not nil, hides findings whose fingerprint it holds: the
+	// reference scan of --new.
+	Known map[string]bool
+}
+
+// Verdict implements ScanOptions.View.
+func (o ViewOptions) Verdict(f *model.Finding) Verdict {
+	if f.Severity < o.MinSeverity {
+		return Hide
+	}
+	if o.Known != nil && o.Known[f.Fingerprint] {
+		return Hide
+	}
+	if s, ok := o.Suppressions.Match(f); ok {
+		if !o.ShowSuppressed {
+			return Hide
+		}
+		MarkSuppressed(f, s)
+		return ShowSuppressed
+	}
+	return Show
+}
+
+// MarkSuppressed marks f as suppressed by s, without touching data f
+// shares with other copies (the stored one).
+func MarkSuppressed(f *model.Finding, s *suppress.Suppression) {
+	f.Indicators = append(slices.Clip(f.Indicators), SuppressedIndicator)
+	extra := maps.Clone(f.Evidence.Extra)
+	if extra == nil {
+		extra = map[string]string{}
+	}
+	extra[SuppressedExtra] = fmt.Sprintf("#%d: %s", s.ID, s.Reason)
+	f.Evidence.Extra = extra
+}
+
+// LoadSuppressions returns the store's active suppressions as a set (nil
+// store: none). Expiries noticed on the way are audited as who.
+func LoadSuppressions(ctx context.Context, st store.Store, who store.Actor, now func() time.Time) (*suppress.Set, error) {
+	if st == nil {
+		return nil, nil
+	}
+	list, err := st.Suppressions(ctx, false, who)
+	if err != nil {
+		return nil, err
+	}
+	return suppress.NewSet(list, now)
+}
+
+// KnownFingerprints returns the fingerprints of the scan that --new judges
+// against for targetKey: its baseline, else its newest scan. ok is false
+// when the store holds no scan of the target (then everything is new).
+func KnownFingerprints(ctx context.Context, st store.Store, targetKey string) (map[string]bool, store.ScanInfo, bool, error) {
+	ref, ok, err := st.Reference(ctx, targetKey, 0)
+	if err != nil || !ok {
+		return nil, ref, false, err
+	}
+	r, err := st.Result(ctx, ref.ID)
+	if err != nil {
+		return nil, ref, false, err
+	}
+	known := make(map[string]bool, len(r.Findings))
+	for _, f := range r.Findings {
+		known[f.Fingerprint] = true
+	}
+	return known, ref, true, nil
+}
+
+// Recorder is the store as a scan handler: it keeps the scan in memory
+// and saves it whole at End, in one transaction.
+type Recorder struct {
+	ctx   context.Context
+	st    store.Store
+	opt   store.SaveOptions
+	c     report.Collector
+	saved store.ScanInfo
+}
+
+// NewRecorder returns a handler saving into st.
+func NewRecorder(ctx context.Context, st store.Store, opt store.SaveOptions) *Recorder {
+	return &Recorder{ctx: ctx, st: st, opt: opt}
+}
+
+// Begin implements report.Handler.
+func (r *Recorder) Begin(m model.ScanMeta) error { return r.c.Begin(m) }
+
+// Finding implements report.Handler.
+func (r *Recorder) Finding(f model.Finding) error { return r.c.Finding(f) }
+
+// Gap implements report.Handler.
+func (r *Recorder) Gap(g model.Gap) error { return r.c.Gap(g) }
+
+// UpdateMeta takes the final meta (finish time).
+func (r *Recorder) UpdateMeta(m model.ScanMeta) { r.c.Result.Meta = m }
+
+// End implements report.Handler: it saves the scan.
+func (r *Recorder) End(s model.Summary) error {
+	_ = r.c.End(s)
+	info, err := r.st.SaveScan(r.ctx, &r.c.Result, r.opt)
+	if err != nil {
+		return fmt.Errorf("saving the scan: %w", err)
+	}
+	r.saved = info
+	return nil
+}
+
+// Saved is the saved scan (zero before End succeeds).
+func (r *Recorder) Saved() store.ScanInfo { return r.saved }
+
+// TargetKey is the identity of t that history is kept under (the
+// fingerprints' target key).
+func TargetKey(t *target.Target) string { return sysinfo.Describe(t).Key() }

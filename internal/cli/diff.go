@@ -1,0 +1,77 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vigil-ir/vigil/internal/app"
+	"github.com/vigil-ir/vigil/internal/catalog"
+	"github.com/vigil-ir/vigil/internal/diff"
+)
+
+func newDiffCmd(g *globals) *cobra.Command {
+	var sf storeFlag
+	var vf viewFlags
+	var format string
+	cmd := &cobra.Command{
+		Use:   "diff [OLD NEW]",
+		Short: "Compare two saved scans: new, gone and changed findings (default: the last two scans of a target)",
+		Long: `Compare two saved scans of the same target by fingerprint: what is new, what
+is gone, what changed severity, and what could not be re-checked (its check
+did not complete in the newer scan, so its absence proves nothing).
+
+  vigil diff             the newest scan against the previous scan of its target
+  vigil diff 12          scan 12 against the previous scan of its target
+  vigil diff 9 12        scan 9 against scan 12
+
+Exit status: 1 when a new or changed finding is at or above --fail-on.`,
+		Args: cobra.MaximumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if format != "table" && format != "json" {
+				return &exitError{code: ExitError, err: fmt.Errorf("--format %q: want table or json", format)}
+			}
+			view, failOn, err := vf.parse()
+			if err != nil {
+				return err
+			}
+			cat, err := catalog.Load()
+			if err != nil {
+				return err
+			}
+			st, err := sf.open(ctx, g, true)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if view.Suppressions, err = app.LoadSuppressions(ctx, st, app.CurrentActor(g.getenv), nil); err != nil {
+				g.warnf("suppressions: %v", err)
+			}
+			rep, err := app.DiffScans(ctx, st, args, view)
+			if err != nil {
+				return &exitError{code: ExitError, err: err}
+			}
+			if rep.Old.Meta.Target.Key() != rep.New.Meta.Target.Key() {
+				g.warnf("scans %d and %d are of different targets (%s, %s): fingerprints include the target, so every finding differs",
+					rep.Old.ID, rep.New.ID, rep.Old.Meta.Target.Key(), rep.New.Meta.Target.Key())
+			}
+			opt := diff.Options{Lang: g.Lang(), Catalog: cat}
+			write := diff.WriteTable
+			if format == "json" {
+				write = diff.WriteJSON
+			}
+			if err := write(g.stdout, rep, opt); err != nil {
+				return err
+			}
+			if worst, ok := rep.Worst(); ok && worst >= failOn {
+				return &exitError{code: ExitFindings}
+			}
+			return nil
+		},
+	}
+	sf.register(cmd)
+	vf.register(cmd, "high")
+	cmd.Flags().StringVarP(&format, "format", "f", "table", "table or json")
+	return cmd
+}

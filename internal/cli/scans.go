@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/store"
+)
+
+func newScansCmd(g *globals) *cobra.Command {
+	var sf storeFlag
+	var format, targetKey string
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "scans",
+		Short: "List saved scans: id, time, target, host, counts by severity, duration, version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if format != "table" && format != "json" {
+				return &exitError{code: ExitError, err: fmt.Errorf("--format %q: want table or json", format)}
+			}
+			st, err := sf.open(cmd.Context(), g, true)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			list, err := st.Scans(cmd.Context(), store.ScanQuery{TargetKey: targetKey, Limit: limit})
+			if err != nil {
+				return &exitError{code: ExitError, err: err}
+			}
+			if format == "json" {
+				if list == nil {
+					list = []store.ScanInfo{}
+				}
+				return writeJSON(g.stdout, list)
+			}
+			return writeScans(g, list, st.Path())
+		},
+	}
+	sf.register(cmd)
+	cmd.Flags().StringVarP(&format, "format", "f", "table", "table or json")
+	cmd.Flags().StringVar(&targetKey, "target", "", "only scans of this target key (machine-id:..., host:..., root:...)")
+	cmd.Flags().IntVarP(&limit, "limit", "n", 50, "at most this many scans, newest first (0: all)")
+	return cmd
+}
+
+func writeScans(g *globals, list []store.ScanInfo, path string) error {
+	lang := g.Lang()
+	if len(list) == 0 {
+		_, err := fmt.Fprintln(g.stdout, word(lang, "no_scans"))
+		return err
+	}
+	t := &table{right: map[int]bool{0: true, 4: true, 5: true, 6: true, 7: true, 8: true, 9: true}}
+	head := []string{word(lang, "id"), word(lang, "started"), word(lang, "target"), word(lang, "host")}
+	for s := model.Critical; s >= model.Info; s-- {
+		head = append(head, sevWord(lang, s))
+	}
+	t.add(append(head, word(lang, "duration"), word(lang, "version"), "")...)
+	for _, s := range list {
+		mode := word(lang, "live")
+		if !s.Live {
+			mode = word(lang, "offline")
+		}
+		row := []string{strconv.FormatInt(s.ID, 10), s.Started.UTC().Format("2006-01-02 15:04:05"),
+			truncate(s.Root, 30) + " (" + mode + ")", truncate(s.Hostname, 24)}
+		for sev := model.Critical; sev >= model.Info; sev-- {
+			row = append(row, strconv.Itoa(s.Counts[sev]))
+		}
+		mark := ""
+		if s.Baseline {
+			mark = word(lang, "baseline")
+		}
+		t.add(append(row, s.Duration().Round(time.Millisecond).String(), s.Version, mark)...)
+	}
+	if err := t.write(g.stdout); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(g.stdout, "\n%d %s · %s %s\n", len(list), word(lang, "scans"), word(lang, "store"), path)
+	return err
+}

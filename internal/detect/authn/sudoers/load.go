@@ -1,0 +1,89 @@
+package sudoers
+
+import (
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/target"
+)
+
+// MainPath is sudo's policy file.
+const MainPath = "/etc/sudoers"
+
+// maxDepth bounds include nesting (sudo allows 128; real trees use 2).
+const maxDepth = 8
+
+// readLimit bounds one sudoers file.
+const readLimit = 1 << 20
+
+// Load reads /etc/sudoers of t and every file it includes. A missing
+// /etc/sudoers gives an empty policy (sudo is not installed).
+func Load(t *target.Target, rec target.Recorder) *Policy {
+	l := &loader{t: t, rec: rec, pol: &Policy{}, seen: map[string]bool{}}
+	l.file(MainPath, 0)
+	return l.pol
+}
+
+type loader struct {
+	t    *target.Target
+	rec  target.Recorder
+	pol  *Policy
+	seen map[string]bool
+}
+
+func (l *loader) file(p string, depth int) {
+	if depth > maxDepth {
+		l.rec.Gap(model.GapSkipped, p, "sudoers include nesting deeper than "+strconv.Itoa(maxDepth))
+		return
+	}
+	key := p
+	if r, err := l.t.Resolve(p); err == nil {
+		key = r
+	}
+	if l.seen[key] {
+		return // include loop or repeated include: sudo reads it once more, nothing new to grade
+	}
+	l.seen[key] = true
+	b, ok := l.t.ReadFileRec(l.rec, p, readLimit)
+	if !ok {
+		return
+	}
+	l.pol.Files = append(l.pol.Files, p)
+	for _, inc := range Parse(l.pol, p, b, l.rec) {
+		l.include(inc, depth)
+	}
+}
+
+func (l *loader) include(inc Include, depth int) {
+	p := inc.Path
+	if strings.Contains(p, "%h") {
+		l.rec.Gap(model.GapSkipped, inc.File+":"+itoa(inc.Line), "include path with %h (host name) not expanded: "+p)
+		return
+	}
+	if !strings.HasPrefix(p, "/") {
+		p = path.Join(path.Dir(inc.File), p)
+	}
+	p = path.Clean(p)
+	if !inc.Dir {
+		l.file(p, depth+1)
+		return
+	}
+	ents, err := l.t.ReadDir(p)
+	if !target.Record(l.rec, p, err) {
+		return
+	}
+	l.pol.Dirs = append(l.pol.Dirs, p)
+	for _, e := range ents {
+		name := e.Name()
+		// sudo skips editor backups and files with a dot (package
+		// manager leftovers such as .dpkg-old, README files).
+		if strings.HasSuffix(name, "~") || strings.Contains(name, ".") || e.IsDir() {
+			continue
+		}
+		l.file(path.Join(p, name), depth+1)
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,364 @@
+package changed
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/vigil-ir/vigil/internal/detect/webroot"
+	"github.com/vigil-ir/vigil/internal/engine"
+	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/target"
+)
+
+// Rule ids.
+const (
+	ruleRecent     = "files.changed.recent"
+	ruleExecutable = "files.changed.executable"
+)
+
+// Indicator ids (texts in rules/indicators.yaml).
+const (
+	indNotPackaged = "not-from-package"
+	indModified    = "modified-package-file"
+	indExecutable  = "executable-file"
+	indWritable    = "writable-location"
+	indHidden      = "hidden-location"
+)
+
+// Detector lists files changed since --changed-since.
+type Detector struct{}
+
+// New returns the detector.
+func New() *Detector { return &Detector{} }
+
+// Name implements engine.Detector.
+func (*Detector) Name() string { return "changed" }
+
+// Version implements engine.Detector.
+func (*Detector) Version() int { return 1 }
+
+// NeedsLive implements engine.Detector.
+func (*Detector) NeedsLive() bool { return false }
+
+// Rules implements engine.Detector.
+func (*Detector) Rules() []string { return []string{ruleRecent, ruleExecutable} }
+
+// Bounds: a window of a few days on a server changes hundreds of files;
+// these stop a window that covers an upgrade of everything.
+const (
+	maxEntries  = 500000
+	maxFindings = 20000
+	maxDepth    = 20
+)
+
+// places are the persistence locations whose changes are listed. Homes
+// are handled apart: their dot-files and a few dot-directories only.
+var places = []string{
+	"/etc", "/root", "/usr/local", "/opt", "/var/spool/cron", "/tmp", "/var/tmp", "/dev/shm",
+	"/lib/systemd", "/usr/lib/systemd", "/usr/bin", "/usr/sbin", "/bin", "/sbin", "/lib/modules", "/usr/lib/modules",
+}
+
+// homeDirs are the dot-directories of a home that hold persistence.
+var homeDirs = []string{".ssh", ".config/autostart", ".config/systemd", ".local/bin"}
+
+// systemDirs hold what the system runs; an unpackaged executable appearing
+// there is graded higher.
+var systemDirs = []string{"/usr/bin", "/usr/sbin", "/bin", "/sbin", "/lib/modules", "/usr/lib/modules", "/lib/systemd", "/usr/lib/systemd", "/etc"}
+
+var writableDirs = []string{"/tmp", "/var/tmp", "/dev/shm"}
+
+// change is one changed file.
+type change struct {
+	path          string
+	m, c, b       time.Time
+	mode          fs.FileMode
+	size          int64
+	inM, inC, inB bool
+}
+
+type run struct {
+	env     *engine.Env
+	t       *target.Target
+	pk      packages
+	since   time.Time
+	entries int
+	stopped bool
+	changes []change
+	walked  []string // resolved roots walked, to skip nested places
+}
+
+// Run implements engine.Detector.
+func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
+	since := env.Options.ChangedSince
+	if since.IsZero() {
+		return nil
+	}
+	r := &run{env: env, t: env.Target, pk: loadPackages(env), since: since}
+	roots := r.roots()
+	for _, root := range roots {
+		if err := r.walk(ctx, root.path, root.depth); err != nil {
+			return err
+		}
+		if r.stopped {
+			break
+		}
+	}
+	sort.Slice(r.changes, func(i, j int) bool { return r.changes[i].path < r.changes[j].path })
+	for i, c := range r.changes {
+		if i >= maxFindings {
+			r.env.Gap(model.GapSkipped, "", fmt.Sprintf("%d changed files; only the first %d (by path) are listed", len(r.changes), maxFindings))
+			break
+		}
+		r.emit(c)
+	}
+	return nil
+}
+
+type root struct {
+	path  string
+	depth int
+}
+
+// roots resolves the places (homes and web roots included), drops those
+// nested inside another and returns them sorted.
+func (r *run) roots() []root {
+	cands := map[string]int{}
+	add := func(p string, depth int) {
+		res, err := r.t.Resolve(p)
+		if err != nil {
+			return
+		}
+		if st, err := r.t.Stat(res); err != nil || !st.IsDir() {
+			return
+		}
+		if d, ok := cands[res]; !ok || depth > d {
+			cands[res] = depth
+		}
+	}
+	for _, p := range places {
+		add(p, maxDepth)
+	}
+	for _, h := range r.t.Glob("/home/*") {
+		add(h, 0) // dot-files at the top only
+		for _, d := range homeDirs {
+			add(path.Join(h, d), maxDepth)
+		}
+	}
+	for _, w := range webroot.Shared(r.env).WalkRoots() {
+		add(w, maxDepth)
+	}
+	keys := make([]string, 0, len(cands))
+	for k := range cands {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []root
+	var deep []string
+	for _, k := range keys {
+		if under(k, deep) {
+			continue
+		}
+		out = append(out, root{k, cands[k]})
+		if cands[k] > 0 {
+			deep = append(deep, k)
+		}
+	}
+	return out
+}
+
+func under(p string, dirs []string) bool {
+	for _, d := range dirs {
+		if p == d || strings.HasPrefix(p, d+"/") || d == "/" {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *run) walk(ctx context.Context, dir string, depth int) error {
+	deep, deepEx := 0, ""
+	defer func() {
+		if deep > 0 {
+			r.env.Gap(model.GapSkipped, dir, fmt.Sprintf("%d directories deeper than %d levels were not listed (e.g. %s)", deep, depth, deepEx))
+		}
+	}()
+	err := r.t.Walk(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			target.Record(r.env, p, err)
+			return nil
+		}
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+		r.entries++
+		if r.entries > maxEntries {
+			r.env.Gap(model.GapSkipped, dir, fmt.Sprintf("more than %d entries examined; the rest of the changed-files listing is missing", maxEntries))
+			r.stopped = true
+			return fs.SkipAll
+		}
+		rel := strings.TrimPrefix(strings.TrimPrefix(p, dir), "/")
+		level := strings.Count(rel, "/")
+		if rel == "" {
+			level = -1
+		}
+		if d.IsDir() {
+			if p != dir && level >= depth {
+				if depth > 0 {
+					if deep == 0 {
+						deepEx = p
+					}
+					deep++
+				}
+				r.consider(p, d, true)
+				return fs.SkipDir
+			}
+			if p != dir {
+				r.consider(p, d, true)
+			}
+			return nil
+		}
+		if depth == 0 && !strings.HasPrefix(d.Name(), ".") {
+			return nil // a home's top: dot-files only
+		}
+		r.consider(p, d, false)
+		return nil
+	})
+	if err != nil && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return nil
+}
+
+// consider records p when one of its times falls in the window. A
+// directory counts only when it was created in the window: its mtime moves
+// with every file added or removed inside it.
+func (r *run) consider(p string, d fs.DirEntry, isDir bool) {
+	hp := filepath.Join(r.t.Root(), filepath.FromSlash(p))
+	if r.t.Root() == "/" {
+		hp = p
+	}
+	m, c, b, ok := statTimes(hp)
+	if !ok {
+		return
+	}
+	ch := change{path: p, m: m, c: c, b: b}
+	ch.inM, ch.inC = !m.Before(r.since), !c.Before(r.since)
+	ch.inB = !b.IsZero() && !b.Before(r.since)
+	if isDir {
+		if !ch.inB {
+			return
+		}
+	} else if !ch.inM && !ch.inC && !ch.inB {
+		return
+	}
+	if info, err := d.Info(); err == nil {
+		ch.mode, ch.size = info.Mode(), info.Size()
+	}
+	r.changes = append(r.changes, ch)
+}
+
+func (r *run) emit(c change) {
+	ev := model.Evidence{
+		Path:  c.path,
+		MTime: timePtr(c.m),
+		Text:  describe(c),
+		Extra: map[string]string{"mtime": fmtTime(c.m), "ctime": fmtTime(c.c), "mode": c.mode.String(), "size": fmt.Sprint(c.size)},
+	}
+	if !c.b.IsZero() {
+		ev.Extra["btime"] = fmtTime(c.b)
+	}
+	f := model.Finding{RuleID: ruleRecent, Subject: c.path, Key: c.path}
+	exec := c.mode.IsRegular() && (c.mode.Perm()&0o111 != 0 || isModule(c.path))
+	if !exec {
+		f.Evidence = ev
+		r.env.Emit(f)
+		return
+	}
+	pkg := r.pk.owner(c.path)
+	ev.Package = pkg
+	var ind []string
+	switch {
+	case pkg == "":
+		// Ownership unknown (no package database): listed, not graded.
+	case pkg == model.NoPackage:
+		ind = append(ind, indExecutable, indNotPackaged)
+	case !r.pk.pristine(c.path):
+		ind = append(ind, indExecutable, indModified)
+	}
+	if len(ind) == 0 {
+		f.Evidence = ev
+		r.env.Emit(f)
+		return
+	}
+	sev := model.Low
+	if inAny(c.path, systemDirs) || inAny(c.path, writableDirs) || hidden(c.path) {
+		sev = model.Medium
+	}
+	if inAny(c.path, writableDirs) {
+		ind = append(ind, indWritable)
+	}
+	if hidden(c.path) {
+		ind = append(ind, indHidden)
+	}
+	f.RuleID, f.Evidence, f.Indicators = ruleExecutable, ev, ind
+	r.env.Emit(f.WithSeverity(sev))
+}
+
+// describe says which of the file's times fall in the window.
+func describe(c change) string {
+	var parts []string
+	if c.inB {
+		parts = append(parts, "created "+fmtTime(c.b))
+	}
+	if c.inM {
+		parts = append(parts, "modified "+fmtTime(c.m))
+	}
+	if c.inC && !c.inM && !c.inB {
+		parts = append(parts, "metadata changed "+fmtTime(c.c)+" (owner, mode, links or a rename)")
+	}
+	return strings.Join(parts, ", ")
+}
+
+func isModule(p string) bool {
+	return (strings.HasPrefix(p, "/lib/modules/") || strings.HasPrefix(p, "/usr/lib/modules/")) &&
+		(strings.HasSuffix(p, ".ko") || strings.HasSuffix(p, ".ko.xz") || strings.HasSuffix(p, ".ko.zst") || strings.HasSuffix(p, ".ko.gz"))
+}
+
+func inAny(p string, dirs []string) bool {
+	for _, d := range dirs {
+		if p == d || strings.HasPrefix(p, d+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+func hidden(p string) bool {
+	for _, part := range strings.Split(path.Dir(p), "/") {
+		if strings.HasPrefix(part, ".") && part != "." && part != ".." && part != ".ssh" && part != ".config" && part != ".local" {
+			return true
+		}
+	}
+	return false
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}

@@ -1,0 +1,316 @@
+package history
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vigil-ir/vigil/internal/engine"
+	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/target"
+)
+
+// Rule ids.
+const (
+	ruleReverseShell  = "history.reverse-shell"
+	ruleDownload      = "history.download-exec"
+	ruleMiner         = "history.miner"
+	ruleAntiForensics = "history.anti-forensics"
+	ruleAccount       = "history.account-change"
+	ruleDatabase      = "history.database-abuse"
+	ruleSuspicious    = "history.suspicious-command"
+	ruleDevNull       = "history.devnull"
+	ruleMissing       = "history.missing"
+	ruleCredential    = "history.credential"
+)
+
+var allRules = []string{
+	ruleReverseShell, ruleDownload, ruleMiner, ruleAntiForensics, ruleAccount,
+	ruleDatabase, ruleSuspicious, ruleDevNull, ruleMissing, ruleCredential,
+}
+
+// histLimit bounds how much of one history is read: the newest part.
+const histLimit = 32 << 20
+
+// histFile is one history location in a home.
+type histFile struct {
+	name string
+	fmt  format
+	sh   shape
+}
+
+var histFiles = []histFile{
+	{".bash_history", fmtBash, shShell},
+	{".zsh_history", fmtZsh, shShell},
+	{".zhistory", fmtZsh, shShell},
+	{".sh_history", fmtPlain, shShell},
+	{".ash_history", fmtPlain, shShell},
+	{".local/share/fish/fish_history", fmtFish, shShell},
+	{".config/fish/fish_history", fmtFish, shShell}, // fish before 2.3
+	{".mysql_history", fmtEditline, shMySQL},
+	{".mariadb_history", fmtEditline, shMySQL},
+	{".psql_history", fmtEditline, shPsql},
+	{".python_history", fmtPlain, shPython},
+	{".node_repl_history", fmtPlain, shNode},
+	{".rediscli_history", fmtPlain, shRedis},
+}
+
+// Detector is the shell history check.
+type Detector struct {
+	limit int64 // bytes read from the end of one history
+}
+
+// New returns the detector.
+func New() *Detector { return &Detector{limit: histLimit} }
+
+// Name implements engine.Detector.
+func (*Detector) Name() string { return "history" }
+
+// Version implements engine.Detector.
+func (*Detector) Version() int { return 1 }
+
+// NeedsLive implements engine.Detector.
+func (*Detector) NeedsLive() bool { return false }
+
+// Rules implements engine.Detector.
+func (*Detector) Rules() []string { return append([]string(nil), allRules...) }
+
+// Run implements engine.Detector.
+func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
+	r := &run{env: env, t: env.Target, g: &grader{}, now: env.Now(), limit: d.limit}
+	if r.limit <= 0 {
+		r.limit = histLimit
+	}
+	seen := map[string]bool{}
+	for _, a := range loadAccounts(env) {
+		if a.home == "" || a.home == "/" || seen[a.home] {
+			continue
+		}
+		seen[a.home] = true
+		if st, err := r.t.Stat(a.home); err != nil || !st.IsDir() {
+			continue
+		}
+		for _, hf := range histFiles {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			r.scanFile(a, hf)
+		}
+		r.checkMissing(a)
+	}
+	return nil
+}
+
+type run struct {
+	env   *engine.Env
+	t     *target.Target
+	g     *grader
+	now   time.Time
+	limit int64
+}
+
+// scanFile grades one history file.
+func (r *run) scanFile(a account, hf histFile) {
+	p := path.Join(a.home, hf.name)
+	lst, err := r.t.Lstat(p)
+	if err != nil {
+		target.Record(r.env, p, err)
+		return
+	}
+	var symlink string
+	if lst.Mode()&fs.ModeSymlink != 0 {
+		symlink, _ = r.t.Readlink(p)
+		dest := symlink
+		if !strings.HasPrefix(dest, "/") {
+			dest = path.Join(path.Dir(p), dest)
+		}
+		if path.Clean(dest) == "/dev/null" {
+			r.emitDisabled(a, p, "symlink to /dev/null", lst)
+			return
+		}
+	}
+	st, err := r.t.Stat(p)
+	if err != nil {
+		target.Record(r.env, p, err)
+		return
+	}
+	switch {
+	case st.Mode()&fs.ModeDevice != 0:
+		r.emitDisabled(a, p, "a device file ("+st.Mode().Type().String()+")", lst)
+		return
+	case st.IsDir() && (hf.name == ".bash_history" || hf.name == ".zsh_history"):
+		r.emitDisabled(a, p, "a directory: the shell cannot write its history", lst)
+		return
+	case !st.Mode().IsRegular():
+		r.env.Gap(model.GapSkipped, p, "not a regular file ("+st.Mode().Type().String()+")")
+		return
+	}
+	b, offset, ok := r.readTail(p, st.Size())
+	if !ok {
+		return
+	}
+	r.grade(a, p, hf, read(hf.fmt, b, offset), st, symlink)
+}
+
+// readTail reads p, or its last histLimit bytes when larger (from a line
+// start); offset is the number of lines skipped.
+func (r *run) readTail(p string, size int64) ([]byte, int, bool) {
+	if size <= r.limit {
+		b, ok := r.t.ReadFileRec(r.env, p, r.limit)
+		return b, 0, ok
+	}
+	f, err := r.t.Open(p)
+	if err != nil {
+		target.Record(r.env, p, err)
+		return nil, 0, false
+	}
+	defer f.Close()
+	skip := size - r.limit
+	// Count the lines skipped so that line numbers stay true.
+	offset := 0
+	buf := make([]byte, 256<<10)
+	var done int64
+	var last byte
+	for done < skip {
+		n, err := f.Read(buf[:min(int64(len(buf)), skip-done)])
+		offset += strings.Count(string(buf[:n]), "\n")
+		done += int64(n)
+		if n > 0 {
+			last = buf[n-1]
+		}
+		if err != nil {
+			target.Record(r.env, p, err)
+			return nil, 0, false
+		}
+	}
+	b, err := io.ReadAll(io.LimitReader(f, r.limit))
+	if err != nil {
+		target.Record(r.env, p, err)
+		return nil, 0, false
+	}
+	// Start at a line boundary: the first partial line belongs to the
+	// skipped part.
+	if i := strings.IndexByte(string(b), '\n'); i >= 0 && last != '\n' {
+		b = b[i+1:]
+		offset++
+	}
+	r.env.Gap(model.GapSkipped, p, fmt.Sprintf("history of %d bytes: only the last %d bytes were read", size, r.limit))
+	return b, offset, true
+}
+
+// agg collects the hits of one indicator in one file.
+type agg struct {
+	h        hit
+	at       entry // first entry at the worst grade
+	first    entry
+	last     entry
+	count    int
+	lastWhen time.Time
+	also     []string // other indicators of the same rule on the same lines
+}
+
+func (r *run) grade(a account, p string, hf histFile, entries []entry, st fs.FileInfo, symlink string) {
+	byID := map[string]*agg{}
+	var order []string
+	for _, e := range entries {
+		hs := r.g.grade(hf.sh, e.text)
+		// Hits of one line that the same rule reports (bash -i >& /dev/tcp
+		// is both a /dev/tcp and an interactive-shell reverse shell) are
+		// one finding: the worst is primary, the others ride along.
+		best := map[string]int{}
+		for i, h := range hs {
+			if j, ok := best[ruleFor(h.id)]; !ok || h.sev > hs[j].sev {
+				best[ruleFor(h.id)] = i
+			}
+		}
+		for i, h := range hs {
+			if best[ruleFor(h.id)] != i {
+				continue
+			}
+			ag := byID[h.id]
+			if ag == nil {
+				ag = &agg{h: h, at: e, first: e}
+				byID[h.id] = ag
+				order = append(order, h.id)
+			} else if h.sev > ag.h.sev {
+				ag.h, ag.at = h, e
+			}
+			ag.count++
+			ag.last = e
+			if !e.when.IsZero() {
+				ag.lastWhen = e.when
+			}
+			for k, o := range hs {
+				if k != i && ruleFor(o.id) == ruleFor(h.id) && !slices.Contains(ag.also, o.id) {
+					ag.also = append(ag.also, o.id)
+				}
+			}
+		}
+	}
+	sort.SliceStable(order, func(i, j int) bool { return byID[order[i]].h.sev > byID[order[j]].h.sev })
+	mt := st.ModTime().UTC()
+	for _, id := range order {
+		ag := byID[id]
+		ex := map[string]string{"count": strconv.Itoa(ag.count)}
+		if ag.h.fragment != "" {
+			ex["fragment"] = ag.h.fragment
+		}
+		if !ag.at.when.IsZero() {
+			ex["time"] = ag.at.when.Format(time.RFC3339)
+		}
+		if ag.first.line != ag.at.line {
+			ex["first_line"] = strconv.Itoa(ag.first.line)
+		}
+		if ag.count > 1 {
+			ex["last_line"] = strconv.Itoa(ag.last.line)
+			if !ag.lastWhen.IsZero() {
+				ex["last_time"] = ag.lastWhen.Format(time.RFC3339)
+			}
+		}
+		if symlink != "" {
+			ex["symlink"] = symlink
+		}
+		f := model.Finding{
+			RuleID:     ruleFor(id),
+			Subject:    p,
+			Key:        p + "\x00" + id,
+			Indicators: append([]string{id}, ag.also...),
+			Evidence: model.Evidence{
+				Path: p, Line: ag.at.line, Text: clip400(redact(ag.at.text)), User: a.name, MTime: &mt, Extra: ex,
+			},
+		}
+		r.env.Emit(f.WithSeverity(ag.h.sev).WithConfidence(ag.h.conf))
+	}
+}
+
+func clip400(s string) string {
+	s = strings.ReplaceAll(s, "\n", "\\n")
+	if len(s) <= 400 {
+		return s
+	}
+	cut := 397
+	for cut > 0 && s[cut]&0xC0 == 0x80 {
+		cut--
+	}
+	return s[:cut] + "..."
+}
+
+func (r *run) emitDisabled(a account, p, what string, lst fs.FileInfo) {
+	mt := lst.ModTime().UTC()
+	f := model.Finding{
+		RuleID:     ruleDevNull,
+		Key:        p,
+		Indicators: []string{"anti-forensics.history"},
+		Evidence: model.Evidence{
+			Path: p, Text: what, User: a.name, MTime: &mt,
+		},
+	}
+	r.env.Emit(f.WithSeverity(model.High).WithConfidence(model.ConfHigh))
+}

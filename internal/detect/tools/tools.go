@@ -1,0 +1,400 @@
+package tools
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/vigil-ir/vigil/internal/detect/webroot"
+	"github.com/vigil-ir/vigil/internal/engine"
+	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/target"
+)
+
+// Rule ids.
+const (
+	ruleTunnelBinary  = "tools.tunnel.binary"
+	ruleTunnelConfig  = "tools.tunnel.config"
+	ruleScannerBinary = "tools.scanner.binary"
+	ruleMinerBinary   = "tools.miner.binary"
+	ruleMinerConfig   = "tools.miner.config"
+	ruleRenamed       = "tools.utility.renamed"
+	ruleArchive       = "tools.archive.staged"
+)
+
+// Indicator ids (texts in rules/indicators.yaml).
+const (
+	indName        = "tool-name"
+	indStrings     = "tool-strings"
+	indPublic      = "public-server"
+	indPrivate     = "private-server"
+	indCopy        = "packaged-tool-copy"
+	indWritable    = "writable-location"
+	indHidden      = "hidden-location"
+	indNotPackaged = "not-from-package"
+)
+
+// Detector is the intruder tool check.
+type Detector struct{}
+
+// New returns the detector.
+func New() *Detector { return &Detector{} }
+
+// Name implements engine.Detector.
+func (*Detector) Name() string { return "tools" }
+
+// Version implements engine.Detector.
+func (*Detector) Version() int { return 1 }
+
+// NeedsLive implements engine.Detector.
+func (*Detector) NeedsLive() bool { return false }
+
+// Rules implements engine.Detector.
+func (*Detector) Rules() []string {
+	return []string{ruleTunnelBinary, ruleTunnelConfig, ruleScannerBinary, ruleMinerBinary, ruleMinerConfig, ruleRenamed, ruleArchive}
+}
+
+// Bounds of the walk and of what is read.
+const (
+	maxDepth      = 10
+	maxFiles      = 300000
+	maxContent    = 1 << 30   // bytes of binaries scanned per scan
+	maxBinary     = 128 << 20 // larger files are not content-scanned
+	maxText       = 1 << 20   // configuration and script files
+	archiveMinBig = 50 << 20
+)
+
+// places are walked in this order: writable directories first, so that a
+// scan budget exhausted by a large /opt still covered them.
+var places = []string{"/tmp", "/var/tmp", "/dev/shm", "/run/shm", "/root", "/home/*", "/usr/local/bin", "/usr/local/sbin", "/etc/cron*", "/opt"}
+
+// stagingDirs are where exfiltration archives are looked for (and web roots).
+var stagingDirs = []string{"/tmp", "/var/tmp", "/dev/shm", "/run/shm"}
+
+type run struct {
+	env     *engine.Env
+	t       *target.Target
+	pk      packages
+	refs    *references
+	files   int
+	content int64
+	budget  bool // content budget exhausted (gap recorded)
+	buf     []byte
+	seen    map[string]bool
+}
+
+// Run implements engine.Detector.
+func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
+	r := &run{env: env, t: env.Target, pk: loadPackages(env), seen: map[string]bool{}}
+	r.refs = loadReferences(r)
+	err := r.walkAll(ctx, env)
+	if errors.Is(err, errStop) {
+		return nil // the file budget is spent; a gap says so
+	}
+	return err
+}
+
+func (r *run) walkAll(ctx context.Context, env *engine.Env) error {
+	for _, g := range places {
+		for _, dir := range r.t.Glob(g) {
+			if err := r.walk(ctx, dir, maxDepth, r.checkFile); err != nil {
+				return err
+			}
+		}
+	}
+	// Archives staged in web roots (the webroot check owns everything else
+	// there).
+	for _, root := range webroot.Shared(env).WalkRoots() {
+		if err := r.walk(ctx, root, 4, r.checkArchiveOnly); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// walk walks dir (resolved, each directory once per scan) calling check for
+// every regular file.
+func (r *run) walk(ctx context.Context, dir string, depth int, check func(p string, st fs.FileInfo, inStaging bool)) error {
+	res, err := r.t.Resolve(dir)
+	if err != nil {
+		target.Record(r.env, dir, err)
+		return nil
+	}
+	if st, err := r.t.Stat(res); err != nil || !st.IsDir() {
+		return nil
+	}
+	if r.seen[res] {
+		return nil
+	}
+	r.seen[res] = true
+	stop := false
+	deep, deepEx := 0, ""
+	defer func() {
+		if deep > 0 {
+			r.env.Gap(model.GapSkipped, res, fmt.Sprintf("%d directories deeper than %d levels were not searched for tools (e.g. %s)", deep, depth, deepEx))
+		}
+	}()
+	err = r.t.Walk(res, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			target.Record(r.env, p, err)
+			return nil
+		}
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+		if d.IsDir() {
+			if p != res && (r.seen[p] || skipDirs[d.Name()]) {
+				return fs.SkipDir
+			}
+			if strings.Count(strings.TrimPrefix(p, res), "/") >= depth {
+				if deep == 0 {
+					deepEx = p
+				}
+				deep++
+				return fs.SkipDir
+			}
+			return nil
+		}
+		r.files++
+		if r.files > maxFiles {
+			r.env.Gap(model.GapSkipped, res, fmt.Sprintf("more than %d files searched for tools; the rest was not checked", maxFiles))
+			stop = true
+			return fs.SkipAll
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		st, err := d.Info()
+		if err != nil {
+			return nil
+		}
+		check(p, st, inAny(p, stagingDirs))
+		return nil
+	})
+	if err != nil && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if stop {
+		return errStop
+	}
+	return nil
+}
+
+var errStop = errors.New("file budget exhausted")
+
+func inAny(p string, dirs []string) bool {
+	for _, d := range dirs {
+		if p == d || strings.HasPrefix(p, d+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// checkFile judges one file of the tool places.
+func (r *run) checkFile(p string, st fs.FileInfo, inStaging bool) {
+	pkg := r.pk.owner(p)
+	if pkg != "" && pkg != model.NoPackage {
+		return // packaged files are never judged by name or content here
+	}
+	if inStaging {
+		r.archive(p, st, pkg)
+	}
+	head := r.head(p, 4)
+	switch {
+	case bytes.HasPrefix(head, []byte("\x7fELF")):
+		r.binary(p, st, pkg)
+	case st.Size() <= maxText && textCandidate(p, st):
+		r.text(p, st, pkg)
+	default:
+		if t, ok := byName(path.Base(p)); ok && !genericNames[strings.ToLower(path.Base(p))] && st.Mode().Perm()&0o111 != 0 {
+			r.report(p, st, pkg, t, "", "", false)
+		}
+	}
+}
+
+// textExts are the file types configurations and scripts come in.
+var textExts = map[string]bool{".ini": true, ".toml": true, ".yaml": true, ".yml": true, ".json": true,
+	".conf": true, ".cfg": true, ".sh": true, ".bash": true, ".txt": true}
+
+// textCandidate says whether a small file is worth reading as a possible
+// configuration or script: source trees and documents are not.
+func textCandidate(p string, st fs.FileInfo) bool {
+	base := path.Base(p)
+	if historyFile(base) {
+		return false // shell history is the history check's; it quotes what was typed
+	}
+	if st.Mode().Perm()&0o111 != 0 || textExts[strings.ToLower(path.Ext(base))] || strings.HasPrefix(p, "/etc/cron") {
+		return true
+	}
+	_, ok := byName(base)
+	return ok
+}
+
+func historyFile(base string) bool {
+	return strings.HasSuffix(base, "_history") || strings.HasSuffix(base, "history") && strings.HasPrefix(base, ".") ||
+		base == ".viminfo" || base == ".lesshst"
+}
+
+// skipDirs are build and package caches: huge, rebuilt by tools, and full
+// of compiled test binaries and logs that quote attack strings.
+var skipDirs = map[string]bool{".git": true, "node_modules": true, "go-build": true, "_cacache": true, ".npm": true, ".cargo": true, ".rustup": true}
+
+func (r *run) checkArchiveOnly(p string, st fs.FileInfo, _ bool) {
+	pkg := r.pk.owner(p)
+	if pkg != "" && pkg != model.NoPackage {
+		return
+	}
+	r.archive(p, st, pkg)
+}
+
+func (r *run) head(p string, n int) []byte {
+	f, err := r.t.Open(p)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	b := make([]byte, n)
+	m, _ := f.Read(b)
+	return b[:m]
+}
+
+// binary judges an ELF file by name, content markers and hash.
+func (r *run) binary(p string, st fs.FileInfo, pkg string) {
+	base := path.Base(p)
+	named, byNameOK := byName(base)
+	var res scanResult
+	scanned := false
+	switch {
+	case st.Size() > maxBinary:
+		r.env.Gap(model.GapSkipped, p, fmt.Sprintf("larger than %d MiB; not searched for tool strings", maxBinary>>20))
+	case r.content+st.Size() > maxContent:
+		if !r.budget {
+			r.budget = true
+			r.env.Gap(model.GapSkipped, p, fmt.Sprintf("content budget of %d MiB spent; further binaries judged by name and hash only", maxContent>>20))
+		}
+	default:
+		f, err := r.t.Open(p)
+		if err != nil {
+			target.Record(r.env, p, err)
+			break
+		}
+		res, err = scanContent(f, maxBinary, r.buf)
+		f.Close()
+		r.content += res.size
+		if err != nil {
+			target.Record(r.env, p, fmt.Errorf("read %s: %w", p, err))
+			break
+		}
+		scanned = true
+	}
+	if res.self {
+		return
+	}
+	hits := specific(res.hits)
+	if len(hits) > 3 {
+		return // a detection tool or signature set, not one of the tools
+	}
+	if copyOf, ok := r.refs.match(r, p, st, res.sha256); ok {
+		r.renamed(p, st, pkg, copyOf, res.sha256)
+		return
+	}
+	for _, h := range hits {
+		if h.tool.kind == kindUtility {
+			r.staticUtility(p, st, pkg, h, res.sha256)
+			continue
+		}
+		r.report(p, st, pkg, h.tool, h.marker, res.sha256, byNameOK && named.name == h.tool.name)
+		return
+	}
+	if len(hits) == 0 && byNameOK && named.kind != kindUtility && !genericNames[strings.ToLower(base)] {
+		// Named like a tool, content not confirming (stripped, packed,
+		// or not scanned): reported, graded lower.
+		sum := res.sha256
+		if !scanned {
+			sum = ""
+		}
+		r.report(p, st, pkg, named, "", sum, false)
+	}
+}
+
+// specific drops the generic miner markers when a named miner matched.
+func specific(hits []contentHit) []contentHit {
+	named := false
+	for _, h := range hits {
+		if h.tool.kind == kindMiner && h.tool.name != "miner" {
+			named = true
+		}
+	}
+	var out []contentHit
+	for _, h := range hits {
+		if named && h.tool.name == "miner" {
+			continue
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+// report emits a tool binary (or script) finding.
+func (r *run) report(p string, st fs.FileInfo, pkg string, t tool, marker, sum string, nameToo bool) {
+	rule := map[kind]string{kindTunnel: ruleTunnelBinary, kindScanner: ruleScannerBinary, kindMiner: ruleMinerBinary}[t.kind]
+	if rule == "" {
+		return
+	}
+	sev, conf := model.High, model.ConfHigh
+	var ind []string
+	switch {
+	case marker != "" && nameToo:
+		ind = append(ind, indName, indStrings)
+	case marker != "":
+		ind = append(ind, indStrings)
+	default:
+		sev, conf = model.Medium, model.ConfLow
+		ind = append(ind, indName)
+	}
+	ind = append(ind, r.placeIndicators(p)...)
+	if marker == "" && containsStr(ind, indWritable) {
+		sev = model.High // an executable named like the tool in /tmp
+	}
+	mt := st.ModTime().UTC()
+	ev := model.Evidence{Path: p, SHA256: sum, MTime: &mt, Package: pkg, Text: t.name + " (file name)",
+		Extra: map[string]string{"tool": t.name, "size": fmt.Sprint(st.Size())}}
+	if marker != "" {
+		ev.Text = t.name + " (contains " + marker + ")"
+		ev.Extra["matched"] = marker
+	}
+	f := model.Finding{RuleID: rule, Subject: p, Indicators: ind, Evidence: ev, Key: p}
+	r.env.Emit(f.WithSeverity(sev).WithConfidence(conf))
+}
+
+// placeIndicators describe where a file sits.
+func (r *run) placeIndicators(p string) []string {
+	var ind []string
+	if inAny(p, stagingDirs) {
+		ind = append(ind, indWritable)
+	}
+	for _, part := range strings.Split(path.Dir(p), "/") {
+		if strings.HasPrefix(part, ".") && part != "." && part != ".." {
+			ind = append(ind, indHidden)
+			break
+		}
+	}
+	if r.pk.owner(p) == model.NoPackage {
+		ind = append(ind, indNotPackaged)
+	}
+	return ind
+}
+
+func containsStr(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,31 @@
+// Package webroot finds the directories web servers serve and looks in
+// them for the footholds of a web intrusion (ATT&CK T1505.003 web shell):
+//
+//   - web roots from nginx (root/alias, following include globs from the
+//     main configuration, conf.d, sites-enabled, BT panel and LNMP vhost
+//     directories) and Apache (DocumentRoot/Alias/ScriptAlias, following
+//     Include/IncludeOptional from ServerRoot), plus the usual locations
+//     (/var/www/*, /srv/www, /usr/share/nginx/html, ~/public_html, XAMPP,
+//     /www/wwwroot, Tomcat webapps); each is listed as an info finding with
+//     the file:line that defines it;
+//   - scripts in upload and image directories (uploads, attachments,
+//     images ...). In cache/static/files/media/tmp directories frameworks
+//     write PHP themselves (Laravel, Symfony, Drupal's compiled Twig), so
+//     there only scripts that run request input are flagged; PHP stubs that
+//     only exit or redirect ("Silence is golden") are ignored;
+//   - server-side code inside image files (PHP tags, JSP/ASP directives,
+//     eval of request input) in the first 256 KiB or last 64 KiB;
+//   - configuration that runs images or upload directories as code:
+//     AddType/AddHandler/SetHandler/ForceType in Apache files and
+//     .htaccess, nginx locations matching images or upload paths that pass
+//     to FastCGI/uWSGI/SCGI;
+//   - auto_prepend_file/auto_append_file in .htaccess, .user.ini, php.ini,
+//     FPM pools and nginx PHP_VALUE (Wordfence's own loader excepted);
+//   - executable git hooks in repositories inside web roots.
+//
+// Discover is exported (memo key "webroots") for the tools and changed
+// detectors. Limits: the walk is bounded (depth 12, 200,000 files) and
+// reports a gap when it stops early; roots like "/" or "/usr" are listed
+// but not walked. Scripts newer than their neighbours and general webshell
+// content scanning belong to the content-scanning capability.
+package webroot

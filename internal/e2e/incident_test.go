@@ -1,0 +1,75 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/testutil"
+)
+
+// Every planted trick of the incident fixture must be reported at or above
+// a severity, by a rule of the expected category, pointing at the file.
+func TestIncidentRoot(t *testing.T) {
+	root := testutil.RootFromTxtar(t, "testdata/incident.txtar")
+	r, code, stderr := scan(t, "--root", root)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (findings at or above high); stderr: %s", code, stderr)
+	}
+	want := []struct {
+		category, path, subject string
+		min                     model.Severity
+	}{
+		{"accounts", "/etc/passwd", "sysadm", model.Critical}, // second UID 0
+		{"accounts", "/etc/shadow", "sysadm", model.High},     // no password
+		{"accounts", "/etc/passwd", "www-data", model.Medium}, // service account with a shell
+		{"auth", "/etc/sudoers.d/www", "", model.High},        // NOPASSWD ALL for www-data
+		{"auth", "/etc/pam.d/sshd", "", model.Critical},       // pam_permit sufficient
+		{"persistence", "/etc/cron.d/php-sessionclean2", "", model.Critical},
+		{"persistence", "/var/spool/cron/crontabs/www-data", "", model.Critical},
+		{"persistence", "/etc/systemd/system/kworker.service", "", model.High},
+		{"persistence", "/etc/ld.so.preload", "", model.High},
+		{"persistence", "/root/.bashrc", "", model.High}, // alias sudo
+		{"persistence", "/etc/profile.d/z-update.sh", "", model.Critical},
+		{"persistence", "/etc/apt/apt.conf.d/99update", "", model.High},
+		{"persistence", "/etc/udev/rules.d/75-net.rules", "", model.High},
+		{"ssh", "/root/.ssh/authorized_keys", "", model.High}, // forced command download-exec
+		{"ssh", "/etc/ssh/sshd_config", "", model.Medium},     // AuthorizedKeysFile in /tmp, empty passwords
+		{"web", "/var/www/html/wp-content/uploads/2024/03/thumb.php", "", model.High},
+		{"web", "/var/www/html/wp-content/uploads/.htaccess", "", model.High},
+		{"logs", "/var/log/wtmp", "", model.High},             // symlink to /dev/null
+		{"history", "/root/.bash_history", "", model.High},    // history to /dev/null
+		{"tools", "/tmp/.x/frpc.ini", "", model.High},         // tunnel to an outside server
+		{"tools", "/var/tmp/.x/config.json", "", model.High},  // miner config
+		{"integrity", "/usr/bin/sudo_helper", "", model.High}, // unowned setuid
+	}
+	for _, w := range want {
+		found := false
+		for _, f := range r.Findings {
+			if f.Category == w.category && f.Evidence.Path == w.path && f.Severity >= w.min &&
+				(w.subject == "" || strings.Contains(f.Subject, w.subject) || strings.Contains(f.Evidence.User, w.subject)) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("missing: %s finding >= %s on %s %s", w.category, w.min, w.path, w.subject)
+		}
+	}
+	if t.Failed() {
+		var b strings.Builder
+		for _, f := range r.Findings {
+			fmt.Fprintf(&b, "  %-8s %-40s %s %s\n", f.Severity, f.RuleID, f.Evidence.Path, f.Subject)
+		}
+		t.Logf("findings:\n%s", b.String())
+	}
+	for _, f := range r.Findings {
+		if strings.HasPrefix(f.Evidence.Path, root) {
+			t.Errorf("finding leaks the host path of the root: %s", f.Evidence.Path)
+		}
+		if f.Fingerprint == "" || f.Title == "" || f.Why == "" {
+			t.Errorf("incomplete finding %s: %+v", f.RuleID, f)
+		}
+	}
+}

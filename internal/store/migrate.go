@@ -1,0 +1,201 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// migration is one step of the schema. Steps are append-only: a released
+// step is never edited, a change is a new step (docs/store.md).
+type migration struct {
+	version     int
+	description string
+	sql         string
+}
+
+// migrations is the schema's history. LatestSchema is its last version.
+var migrations = []migration{
+	{1, "scans, findings, gaps, finding state, suppressions, audit", `
+CREATE TABLE scans (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	uid         TEXT NOT NULL,
+	started     TEXT NOT NULL,
+	finished    TEXT NOT NULL,
+	target_root TEXT NOT NULL,
+	target_key  TEXT NOT NULL,
+	live        INTEGER NOT NULL,
+	hostname    TEXT NOT NULL,
+	machine_id  TEXT NOT NULL,
+	os          TEXT NOT NULL,
+	tool        TEXT NOT NULL,
+	version     TEXT NOT NULL,
+	lang        TEXT NOT NULL,
+	n_info      INTEGER NOT NULL,
+	n_low       INTEGER NOT NULL,
+	n_medium    INTEGER NOT NULL,
+	n_high      INTEGER NOT NULL,
+	n_critical  INTEGER NOT NULL,
+	total       INTEGER NOT NULL,
+	suppressed  INTEGER NOT NULL,
+	gaps        INTEGER NOT NULL,
+	duration_ms INTEGER NOT NULL,
+	checks      TEXT NOT NULL
+);
+CREATE INDEX scans_target ON scans(target_key, started);
+CREATE TABLE findings (
+	scan_id     INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
+	seq         INTEGER NOT NULL,
+	fingerprint TEXT NOT NULL,
+	rule_id     TEXT NOT NULL,
+	severity    INTEGER NOT NULL,
+	confidence  INTEGER NOT NULL,
+	category    TEXT NOT NULL,
+	technique   TEXT NOT NULL,
+	subject     TEXT NOT NULL,
+	path        TEXT NOT NULL,
+	evidence    TEXT NOT NULL,
+	indicators  TEXT NOT NULL,
+	detector    TEXT NOT NULL,
+	PRIMARY KEY (scan_id, seq)
+);
+CREATE TABLE gaps (
+	scan_id    INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
+	seq        INTEGER NOT NULL,
+	check_name TEXT NOT NULL,
+	kind       TEXT NOT NULL,
+	path       TEXT NOT NULL,
+	reason     TEXT NOT NULL,
+	PRIMARY KEY (scan_id, seq)
+);
+CREATE TABLE finding_state (
+	target_key  TEXT NOT NULL,
+	fingerprint TEXT NOT NULL,
+	rule_id     TEXT NOT NULL,
+	check_name  TEXT NOT NULL,
+	first_seen  TEXT NOT NULL,
+	last_seen   TEXT NOT NULL,
+	first_scan  INTEGER NOT NULL,
+	last_scan   INTEGER NOT NULL,
+	state       TEXT NOT NULL CHECK (state IN ('open', 'gone')),
+	gone_since  TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (target_key, fingerprint)
+) WITHOUT ROWID;
+CREATE TABLE suppressions (
+	id             INTEGER PRIMARY KEY AUTOINCREMENT,
+	fingerprint    TEXT NOT NULL,
+	rule_id        TEXT NOT NULL,
+	path_glob      TEXT NOT NULL,
+	reason         TEXT NOT NULL CHECK (reason <> ''),
+	until          TEXT NOT NULL,
+	created        TEXT NOT NULL,
+	created_by     TEXT NOT NULL,
+	removed        TEXT NOT NULL DEFAULT '',
+	removed_by     TEXT NOT NULL DEFAULT '',
+	removed_reason TEXT NOT NULL DEFAULT '',
+	expiry_noticed TEXT NOT NULL DEFAULT '',
+	CHECK (fingerprint <> '' OR rule_id <> '')
+);
+CREATE TABLE audit (
+	id             INTEGER PRIMARY KEY AUTOINCREMENT,
+	at             TEXT NOT NULL,
+	os_user        TEXT NOT NULL,
+	sudo_user      TEXT NOT NULL,
+	action         TEXT NOT NULL,
+	suppression_id INTEGER,
+	detail         TEXT NOT NULL,
+	reason         TEXT NOT NULL
+);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+`},
+	{2, "baseline flag; indexes for finding history and --new", `
+ALTER TABLE scans ADD COLUMN baseline INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX scans_baseline ON scans(target_key, baseline, started);
+CREATE INDEX findings_fingerprint ON findings(fingerprint, scan_id);
+CREATE INDEX finding_state_open ON finding_state(target_key, state, last_seen);
+`},
+}
+
+// LatestSchema is the schema version this Vigil writes.
+func LatestSchema() int { return migrations[len(migrations)-1].version }
+
+const migrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version     INTEGER PRIMARY KEY,
+	applied     TEXT NOT NULL,
+	description TEXT NOT NULL
+)`
+
+// schemaVersion reads the store's schema version: 0 for an empty database.
+// A database holding tables but no migrations table is someone else's.
+func schemaVersion(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (int, error) {
+	var hasMigrations, tables int
+	err := q.QueryRowContext(ctx, `SELECT
+		count(*) FILTER (WHERE name = 'schema_migrations'),
+		count(*) FILTER (WHERE name NOT LIKE 'sqlite_%')
+		FROM sqlite_master WHERE type = 'table'`).Scan(&hasMigrations, &tables)
+	if err != nil {
+		return 0, err
+	}
+	if hasMigrations == 0 {
+		if tables > 0 {
+			return 0, ErrForeign
+		}
+		return 0, nil
+	}
+	var v sql.NullInt64
+	if err := q.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&v); err != nil {
+		return 0, err
+	}
+	return int(v.Int64), nil
+}
+
+// migrate brings the schema to version target (LatestSchema in
+// production; tests stop at earlier versions to build old stores). It
+// holds the write lock while it reads the version and applies the steps, so
+// two processes opening a new store at once apply each step once.
+func (s *SQLite) migrate(ctx context.Context, target int) error {
+	v, err := schemaVersion(ctx, s.db)
+	if errors.Is(err, ErrForeign) {
+		return fmt.Errorf("%w: %s is a database of another program; give vigil its own file with --store", ErrForeign, s.path)
+	}
+	if err != nil {
+		return err
+	}
+	if v > LatestSchema() {
+		return fmt.Errorf("%w: %s has schema version %d, this vigil knows up to %d; upgrade vigil, or use another --store",
+			ErrNewerSchema, s.path, v, LatestSchema())
+	}
+	if v >= target {
+		return nil
+	}
+	tx, err := s.db.BeginTx(ctx, nil) // BEGIN IMMEDIATE (see dsn)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if v, err = schemaVersion(ctx, tx); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, migrationsTable); err != nil {
+		return err
+	}
+	for _, m := range migrations {
+		if m.version <= v || m.version > target {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			return fmt.Errorf("schema migration %d (%s): %w", m.version, m.description, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, applied, description) VALUES (?, ?, ?)`,
+			m.version, formatTime(s.now()), m.description); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}

@@ -1,0 +1,151 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/store/storetest"
+	"github.com/vigil-ir/vigil/internal/suppress"
+)
+
+// seeds write, with the SQL of schema version v, what a store of that
+// version holds: a scan with a finding and a gap, its finding state, a
+// suppression and an audit line. Every schema version needs a seed: the
+// test below fails when a migration is added without one.
+var seeds = map[int]string{
+	1: `
+INSERT INTO scans (id, uid, started, finished, target_root, target_key, live, hostname, machine_id, os, tool, version, lang,
+	n_info, n_low, n_medium, n_high, n_critical, total, suppressed, gaps, duration_ms, checks)
+	VALUES (1, '20261101T000000.000Z', '2026-11-01T00:00:00.000000000Z', '2026-11-01T00:00:02.000000000Z', '/', 'host:old', 1,
+	'old', '', 'Debian', 'vigil', '0.1.0', 'zh-CN', 0, 0, 0, 0, 1, 1, 0, 1, 2000,
+	'[{"name":"schedule","version":1,"status":"ok","findings":1,"duration_ns":5}]');
+INSERT INTO findings (scan_id, seq, fingerprint, rule_id, severity, confidence, category, technique, subject, path, evidence, indicators, detector)
+	VALUES (1, 0, '0123456789abcdef0123', 'persistence.cron.download-exec', 4, 2, 'persistence', 'T1053.003', '/etc/cron.d/x',
+	'/etc/cron.d/x', '{"path":"/etc/cron.d/x","line":1,"text":"curl x | sh"}', '["download-exec"]', 'schedule@1');
+INSERT INTO gaps (scan_id, seq, check_name, kind, path, reason) VALUES (1, 0, 'accounts', 'error', '/etc/shadow', 'permission denied');
+INSERT INTO finding_state (target_key, fingerprint, rule_id, check_name, first_seen, last_seen, first_scan, last_scan, state)
+	VALUES ('host:old', '0123456789abcdef0123', 'persistence.cron.download-exec', 'schedule',
+	'2026-11-01T00:00:00.000000000Z', '2026-11-01T00:00:00.000000000Z', 1, 1, 'open');
+INSERT INTO suppressions (fingerprint, rule_id, path_glob, reason, until, created, created_by)
+	VALUES ('', 'persistence.shell.*', '/home/**', 'team aliases', '', '2026-11-01T00:00:00.000000000Z', 'root');
+INSERT INTO audit (at, os_user, sudo_user, action, suppression_id, detail, reason)
+	VALUES ('2026-11-01T00:00:00.000000000Z', 'root', 'alice', 'add', 1, 'rule persistence.shell.*, path /home/**', 'team aliases');
+`,
+	2: `UPDATE scans SET baseline = 1 WHERE id = 1;`,
+}
+
+// TestMigrateFromEveryVersion builds a store at each earlier schema
+// version (0 is an empty file), fills it as that version would, opens it
+// with this Vigil and checks that the data survived and the store works.
+func TestMigrateFromEveryVersion(t *testing.T) {
+	ctx := context.Background()
+	for v := 1; v <= LatestSchema(); v++ {
+		if seeds[v] == "" {
+			t.Fatalf("schema version %d has no seed in migrate_test.go", v)
+		}
+	}
+	for from := 0; from < LatestSchema(); from++ {
+		t.Run(fmt.Sprintf("v%d", from), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "vigil.db")
+			old, err := open(ctx, path, Options{}, from)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for v := 1; v <= from; v++ {
+				if _, err := old.db.ExecContext(ctx, seeds[v]); err != nil {
+					t.Fatalf("seed v%d: %v", v, err)
+				}
+			}
+			if got, _ := schemaVersion(ctx, old.db); got != from {
+				t.Fatalf("built schema %d, want %d", got, from)
+			}
+			old.Close()
+
+			s, err := Open(ctx, path, Options{Now: func() time.Time { return t0 }})
+			if err != nil {
+				t.Fatalf("migrating from v%d: %v", from, err)
+			}
+			defer s.Close()
+			if got, _ := schemaVersion(ctx, s.db); got != LatestSchema() {
+				t.Fatalf("after migration: schema %d", got)
+			}
+			if from >= 1 {
+				r, err := s.Result(ctx, 1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(r.Findings) != 1 || r.Findings[0].Evidence.Text != "curl x | sh" || r.Findings[0].Indicators[0] != "download-exec" ||
+					len(r.Gaps) != 1 || r.Meta.Lang != "zh-CN" || r.Summary.Checks[0].Name != "schedule" {
+					t.Fatalf("v%d scan did not survive: %+v", from, r)
+				}
+				sc, _ := s.Scan(ctx, "1")
+				if sc.Baseline != (from >= 2) {
+					t.Errorf("baseline flag %v after migrating from v%d", sc.Baseline, from)
+				}
+				sup, err := s.Suppressions(ctx, false, Actor{User: "root"})
+				if err != nil || len(sup) != 1 || sup[0].Rule != "persistence.shell.*" {
+					t.Fatalf("suppressions: %+v %v", sup, err)
+				}
+				if a, _ := s.Audit(ctx); len(a) != 1 || a[0].Actor.SudoUser != "alice" {
+					t.Fatalf("audit: %+v", a)
+				}
+			}
+			// The migrated store takes new scans and keeps history per target.
+			info := save(t, s, storetest.Result(t0, []model.Finding{storetest.Finding("a.b", "/x", model.High, "check")}, "check"), true)
+			if ref, ok, err := s.Reference(ctx, storetest.Target.Key(), 0); err != nil || !ok || ref.ID != info.ID {
+				t.Fatalf("reference after migration: %+v %v %v", ref, ok, err)
+			}
+			if _, err := s.AddSuppression(ctx, suppress.Suppression{Rule: "a.b", Reason: "r"}, Actor{User: "root"}); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestNewerSchemaIsRefused(t *testing.T) {
+	ctx := context.Background()
+	s, path := openTemp(t)
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO schema_migrations VALUES (?, '2030-01-01', 'from the future')`, LatestSchema()+1); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	_, err := Open(ctx, path, Options{})
+	if !errors.Is(err, ErrNewerSchema) {
+		t.Fatalf("err = %v, want ErrNewerSchema", err)
+	}
+	for _, want := range []string{path, fmt.Sprint(LatestSchema() + 1), "upgrade vigil"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+}
+
+func TestForeignDatabaseIsRefused(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "other.db")
+	s, err := open(ctx, path, Options{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE customers (id INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := Open(ctx, path, Options{}); !errors.Is(err, ErrForeign) {
+		t.Fatalf("err = %v, want ErrForeign: vigil must not add tables to another program's database", err)
+	}
+}
+
+func TestMigrationsAreOrdered(t *testing.T) {
+	for i, m := range migrations {
+		if m.version != i+1 || m.description == "" || strings.TrimSpace(m.sql) == "" {
+			t.Errorf("migration %d: version %d, description %q", i, m.version, m.description)
+		}
+	}
+}
