@@ -9,7 +9,7 @@ import (
 
 	"golang.org/x/tools/txtar"
 
-	"github.com/vigil-ir/vigil/internal/detect/shellinit/dpkgfixture"
+	"github.com/vigil-ir/vigil/internal/testutil/dpkgfixture"
 	"github.com/vigil-ir/vigil/internal/engine/enginetest"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/testutil"
@@ -127,7 +127,7 @@ func TestFires(t *testing.T) {
 		{"nopasswd script in tmp", []edit{{dropIn, "", "deploy ALL=(root) NOPASSWD: /tmp/.u/update.sh\n"}}, ruleSudoNoPasswd, "deploy: /tmp", model.High, indWritable},
 		{"nopasswd script the user owns", []edit{{dropIn, "", "deploy ALL=(root) NOPASSWD: /home/deploy/bin/release\n"}}, ruleSudoNoPasswd, "deploy: /home", model.High, indWritable},
 		{"nopasswd setenv", []edit{{dropIn, "", "deploy ALL=(root) NOPASSWD:SETENV: /usr/bin/systemctl restart nginx\n"}}, ruleSudoNoPasswd, "deploy: /usr/bin/systemctl restart", model.High, indSetenv},
-		{"admin nopasswd all", []edit{{dropIn, "", "ops ALL=(ALL) NOPASSWD: ALL\n"}}, ruleSudoNoPasswd, "ops", model.High, indAnyCommand}, // fresh file: medium raised
+		{"admin nopasswd all", []edit{{dropIn + " mtime=2026-11-24T10:00:00Z", "", "ops ALL=(ALL) NOPASSWD: ALL\n"}}, ruleSudoNoPasswd, "ops", model.High, indAnyCommand}, // fresh file: medium raised
 		{"cloud-init default user", []edit{{"etc/sudoers.d/90-cloud-init-users mode=0440 mtime=2026-01-10T08:00:00Z", "", "# Created by cloud-init v. 22.4.2 on Sat, 10 Jan 2026 08:00:00 +0000\n\n# User rules for ops\nops ALL=(ALL) NOPASSWD:ALL\n"}}, ruleSudoNoPasswd, "ops", model.Low, indAnyCommand},
 		{"nopasswd shell as postgres for www-data", []edit{{dropIn, "", "www-data ALL=(postgres) NOPASSWD: /bin/bash\n"}}, ruleSudoNoPasswd, "www-data", model.Medium, indShellEscape},
 		{"non-admin with password ALL", []edit{{dropIn, "", "alice ALL=(ALL:ALL) ALL\n"}}, ruleSudoRootGrant, "alice", model.Medium, indAnyCommand},

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/vigil-ir/vigil/internal/catalog"
-	"github.com/vigil-ir/vigil/internal/detect/shellinit/dpkgfixture"
+	"github.com/vigil-ir/vigil/internal/testutil/dpkgfixture"
 	"github.com/vigil-ir/vigil/internal/engine/enginetest"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/testutil"

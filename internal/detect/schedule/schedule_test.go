@@ -9,7 +9,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/vigil-ir/vigil/internal/detect/shellinit/dpkgfixture"
+	"github.com/vigil-ir/vigil/internal/testutil/dpkgfixture"
 	"github.com/vigil-ir/vigil/internal/engine/enginetest"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/testutil"

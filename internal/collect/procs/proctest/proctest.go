@@ -18,7 +18,7 @@ import (
 	"testing"
 
 	"github.com/vigil-ir/vigil/internal/collect/procs"
-	"github.com/vigil-ir/vigil/internal/detect/shellinit/dpkgfixture"
+	"github.com/vigil-ir/vigil/internal/testutil/dpkgfixture"
 	"github.com/vigil-ir/vigil/internal/target"
 	"github.com/vigil-ir/vigil/internal/testutil"
 )
