@@ -108,10 +108,10 @@ type ViewOptions struct {
 // Verdict implements ScanOptions.View.
 func (o ViewOptions) Verdict(f *model.Finding) Verdict {
 	if f.Severity < o.MinSeverity {
-		return Hide
+		return Filtered
 	}
 	if o.Known != nil && o.Known[f.Fingerprint] {
-		return Hide
+		return Filtered
 	}
 	if s, ok := o.Suppressions.Match(f); ok {
 		if !o.ShowSuppressed {

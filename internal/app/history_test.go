@@ -81,10 +81,10 @@ func TestViewVerdict(t *testing.T) {
 		want Verdict
 	}{
 		{"plain", ViewOptions{}, other, Show},
-		{"below threshold", ViewOptions{MinSeverity: model.Critical}, f, Hide},
+		{"below threshold", ViewOptions{MinSeverity: model.Critical}, f, Filtered},
 		{"suppressed", ViewOptions{Suppressions: set}, f, Hide},
 		{"show suppressed", ViewOptions{Suppressions: set, ShowSuppressed: true}, f, ShowSuppressed},
-		{"known (--new)", ViewOptions{Known: map[string]bool{other.Fingerprint: true}}, other, Hide},
+		{"known (--new)", ViewOptions{Known: map[string]bool{other.Fingerprint: true}}, other, Filtered},
 		{"new (--new)", ViewOptions{Known: map[string]bool{f.Fingerprint: true}}, other, Show},
 	}
 	for _, tc := range tests {

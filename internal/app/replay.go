@@ -31,6 +31,9 @@ func ShowScan(ctx context.Context, st store.Store, ref string, view ViewOptions,
 		case Hide:
 			sum.Suppressed++
 			continue
+		case Filtered:
+			sum.Hidden++
+			continue
 		case ShowSuppressed:
 			sum.Suppressed++
 		default:
@@ -87,7 +90,10 @@ func DiffScans(ctx context.Context, st store.Store, refs []string, view ViewOpti
 	}
 	rep := diff.Compare(oldInfo.ID, oldR, newInfo.ID, newR)
 	view.Known = nil
-	rep.Filter(func(f *model.Finding) bool { return view.Verdict(f) != Hide })
+	rep.Filter(func(f *model.Finding) bool {
+		v := view.Verdict(f)
+		return v == Show || v == ShowSuppressed
+	})
 	return rep, nil
 }
 

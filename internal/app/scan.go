@@ -45,8 +45,9 @@ type Verdict int
 // Verdicts.
 const (
 	Show           Verdict = iota // shown and counted
-	Hide                          // not shown; counted as suppressed
+	Hide                          // suppressed: not shown; counted as suppressed
 	ShowSuppressed                // shown, marked; counted as suppressed
+	Filtered                      // below the display threshold or not new: not shown; counted as hidden
 )
 
 // RecordError is the failure of ScanOptions.Record: the scan itself and
@@ -81,7 +82,7 @@ func Scan(ctx context.Context, opt ScanOptions, h report.Handler) (model.Summary
 			if opt.Filter(*f) {
 				return Show
 			}
-			return Hide
+			return Filtered
 		}
 	}
 	sink := &filterSink{h: h, view: view, counts: map[model.Severity]int{}, errGaps: map[string]int{},
@@ -105,7 +106,7 @@ func Scan(ctx context.Context, opt ScanOptions, h report.Handler) (model.Summary
 		return model.Summary{}, fmt.Errorf("output: %w", sink.err)
 	}
 	meta.Finished = now().UTC()
-	sum := model.Summary{Counts: sink.counts, Total: sink.total, Suppressed: sink.suppressed, Gaps: sink.gaps, Checks: checks}
+	sum := model.Summary{Counts: sink.counts, Total: sink.total, Suppressed: sink.suppressed, Hidden: sink.hidden, Gaps: sink.gaps, Checks: checks}
 	if err := endWithMeta(h, meta, sum); err != nil {
 		return sum, err
 	}
@@ -121,14 +122,8 @@ func Scan(ctx context.Context, opt ScanOptions, h report.Handler) (model.Summary
 	return sum, nil
 }
 
-// metaUpdater is implemented by handlers that want the final meta (finish
-// time) before End.
-type metaUpdater interface{ UpdateMeta(model.ScanMeta) }
-
 func endWithMeta(h report.Handler, meta model.ScanMeta, sum model.Summary) error {
-	if mu, ok := h.(metaUpdater); ok {
-		mu.UpdateMeta(meta)
-	}
+	report.UpdateMeta(h, meta)
 	return h.End(sum)
 }
 
@@ -138,6 +133,7 @@ type filterSink struct {
 	counts     map[model.Severity]int
 	total      int
 	suppressed int
+	hidden     int
 	gaps       int
 	errGaps    map[string]int // unreadable items per check
 	err        error
@@ -161,6 +157,9 @@ func (s *filterSink) Finding(f model.Finding) {
 	switch v {
 	case Hide:
 		s.suppressed++
+		return
+	case Filtered:
+		s.hidden++
 		return
 	case ShowSuppressed:
 		s.suppressed++

@@ -43,8 +43,8 @@ func TestBaselineNewDiffShow(t *testing.T) {
 	if len(onlyNew.Findings) != 1 || onlyNew.Findings[0].RuleID != "persistence.ldso.preload" {
 		t.Fatalf("--new shows %+v", onlyNew.Findings)
 	}
-	if onlyNew.Summary.Suppressed != 1 || onlyNew.Summary.Total != 1 {
-		t.Errorf("--new summary: %+v (the known finding counts as suppressed)", onlyNew.Summary)
+	if onlyNew.Summary.Hidden != 1 || onlyNew.Summary.Suppressed != 0 || onlyNew.Summary.Total != 1 {
+		t.Errorf("--new summary: %+v (the known finding counts as hidden, not suppressed)", onlyNew.Summary)
 	}
 	if r.code != ExitFindings || !strings.Contains(r.err, "the baseline") {
 		t.Errorf("--new: exit %d, stderr %q", r.code, r.err)

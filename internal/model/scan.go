@@ -70,18 +70,22 @@ type Summary struct {
 	Counts     map[Severity]int `json:"counts"`
 	Total      int              `json:"total"`
 	Suppressed int              `json:"suppressed"`
-	Gaps       int              `json:"gaps"`
-	Checks     []CheckStatus    `json:"checks"`
+	// Hidden counts findings not shown by the view's filters (below
+	// --min-severity, or already known for --new); they are not counted
+	// in Counts or Total.
+	Hidden int           `json:"hidden,omitempty"`
+	Gaps   int           `json:"gaps"`
+	Checks []CheckStatus `json:"checks"`
 }
 
 // Result is a whole scan held in memory: what the JSON handler writes and
 // what the store replays.
 type Result struct {
-	SchemaVersion int         `json:"schema_version"`
-	Meta          ScanMeta    `json:"scan"`
-	Findings      []Finding   `json:"findings"`
-	Gaps          []Gap       `json:"gaps"`
-	Summary       Summary     `json:"summary"`
+	SchemaVersion int       `json:"schema_version"`
+	Meta          ScanMeta  `json:"scan"`
+	Findings      []Finding `json:"findings"`
+	Gaps          []Gap     `json:"gaps"`
+	Summary       Summary   `json:"summary"`
 }
 
 // SchemaVersion is the version of the JSON result format (docs/json-schema.md).

@@ -18,6 +18,17 @@ type Handler interface {
 	End(model.Summary) error
 }
 
+// MetaUpdater is implemented by handlers that take the final scan meta
+// (its finish time) just before End.
+type MetaUpdater interface{ UpdateMeta(model.ScanMeta) }
+
+// UpdateMeta gives h the final meta when it wants it.
+func UpdateMeta(h Handler, meta model.ScanMeta) {
+	if mu, ok := h.(MetaUpdater); ok {
+		mu.UpdateMeta(meta)
+	}
+}
+
 // Formats lists the values --format accepts.
 var Formats = []string{"table", "json", "jsonl"}
 
@@ -72,6 +83,13 @@ func (m Multi) Finding(f model.Finding) error {
 		}
 	}
 	return nil
+}
+
+// UpdateMeta implements MetaUpdater for every handler that wants it.
+func (m Multi) UpdateMeta(meta model.ScanMeta) {
+	for _, h := range m {
+		UpdateMeta(h, meta)
+	}
 }
 
 // Gap implements Handler.
@@ -129,6 +147,9 @@ func (c *Collector) Finding(f model.Finding) error {
 
 // Gap implements Handler.
 func (c *Collector) Gap(g model.Gap) error { c.Result.Gaps = append(c.Result.Gaps, g); return nil }
+
+// UpdateMeta implements MetaUpdater.
+func (c *Collector) UpdateMeta(m model.ScanMeta) { c.Result.Meta = m }
 
 // End implements Handler.
 func (c *Collector) End(s model.Summary) error { c.Result.Summary = s; return nil }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"sort"
+	"time"
 
 	"github.com/vigil-ir/vigil/internal/model"
 )
@@ -27,6 +28,9 @@ func (j *JSON) Finding(f model.Finding) error {
 
 // Gap implements Handler.
 func (j *JSON) Gap(g model.Gap) error { return j.c.Gap(g) }
+
+// UpdateMeta implements MetaUpdater.
+func (j *JSON) UpdateMeta(m model.ScanMeta) { j.c.UpdateMeta(m) }
 
 // End implements Handler.
 func (j *JSON) End(s model.Summary) error {
@@ -52,7 +56,11 @@ type JSONL struct {
 	w   io.Writer
 	opt Options
 	enc *json.Encoder
+	fin time.Time
 }
+
+// UpdateMeta implements MetaUpdater.
+func (j *JSONL) UpdateMeta(m model.ScanMeta) { j.fin = m.Finished }
 
 type jsonlRecord struct {
 	Type    string          `json:"type"`
@@ -61,6 +69,8 @@ type jsonlRecord struct {
 	Gap     *model.Gap      `json:"gap,omitempty"`
 	Summary *model.Summary  `json:"summary,omitempty"`
 	Schema  int             `json:"schema_version,omitempty"`
+	// Finished is on the summary record: the scan record streams first.
+	Finished *time.Time `json:"finished,omitempty"`
 }
 
 // Begin implements Handler.
@@ -81,7 +91,11 @@ func (j *JSONL) Gap(g model.Gap) error { return j.enc.Encode(jsonlRecord{Type: "
 
 // End implements Handler.
 func (j *JSONL) End(s model.Summary) error {
-	return j.enc.Encode(jsonlRecord{Type: "summary", Summary: &s})
+	rec := jsonlRecord{Type: "summary", Summary: &s}
+	if !j.fin.IsZero() {
+		rec.Finished = &j.fin
+	}
+	return j.enc.Encode(rec)
 }
 
 // SortFindings orders findings for people: most severe first, then by rule,

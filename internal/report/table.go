@@ -29,6 +29,9 @@ type Table struct {
 // Begin implements Handler.
 func (t *Table) Begin(meta model.ScanMeta) error { t.meta = meta; return nil }
 
+// UpdateMeta implements MetaUpdater.
+func (t *Table) UpdateMeta(meta model.ScanMeta) { t.meta = meta }
+
 // Finding implements Handler.
 func (t *Table) Finding(f model.Finding) error {
 	localize(t.opt, &f)
@@ -142,6 +145,9 @@ func (t *Table) End(s model.Summary) error {
 	w.printf("\n%s: %d %s", msg(lang, "summary"), s.Total, msg(lang, "findings"))
 	if s.Suppressed > 0 {
 		w.printf(", %d %s", s.Suppressed, msg(lang, "suppressed"))
+	}
+	if s.Hidden > 0 {
+		w.printf(", %d %s", s.Hidden, msg(lang, "hidden"))
 	}
 	w.printf(", %d %s", len(s.Checks), msg(lang, "checks"))
 	if failed > 0 {

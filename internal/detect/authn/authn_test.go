@@ -9,10 +9,10 @@ import (
 
 	"golang.org/x/tools/txtar"
 
-	"github.com/vigil-ir/vigil/internal/testutil/dpkgfixture"
 	"github.com/vigil-ir/vigil/internal/engine/enginetest"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/testutil"
+	"github.com/vigil-ir/vigil/internal/testutil/dpkgfixture"
 )
 
 // debianPackages own the packaged files of the clean fixture.

@@ -10,10 +10,10 @@ import (
 	"testing"
 
 	"github.com/vigil-ir/vigil/internal/catalog"
-	"github.com/vigil-ir/vigil/internal/testutil/dpkgfixture"
 	"github.com/vigil-ir/vigil/internal/engine/enginetest"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/testutil"
+	"github.com/vigil-ir/vigil/internal/testutil/dpkgfixture"
 )
 
 // fixture materialises the clean root and its dpkg database (from

@@ -8,10 +8,10 @@ import (
 	"testing"
 
 	"github.com/vigil-ir/vigil/internal/catalog"
-	"github.com/vigil-ir/vigil/internal/testutil/dpkgfixture"
 	"github.com/vigil-ir/vigil/internal/engine/enginetest"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/testutil"
+	"github.com/vigil-ir/vigil/internal/testutil/dpkgfixture"
 )
 
 // debianPackages are the owners of the packaged files in the fixtures.

@@ -273,3 +273,33 @@ func BenchmarkTools(b *testing.B) {
 		enginetest.RunTarget(b, New(), tg, engine.Options{})
 	}
 }
+
+// benchData is a few MiB of pseudo-random bytes with markers in it: one
+// near the start, one across a chunk boundary, one near the end.
+func benchData() []byte {
+	b := make([]byte, 8<<20)
+	var x uint64 = 0x9e3779b97f4a7c15
+	for i := range b {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		b[i] = byte(x)
+	}
+	copy(b[4096:], j("github.com/|fatedier/frp"))
+	m := j("XMR|ig/")
+	copy(b[chunkSize-len(m)/2:], m)
+	copy(b[len(b)-4096:], j("xmri|g.com"))
+	return b
+}
+
+func BenchmarkScanContent(b *testing.B) {
+	data := benchData()
+	buf := make([]byte, chunkSize+64<<10)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		res, err := scanContent(bytes.NewReader(data), maxBinary, buf)
+		if err != nil || len(res.hits) != 2 {
+			b.Fatalf("hits %v err %v", res.hits, err)
+		}
+	}
+}

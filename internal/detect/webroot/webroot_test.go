@@ -11,12 +11,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vigil-ir/vigil/internal/testutil/dpkgfixture"
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/engine/enginetest"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 	"github.com/vigil-ir/vigil/internal/testutil"
+	"github.com/vigil-ir/vigil/internal/testutil/dpkgfixture"
 )
 
 // realJPEG returns a small real JPEG, optionally with a comment segment.

@@ -18,9 +18,9 @@ import (
 	"testing"
 
 	"github.com/vigil-ir/vigil/internal/collect/procs"
-	"github.com/vigil-ir/vigil/internal/testutil/dpkgfixture"
 	"github.com/vigil-ir/vigil/internal/target"
 	"github.com/vigil-ir/vigil/internal/testutil"
+	"github.com/vigil-ir/vigil/internal/testutil/dpkgfixture"
 )
 
 // Clean is a lived-in Debian 12 server seen live (testdata/clean.txtar):
