@@ -37,6 +37,10 @@ type ScanOptions struct {
 	// failure never stops the scan: Scan returns it as a *RecordError
 	// after the output is complete.
 	Record report.Handler
+	// Progress, when set, is called as each check ends; ChecksDone after
+	// the last, before the handler's End writes the report.
+	Progress   func(done, total int, st model.CheckStatus)
+	ChecksDone func()
 }
 
 // Verdict is a View's decision about one finding.
@@ -93,9 +97,12 @@ func Scan(ctx context.Context, opt ScanOptions, h report.Handler) (model.Summary
 	eng := &engine.Engine{
 		Catalog:   opt.Catalog,
 		Detectors: opt.Detectors,
-		Options:   engine.Options{ChangedSince: opt.ChangedSince, Now: now},
+		Options:   engine.Options{ChangedSince: opt.ChangedSince, Now: now, Progress: opt.Progress},
 	}
 	checks := eng.Run(ctx, t, meta.Target, sink)
+	if opt.ChecksDone != nil {
+		opt.ChecksDone()
+	}
 	if f, ok := coverageFinding(checks, sink.errGaps); ok {
 		f.Category = "scan"
 		f.Severity, f.Confidence = model.Info, model.ConfHigh

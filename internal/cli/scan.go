@@ -27,6 +27,7 @@ type scanFlags struct {
 	verbose        bool
 	changedSince   string
 	color          string
+	progress       string
 	store          storeFlag
 	noStore        bool
 	baseline       bool
@@ -72,6 +73,7 @@ is, 2 on error.`,
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "table: explain each finding (why, how to verify, what to do)")
 	fl.StringVar(&f.changedSince, "changed-since", "", "also list files changed since TIME (RFC 3339, YYYY-MM-DD, or a duration like 72h or 7d)")
 	fl.StringVar(&f.color, "color", "auto", "colour the table: auto, always, never")
+	fl.StringVar(&f.progress, "progress", "auto", "progress of the checks on stderr: auto (when stderr is a terminal), always, never")
 	f.store.register(cmd)
 	fl.BoolVar(&f.noStore, "no-store", false, "write nothing on this host: do not save the scan (suppressions are not applied)")
 	fl.BoolVar(&f.baseline, "baseline", false, "mark this scan as the target's known-good state (for --new and diff)")
@@ -126,6 +128,10 @@ func runScan(cmd *cobra.Command, g *globals, f *scanFlags) error {
 	if err != nil {
 		return usage(err)
 	}
+	showProgress, err := wantProgress(f.progress, g.stderr)
+	if err != nil {
+		return usage(err)
+	}
 	if t.IsLive() {
 		lowprio.Apply()
 	}
@@ -149,6 +155,12 @@ func runScan(cmd *cobra.Command, g *globals, f *scanFlags) error {
 	}
 	if rec != nil {
 		opts.Record = rec
+	}
+	if showProgress {
+		p := newProgress(g.stderr)
+		opts.Progress = p.Check
+		defer p.Done() // also on error; after a normal end it ran already
+		opts.ChecksDone = p.Done
 	}
 	sum, err := app.Scan(ctx, opts, h)
 	var recErr *app.RecordError
