@@ -3,6 +3,7 @@ module github.com/vigil-ir/vigil
 go 1.26.8
 
 require (
+	github.com/coregx/ahocorasick v0.3.1 // indirect
 	github.com/cyphar/filepath-securejoin v0.7.0 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/google/go-cmp v0.7.0 // indirect

@@ -1,6 +1,6 @@
 // Package users is the shared inventory of local accounts: /etc/passwd,
 // /etc/shadow, /etc/group and /etc/gshadow, parsed once per scan
-// (engine.Shared(env, "users", users.Load)) and read by every check that
+// (inventory.Users in internal/detect/inventory) and read by every check that
 // needs to know who exists, where they live and whether they can log in.
 //
 // Parsing follows what glibc's files NSS module accepts, tolerantly: blank

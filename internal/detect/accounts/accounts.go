@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/collect/users"
+	"github.com/vigil-ir/vigil/internal/detect/inventory"
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
@@ -59,7 +60,7 @@ func (*Detector) Rules() []string {
 
 // Run implements engine.Detector.
 func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
-	r := &run{env: env, t: env.Target, db: engine.Shared(env, "users", users.Load), now: env.Now()}
+	r := &run{env: env, t: env.Target, db: inventory.Users(env), now: env.Now()}
 	if !r.db.PasswdRead {
 		// The users loader recorded why; nothing to judge.
 		return nil

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
 	"github.com/vigil-ir/vigil/internal/collect/users"
+	"github.com/vigil-ir/vigil/internal/detect/inventory"
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
@@ -71,8 +72,8 @@ func (*Detector) Rules() []string {
 // Run implements engine.Detector.
 func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 	r := &run{env: env, t: env.Target, now: env.Now(),
-		db: engine.Shared(env, "users", users.Load),
-		pk: pkgView{db: engine.Shared(env, "pkgdb", pkgdb.Load), t: env.Target}}
+		db: inventory.Users(env),
+		pk: inventory.Packages(env)}
 	for _, step := range []func(){r.sudo, r.pam} {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -87,32 +88,13 @@ type run struct {
 	t   *target.Target
 	now time.Time
 	db  *users.DB
-	pk  pkgView
+	pk  pkgdb.View
 }
-
-// pkgView answers ownership questions from the shared package database.
-// With none, every owner is "" (unknown): nothing is taken for known-good
-// and nothing is called "not from a package".
-type pkgView struct {
-	db *pkgdb.DB
-	t  *target.Target
-}
-
-func (v pkgView) known() bool { return v.db != nil && v.db.Format() != "" }
-
-func (v pkgView) owner(p string) string {
-	if !v.known() {
-		return ""
-	}
-	return v.db.OwnerOrNone(p)
-}
-
-func (v pkgView) pristine(p string) bool { return v.known() && v.db.Pristine(v.t, p) }
 
 // ownership returns the owner of p and whether p is exactly as shipped.
 func (r *run) ownership(p string) (string, bool) {
-	pkg := r.pk.owner(p)
-	return pkg, pkg != "" && pkg != model.NoPackage && r.pk.pristine(p)
+	pkg := r.pk.Owner(p)
+	return pkg, pkg != "" && pkg != model.NoPackage && r.pk.Pristine(p)
 }
 
 // recent reports whether p was modified in the last week.

@@ -191,7 +191,7 @@ func (r *run) pamLine(l pamconf.Line, svc, pkg string, mods pamModules) {
 			sev = model.Low
 		}
 		r.emitPam(rulePamMissing, l, svc, pkg, sev, model.ConfMedium, []string{"missing-file"}, map[string]string{"module": mod})
-	case found != "" && r.pk.known() && r.pk.owner(found) == model.NoPackage:
+	case found != "" && r.pk.Known() && r.pk.Owner(found) == model.NoPackage:
 		r.emitPam(rulePamUnowned, l, svc, pkg, model.Medium, model.ConfMedium, []string{indNotPackaged}, map[string]string{"module": found})
 	}
 	switch base {
@@ -266,7 +266,7 @@ func (r *run) pamExec(l pamconf.Line, svc, pkg string) {
 			sev, conf = model.Critical, model.ConfHigh
 			ind = append(ind, p)
 		}
-		if owner := r.pk.owner(prog); owner != "" {
+		if owner := r.pk.Owner(prog); owner != "" {
 			extra["program_package"] = owner
 			if owner == model.NoPackage {
 				ind = append(ind, indNotPackaged)

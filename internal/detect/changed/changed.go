@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
+	"github.com/vigil-ir/vigil/internal/detect/inventory"
 	"github.com/vigil-ir/vigil/internal/detect/webroot"
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/model"
@@ -85,7 +87,7 @@ type change struct {
 type run struct {
 	env     *engine.Env
 	t       *target.Target
-	pk      packages
+	pk      pkgdb.View
 	since   time.Time
 	entries int
 	stopped bool
@@ -99,7 +101,7 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 	if since.IsZero() {
 		return nil
 	}
-	r := &run{env: env, t: env.Target, pk: loadPackages(env), since: since}
+	r := &run{env: env, t: env.Target, pk: inventory.Packages(env), since: since}
 	roots := r.roots()
 	for _, root := range roots {
 		if err := r.walk(ctx, root.path, root.depth); err != nil {
@@ -280,7 +282,7 @@ func (r *run) emit(c change) {
 		r.env.Emit(f)
 		return
 	}
-	pkg := r.pk.owner(c.path)
+	pkg := r.pk.Owner(c.path)
 	ev.Package = pkg
 	var ind []string
 	switch {
@@ -288,7 +290,7 @@ func (r *run) emit(c change) {
 		// Ownership unknown (no package database): listed, not graded.
 	case pkg == model.NoPackage:
 		ind = append(ind, indExecutable, indNotPackaged)
-	case !r.pk.pristine(c.path):
+	case !r.pk.Pristine(c.path):
 		ind = append(ind, indExecutable, indModified)
 	}
 	if len(ind) == 0 {

@@ -8,13 +8,14 @@ import (
 	"syscall"
 	"testing"
 
+	"golang.org/x/tools/txtar"
+
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/engine/enginetest"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 	"github.com/vigil-ir/vigil/internal/testutil"
 	"github.com/vigil-ir/vigil/internal/testutil/dpkgfixture"
-	"golang.org/x/tools/txtar"
 )
 
 // fixture builds the clean root plus extra txtar entries (an entry named

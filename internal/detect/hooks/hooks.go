@@ -7,7 +7,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
 	"github.com/vigil-ir/vigil/internal/detect/cmdscan"
+	"github.com/vigil-ir/vigil/internal/detect/inventory"
 	"github.com/vigil-ir/vigil/internal/detect/shellinit/shscript"
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/model"
@@ -61,7 +63,7 @@ func (*Detector) Rules() []string {
 
 // Run implements engine.Detector.
 func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
-	r := &run{env: env, t: env.Target, pk: loadPackages(env)}
+	r := &run{env: env, t: env.Target, pk: inventory.Packages(env)}
 	for _, step := range []func(){r.udev, r.motd, r.apt, r.dpkg, r.netScripts, r.interfaces} {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -74,7 +76,7 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 type run struct {
 	env *engine.Env
 	t   *target.Target
-	pk  packages
+	pk  pkgdb.View
 }
 
 const readLimit = 4 << 20
@@ -84,9 +86,9 @@ func (r *run) read(p string) ([]byte, bool) { return r.t.ReadFileRec(r.env, p, r
 // ownership returns the owning package of p and whether the file is
 // exactly as its package shipped it.
 func (r *run) ownership(p string) (pkg string, pristine bool) {
-	pkg = r.pk.owner(p)
+	pkg = r.pk.Owner(p)
 	if pkg != "" && pkg != model.NoPackage {
-		pristine = r.pk.pristine(p)
+		pristine = r.pk.Pristine(p)
 	}
 	return pkg, pristine
 }
@@ -206,7 +208,7 @@ func (r *run) judgeProgram(v *cmdVerdict, prog, relDir string) {
 		v.raise(model.Critical, model.ConfHigh, indHidden)
 		return
 	}
-	if _, err := r.t.Stat(prog); err == nil && r.pk.owner(prog) == model.NoPackage {
+	if _, err := r.t.Stat(prog); err == nil && r.pk.Owner(prog) == model.NoPackage {
 		v.add(indNotPackaged)
 	}
 }

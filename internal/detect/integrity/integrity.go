@@ -11,6 +11,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
 	"github.com/vigil-ir/vigil/internal/collect/users"
+	"github.com/vigil-ir/vigil/internal/detect/inventory"
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
@@ -69,8 +70,8 @@ func (*Detector) Rules() []string {
 
 // Run implements engine.Detector.
 func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
-	db := engine.Shared(env, "pkgdb", pkgdb.Load)
-	r := &run{env: env, t: env.Target, db: db, workers: d.Workers, users: engine.Shared(env, "users", users.Load)}
+	db := inventory.Packages(env).DB
+	r := &run{env: env, t: env.Target, db: db, workers: d.Workers, users: inventory.Users(env)}
 	if r.workers <= 0 {
 		r.workers = 2
 	}

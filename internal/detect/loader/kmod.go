@@ -314,7 +314,7 @@ func (r *run) taint(mods []LoadedModule, tree *modTree) {
 			unexplained = true // reported on its own as not on disk
 			continue
 		}
-		if own := r.pk.owner(p); own == model.NoPackage && !r.dkms(p, m.Name) {
+		if own := r.pk.Owner(p); own == model.NoPackage && !r.dkms(p, m.Name) {
 			unexplained = true
 		}
 	}

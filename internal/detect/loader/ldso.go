@@ -153,7 +153,7 @@ func (r *run) preload() {
 	if !ok {
 		return
 	}
-	pkg := r.pk.owner(p)
+	pkg := r.pk.Owner(p)
 	entries := ParsePreload(b)
 	if len(entries) == 0 {
 		r.emit(model.Finding{RuleID: rulePreloadEmpty, Subject: p,
@@ -192,7 +192,7 @@ func (r *run) preload() {
 			raise(model.Critical, model.ConfHigh, indHidden)
 		}
 		if err == nil {
-			switch own := r.pk.owner(lib); own {
+			switch own := r.pk.Owner(lib); own {
 			case model.NoPackage:
 				raise(model.Critical, model.ConfHigh, indNotPackaged)
 			case "":
@@ -246,8 +246,8 @@ func (r *run) confDirs() []ConfDir {
 	pristine := map[string]bool{}
 	for _, d := range out {
 		if _, ok := pristine[d.File]; !ok {
-			own := r.pk.owner(d.File)
-			pristine[d.File] = own != "" && own != model.NoPackage && r.pk.pristine(d.File)
+			own := r.pk.Owner(d.File)
+			pristine[d.File] = own != "" && own != model.NoPackage && r.pk.Pristine(d.File)
 		}
 		r.gradeDir(d, pristine[d.File])
 	}
@@ -271,7 +271,7 @@ func (r *run) gradeDir(d ConfDir, pristine bool) {
 		if _, err := r.t.Stat(d.Dir); err != nil {
 			return // nothing there to load
 		}
-		if r.pk.owner(d.Dir) == model.NoPackage {
+		if r.pk.Owner(d.Dir) == model.NoPackage {
 			sev, conf, ind = model.Medium, model.ConfLow, append(ind, indNotPackaged)
 		}
 	}
@@ -279,7 +279,7 @@ func (r *run) gradeDir(d ConfDir, pristine bool) {
 		return
 	}
 	f := model.Finding{RuleID: ruleLibDir, Subject: d.File + " (" + d.Dir + ")", Indicators: ind,
-		Evidence: model.Evidence{Path: d.File, Line: d.Line, Text: d.Text, Package: r.pk.owner(d.File), When: "exec", User: "*",
+		Evidence: model.Evidence{Path: d.File, Line: d.Line, Text: d.Text, Package: r.pk.Owner(d.File), When: "exec", User: "*",
 			Extra: map[string]string{"directory": d.Dir}}}
 	r.emit(f.WithSeverity(sev).WithConfidence(conf))
 }
@@ -325,7 +325,7 @@ func (r *run) shadowed(dirs []ConfDir) {
 			if rp, err := r.t.Resolve(p); err == nil && rp == sysPath {
 				continue // a link to the system copy itself
 			}
-			own := r.pk.owner(p)
+			own := r.pk.Owner(p)
 			if own != model.NoPackage && own != "" {
 				continue // a packaged alternative (mesa, libfakeroot ...)
 			}

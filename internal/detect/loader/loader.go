@@ -7,6 +7,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
+	"github.com/vigil-ir/vigil/internal/detect/inventory"
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
@@ -64,7 +66,7 @@ func (*Detector) Rules() []string {
 
 // Run implements engine.Detector.
 func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
-	r := &run{env: env, t: env.Target, pk: loadPackages(env)}
+	r := &run{env: env, t: env.Target, pk: inventory.Packages(env)}
 	steps := []func(ix *modIndex){
 		func(*modIndex) { r.ldso() },
 		r.liveModules,
@@ -86,7 +88,7 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 type run struct {
 	env *engine.Env
 	t   *target.Target
-	pk  packages
+	pk  pkgdb.View
 }
 
 // readLimit bounds configuration files.

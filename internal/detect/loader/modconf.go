@@ -157,8 +157,8 @@ func (r *run) autoload(ix *modIndex) {
 		if !ok {
 			continue
 		}
-		pkg := r.pk.owner(p)
-		if pkg != "" && pkg != model.NoPackage && r.pk.pristine(p) {
+		pkg := r.pk.Owner(p)
+		if pkg != "" && pkg != model.NoPackage && r.pk.Pristine(p) {
 			continue
 		}
 		for _, e := range ParseModulesLoad(b) {
@@ -181,8 +181,8 @@ func (r *run) modprobe() {
 		if !ok {
 			continue
 		}
-		pkg := r.pk.owner(p)
-		if pkg != "" && pkg != model.NoPackage && r.pk.pristine(p) {
+		pkg := r.pk.Owner(p)
+		if pkg != "" && pkg != model.NoPackage && r.pk.Pristine(p) {
 			continue
 		}
 		for _, ml := range ParseModprobe(b) {

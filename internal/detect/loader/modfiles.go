@@ -98,7 +98,7 @@ func (r *run) moduleMagic(p string) (bool, string) {
 }
 
 func (r *run) strayFile(p string) {
-	own := r.pk.owner(p)
+	own := r.pk.Owner(p)
 	if own != "" && own != model.NoPackage {
 		return
 	}
@@ -138,7 +138,7 @@ func (r *run) unownedModules(ix *modIndex) {
 	if len(ix.trees) == 0 {
 		return // nothing to check (the autoload check reports the missing trees)
 	}
-	if !r.pk.known() {
+	if !r.pk.Known() {
 		r.env.Gap(model.GapSkipped, "/lib/modules", "no package database: module files were not checked for ownership")
 		return
 	}
@@ -150,7 +150,7 @@ func (r *run) unownedModules(ix *modIndex) {
 		sort.Strings(names)
 		for _, name := range names {
 			p := t.files[name]
-			own := r.pk.owner(p)
+			own := r.pk.Owner(p)
 			if own != model.NoPackage {
 				continue
 			}

@@ -2,6 +2,7 @@ package logtamper
 
 import (
 	"github.com/vigil-ir/vigil/internal/collect/users"
+	"github.com/vigil-ir/vigil/internal/detect/inventory"
 	"github.com/vigil-ir/vigil/internal/engine"
 )
 
@@ -19,7 +20,7 @@ type lazyNames struct {
 
 func (l *lazyNames) name(uid uint32) string {
 	if l.db == nil {
-		l.db = engine.Shared(l.env, "users", users.Load)
+		l.db = inventory.Users(l.env)
 	}
 	if l.db == nil || uid > 1<<31-1 {
 		return ""

@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/collect/netsock"
+	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
 	"github.com/vigil-ir/vigil/internal/collect/procs"
+	"github.com/vigil-ir/vigil/internal/detect/inventory"
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
@@ -81,8 +83,8 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 		t:      env.Target,
 		snap:   engine.Shared(env, "procs", procs.Load),
 		tb:     engine.Shared(env, "netsock", netsock.Load),
-		pk:     loadPackages(env),
-		uname:  userNames(env),
+		pk:     inventory.Packages(env),
+		uname:  inventory.Users(env).UserName,
 		delay:  d.RecheckDelay,
 		hook:   d.beforeRecheck,
 		self:   -1,
@@ -116,7 +118,7 @@ type run struct {
 	t           *target.Target
 	snap        *procs.Snapshot
 	tb          *netsock.Table
-	pk          packages
+	pk          pkgdb.View
 	uname       func(int) string
 	owners      map[uint64][]int
 	listenPorts map[string]bool
@@ -158,7 +160,7 @@ func (r *run) pkgOf(p *procs.Process) string {
 			return ""
 		}
 	}
-	return r.pk.owner(p.Exe)
+	return r.pk.Owner(p.Exe)
 }
 
 func (r *run) user(p *procs.Process, uid int) string {

@@ -341,7 +341,7 @@ func (r *run) gradePreload(v string, p *procs.Process) (model.Severity, model.Co
 			sev, conf, loud = model.High, model.ConfMedium, true
 			continue
 		}
-		switch r.pk.owner(lib) {
+		switch r.pk.Owner(lib) {
 		case model.NoPackage:
 			inds = append(inds, indNotPackaged)
 			if !inNormalPlace(lib) && sev < model.High {

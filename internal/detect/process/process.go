@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/collect/netsock"
+	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
 	"github.com/vigil-ir/vigil/internal/collect/procs"
+	"github.com/vigil-ir/vigil/internal/detect/inventory"
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
@@ -87,8 +89,8 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 		t:     env.Target,
 		snap:  engine.Shared(env, "procs", procs.Load),
 		socks: engine.Shared(env, "netsock", netsock.Load),
-		pk:    loadPackages(env),
-		uname: userNames(env),
+		pk:    inventory.Packages(env),
+		uname: inventory.Users(env).UserName,
 		self:  -1,
 		acc:   map[string]*group{},
 	}
@@ -114,7 +116,7 @@ type run struct {
 	t     *target.Target
 	snap  *procs.Snapshot
 	socks *netsock.Table
-	pk    packages
+	pk    pkgdb.View
 	uname func(int) string
 	self  int
 	acc   map[string]*group
@@ -197,7 +199,7 @@ func (r *run) pkgOf(p *procs.Process) string {
 			return ""
 		}
 	}
-	return r.pk.owner(p.Exe)
+	return r.pk.Owner(p.Exe)
 }
 
 // program is what the process runs: the script for an interpreter

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
+	"github.com/vigil-ir/vigil/internal/detect/inventory"
 	"github.com/vigil-ir/vigil/internal/detect/shellinit/shscript"
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/model"
@@ -100,7 +102,7 @@ func whenOf(p string) string {
 
 // Run implements engine.Detector.
 func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
-	r := &run{env: env, t: env.Target, pk: loadPackages(env)}
+	r := &run{env: env, t: env.Target, pk: inventory.Packages(env)}
 	r.files = r.discover()
 	for _, f := range r.files {
 		if err := ctx.Err(); err != nil {
@@ -114,7 +116,7 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 type run struct {
 	env   *engine.Env
 	t     *target.Target
-	pk    packages
+	pk    pkgdb.View
 	files []rcFile
 	seen  map[string]bool // files already graded (a sourced file read once)
 }
@@ -180,8 +182,8 @@ func (r *run) grade(f rcFile, depth int) {
 	if !target.Record(r.env, f.path, err) {
 		return
 	}
-	pkg := r.pk.owner(f.path)
-	if pkg != "" && pkg != model.NoPackage && r.pk.pristine(f.path) {
+	pkg := r.pk.Owner(f.path)
+	if pkg != "" && pkg != model.NoPackage && r.pk.Pristine(f.path) {
 		return // exactly as the package shipped it
 	}
 	if !f.system && f.skel != "" && r.sameAsPristineSkel(f.skel, b) {
@@ -221,8 +223,8 @@ func (r *run) sameAsPristineSkel(skel string, b []byte) bool {
 	if err != nil || !bytes.Equal(sb, b) {
 		return false
 	}
-	own := r.pk.owner(skel)
-	return own != "" && own != model.NoPackage && r.pk.pristine(skel)
+	own := r.pk.Owner(skel)
+	return own != "" && own != model.NoPackage && r.pk.Pristine(skel)
 }
 
 // checkLink reports a start-up file that is a symlink into a place anyone
@@ -296,7 +298,7 @@ func (f facts) exists(p string) bool {
 	return err == nil
 }
 
-func (f facts) owner(p string) string { return f.r.pk.owner(p) }
+func (f facts) owner(p string) string { return f.r.pk.Owner(p) }
 
 func (f facts) worldWritable(p string) bool {
 	st, err := f.r.t.Stat(p)
@@ -319,7 +321,7 @@ func (f facts) shadows(dir string) []string {
 		if err != nil || !st.Mode().IsRegular() || st.Mode().Perm()&0o111 == 0 {
 			continue
 		}
-		if own := f.r.pk.owner(p); own != "" && own != model.NoPackage {
+		if own := f.r.pk.Owner(p); own != "" && own != model.NoPackage {
 			continue
 		}
 		out = append(out, name)

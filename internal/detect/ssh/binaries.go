@@ -53,7 +53,7 @@ func (r *run) checkBinaries() {
 			RuleID: ruleBinaryScript,
 			Key:    p,
 			Evidence: model.Evidence{
-				Path: p, User: "root", When: "login", MTime: mtimeOf(st), Package: r.pk.owner(p),
+				Path: p, User: "root", When: "login", MTime: mtimeOf(st), Package: r.pk.Owner(p),
 				Extra: map[string]string{"integrity": "compare with the package digest: see the integrity detector's findings for this path"},
 			},
 		}

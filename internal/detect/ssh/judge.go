@@ -119,7 +119,7 @@ func (r *run) judgeCommand(cmd string, base model.Severity) verdict {
 			v.inds = appendUnique(v.inds, indWritable)
 			v.sev, v.conf = sevMax(v.sev, model.High), model.ConfHigh
 		}
-		v.pkg = r.pk.owner(p)
+		v.pkg = r.pk.Owner(p)
 	}
 	return v
 }

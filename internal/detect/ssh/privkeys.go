@@ -178,7 +178,7 @@ func (r *run) checkPrivKeyFile(rt privKeyRoot, p string, d fs.DirEntry) {
 	if !sshish && !rt.writable {
 		return // most likely a TLS key of a service
 	}
-	if o := r.pk.owner(p); o != "" && o != model.NoPackage {
+	if o := r.pk.Owner(p); o != "" && o != model.NoPackage {
 		return // shipped by a package (test or example key)
 	}
 	b, err := r.t.ReadFile(p, privKeyMaxSize)

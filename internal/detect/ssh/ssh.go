@@ -6,6 +6,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
+	"github.com/vigil-ir/vigil/internal/detect/inventory"
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
@@ -91,7 +93,7 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 		t:        env.Target,
 		now:      env.Now(),
 		accts:    loadAccounts(env),
-		pk:       loadPackages(env),
+		pk:       inventory.Packages(env),
 		trustUID: d.trustUID,
 		pristine: map[string]bool{},
 	}
@@ -119,7 +121,7 @@ type run struct {
 	t        *target.Target
 	now      time.Time
 	accts    []account
-	pk       packages
+	pk       pkgdb.View
 	trustUID int
 	sshd     *config // nil when there is no sshd_config
 	pristine map[string]bool
@@ -132,8 +134,8 @@ type run struct {
 func (r *run) isPristine(p string) bool {
 	v, ok := r.pristine[p]
 	if !ok {
-		o := r.pk.owner(p)
-		v = o != "" && o != model.NoPackage && r.pk.pristine(p)
+		o := r.pk.Owner(p)
+		v = o != "" && o != model.NoPackage && r.pk.Pristine(p)
 		r.pristine[p] = v
 	}
 	return v

@@ -7,13 +7,14 @@ import (
 	"syscall"
 	"testing"
 
+	"golang.org/x/tools/txtar"
+
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/engine/enginetest"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 	"github.com/vigil-ir/vigil/internal/testutil"
 	"github.com/vigil-ir/vigil/internal/testutil/dpkgfixture"
-	"golang.org/x/tools/txtar"
 )
 
 // Public keys used by the fixtures (random blobs, valid framing).

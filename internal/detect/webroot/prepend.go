@@ -102,7 +102,7 @@ func (r *run) phpConfig() {
 // iniFile reads an ini-style file (php.ini, .user.ini, FPM pool) and
 // grades its prepend settings.
 func (r *run) iniFile(f, baseDir string, fpm bool) {
-	if r.pk.owner(f) != "" && r.pk.pristine(f) {
+	if r.pk.Owner(f) != "" && r.pk.Pristine(f) {
 		return
 	}
 	b, ok := r.t.ReadFileRec(r.env, f, confReadLimit)

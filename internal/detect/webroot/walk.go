@@ -133,8 +133,8 @@ func (r *run) image(p string) {
 	if !found {
 		return
 	}
-	pkg := r.pk.owner(p)
-	if pkg != "" && pkg != model.NoPackage && r.pk.pristine(p) {
+	pkg := r.pk.Owner(p)
+	if pkg != "" && pkg != model.NoPackage && r.pk.Pristine(p) {
 		return
 	}
 	mt := st.ModTime().UTC()
@@ -172,8 +172,8 @@ func (r *run) scriptPlacement(root, rel, p string) {
 	if class == dirOther {
 		return
 	}
-	pkg := r.pk.owner(p)
-	if pkg != "" && pkg != model.NoPackage && r.pk.pristine(p) {
+	pkg := r.pk.Owner(p)
+	if pkg != "" && pkg != model.NoPackage && r.pk.Pristine(p) {
 		return
 	}
 	b, err := r.t.ReadFile(p, scriptReadLimit)

@@ -3,6 +3,8 @@ package webroot
 import (
 	"context"
 
+	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
+	"github.com/vigil-ir/vigil/internal/detect/inventory"
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
@@ -44,12 +46,12 @@ func (*Detector) Rules() []string {
 type run struct {
 	env *engine.Env
 	t   *target.Target
-	pk  packages
+	pk  pkgdb.View
 }
 
 // Run implements engine.Detector.
 func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
-	r := &run{env: env, t: env.Target, pk: loadPackages(env)}
+	r := &run{env: env, t: env.Target, pk: inventory.Packages(env)}
 	inv := Shared(env)
 	r.discovered(inv)
 	for _, e := range inv.Apache {

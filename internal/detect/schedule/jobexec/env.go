@@ -9,6 +9,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
 	"github.com/vigil-ir/vigil/internal/collect/users"
+	"github.com/vigil-ir/vigil/internal/detect/inventory"
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
@@ -42,8 +43,8 @@ type Env struct {
 // keys "pkgdb" and "users").
 func FromEngine(env *engine.Env) *Env {
 	return New(env.Target, env,
-		engine.Shared(env, "pkgdb", pkgdb.Load),
-		engine.Shared(env, "users", users.Load))
+		inventory.Packages(env).DB,
+		inventory.Users(env))
 }
 
 // New builds an Env from already loaded inventories (nil ones are

@@ -1,0 +1,74 @@
+// Package inventory gives detectors the inventories they share, each
+// collected once per scan (engine.Shared memos): the package database and
+// the account database. A collector's failure is a gap the collector
+// records; detectors get a view that says "unknown" rather than "none".
+package inventory
+
+import (
+	"path"
+
+	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
+	"github.com/vigil-ir/vigil/internal/collect/users"
+	"github.com/vigil-ir/vigil/internal/engine"
+)
+
+// Memo keys of the shared inventories.
+const (
+	PackagesKey = "pkgdb"
+	UsersKey    = "users"
+)
+
+// Packages returns the target's package database as a view.
+func Packages(env *engine.Env) pkgdb.View {
+	return pkgdb.View{DB: engine.Shared(env, PackagesKey, pkgdb.Load), Target: env.Target}
+}
+
+// Users returns the target's account database.
+func Users(env *engine.Env) *users.DB { return engine.Shared(env, UsersKey, users.Load) }
+
+// Account is a user whose files checks read: the account's name, ids,
+// home and shell. UID is -1 for a home found without /etc/passwd.
+type Account struct {
+	Name  string
+	UID   int
+	GID   int
+	Home  string
+	Shell string
+}
+
+// Accounts returns every account with an absolute home, root first and
+// always present (with /root) even when /etc/passwd could not be read;
+// then, without passwd, the homes found under /home with unknown owners,
+// so that checks reading users' files never silently see nothing.
+func Accounts(env *engine.Env) []Account {
+	return AccountsOf(Users(env))
+}
+
+// AccountsOf is Accounts over a given account database.
+func AccountsOf(db *users.DB) []Account {
+	out := []Account{}
+	hasRoot := false
+	for _, u := range db.Users {
+		if u.Home == "" || u.Home[0] != '/' {
+			continue
+		}
+		a := Account{Name: u.Name, UID: u.UID, GID: u.GID, Home: path.Clean(u.Home), Shell: u.Shell}
+		if u.UID == 0 && u.Name == "root" {
+			hasRoot = true
+			out = append([]Account{a}, out...)
+			continue
+		}
+		out = append(out, a)
+	}
+	if !hasRoot {
+		out = append([]Account{{Name: "root", Home: "/root", Shell: "/bin/sh"}}, out...)
+	}
+	if !db.PasswdRead {
+		for _, h := range db.Homes() {
+			if h.Dir != "/root" && len(h.Users) == 0 {
+				out = append(out, Account{Name: path.Base(h.Dir), UID: -1, GID: -1, Home: h.Dir, Shell: "/bin/sh"})
+			}
+		}
+	}
+	return out
+}
