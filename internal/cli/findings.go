@@ -12,6 +12,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/catalog"
 	"github.com/vigil-ir/vigil/internal/report"
 	"github.com/vigil-ir/vigil/internal/store"
+	"github.com/vigil-ir/vigil/internal/termtext"
 )
 
 type findingsFlags struct {
@@ -141,7 +142,7 @@ func writeFindings(g *globals, rows []app.FindingRow, hidden int) error {
 		if r.Suppressed {
 			state += "/" + word(lang, "suppressed")
 		}
-		t.add(sevWord(lang, r.Finding.Severity), state, r.Finding.RuleID, truncate(report.Location(r.Finding), 60), r.Finding.Title)
+		t.add(termtext.Severity(lang, r.Finding.Severity), state, r.Finding.RuleID, termtext.Truncate(report.Location(r.Finding), 60), r.Finding.Title)
 		t.note(detailLine(lang, r))
 	}
 	if len(rows) > 0 {

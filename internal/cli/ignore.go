@@ -16,6 +16,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/catalog"
 	"github.com/vigil-ir/vigil/internal/store"
 	"github.com/vigil-ir/vigil/internal/suppress"
+	"github.com/vigil-ir/vigil/internal/termtext"
 )
 
 func newIgnoreCmd(g *globals) *cobra.Command {
@@ -180,8 +181,8 @@ func writeSuppressions(g *globals, list []suppress.Suppression, now time.Time) e
 		if s.RemovedReason != "" {
 			reason += " / " + word(lang, "removed") + ": " + s.RemovedReason
 		}
-		t.add(strconv.FormatInt(s.ID, 10), word(lang, string(s.StateAt(now))), truncate(strings.Join(match, " "), 70), until,
-			truncate(s.CreatedBy, 30), reason)
+		t.add(strconv.FormatInt(s.ID, 10), word(lang, string(s.StateAt(now))), termtext.Truncate(strings.Join(match, " "), 70), until,
+			termtext.Truncate(s.CreatedBy, 30), reason)
 	}
 	if err := t.write(g.stdout); err != nil {
 		return err
@@ -339,7 +340,7 @@ func newIgnoreAuditCmd(g *globals) *cobra.Command {
 				if e.SuppressionID > 0 {
 					id = "#" + strconv.FormatInt(e.SuppressionID, 10)
 				}
-				t.add(e.At.UTC().Format("2006-01-02 15:04:05"), e.Actor.String(), word(lang, "act_"+e.Action), id, truncate(e.Detail, 80), e.Reason)
+				t.add(e.At.UTC().Format("2006-01-02 15:04:05"), e.Actor.String(), word(lang, "act_"+e.Action), id, termtext.Truncate(e.Detail, 80), e.Reason)
 			}
 			return t.write(g.stdout)
 		},

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/store"
+	"github.com/vigil-ir/vigil/internal/termtext"
 )
 
 func newScansCmd(g *globals) *cobra.Command {
@@ -57,7 +58,7 @@ func writeScans(g *globals, list []store.ScanInfo, path string) error {
 	t := &table{right: map[int]bool{0: true, 4: true, 5: true, 6: true, 7: true, 8: true, 9: true}}
 	head := []string{word(lang, "id"), word(lang, "started"), word(lang, "target"), word(lang, "host")}
 	for s := model.Critical; s >= model.Info; s-- {
-		head = append(head, sevWord(lang, s))
+		head = append(head, termtext.Severity(lang, s))
 	}
 	t.add(append(head, word(lang, "duration"), word(lang, "version"), "")...)
 	for _, s := range list {
@@ -66,7 +67,7 @@ func writeScans(g *globals, list []store.ScanInfo, path string) error {
 			mode = word(lang, "offline")
 		}
 		row := []string{strconv.FormatInt(s.ID, 10), s.Started.UTC().Format("2006-01-02 15:04:05"),
-			truncate(s.Root, 30) + " (" + mode + ")", truncate(s.Hostname, 24)}
+			termtext.Truncate(s.Root, 30) + " (" + mode + ")", termtext.Truncate(s.Hostname, 24)}
 		for sev := model.Critical; sev >= model.Info; sev-- {
 			row = append(row, strconv.Itoa(s.Counts[sev]))
 		}

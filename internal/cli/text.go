@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/vigil-ir/vigil/internal/catalog"
-	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/termtext"
 )
 
 // words are the fixed words of the history commands' tables (scans,
@@ -57,22 +57,6 @@ func word(lang, k string) string {
 	return k
 }
 
-var sevWords = map[string][5]string{
-	catalog.English: {"INFO", "LOW", "MEDIUM", "HIGH", "CRITICAL"},
-	catalog.Chinese: {"提示", "低危", "中危", "高危", "严重"},
-}
-
-func sevWord(lang string, s model.Severity) string {
-	l, ok := sevWords[lang]
-	if !ok {
-		l = sevWords[catalog.English]
-	}
-	if s < model.Info || s > model.Critical {
-		return s.String()
-	}
-	return l[s]
-}
-
 // table writes aligned columns; the last column is never padded (it holds
 // free text such as a Chinese title). Cells are scrubbed of control
 // characters: stored evidence comes from a possibly hostile host.
@@ -84,7 +68,7 @@ type table struct {
 
 func (t *table) add(cells ...string) {
 	for i := range cells {
-		cells[i] = clean(cells[i])
+		cells[i] = termtext.OneLine(cells[i])
 	}
 	t.rows = append(t.rows, cells)
 }
@@ -94,7 +78,7 @@ func (t *table) note(s string) {
 	if t.notes == nil {
 		t.notes = map[int]string{}
 	}
-	t.notes[len(t.rows)-1] = clean(s)
+	t.notes[len(t.rows)-1] = termtext.OneLine(s)
 }
 
 func (t *table) write(w io.Writer) error {
@@ -104,7 +88,7 @@ func (t *table) write(w io.Writer) error {
 			if i >= len(widths) {
 				widths = append(widths, 0)
 			}
-			widths[i] = max(widths[i], displayWidth(c))
+			widths[i] = max(widths[i], termtext.Width(c))
 		}
 	}
 	var b strings.Builder
@@ -114,7 +98,7 @@ func (t *table) write(w io.Writer) error {
 			if i > 0 {
 				line.WriteString("  ")
 			}
-			pad := strings.Repeat(" ", widths[i]-displayWidth(c))
+			pad := strings.Repeat(" ", widths[i]-termtext.Width(c))
 			if t.right[i] {
 				line.WriteString(pad + c)
 			} else {
@@ -128,41 +112,6 @@ func (t *table) write(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-func clean(s string) string {
-	s = strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\r' || r == '\t':
-			return ' '
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			return '?'
-		}
-		return r
-	}, s)
-	return strings.TrimSpace(s)
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
-
-// displayWidth counts East Asian wide characters as two columns.
-func displayWidth(s string) int {
-	w := 0
-	for _, r := range s {
-		if r >= 0x1100 && (r <= 0x115f || (r >= 0x2e80 && r <= 0xa4cf) || (r >= 0xac00 && r <= 0xd7a3) ||
-			(r >= 0xf900 && r <= 0xfaff) || (r >= 0xfe30 && r <= 0xfe4f) || (r >= 0xff00 && r <= 0xff60) || (r >= 0xffe0 && r <= 0xffe6)) {
-			w += 2
-		} else {
-			w++
-		}
-	}
-	return w
 }
 
 // warnf reports a problem that does not stop the command (the store

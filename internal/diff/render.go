@@ -9,6 +9,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/catalog"
 	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/termtext"
 )
 
 // Options configure rendering.
@@ -56,27 +57,11 @@ var words = map[string]map[string]string{
 	},
 }
 
-var sevLabels = map[string][5]string{
-	catalog.English: {"INFO", "LOW", "MEDIUM", "HIGH", "CRITICAL"},
-	catalog.Chinese: {"提示", "低危", "中危", "高危", "严重"},
-}
-
 func word(lang, k string) string {
 	if s := words[lang][k]; s != "" {
 		return s
 	}
 	return words[catalog.English][k]
-}
-
-func sevLabel(lang string, s model.Severity) string {
-	l, ok := sevLabels[lang]
-	if !ok {
-		l = sevLabels[catalog.English]
-	}
-	if s < model.Info || s > model.Critical {
-		return s.String()
-	}
-	return l[s]
 }
 
 func (o Options) localize(r *Report) {
@@ -115,7 +100,7 @@ func WriteTable(w io.Writer, r *Report, opt Options) error {
 	sevW := 8
 	for _, l := range [][]Entry{c.Added, c.Changed, c.Gone, c.Unchecked} {
 		for _, e := range l {
-			sevW = max(sevW, width(sevCell(lang, e)))
+			sevW = max(sevW, termtext.Width(sevCell(lang, e)))
 		}
 	}
 	for _, sec := range []struct {
@@ -132,9 +117,9 @@ func WriteTable(w io.Writer, r *Report, opt Options) error {
 		for _, e := range sec.l {
 			f := e.Finding
 			cell := sevCell(lang, e)
-			fmt.Fprintf(&b, "  %s%s  %s  %s  %s\n", cell, strings.Repeat(" ", sevW-width(cell)), f.RuleID, truncate(location(f), 80), oneLine(f.Title))
-			if txt := oneLine(f.Evidence.Text); txt != "" {
-				fmt.Fprintf(&b, "  %s  > %s\n", strings.Repeat(" ", sevW), truncate(txt, 160))
+			fmt.Fprintf(&b, "  %s%s  %s  %s  %s\n", cell, strings.Repeat(" ", sevW-termtext.Width(cell)), f.RuleID, termtext.Truncate(location(f), 80), termtext.OneLine(f.Title))
+			if txt := termtext.OneLine(f.Evidence.Text); txt != "" {
+				fmt.Fprintf(&b, "  %s  > %s\n", strings.Repeat(" ", sevW), termtext.Truncate(txt, 160))
 			}
 			fmt.Fprintf(&b, "  %s    %s %s\n", strings.Repeat(" ", sevW), word(lang, "fp"), f.Fingerprint)
 		}
@@ -147,9 +132,9 @@ func WriteTable(w io.Writer, r *Report, opt Options) error {
 }
 
 func sevCell(lang string, e Entry) string {
-	s := sevLabel(lang, e.Finding.Severity)
+	s := termtext.Severity(lang, e.Finding.Severity)
 	if e.OldSeverity != nil {
-		s += " ← " + sevLabel(lang, *e.OldSeverity)
+		s += " ← " + termtext.Severity(lang, *e.OldSeverity)
 	}
 	return s
 }
@@ -166,7 +151,7 @@ func host(t model.TargetInfo) string {
 	if t.OS != "" {
 		h += " (" + t.OS + ")"
 	}
-	return oneLine(h)
+	return termtext.OneLine(h)
 }
 
 func location(f model.Finding) string {
@@ -176,41 +161,5 @@ func location(f model.Finding) string {
 	} else if f.Evidence.Line > 0 {
 		loc += ":" + strconv.Itoa(f.Evidence.Line)
 	}
-	return oneLine(loc)
-}
-
-// oneLine keeps evidence from driving the terminal.
-func oneLine(s string) string {
-	s = strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\r' || r == '\t':
-			return ' '
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			return '?'
-		}
-		return r
-	}, s)
-	return strings.TrimSpace(s)
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
-
-// width counts East Asian wide characters as two columns.
-func width(s string) int {
-	w := 0
-	for _, r := range s {
-		if r >= 0x1100 && (r <= 0x115f || (r >= 0x2e80 && r <= 0xa4cf) || (r >= 0xac00 && r <= 0xd7a3) ||
-			(r >= 0xf900 && r <= 0xfaff) || (r >= 0xfe30 && r <= 0xfe4f) || (r >= 0xff00 && r <= 0xff60) || (r >= 0xffe0 && r <= 0xffe6)) {
-			w += 2
-		} else {
-			w++
-		}
-	}
-	return w
+	return termtext.OneLine(loc)
 }

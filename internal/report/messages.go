@@ -65,12 +65,6 @@ var ui = map[string]map[string]string{
 	},
 }
 
-// severityNames are the severity labels in the human output.
-var severityNames = map[string][5]string{
-	catalog.English: {"INFO", "LOW", "MEDIUM", "HIGH", "CRITICAL"},
-	catalog.Chinese: {"提示", "低危", "中危", "高危", "严重"},
-}
-
 // value localises an enum value shown in the table (confidence, when),
 // falling back to the value itself.
 func value(lang, prefix, v string) string {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/catalog"
 	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/termtext"
 	"github.com/vigil-ir/vigil/internal/testutil"
 )
 
@@ -101,7 +102,7 @@ func TestUnknownFormat(t *testing.T) {
 }
 
 func TestDisplayWidth(t *testing.T) {
-	if displayWidth("严重") != 4 || displayWidth("HIGH") != 4 {
+	if termtext.Width("严重") != 4 || termtext.Width("HIGH") != 4 {
 		t.Fatal("display width")
 	}
 }

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vigil-ir/vigil/internal/catalog"
 	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/termtext"
 )
 
 // maxGapLines bounds the "not checked" list of the table; JSON has all.
@@ -43,14 +43,7 @@ func (t *Table) Finding(f model.Finding) error {
 func (t *Table) Gap(g model.Gap) error { t.gaps = append(t.gaps, g); return nil }
 
 func (t *Table) sev(s model.Severity) string {
-	names, ok := severityNames[t.opt.Lang]
-	if !ok {
-		names = severityNames[catalog.English]
-	}
-	if s < model.Info || s > model.Critical {
-		return s.String()
-	}
-	label := names[s]
+	label := termtext.Severity(t.opt.Lang, s)
 	if !t.opt.Color {
 		return label
 	}
@@ -92,19 +85,19 @@ func (t *Table) End(s model.Summary) error {
 	}
 	sevW, ruleW, locW := 8, 4, 8
 	for _, f := range t.findings {
-		sevW = max(sevW, displayWidth(t.sevPlain(f.Severity)))
+		sevW = max(sevW, termtext.Width(t.sevPlain(f.Severity)))
 		ruleW = max(ruleW, len(f.RuleID))
-		locW = max(locW, displayWidth(Location(f)))
+		locW = max(locW, termtext.Width(Location(f)))
 	}
 	locW = min(locW, 60)
 	for _, f := range t.findings {
 		sev := t.sev(f.Severity)
-		pad := sevW - displayWidth(t.sevPlain(f.Severity))
-		loc := truncate(Location(f), 60)
-		w.printf("%s%s  %-*s  %s%s  %s\n", sev, strings.Repeat(" ", pad), ruleW, f.RuleID, loc, strings.Repeat(" ", max(0, locW-displayWidth(loc))), f.Title)
+		pad := sevW - termtext.Width(t.sevPlain(f.Severity))
+		loc := termtext.Truncate(Location(f), 60)
+		w.printf("%s%s  %-*s  %s%s  %s\n", sev, strings.Repeat(" ", pad), ruleW, f.RuleID, loc, strings.Repeat(" ", max(0, locW-termtext.Width(loc))), f.Title)
 		indent := strings.Repeat(" ", sevW+2)
-		if txt := oneLine(f.Evidence.Text); txt != "" {
-			w.printf("%s> %s\n", indent, truncate(txt, 160))
+		if txt := termtext.OneLine(f.Evidence.Text); txt != "" {
+			w.printf("%s> %s\n", indent, termtext.Truncate(txt, 160))
 		}
 		if facts := t.facts(f); facts != "" {
 			w.printf("%s  %s\n", indent, facts)
@@ -112,7 +105,7 @@ func (t *Table) End(s model.Summary) error {
 		if t.opt.Verbose {
 			for _, kv := range [][2]string{{"why", f.Why}, {"verify", f.Verify}, {"fix", f.Remediation}} {
 				if kv[1] != "" {
-					w.printf("%s  %s: %s\n", indent, msg(lang, kv[0]), oneLine(kv[1]))
+					w.printf("%s  %s: %s\n", indent, msg(lang, kv[0]), termtext.OneLine(kv[1]))
 				}
 			}
 			w.printf("\n")
@@ -133,7 +126,7 @@ func (t *Table) End(s model.Summary) error {
 		if where != "" {
 			where += ": "
 		}
-		w.printf("  [%s] %s %s%s\n", g.Check, g.Kind, where, truncate(oneLine(g.Reason), 140))
+		w.printf("  [%s] %s %s%s\n", g.Check, g.Kind, where, termtext.Truncate(termtext.OneLine(g.Reason), 140))
 	}
 
 	failed := 0
@@ -158,7 +151,7 @@ func (t *Table) End(s model.Summary) error {
 	}
 	w.printf("\n")
 	for sv := model.Critical; sv >= model.Info; sv-- {
-		w.printf("  %s%s %d\n", t.sev(sv), strings.Repeat(" ", max(0, sevW-displayWidth(t.sevPlain(sv)))), s.Counts[sv])
+		w.printf("  %s%s %d\n", t.sev(sv), strings.Repeat(" ", max(0, sevW-termtext.Width(t.sevPlain(sv)))), s.Counts[sv])
 	}
 	if !t.opt.Verbose && len(t.findings) > 0 {
 		w.printf("\n%s\n", msg(lang, "hint_verbose"))
@@ -200,40 +193,6 @@ func (t *Table) facts(f model.Finding) string {
 		}
 	}
 	return strings.Join(parts, " · ")
-}
-
-func oneLine(s string) string {
-	s = strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\r' || r == '\t':
-			return ' '
-		case r < 0x20 || r == 0x7f:
-			return '?' // never let evidence drive the terminal
-		}
-		return r
-	}, s)
-	return strings.TrimSpace(s)
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
-
-// displayWidth counts East Asian wide characters as two columns.
-func displayWidth(s string) int {
-	w := 0
-	for _, r := range s {
-		if r >= 0x1100 && (r <= 0x115f || (r >= 0x2e80 && r <= 0xa4cf) || (r >= 0xac00 && r <= 0xd7a3) || (r >= 0xf900 && r <= 0xfaff) || (r >= 0xfe30 && r <= 0xfe4f) || (r >= 0xff00 && r <= 0xff60) || (r >= 0xffe0 && r <= 0xffe6)) {
-			w += 2
-		} else {
-			w++
-		}
-	}
-	return w
 }
 
 type errWriter struct {

@@ -1,10 +1,13 @@
 package tools
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"net/netip"
+	"os"
 	"path"
 	"regexp"
 	"strings"
@@ -18,9 +21,10 @@ import (
 var scriptTools = map[string]bool{"reGeorg": true, "sqlmap": true, "linpeas": true}
 
 // text judges a small non-ELF file: a script tool, a tunnel or miner
-// configuration, or a script that starts one.
-func (r *run) text(p string, st fs.FileInfo, pkg string) {
-	b, err := r.t.ReadFile(p, maxText)
+// configuration, or a script that starts one. f is the file open at offset
+// 0, or nil when it was not opened (openErr says why, if it failed).
+func (r *run) text(p string, st fs.FileInfo, pkg string, f *os.File, openErr error) {
+	b, err := r.readText(p, f, openErr)
 	if err != nil {
 		target.Record(r.env, p, err)
 		return
@@ -43,6 +47,31 @@ func (r *run) text(p string, st fs.FileInfo, pkg string) {
 	for _, c := range findConfigs(base, s, script) {
 		r.config(p, st, pkg, c)
 	}
+}
+
+// readText reads the text file p (as Target.ReadFile with the maxText
+// limit would) into the scan buffer: what it returns is valid until the
+// next read.
+func (r *run) readText(p string, f *os.File, openErr error) ([]byte, error) {
+	if openErr != nil {
+		return nil, openErr
+	}
+	if f == nil {
+		var err error
+		if f, err = r.t.Open(p); err != nil {
+			return nil, err
+		}
+		defer f.Close()
+	}
+	buf := r.sc.buffer(maxText + 1)[:maxText+1]
+	n, err := io.ReadFull(f, buf)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, fmt.Errorf("read %s: %w", p, err)
+	}
+	if n > maxText {
+		return nil, fmt.Errorf("read %s: %w (%d bytes)", p, target.ErrTooLarge, maxText)
+	}
+	return buf[:n], nil
 }
 
 // textHits returns the script tools whose markers the text holds.

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"io"
 	"io/fs"
+	"os"
 	"path"
 	"strings"
 
@@ -44,7 +45,7 @@ func loadReferences(r *run) *references {
 			if err != nil || seen[res] {
 				continue
 			}
-			pkg := r.pk.owner(res)
+			pkg := r.pk.Owner(res)
 			if pkg == "" || pkg == model.NoPackage {
 				continue // only a packaged binary is a trustworthy reference
 			}
@@ -59,13 +60,16 @@ func loadReferences(r *run) *references {
 	return refs
 }
 
-// match returns the packaged tool p is a byte-for-byte copy of.
-func (refs *references) match(r *run, p string, st fs.FileInfo, sum string) (*ref, bool) {
+// match returns the packaged tool p is a byte-for-byte copy of. sum is
+// p's sha256 when known; f, when not nil, is p open.
+func (refs *references) match(r *run, p string, st fs.FileInfo, sum string, f *os.File) (*ref, bool) {
 	cands := refs.bySize[st.Size()]
 	if len(cands) == 0 {
 		return nil, false
 	}
-	if sum == "" {
+	if sum == "" && f != nil {
+		sum = hashReader(io.NewSectionReader(f, 0, maxBinary))
+	} else if sum == "" {
 		sum = r.hashFile(p)
 	}
 	for _, c := range cands {
@@ -85,8 +89,12 @@ func (r *run) hashFile(p string) string {
 		return ""
 	}
 	defer f.Close()
+	return hashReader(io.LimitReader(f, maxBinary))
+}
+
+func hashReader(rd io.Reader) string {
 	h := sha256.New()
-	if _, err := io.Copy(h, io.LimitReader(f, maxBinary)); err != nil {
+	if _, err := io.Copy(h, rd); err != nil {
 		return ""
 	}
 	return hex.EncodeToString(h.Sum(nil))

@@ -1,13 +1,16 @@
 package tools
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"hash"
 	"io"
 	"regexp"
 	"strings"
+	"sync"
+
+	"github.com/coregx/ahocorasick"
 )
 
 // kind is what a tool is for.
@@ -125,9 +128,9 @@ type contentHit struct {
 // scanResult is what one pass over a file found.
 type scanResult struct {
 	hits   []contentHit
-	sha256 string
-	size   int64
-	self   bool // a Vigil build (or test binary): it names every tool
+	sha256 string // "" for a Vigil build (not read to the end)
+	size   int64  // bytes read
+	self   bool   // a Vigil build (or test binary): it names every tool
 }
 
 // selfMark is Vigil's Go module path, which every build of Vigil embeds.
@@ -150,35 +153,120 @@ var maxMark = func() int {
 
 const chunkSize = 1 << 20
 
+// markerSet is every marker of the catalog and selfMark compiled into one
+// Aho–Corasick automaton, so that a chunk is searched in a single pass
+// whatever the number of markers.
+//
+// The library is github.com/coregx/ahocorasick. Asked "which of these
+// patterns occur in this buffer" (overlapping matches, so that "stratum"
+// is still seen inside "stratum+tcp://"), it, BobuSumisu/aho-corasick and
+// petar-dambovaliev/aho-corasick all agreed with bytes.Contains on a
+// differential test, and it was the fastest on random data and on real
+// ELF files (about 500 MB/s on the 2-core reference machine, against about
+// 300 for BobuSumisu, which follows failure links while searching, and
+// 150-250 for petar-dambovaliev, which steps its DFA through an interface
+// call per byte and whose prefilter never engages): its FindAllOverlapping
+// walks a fully compiled DFA (flat table, byte classes, match flag in the
+// transition) and allocates nothing unless something matches. It has no
+// dependencies. Its IsMatch is deliberately not used: its prefilter runs
+// one bytes.IndexByte per distinct first byte of the patterns (about 30
+// here) each time the DFA returns to its start state, which made it some
+// 35 times slower than the plain DFA on binaries.
+type markerSet struct {
+	ac     *ahocorasick.Automaton
+	n      int       // patterns
+	self   int       // pattern of selfMark
+	groups [][][]int // groups[i][j][k] is the pattern of catalog[i].marks[j][k]
+}
+
+// markers is built once, on first use.
+var markers = sync.OnceValue(func() *markerSet {
+	ms := &markerSet{}
+	ids := map[string]int{}
+	var pats [][]byte
+	id := func(m string) int {
+		i, ok := ids[m]
+		if !ok {
+			i = len(pats)
+			ids[m] = i
+			pats = append(pats, []byte(m))
+		}
+		return i
+	}
+	for _, t := range catalog {
+		gs := make([][]int, len(t.marks))
+		for j, g := range t.marks {
+			for _, m := range g {
+				gs[j] = append(gs[j], id(m))
+			}
+		}
+		ms.groups = append(ms.groups, gs)
+	}
+	ms.self = id(string(selfMark))
+	ac, err := ahocorasick.NewBuilder().AddPatterns(pats).Build()
+	if err != nil {
+		panic("tools: marker automaton: " + err.Error()) // an empty marker in the catalog
+	}
+	ms.ac, ms.n = ac, len(pats)
+	return ms
+})
+
+// scanner is what content scans reuse from one file to the next: the read
+// buffer (also used for text files), the hash and the markers found.
+type scanner struct {
+	buf   []byte
+	h     hash.Hash
+	found []bool
+}
+
+// buffer returns the read buffer, at least n bytes long.
+func (s *scanner) buffer(n int) []byte {
+	if len(s.buf) < n {
+		s.buf = make([]byte, n)
+	}
+	return s.buf
+}
+
 // scanContent streams r once: every marker group of the catalog is looked
 // for and the sha256 computed. limit bounds the bytes read.
 func scanContent(r io.Reader, limit int64, buf []byte) (scanResult, error) {
+	s := scanner{buf: buf}
+	return s.scan(r, limit)
+}
+
+// scan streams r once in chunks that overlap by the longest marker less one
+// byte, so that a marker across two chunks is found, searching each chunk
+// for all markers in one pass and hashing it. A Vigil build is not judged
+// at all: reading stops at selfMark (res.self, with the size read so far
+// and no hash).
+func (s *scanner) scan(r io.Reader, limit int64) (scanResult, error) {
 	var res scanResult
-	h := sha256.New()
-	found := map[string]bool{}
-	overlap := max(maxMark, len(selfMark))
-	if len(buf) < chunkSize+overlap {
-		buf = make([]byte, chunkSize+overlap)
+	ms := markers()
+	if s.h == nil {
+		s.h = sha256.New()
 	}
+	s.h.Reset()
+	if len(s.found) != ms.n {
+		s.found = make([]bool, ms.n)
+	}
+	found := s.found
+	clear(found)
+	overlap := max(maxMark, len(selfMark))
+	buf := s.buffer(chunkSize + overlap)
 	keep := 0
 	lr := io.LimitReader(r, limit+1)
 	for {
 		n, err := io.ReadFull(lr, buf[keep:keep+chunkSize])
 		if n > 0 {
-			h.Write(buf[keep : keep+n])
+			s.h.Write(buf[keep : keep+n])
 			res.size += int64(n)
 			window := buf[:keep+n]
-			if !res.self && bytes.Contains(window, selfMark) {
-				res.self = true
+			for _, m := range ms.ac.FindAllOverlapping(window) {
+				found[m.PatternID] = true
 			}
-			for _, t := range catalog {
-				for _, g := range t.marks {
-					for _, m := range g {
-						if !found[m] && bytes.Contains(window, []byte(m)) {
-							found[m] = true
-						}
-					}
-				}
+			if found[ms.self] {
+				res.self = true
+				return res, nil
 			}
 			keep = min(overlap-1, keep+n)
 			copy(buf, window[len(window)-keep:])
@@ -193,15 +281,15 @@ func scanContent(r io.Reader, limit int64, buf []byte) (scanResult, error) {
 	if res.size > limit {
 		return res, errTooBig
 	}
-	res.sha256 = hex.EncodeToString(h.Sum(nil))
-	for _, t := range catalog {
-		for _, g := range t.marks {
+	res.sha256 = hex.EncodeToString(s.h.Sum(nil))
+	for i, t := range catalog {
+		for j, g := range ms.groups[i] {
 			all := len(g) > 0
-			for _, m := range g {
-				all = all && found[m]
+			for _, id := range g {
+				all = all && found[id]
 			}
 			if all {
-				res.hits = append(res.hits, contentHit{tool: t, marker: strings.Join(g, " + ")})
+				res.hits = append(res.hits, contentHit{tool: t, marker: strings.Join(t.marks[j], " + ")})
 				break
 			}
 		}

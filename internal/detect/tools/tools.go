@@ -6,9 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
 	"strings"
+	"syscall"
 
+	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
+	"github.com/vigil-ir/vigil/internal/detect/inventory"
 	"github.com/vigil-ir/vigil/internal/detect/webroot"
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/model"
@@ -78,18 +82,37 @@ var stagingDirs = []string{"/tmp", "/var/tmp", "/dev/shm", "/run/shm"}
 type run struct {
 	env     *engine.Env
 	t       *target.Target
-	pk      packages
+	pk      pkgdb.View
 	refs    *references
 	files   int
 	content int64
 	budget  bool // content budget exhausted (gap recorded)
-	buf     []byte
+	sc      scanner
+	head    [4]byte                // len(elfMagic)
+	linked  map[fileKey]scanResult // scans of files with other hard links
 	seen    map[string]bool
+}
+
+// fileKey names a file's content: its inode, as it was when scanned.
+type fileKey struct {
+	dev, ino uint64
+	size     int64
+	mtime    int64
+}
+
+// linkKey returns the key of a file with more than one hard link: its
+// other names need not be read again.
+func linkKey(st fs.FileInfo) (fileKey, bool) {
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	if !ok || sys.Nlink < 2 {
+		return fileKey{}, false
+	}
+	return fileKey{dev: uint64(sys.Dev), ino: uint64(sys.Ino), size: st.Size(), mtime: st.ModTime().UnixNano()}, true
 }
 
 // Run implements engine.Detector.
 func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
-	r := &run{env: env, t: env.Target, pk: loadPackages(env), seen: map[string]bool{}}
+	r := &run{env: env, t: env.Target, pk: inventory.Packages(env), seen: map[string]bool{}, linked: map[fileKey]scanResult{}}
 	r.refs = loadReferences(r)
 	err := r.walkAll(ctx, env)
 	if errors.Is(err, errStop) {
@@ -197,19 +220,32 @@ func inAny(p string, dirs []string) bool {
 
 // checkFile judges one file of the tool places.
 func (r *run) checkFile(p string, st fs.FileInfo, inStaging bool) {
-	pkg := r.pk.owner(p)
+	pkg := r.pk.Owner(p)
 	if pkg != "" && pkg != model.NoPackage {
 		return // packaged files are never judged by name or content here
 	}
 	if inStaging {
 		r.archive(p, st, pkg)
 	}
-	head := r.head(p, 4)
+	// One open serves the ELF test and then the content scan or the text
+	// read. A file shorter than the ELF magic cannot be a binary: it is
+	// opened only to be read as text.
+	var f *os.File
+	var openErr error
+	var head []byte
+	if st.Size() >= int64(len(elfMagic)) {
+		f, openErr = r.t.Open(p)
+		if openErr == nil {
+			defer f.Close()
+			n, _ := f.ReadAt(r.head[:], 0) // the offset stays at 0
+			head = r.head[:n]
+		}
+	}
 	switch {
-	case bytes.HasPrefix(head, []byte("\x7fELF")):
-		r.binary(p, st, pkg)
+	case bytes.Equal(head, elfMagic):
+		r.binary(p, st, pkg, f)
 	case st.Size() <= maxText && textCandidate(p, st):
-		r.text(p, st, pkg)
+		r.text(p, st, pkg, f, openErr)
 	default:
 		if t, ok := byName(path.Base(p)); ok && !genericNames[strings.ToLower(path.Base(p))] && st.Mode().Perm()&0o111 != 0 {
 			r.report(p, st, pkg, t, "", "", false)
@@ -245,31 +281,29 @@ func historyFile(base string) bool {
 var skipDirs = map[string]bool{".git": true, "node_modules": true, "go-build": true, "_cacache": true, ".npm": true, ".cargo": true, ".rustup": true}
 
 func (r *run) checkArchiveOnly(p string, st fs.FileInfo, _ bool) {
-	pkg := r.pk.owner(p)
+	pkg := r.pk.Owner(p)
 	if pkg != "" && pkg != model.NoPackage {
 		return
 	}
 	r.archive(p, st, pkg)
 }
 
-func (r *run) head(p string, n int) []byte {
-	f, err := r.t.Open(p)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	b := make([]byte, n)
-	m, _ := f.Read(b)
-	return b[:m]
-}
+var elfMagic = []byte("\x7fELF")
 
-// binary judges an ELF file by name, content markers and hash.
-func (r *run) binary(p string, st fs.FileInfo, pkg string) {
+// binary judges an ELF file by name, content markers and hash. f is the
+// file, open at offset 0.
+func (r *run) binary(p string, st fs.FileInfo, pkg string, f *os.File) {
 	base := path.Base(p)
 	named, byNameOK := byName(base)
 	var res scanResult
 	scanned := false
+	key, linked := linkKey(st)
+	if linked {
+		res, scanned = r.linked[key]
+	}
 	switch {
+	case scanned:
+		// Another name of the same file, already read.
 	case st.Size() > maxBinary:
 		r.env.Gap(model.GapSkipped, p, fmt.Sprintf("larger than %d MiB; not searched for tool strings", maxBinary>>20))
 	case r.content+st.Size() > maxContent:
@@ -278,19 +312,17 @@ func (r *run) binary(p string, st fs.FileInfo, pkg string) {
 			r.env.Gap(model.GapSkipped, p, fmt.Sprintf("content budget of %d MiB spent; further binaries judged by name and hash only", maxContent>>20))
 		}
 	default:
-		f, err := r.t.Open(p)
-		if err != nil {
-			target.Record(r.env, p, err)
-			break
-		}
-		res, err = scanContent(f, maxBinary, r.buf)
-		f.Close()
+		var err error
+		res, err = r.sc.scan(f, maxBinary)
 		r.content += res.size
 		if err != nil {
 			target.Record(r.env, p, fmt.Errorf("read %s: %w", p, err))
 			break
 		}
 		scanned = true
+		if linked {
+			r.linked[key] = res
+		}
 	}
 	if res.self {
 		return
@@ -299,7 +331,7 @@ func (r *run) binary(p string, st fs.FileInfo, pkg string) {
 	if len(hits) > 3 {
 		return // a detection tool or signature set, not one of the tools
 	}
-	if copyOf, ok := r.refs.match(r, p, st, res.sha256); ok {
+	if copyOf, ok := r.refs.match(r, p, st, res.sha256, f); ok {
 		r.renamed(p, st, pkg, copyOf, res.sha256)
 		return
 	}
@@ -384,7 +416,7 @@ func (r *run) placeIndicators(p string) []string {
 			break
 		}
 	}
-	if r.pk.owner(p) == model.NoPackage {
+	if r.pk.Owner(p) == model.NoPackage {
 		ind = append(ind, indNotPackaged)
 	}
 	return ind

@@ -2,17 +2,18 @@ package tools
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/vigil-ir/vigil/internal/testutil/dpkgfixture"
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/engine/enginetest"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 	"github.com/vigil-ir/vigil/internal/testutil"
+	"github.com/vigil-ir/vigil/internal/testutil/dpkgfixture"
 )
 
 // j joins a marker written split with '|' (as in the catalog), so that this
@@ -255,15 +256,145 @@ func FuzzConfigs(f *testing.F) {
 	})
 }
 
+// naiveHits is what scanContent finds, the simple way: each marker looked
+// for in the whole content.
+func naiveHits(b []byte) []string {
+	var out []string
+	for _, t := range catalog {
+		for _, g := range t.marks {
+			all := len(g) > 0
+			for _, m := range g {
+				all = all && bytes.Contains(b, []byte(m))
+			}
+			if all {
+				out = append(out, t.name+": "+strings.Join(g, " + "))
+				break
+			}
+		}
+	}
+	return out
+}
+
+func hitNames(hs []contentHit) []string {
+	var out []string
+	for _, h := range hs {
+		out = append(out, h.tool.name+": "+h.marker)
+	}
+	return out
+}
+
 func FuzzScanContent(f *testing.F) {
 	f.Add(frpELF)
+	f.Add(xmrigELF)
 	f.Add([]byte(j("stratum|+tcp://")))
+	f.Add([]byte(j("xx sqlma|p.org stratu|m+tcp://x T-|Rex pooler/|cpuminer")))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		res, err := scanContent(bytes.NewReader(b), 1<<20, nil)
-		if err == nil && res.size != int64(len(b)) {
+		if err != nil {
+			return
+		}
+		if res.self {
+			if !bytes.Contains(b, selfMark) {
+				t.Fatalf("self without the mark")
+			}
+			return // reading stops at the mark
+		}
+		if res.size != int64(len(b)) {
 			t.Fatalf("size %d for %d bytes", res.size, len(b))
 		}
+		if got, want := strings.Join(hitNames(res.hits), "; "), strings.Join(naiveHits(b), "; "); got != want {
+			t.Fatalf("hits %q, want %q", got, want)
+		}
+		if res.sha256 != sha(b) {
+			t.Fatalf("sha256 %s, want %s", res.sha256, sha(b))
+		}
 	})
+}
+
+// TestScanContentBoundaries puts each marker of a group across a different
+// chunk boundary, split at its start, middle and end.
+func TestScanContentBoundaries(t *testing.T) {
+	filler := benchData()
+	for _, tl := range catalog {
+		for gi, g := range tl.marks {
+			for _, split := range []int{1, 0, -1} {
+				b := append([]byte(nil), filler[:(len(g)+1)*chunkSize]...)
+				for i, m := range g {
+					k := split
+					switch split {
+					case 0:
+						k = len(m) / 2
+					case -1:
+						k = len(m) - 1
+					}
+					copy(b[(i+1)*chunkSize-k:], m)
+				}
+				res, err := scanContent(bytes.NewReader(b), maxBinary, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := tl.name + ": " + strings.Join(g, " + ")
+				if !containsStr(hitNames(res.hits), want) && !earlierGroup(tl, gi, res.hits) {
+					t.Errorf("%s split %d: hits %v, want %s", tl.name, split, hitNames(res.hits), want)
+				}
+				if res.size != int64(len(b)) || res.sha256 != sha(b) {
+					t.Errorf("%s: size %d sha %s for %d bytes", tl.name, res.size, res.sha256, len(b))
+				}
+			}
+		}
+	}
+}
+
+// earlierGroup: a tool reports its first matching group only.
+func earlierGroup(tl tool, gi int, hits []contentHit) bool {
+	for _, h := range hits {
+		if h.tool.name == tl.name {
+			for _, g := range tl.marks[:gi] {
+				if h.marker == strings.Join(g, " + ") {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// TestScanContentSelf: a Vigil build is recognised, even across a chunk
+// boundary, and not read past its mark.
+func TestScanContentSelf(t *testing.T) {
+	b := benchData()
+	copy(b[chunkSize-10:], selfMark)
+	copy(b[3*chunkSize:], j("github.com/|fatedier/frp"))
+	res, err := scanContent(bytes.NewReader(b), maxBinary, nil)
+	if err != nil || !res.self {
+		t.Fatalf("self %v err %v", res.self, err)
+	}
+	if res.size >= int64(len(b)) || len(res.hits) != 0 {
+		t.Errorf("read %d of %d bytes, hits %v", res.size, len(b), hitNames(res.hits))
+	}
+}
+
+// TestHardLinks: each name of a hard-linked tool is reported; the content
+// is read once.
+func TestHardLinks(t *testing.T) {
+	dir := fixture(t, "", map[string][]byte{"tmp/.x/frpc": frpELF})
+	if err := os.MkdirAll(filepath.Join(dir, "root/.cache"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(filepath.Join(dir, "tmp/.x/frpc"), filepath.Join(dir, "root/.cache/kworker")); err != nil {
+		t.Skip(err)
+	}
+	r := enginetest.Run(t, New(), dir, false)
+	for _, p := range []string{"/tmp/.x/frpc", "/root/.cache/kworker"} {
+		if !r.Has(ruleTunnelBinary, p) {
+			t.Errorf("%s not reported: %v", p, describe(r.Findings))
+		}
+	}
+	for _, f := range r.Findings {
+		if f.RuleID == ruleTunnelBinary && f.Evidence.SHA256 != sha(frpELF) {
+			t.Errorf("%s: sha256 %q", f.Subject, f.Evidence.SHA256)
+		}
+	}
 }
 
 func BenchmarkTools(b *testing.B) {
@@ -301,5 +432,24 @@ func BenchmarkScanContent(b *testing.B) {
 		if err != nil || len(res.hits) != 2 {
 			b.Fatalf("hits %v err %v", res.hits, err)
 		}
+	}
+}
+
+// BenchmarkToolsManyFiles is a lived-in tree: many small unpackaged
+// binaries, scripts and empty files.
+func BenchmarkToolsManyFiles(b *testing.B) {
+	data := benchData()
+	bins := map[string][]byte{"tmp/.x/frpc": frpELF}
+	for i := range 300 {
+		off := (i * 40000) % (len(data) - 200000)
+		bin := append([]byte("\x7fELF"), data[off:off+20000+i*500]...)
+		bins[fmt.Sprintf("opt/app%d/bin/tool%d", i%10, i)] = bin
+		bins[fmt.Sprintf("home/ops/.local/lib/pkg%d/__init__.py", i)] = nil
+		bins[fmt.Sprintf("home/ops/bin/run%d.sh", i)] = []byte("#!/bin/sh\nexec /opt/app/bin/app --serve\n")
+	}
+	dir := fixture(b, "", bins)
+	tg := target.NewUnchecked(dir, false)
+	for b.Loop() {
+		enginetest.RunTarget(b, New(), tg, engine.Options{})
 	}
 }
