@@ -131,21 +131,56 @@ func MarkSuppressed(f *model.Finding, s *suppress.Suppression) {
 	if extra == nil {
 		extra = map[string]string{}
 	}
-	extra[SuppressedExtra] = fmt.Sprintf("#%d: %s", s.ID, s.Reason)
+	if s.ID == 0 {
+		extra[SuppressedExtra] = "file: " + s.Reason
+	} else {
+		extra[SuppressedExtra] = fmt.Sprintf("#%d: %s", s.ID, s.Reason)
+	}
 	f.Evidence.Extra = extra
 }
 
 // LoadSuppressions returns the store's active suppressions as a set (nil
 // store: none). Expiries noticed on the way are audited as who.
-func LoadSuppressions(ctx context.Context, st store.Store, who store.Actor, now func() time.Time) (*suppress.Set, error) {
-	if st == nil {
+func LoadSuppressions(ctx context.Context, st store.Store, who store.Actor, now func() time.Time, extra ...suppress.Suppression) (*suppress.Set, error) {
+	var list []suppress.Suppression
+	if st != nil {
+		var err error
+		if list, err = st.Suppressions(ctx, false, who); err != nil {
+			set, _ := suppress.NewSet(extra, now)
+			return set, err
+		}
+	}
+	list = append(list, extra...)
+	if len(list) == 0 {
 		return nil, nil
 	}
-	list, err := st.Suppressions(ctx, false, who)
-	if err != nil {
-		return nil, err
-	}
 	return suppress.NewSet(list, now)
+}
+
+// ReadSuppressionFiles reads suppression files (the YAML of vigil ignore
+// export): a team's reviewed false positives, applied to a scan without a
+// store. Their entries carry ID 0 and are marked "file" when they match.
+func ReadSuppressionFiles(paths []string) ([]suppress.Suppression, error) {
+	var out []suppress.Suppression
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, fmt.Errorf("suppressions: %w", err)
+		}
+		list, err := suppress.Decode(f, time.Local)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("suppressions %s: %w", p, err)
+		}
+		for i := range list {
+			list[i].ID = 0
+			if list[i].CreatedBy == "" {
+				list[i].CreatedBy = "file " + p
+			}
+		}
+		out = append(out, list...)
+	}
+	return out, nil
 }
 
 // KnownFingerprints returns the fingerprints of the scan that --new judges

@@ -33,3 +33,29 @@ func TestScanProgressAndFinishTime(t *testing.T) {
 		t.Errorf("bad --progress value: exit %d", r.code)
 	}
 }
+
+func TestScanSuppressionsFileWithoutStore(t *testing.T) {
+	root := testutil.RootFromString(t, minimalRoot)
+	setFindings(t, root, "high persistence.ldso.preload /etc/ld.so.preload\ncritical persistence.cron.command /etc/cron.d/x\n")
+	file := writeFile(t, "team.yaml", "version: 1\nsuppressions:\n  - rule: persistence.ldso.*\n    path: /etc/ld.so.preload\n    reason: vendor agent (OPS-1)\n")
+
+	r := vigil(t, "scan", "--root", root, "--no-store", "--format", "json", "--suppressions", file)
+	res := decode[model.Result](t, r)
+	if len(res.Findings) != 1 || res.Findings[0].RuleID != "persistence.cron.command" || res.Summary.Suppressed != 1 {
+		t.Fatalf("--suppressions with --no-store: findings %+v summary %+v (stderr %s)", res.Findings, res.Summary, r.err)
+	}
+	r = vigil(t, "scan", "--root", root, "--no-store", "--format", "json", "--suppressions", file, "--show-suppressed")
+	res = decode[model.Result](t, r)
+	marked := false
+	for _, f := range res.Findings {
+		if f.RuleID == "persistence.ldso.preload" && strings.HasPrefix(f.Evidence.Extra["suppressed_by"], "file: vendor agent") {
+			marked = true
+		}
+	}
+	if !marked {
+		t.Errorf("--show-suppressed did not mark the file-suppressed finding: %+v", res.Findings)
+	}
+	if r := vigil(t, "scan", "--root", root, "--no-store", "--suppressions", file+".missing"); r.code != ExitError {
+		t.Errorf("missing suppressions file: exit %d", r.code)
+	}
+}

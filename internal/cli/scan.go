@@ -16,6 +16,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/report"
 	"github.com/vigil-ir/vigil/internal/store"
+	"github.com/vigil-ir/vigil/internal/suppress"
 	"github.com/vigil-ir/vigil/internal/target"
 )
 
@@ -28,6 +29,7 @@ type scanFlags struct {
 	changedSince   string
 	color          string
 	progress       string
+	suppressions   []string
 	store          storeFlag
 	noStore        bool
 	baseline       bool
@@ -73,9 +75,10 @@ is, 2 on error.`,
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "table: explain each finding (why, how to verify, what to do)")
 	fl.StringVar(&f.changedSince, "changed-since", "", "also list files changed since TIME (RFC 3339, YYYY-MM-DD, or a duration like 72h or 7d)")
 	fl.StringVar(&f.color, "color", "auto", "colour the table: auto, always, never")
+	fl.StringArrayVar(&f.suppressions, "suppressions", nil, "also apply the suppressions in this YAML file (from vigil ignore export); repeatable, works with --no-store")
 	fl.StringVar(&f.progress, "progress", "auto", "progress of the checks on stderr: auto (when stderr is a terminal), always, never")
 	f.store.register(cmd)
-	fl.BoolVar(&f.noStore, "no-store", false, "write nothing on this host: do not save the scan (suppressions are not applied)")
+	fl.BoolVar(&f.noStore, "no-store", false, "write nothing on this host: do not save the scan (the store's suppressions are not applied; --suppressions FILE is)")
 	fl.BoolVar(&f.baseline, "baseline", false, "mark this scan as the target's known-good state (for --new and diff)")
 	fl.BoolVar(&f.newOnly, "new", false, "show only findings new since the baseline (or, without one, the previous scan of this target)")
 	fl.BoolVar(&f.showSuppressed, "show-suppressed", false, "also show suppressed findings, marked (they still do not count for --fail-on)")
@@ -136,14 +139,23 @@ func runScan(cmd *cobra.Command, g *globals, f *scanFlags) error {
 		lowprio.Apply()
 	}
 
+	fileSupp, err := app.ReadSuppressionFiles(f.suppressions)
+	if err != nil {
+		return usage(err)
+	}
 	view := app.ViewOptions{MinSeverity: minSev, ShowSuppressed: f.showSuppressed}
 	var rec *app.Recorder
 	if st := openScanStore(ctx, g, storePath); st != nil {
 		defer st.Close()
-		prepareView(ctx, g, st, t, f.newOnly, &view)
+		prepareView(ctx, g, st, t, f.newOnly, &view, fileSupp)
 		rec = app.NewRecorder(ctx, st, store.SaveOptions{Baseline: f.baseline})
-	} else if f.newOnly {
-		g.warnf("--new: no store to compare with; every finding is shown")
+	} else {
+		if f.newOnly {
+			g.warnf("--new: no store to compare with; every finding is shown")
+		}
+		if view.Suppressions, err = app.LoadSuppressions(ctx, nil, store.Actor{}, nil, fileSupp...); err != nil {
+			g.warnf("suppressions: %v", err)
+		}
 	}
 	opts := app.ScanOptions{
 		Target:       t,
@@ -200,8 +212,8 @@ func openScanStore(ctx context.Context, g *globals, path string) store.Store {
 // prepareView loads suppressions and, for --new, the reference scan's
 // fingerprints. Failures are warnings: showing more is safe, hiding
 // wrongly is not.
-func prepareView(ctx context.Context, g *globals, st store.Store, t *target.Target, newOnly bool, view *app.ViewOptions) {
-	set, err := app.LoadSuppressions(ctx, st, app.CurrentActor(g.getenv), nil)
+func prepareView(ctx context.Context, g *globals, st store.Store, t *target.Target, newOnly bool, view *app.ViewOptions, extra []suppress.Suppression) {
+	set, err := app.LoadSuppressions(ctx, st, app.CurrentActor(g.getenv), nil, extra...)
 	if err != nil {
 		g.warnf("suppressions: %v", err)
 	}
