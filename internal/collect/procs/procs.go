@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"slices"
 	"sort"
 	"strconv"
@@ -159,14 +160,18 @@ func Load(t *target.Target, rec target.Recorder) *Snapshot {
 	if d.fd > 0 || d.exe > 0 {
 		s.FDsComplete = false
 	}
+	hint := "permission denied; run as root"
+	if os.Geteuid() == 0 {
+		hint = "permission denied even to root: a security module, ptrace protection or another user namespace"
+	}
 	if d.fd > 0 {
-		rec.Gap(model.GapError, "/proc/*/fd", fmt.Sprintf("fd tables of %d processes not readable (permission denied; run as root): socket owners are incomplete", d.fd))
+		rec.Gap(model.GapError, "/proc/*/fd", fmt.Sprintf("fd tables of %d processes not readable (%s): socket owners are incomplete", d.fd, hint))
 	}
 	if d.exe > 0 {
-		rec.Gap(model.GapError, "/proc/*/exe", fmt.Sprintf("executables of %d processes not readable (permission denied; run as root)", d.exe))
+		rec.Gap(model.GapError, "/proc/*/exe", fmt.Sprintf("executables of %d processes not readable (%s)", d.exe, hint))
 	}
 	if d.env > 0 {
-		rec.Gap(model.GapError, "/proc/*/environ", fmt.Sprintf("environments of %d processes not readable (permission denied; run as root)", d.env))
+		rec.Gap(model.GapError, "/proc/*/environ", fmt.Sprintf("environments of %d processes not readable (%s)", d.env, hint))
 	}
 	return s
 }
