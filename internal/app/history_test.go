@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-ir/vigil/internal/catalog"
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/report"
@@ -196,6 +197,18 @@ func BenchmarkDiffStored10000(b *testing.B) {
 		rep, err := DiffScans(ctx, st, nil, ViewOptions{})
 		if err != nil || len(rep.Added) != 5000 || len(rep.Gone) != 5000 {
 			b.Fatalf("%v %d %d", err, len(rep.Added), len(rep.Gone))
+		}
+	}
+}
+
+func TestSuppressedIndicatorInCatalog(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{catalog.English, catalog.Chinese} {
+		if got := cat.Indicator(SuppressedIndicator, lang); got == "" || got == SuppressedIndicator {
+			t.Errorf("indicator %q has no %s text (got %q)", SuppressedIndicator, lang, got)
 		}
 	}
 }
