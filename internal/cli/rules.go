@@ -9,6 +9,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/catalog"
 	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/termtext"
 )
 
 func newRulesCmd(g *globals) *cobra.Command {
@@ -56,15 +57,15 @@ func newRulesCmd(g *globals) *cobra.Command {
 				enc.SetEscapeHTML(false)
 				return enc.Encode(items)
 			}
-			idW := 2
+			tb := &table{}
+			tb.add(word(lang, "id"), word(lang, "severity"), "ATT&CK", word(lang, "title"))
 			for _, r := range list {
-				idW = max(idW, len(r.ID))
+				tb.add(r.ID, termtext.Severity(lang, r.Severity), r.Technique, r.Text(lang).Title)
 			}
-			fmt.Fprintf(g.stdout, "%-*s  %-8s  %-10s  %s\n", idW, "ID", "SEVERITY", "ATT&CK", "TITLE")
-			for _, r := range list {
-				fmt.Fprintf(g.stdout, "%-*s  %-8s  %-10s  %s\n", idW, r.ID, r.Severity, r.Technique, r.Text(lang).Title)
+			if err := tb.write(g.stdout); err != nil {
+				return err
 			}
-			fmt.Fprintf(g.stdout, "\n%d rules\n", len(list))
+			fmt.Fprintf(g.stdout, "\n%d %s\n", len(list), word(lang, "rules"))
 			return nil
 		},
 	}
@@ -85,9 +86,20 @@ func newRulesCmd(g *globals) *cobra.Command {
 			if !ok {
 				return &exitError{code: ExitError, err: fmt.Errorf("no rule %q (see 'vigil rules')", args[0])}
 			}
-			t := r.Text(g.Lang())
-			fmt.Fprintf(g.stdout, "%s\n  %s\n\nseverity:   %s\nconfidence: %s\ncategory:   %s\nATT&CK:     %s\n\nWhy it matters:\n  %s\n\nHow to verify:\n  %s\n\nWhat to do:\n  %s\n",
-				r.ID, t.Title, r.Severity, r.Confidence, r.Category, r.Technique, t.Why, t.Verify, t.Remediation)
+			lang := g.Lang()
+			t := r.Text(lang)
+			fmt.Fprintf(g.stdout, "%s\n  %s\n\n", r.ID, t.Title)
+			facts := &table{}
+			facts.add(word(lang, "r_sev")+":", termtext.Severity(lang, r.Severity)+" ("+r.Severity.String()+")")
+			facts.add(word(lang, "r_conf")+":", r.Confidence.String())
+			facts.add(word(lang, "r_cat")+":", r.Category)
+			facts.add("ATT&CK:", r.Technique)
+			if err := facts.write(g.stdout); err != nil {
+				return err
+			}
+			for _, sec := range []struct{ k, v string }{{"r_why", t.Why}, {"r_verify", t.Verify}, {"r_fix", t.Remediation}} {
+				fmt.Fprintf(g.stdout, "\n%s:\n  %s\n", word(lang, sec.k), sec.v)
+			}
 			return nil
 		},
 	})

@@ -28,6 +28,8 @@ var words = map[string]map[string]string{
 		"added":    "suppression added", "reason_l": "reason", "removed_l": "suppression removed",
 		"imported": "imported", "skipped": "skipped (already present or expired)",
 		"act_add": "add", "act_remove": "remove", "act_import": "import", "act_expire": "expire",
+		"rules": "rules", "r_sev": "severity", "r_conf": "confidence", "r_cat": "category",
+		"r_why": "Why it matters", "r_verify": "How to verify", "r_fix": "What to do",
 	},
 	catalog.Chinese: {
 		"id": "编号", "started": "开始时间(UTC)", "target": "目标", "host": "主机", "duration": "耗时", "version": "版本",
@@ -44,6 +46,8 @@ var words = map[string]map[string]string{
 		"added":    "已添加忽略规则", "reason_l": "原因", "removed_l": "已撤销忽略规则",
 		"imported": "已导入", "skipped": "已跳过(已存在或已过期)",
 		"act_add": "添加", "act_remove": "撤销", "act_import": "导入", "act_expire": "过期",
+		"rules": "条规则", "r_sev": "等级", "r_conf": "置信度", "r_cat": "类别",
+		"r_why": "危害说明", "r_verify": "人工核实方法", "r_fix": "处置建议",
 	},
 }
 
