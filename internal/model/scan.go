@@ -60,7 +60,7 @@ type ScanMeta struct {
 	Tool     string     `json:"tool"`
 	Version  string     `json:"version"`
 	Started  time.Time  `json:"started"`
-	Finished time.Time  `json:"finished,omitempty"`
+	Finished time.Time  `json:"finished,omitzero"`
 	Target   TargetInfo `json:"target"`
 	Lang     string     `json:"lang"`
 }

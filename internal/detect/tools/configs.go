@@ -32,6 +32,12 @@ func (r *run) text(p string, st fs.FileInfo, pkg string, f *os.File, openErr err
 	if looksBinary(b) {
 		return
 	}
+	if vigilReport(b) {
+		// A saved scan quotes the miner lines it found: rescanning a host
+		// must not report its own evidence as a new tool.
+		r.env.Gap(model.GapSkipped, p, "a saved Vigil report (it quotes the evidence it found); not judged as a tool configuration")
+		return
+	}
 	s := string(b)
 	base := path.Base(p)
 	if hits := textHits(b); len(hits) > 0 {
@@ -327,4 +333,15 @@ func clip(s string) string {
 		s = s[:197] + "..."
 	}
 	return s
+}
+
+var (
+	vigilTool   = regexp.MustCompile(`"tool":\s*"vigil"`)
+	vigilSchema = regexp.MustCompile(`"schema_version":\s*\d`)
+)
+
+// vigilReport recognises Vigil's own JSON and JSONL output by its head.
+func vigilReport(b []byte) bool {
+	head := b[:min(len(b), 1024)]
+	return vigilTool.Match(head) && vigilSchema.Match(head)
 }

@@ -201,6 +201,8 @@ func TestQuietCases(t *testing.T) {
 		{"packaged tool in /opt", "", nil},
 		{"detection tool with many signatures", "", map[string][]byte{"opt/hids/bin/agent": sigDB}},
 		{"admin's static socat in /usr/local/bin", "", map[string][]byte{"usr/local/bin/socat": elf(j("socat by Ge|rhard Rieger"))}},
+		{"a saved vigil report quoting a miner", "-- tmp/ir/web1.json --\n{\n  \"schema_version\": 1,\n  \"scan\": {\"id\": \"x\", \"tool\": \"vigil\"},\n  \"findings\": [{\"evidence\": {\"text\": \"ExecStart=/var/tmp/.x/kworker -o stratum+tcp://198.51.100.2:3333 --donate-level 1\"}}]\n}\n" +
+			"-- tmp/ir/web1.jsonl --\n{\"type\":\"scan\",\"scan\":{\"id\":\"x\",\"tool\":\"vigil\"},\"schema_version\":1}\n{\"type\":\"finding\",\"finding\":{\"evidence\":{\"text\":\"./xmrig -o stratum+tcp://198.51.100.2:3333 -u 4AbC --donate-level 1\"}}}\n", nil},
 		{"hostile files", "-- tmp/fifo fifo --\n-- tmp/loop/a -> b --\n-- tmp/loop/b -> a --\n-- tmp/\xff\xfe --\nx\n-- tmp/frpc -> /usr/bin/curl --\n", nil},
 	}
 	for _, tc := range tests {
