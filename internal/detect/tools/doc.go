@@ -21,7 +21,10 @@
 // that Vigil's own binary does not match them, and a file holding the
 // markers of more than three tools is taken for a detection tool.
 //
-// Limits: the walk is bounded (depth 10, 300,000 files; .git,
+// Limits: outside /tmp, /var/tmp and /dev/shm a file is opened only when
+// it is executable, a configuration or script type, or named like a tool:
+// a non-executable binary under an innocent name in a home is not read.
+// The walk is bounded (depth 10, 300,000 files; .git,
 // node_modules and build caches — go-build, npm, cargo, rustup — are not
 // entered, nor is shell history read: the history check owns it); binaries over 128 MiB and those past a
 // 1 GiB content budget are judged by name and hash only; each limit

@@ -230,6 +230,9 @@ func (r *run) checkFile(p string, st fs.FileInfo, inStaging bool) {
 	// One open serves the ELF test and then the content scan or the text
 	// read. A file shorter than the ELF magic cannot be a binary: it is
 	// opened only to be read as text.
+	if !inStaging && !worthOpening(p, st) {
+		return
+	}
 	var f *os.File
 	var openErr error
 	var head []byte
@@ -251,6 +254,23 @@ func (r *run) checkFile(p string, st fs.FileInfo, inStaging bool) {
 			r.report(p, st, pkg, t, "", "", false)
 		}
 	}
+}
+
+// worthOpening says whether a file outside the staging directories can be
+// a tool or a tool's configuration: executable, a configuration or script
+// type, or named like a tool. Source trees, caches and virtualenvs in
+// homes and /opt hold hundreds of thousands of other files; a tool an
+// intruder runs must be executable (or run by an interpreter, which the
+// process and persistence checks see).
+func worthOpening(p string, st fs.FileInfo) bool {
+	if st.Mode().Perm()&0o111 != 0 {
+		return true
+	}
+	if st.Size() <= maxText && textCandidate(p, st) {
+		return true
+	}
+	_, named := byName(path.Base(p))
+	return named
 }
 
 // textExts are the file types configurations and scripts come in.
