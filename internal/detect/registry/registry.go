@@ -5,6 +5,7 @@ package registry
 import (
 	"github.com/vigil-ir/vigil/internal/detect/accounts"
 	"github.com/vigil-ir/vigil/internal/detect/authn"
+	"github.com/vigil-ir/vigil/internal/detect/autostart"
 	"github.com/vigil-ir/vigil/internal/detect/changed"
 	"github.com/vigil-ir/vigil/internal/detect/history"
 	"github.com/vigil-ir/vigil/internal/detect/hooks"
@@ -36,6 +37,7 @@ var constructors = []func() engine.Detector{
 	func() engine.Detector { return integrity.New() },
 	func() engine.Detector { return schedule.New() },
 	func() engine.Detector { return services.New() },
+	func() engine.Detector { return autostart.New() },
 	func() engine.Detector { return logtamper.New() },
 	func() engine.Detector { return webroot.New() },
 	func() engine.Detector { return tools.New() },
