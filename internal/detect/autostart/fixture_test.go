@@ -6,46 +6,20 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/vigil-ir/vigil/internal/model"
-	"github.com/vigil-ir/vigil/internal/testutil"
 	"github.com/vigil-ir/vigil/internal/testutil/dpkgfixture"
 )
 
-// dpkgDB holds the dpkg database of the clean fixture (relative path ->
-// content), computed once per test binary: the digests come from the
-// clean files, so an extra file that replaces a packaged one shows up as
-// modified, and one that adds a file shows up as unowned.
-var dpkgDB struct {
-	once  sync.Once
-	files map[string][]byte
-}
+// clean is the lived-in fixture root with its dpkg database.
+var clean = &dpkgfixture.Root{Clean: "testdata/clean.txtar", Owners: "testdata/owners.json"}
 
 // fixture materialises the clean root plus extra txtar files, with the
 // clean root's dpkg database (owners from testdata/owners.json).
 func fixture(t testing.TB, extra string) string {
 	t.Helper()
-	clean, err := os.ReadFile("testdata/clean.txtar")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dpkgDB.once.Do(func() { dpkgDB.files = buildDpkg(t, string(clean)) })
-	if dpkgDB.files == nil {
-		t.Fatal("dpkg fixture database could not be built")
-	}
-	dir := testutil.RootFromString(t, string(clean)+extra)
-	for rel, b := range dpkgDB.files {
-		p := filepath.Join(dir, "var/lib/dpkg", rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+	return clean.Make(t, extra)
 }
 
 // fixtureOwned is fixture plus extra packages whose files (present in
@@ -109,37 +83,6 @@ func copyInto(t testing.TB, src, dst string) {
 	if err := os.WriteFile(dst, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func buildDpkg(t testing.TB, clean string) map[string][]byte {
-	var owners map[string][]string
-	b, err := os.ReadFile("testdata/owners.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &owners); err != nil {
-		t.Fatal(err)
-	}
-	var pkgs []dpkgfixture.Package
-	for _, n := range sortedKeys(owners) {
-		pkgs = append(pkgs, dpkgfixture.Package{Name: n, Files: owners[n]})
-	}
-	base := testutil.RootFromString(t, clean)
-	dpkgfixture.Write(t, base, pkgs...)
-	out := map[string][]byte{}
-	from := filepath.Join(base, "var/lib/dpkg")
-	err = filepath.Walk(from, func(p string, fi os.FileInfo, err error) error {
-		if err != nil || fi.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(from, p)
-		out[rel], err = os.ReadFile(p)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 func sortedKeys(m map[string][]string) []string {
