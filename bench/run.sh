@@ -1,11 +1,24 @@
 #!/usr/bin/env bash
-# Run every benchmark script and the Go benchmarks; paste the tables into
-# docs/benchmarks.md.
+# Run every benchmark and print its Markdown tables; docs/benchmarks.md
+# holds the numbers of the last run. As root, from anywhere:
+#
+#   bench/run.sh
+#
+#   scan.sh      vigil vs chkrootkit, lynis, rkhunter: live host + Debian root
+#   incident.sh  which tool finds which planted trick; false alarms; times
+#   store.sh     store save/load/diff of 10,000 findings
+#   gobench.sh   every Go benchmark under internal/
+#
+# Each script waits for the 1-minute load average to fall below
+# BENCH_MAX_LOAD (default 1.2) before it times anything. Raw outputs are
+# under bench/out/.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-for s in bench/*.sh; do
-  [ "$s" = bench/run.sh ] && continue
-  echo "## $s"; bash "$s"; echo
+rc=0
+for s in scan incident store gobench; do
+  echo "## bench/$s.sh"
+  echo
+  bash "bench/$s.sh" || rc=$?
+  echo
 done
-echo "## go test -bench"
-go test -run '^$' -bench . -benchtime 1x ./internal/... 2>/dev/null | grep -E '^(Benchmark|ok|---)'
+exit $rc
