@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every Go benchmark under internal/, as a Markdown table (ms per op, MB/s
+# Every Go benchmark under internal/, as a Markdown table (time per op, MB/s
 # where the benchmark reports bytes, allocations). The real-root benchmarks
 # (integrity RealRoot, pkgdb LoadRealRoot) read the debootstrap root.
 #
@@ -22,7 +22,7 @@ while awk -v l="$(cut -d' ' -f1 /proc/loadavg)" -v m="${BENCH_MAX_LOAD:-1.2}" 'B
 done
 load=$(cut -d' ' -f1 /proc/loadavg)
 go test -run '^$' -bench . -benchtime "${count}x" -benchmem ./internal/... >"$out/gobench.txt" 2>&1
-echo "| package | benchmark | ms/op | MB/s | KiB alloc/op | allocs/op |"
+echo "| package | benchmark | time/op | MB/s | KiB alloc/op | allocs/op |"
 echo "|---|---|---|---|---|---|"
 awk '
   /^pkg: / { pkg = $2; sub(/^github.com\/vigil-ir\/vigil\/internal\//, "", pkg) }
@@ -35,7 +35,8 @@ awk '
       if ($(i+1) == "B/op") by = $i
       if ($(i+1) == "allocs/op") al = $i
     }
-    printf "| %s | %s | %s | %s | %s | %s |\n", pkg, name, (ns == "" ? "-" : sprintf("%.2f", ns / 1e6)),
+    t = (ns == "" ? "-" : ns >= 1e6 ? sprintf("%.1f ms", ns / 1e6) : sprintf("%.1f µs", ns / 1e3))
+    printf "| %s | %s | %s | %s | %s | %s |\n", pkg, name, t,
       (mbs == "" ? "-" : mbs), (by == "" ? "-" : sprintf("%.0f", by / 1024)), (al == "" ? "-" : al)
   }' "$out/gobench.txt"
 fails=$(grep -E '^(FAIL|--- FAIL|panic)' "$out/gobench.txt")

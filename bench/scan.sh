@@ -78,5 +78,5 @@ if [ -n "$root" ] && [ -d "$root" ]; then
     read -r s r l <<<"$(time_cmd chkrootkit-root "${ROC[@]}" chkrootkit -q -r "$root")"
     echo "| debootstrap root | chkrootkit -q -r ROOT | $s | $l | $(mib "$r") | $(ratio "$vs" "$s") | $(chk_counts "$out/chkrootkit-root.out") |"
   fi
-  echo "| debootstrap root | rkhunter, lynis | - | - | - | no option to scan a mounted root: see bench/incident.sh (chroot) |"
+  echo "| debootstrap root | rkhunter, lynis | - | - | - | - | no option to scan a mounted root: see bench/incident.sh (chroot) |"
 fi
