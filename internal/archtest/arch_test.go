@@ -71,6 +71,7 @@ func TestDependencyDirection(t *testing.T) {
 		{"internal/target", []string{"internal/engine", "internal/collect", "internal/detect", "internal/report", "internal/store", "internal/cli", "internal/app"}, "target sits below everything that reads through it"},
 		{"internal/collect", []string{"internal/detect", "internal/engine", "internal/report", "internal/store", "internal/cli", "internal/app"}, "collectors only make inventory"},
 		{"internal/detect", []string{"internal/report", "internal/store", "internal/cli", "internal/app"}, "detectors never write output or storage"},
+		{"internal/grade", []string{"internal/detect", "internal/engine", "internal/report", "internal/store", "internal/cli", "internal/app"}, "graders sit below the detectors and are shared by them"},
 		{"internal/engine", []string{"internal/report", "internal/store", "internal/cli", "internal/app", "internal/detect"}, "the engine knows detectors only by interface"},
 		{"internal/report", []string{"internal/cli", "internal/app", "internal/detect", "internal/collect"}, "handlers only render"},
 		{"internal/store", []string{"internal/cli", "internal/app", "internal/detect", "internal/collect"}, "the store only stores"},
@@ -94,6 +95,35 @@ func TestDependencyDirection(t *testing.T) {
 	}
 	if deps := graph["cmd/vigil"]; len(deps) != 1 || !deps["internal/cli"] {
 		t.Errorf("cmd/vigil must import only internal/cli, imports %v", deps)
+	}
+}
+
+// TestNoDetectorImportsAnother keeps detectors independent: a detector
+// imports only internal/detect/inventory and its own subpackages; what
+// several detectors share is a grader (internal/grade) or inventory
+// (internal/collect). The registry is the one package that lists them all.
+func TestNoDetectorImportsAnother(t *testing.T) {
+	if _, err := os.Stat("../../go.mod"); err != nil {
+		t.Skip("not in the source tree")
+	}
+	const detect = "internal/detect/"
+	top := func(p string) string {
+		rest := strings.TrimPrefix(p, detect)
+		name, _, _ := strings.Cut(rest, "/")
+		return name
+	}
+	for pkg, deps := range imports(t) {
+		if !strings.HasPrefix(pkg, detect) || top(pkg) == "registry" {
+			continue
+		}
+		for dep := range deps {
+			if !strings.HasPrefix(dep, detect) || dep == detect+"inventory" {
+				continue
+			}
+			if top(dep) != top(pkg) {
+				t.Errorf("%s imports %s: a detector must not import another detector (share through internal/grade or internal/collect)", pkg, dep)
+			}
+		}
 	}
 }
 

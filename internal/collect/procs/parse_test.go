@@ -148,21 +148,6 @@ zz-1 r-xp 0 0 0
 }
 
 func TestPlaces(t *testing.T) {
-	tests := []struct {
-		p   string
-		odd bool
-	}{
-		{"/tmp/x", true}, {"/dev/shm/.a/b", true}, {"/var/tmp/kdevtmpfsi", true},
-		{"/root/.cache/.sys/update", true}, {"/usr/lib/.hidden/x", true}, {"/home/u/.x/y", true},
-		{"/usr/bin/ls", false}, {"/home/u/.vscode-server/bin/abc/node", false}, {"/root/.cargo/bin/rg", false},
-		{"/home/u/.cache/JetBrains/RemoteDev/dist/x/bin/java", false}, {"/opt/app/bin/app", false}, {"", false},
-		{"/tmpfoo/x", false},
-	}
-	for _, tc := range tests {
-		if got := OddPlace(tc.p); got != tc.odd {
-			t.Errorf("OddPlace(%q) = %v", tc.p, got)
-		}
-	}
 	scripts := []struct {
 		exe  string
 		argv []string

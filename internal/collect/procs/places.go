@@ -6,54 +6,6 @@ import (
 	"strings"
 )
 
-// writableDirs are directories every local user can write to: a program
-// run from there was dropped by someone, not installed.
-var writableDirs = []string{"/tmp/", "/var/tmp/", "/dev/shm/", "/run/shm/", "/var/run/shm/", "/dev/mqueue/", "/run/lock/", "/var/lock/"}
-
-// Writable reports whether target path p lies in a world-writable directory.
-func Writable(p string) bool {
-	for _, d := range writableDirs {
-		if strings.HasPrefix(p, d) {
-			return true
-		}
-	}
-	return false
-}
-
-// toolDirs are dot-directories where well-known developer tools and
-// language managers install the programs they run (VS Code's remote server,
-// rustup, nvm, pyenv ...): hidden by convention, not to hide.
-var toolDirs = map[string]bool{
-	".vscode-server": true, ".vscode-server-insiders": true, ".cursor-server": true, ".windsurf-server": true,
-	".vscode-remote": true, ".local": true, ".cargo": true, ".rustup": true, ".nvm": true, ".pyenv": true,
-	".rbenv": true, ".sdkman": true, ".bun": true, ".deno": true, ".npm": true, ".volta": true, ".asdf": true,
-	".goenv": true, ".jenv": true, ".conda": true, ".gradle": true, ".m2": true, ".linuxbrew": true, ".fnm": true,
-	".nodenv": true, ".plenv": true, ".phpenv": true, ".juliaup": true, ".julia": true, ".ghcup": true,
-	".cabal": true, ".opam": true, ".elan": true, ".wasmtime": true, ".dotnet": true, ".krew": true, ".pulumi": true,
-	".tfenv": true, ".venv": true, ".virtualenvs": true, ".tox": true, ".nix-profile": true, ".guix-profile": true,
-}
-
-// HiddenDir returns the first hidden (dot) directory component of p that
-// is not a well-known tool directory, or "".
-func HiddenDir(p string) string {
-	parts := strings.Split(strings.Trim(path.Dir(p), "/"), "/")
-	for i, c := range parts {
-		if len(c) < 2 || c[0] != '.' || c == ".." || toolDirs[c] {
-			continue
-		}
-		// JetBrains' remote development backend unpacks under ~/.cache.
-		if c == ".cache" && i+1 < len(parts) && parts[i+1] == "JetBrains" {
-			continue
-		}
-		return c
-	}
-	return ""
-}
-
-// OddPlace reports whether a program at p was dropped rather than
-// installed: a world-writable directory or a hidden one.
-func OddPlace(p string) bool { return p != "" && (Writable(p) || HiddenDir(p) != "") }
-
 // interpreters run a script named by their first non-option argument.
 var interpreters = map[string]bool{
 	"sh": true, "bash": true, "dash": true, "zsh": true, "ksh": true, "ash": true, "busybox": true,

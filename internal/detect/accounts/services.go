@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/vigil-ir/vigil/internal/collect/users"
+	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -146,22 +147,14 @@ func isKnownDefault(u *users.User) bool {
 	return false
 }
 
-// writableDirs are world-writable places where anyone can plant a file.
-var writableDirs = []string{"/tmp", "/var/tmp", "/dev/shm", "/run/shm", "/run/lock", "/var/lock"}
-
 // placeKind says why a path is a suspicious place: "writable", "hidden"
 // or "".
 func placeKind(p string) string {
-	p = path.Clean(p)
-	for _, d := range writableDirs {
-		if p == d || strings.HasPrefix(p, d+"/") {
-			return "writable"
-		}
-	}
-	for _, c := range strings.Split(p, "/") {
-		if strings.HasPrefix(c, ".") && c != "." && c != ".." {
-			return "hidden"
-		}
+	switch pl := places.Of(path.Clean(p)); {
+	case pl.Temporary:
+		return "writable"
+	case pl.Hidden != "" || pl.Masquerade != "":
+		return "hidden"
 	}
 	return ""
 }

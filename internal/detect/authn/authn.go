@@ -12,6 +12,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/collect/users"
 	"github.com/vigil-ir/vigil/internal/detect/inventory"
 	"github.com/vigil-ir/vigil/internal/engine"
+	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -107,23 +108,16 @@ func (r *run) recent(p string) (time.Time, bool) {
 	return m, !m.After(r.now) && r.now.Sub(m) <= recentWindow
 }
 
-// writableDirs are world-writable places where anyone can plant a file.
-var writableDirs = []string{"/tmp", "/var/tmp", "/dev/shm", "/run/shm", "/var/run/shm", "/dev/mqueue", "/run/lock", "/var/lock"}
-
 // placeIndicator says why path p is a place its user, or anyone, can
 // write: a world-writable directory, a hidden directory, or a file or
 // directory that is not root's or that others may write.
 func (r *run) placeIndicator(p string) string {
 	p = path.Clean(p)
-	for _, d := range writableDirs {
-		if p == d || strings.HasPrefix(p, d+"/") {
-			return indWritable
-		}
+	if places.Temporary(p) {
+		return indWritable
 	}
-	for _, c := range strings.Split(p, "/") {
-		if strings.HasPrefix(c, ".") && c != "." && c != ".." {
-			return indHidden
-		}
+	if places.Hidden(p) != "" {
+		return indHidden
 	}
 	if strings.HasPrefix(p, "/home/") {
 		return indWritable

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/vigil-ir/vigil/internal/detect/authn/pamconf"
-	"github.com/vigil-ir/vigil/internal/detect/cmdscan"
+	"github.com/vigil-ir/vigil/internal/grade/cmdscan"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )

@@ -11,8 +11,8 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/collect/users"
 	"github.com/vigil-ir/vigil/internal/detect/inventory"
-	"github.com/vigil-ir/vigil/internal/detect/schedule/jobexec"
 	"github.com/vigil-ir/vigil/internal/engine"
+	"github.com/vigil-ir/vigil/internal/grade/jobexec"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -70,7 +70,7 @@ func (*Detector) Rules() []string {
 
 // Run implements engine.Detector.
 func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
-	r := &run{env: env, t: env.Target, x: jobexec.FromEngine(env), seen: map[string]bool{}}
+	r := &run{env: env, t: env.Target, x: inventory.JobEnv(env), seen: map[string]bool{}}
 	r.homes = homesOf(inventory.Accounts(env))
 	for _, step := range []func(){r.xdg, r.incron, r.python} {
 		if err := ctx.Err(); err != nil {

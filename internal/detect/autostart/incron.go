@@ -8,8 +8,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/vigil-ir/vigil/internal/detect/schedule/jobexec"
-	"github.com/vigil-ir/vigil/internal/detect/shellinit/shscript"
+	"github.com/vigil-ir/vigil/internal/grade/jobexec"
+	"github.com/vigil-ir/vigil/internal/grade/places"
+	"github.com/vigil-ir/vigil/internal/grade/shscript"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -364,7 +365,7 @@ var uploadComponent = regexp.MustCompile(`(?i)(?:^|/)[^/]*upload[^/]*(?:/|$)`)
 // there: a world-writable directory, a web root or upload directory, an
 // FTP area.
 func watchExposed(p string) bool {
-	if shscript.InWritableDir(p) || uploadComponent.MatchString(p) {
+	if places.Temporary(p) || uploadComponent.MatchString(p) {
 		return true
 	}
 	for _, w := range webRoots {
@@ -432,10 +433,10 @@ func writableArg(cmd, homeDir string) (string, string) {
 		if strings.Contains(q, eventFileMarker) {
 			continue
 		}
-		if shscript.InWritableDir(q) {
+		if places.Temporary(q) {
 			return q, jobexec.IndWritable
 		}
-		if _, hid := shscript.HiddenComponent(q); hid && !shscript.HomeToolPath(q, homeDir) && !watchSensitive(q) {
+		if hid := places.Hidden(q) != ""; hid && !places.HomeTool(q, homeDir) && !watchSensitive(q) {
 			return q, jobexec.IndHidden
 		}
 	}

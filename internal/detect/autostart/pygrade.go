@@ -6,8 +6,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/vigil-ir/vigil/internal/detect/cmdscan"
-	"github.com/vigil-ir/vigil/internal/detect/shellinit/shscript"
+	"github.com/vigil-ir/vigil/internal/grade/cmdscan"
+	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -59,7 +59,7 @@ func pySignals(text string) (signal, map[signal]string) {
 	}
 	for _, m := range pyPathRE.FindAllStringSubmatch(text, -1) {
 		switch p := m[1]; {
-		case shscript.InWritableDir(p) && s&sigWritable == 0:
+		case places.Temporary(p) && s&sigWritable == 0:
 			s |= sigWritable
 			frags[sigWritable] = p
 		case hiddenPyPath(p) && s&sigHidden == 0:

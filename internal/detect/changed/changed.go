@@ -12,8 +12,8 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
 	"github.com/vigil-ir/vigil/internal/detect/inventory"
-	"github.com/vigil-ir/vigil/internal/detect/webroot"
 	"github.com/vigil-ir/vigil/internal/engine"
+	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -59,9 +59,9 @@ const (
 	maxDepth    = 20
 )
 
-// places are the persistence locations whose changes are listed. Homes
+// watchedPlaces are the persistence locations whose changes are listed. Homes
 // are handled apart: their dot-files and a few dot-directories only.
-var places = []string{
+var watchedPlaces = []string{
 	"/etc", "/root", "/usr/local", "/opt", "/var/spool/cron", "/tmp", "/var/tmp", "/dev/shm",
 	"/lib/systemd", "/usr/lib/systemd", "/usr/bin", "/usr/sbin", "/bin", "/sbin", "/lib/modules", "/usr/lib/modules",
 }
@@ -72,8 +72,6 @@ var homeDirs = []string{".ssh", ".config/autostart", ".config/systemd", ".local/
 // systemDirs hold what the system runs; an unpackaged executable appearing
 // there is graded higher.
 var systemDirs = []string{"/usr/bin", "/usr/sbin", "/bin", "/sbin", "/lib/modules", "/usr/lib/modules", "/lib/systemd", "/usr/lib/systemd", "/etc"}
-
-var writableDirs = []string{"/tmp", "/var/tmp", "/dev/shm"}
 
 // change is one changed file.
 type change struct {
@@ -143,7 +141,7 @@ func (r *run) roots() []root {
 			cands[res] = depth
 		}
 	}
-	for _, p := range places {
+	for _, p := range watchedPlaces {
 		add(p, maxDepth)
 	}
 	for _, h := range r.t.Glob("/home/*") {
@@ -152,7 +150,7 @@ func (r *run) roots() []root {
 			add(path.Join(h, d), maxDepth)
 		}
 	}
-	for _, w := range webroot.Shared(r.env).WalkRoots() {
+	for _, w := range inventory.WebRoots(r.env).WalkRoots() {
 		add(w, maxDepth)
 	}
 	keys := make([]string, 0, len(cands))
@@ -299,10 +297,10 @@ func (r *run) emit(c change) {
 		return
 	}
 	sev := model.Low
-	if inAny(c.path, systemDirs) || inAny(c.path, writableDirs) || hidden(c.path) {
+	if inAny(c.path, systemDirs) || places.Temporary(c.path) || hidden(c.path) {
 		sev = model.Medium
 	}
-	if inAny(c.path, writableDirs) {
+	if places.Temporary(c.path) {
 		ind = append(ind, indWritable)
 	}
 	if hidden(c.path) {
@@ -341,14 +339,7 @@ func inAny(p string, dirs []string) bool {
 	return false
 }
 
-func hidden(p string) bool {
-	for _, part := range strings.Split(path.Dir(p), "/") {
-		if strings.HasPrefix(part, ".") && part != "." && part != ".." && part != ".ssh" && part != ".config" && part != ".local" {
-			return true
-		}
-	}
-	return false
-}
+func hidden(p string) bool { return places.HiddenDir(p) != "" }
 
 func timePtr(t time.Time) *time.Time {
 	if t.IsZero() {

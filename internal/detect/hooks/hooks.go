@@ -8,10 +8,11 @@ import (
 	"strings"
 
 	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
-	"github.com/vigil-ir/vigil/internal/detect/cmdscan"
 	"github.com/vigil-ir/vigil/internal/detect/inventory"
-	"github.com/vigil-ir/vigil/internal/detect/shellinit/shscript"
 	"github.com/vigil-ir/vigil/internal/engine"
+	"github.com/vigil-ir/vigil/internal/grade/cmdscan"
+	"github.com/vigil-ir/vigil/internal/grade/places"
+	"github.com/vigil-ir/vigil/internal/grade/shscript"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -200,11 +201,11 @@ func (r *run) judgeProgram(v *cmdVerdict, prog, relDir string) {
 	if !strings.HasPrefix(prog, "/") {
 		return
 	}
-	if shscript.InWritableDir(prog) || r.worldWritable(prog) {
+	if places.Temporary(prog) || r.worldWritable(prog) {
 		v.raise(model.Critical, model.ConfHigh, indWritable)
 		return
 	}
-	if _, hid := shscript.HiddenComponent(prog); hid {
+	if hid := places.Hidden(prog) != ""; hid {
 		v.raise(model.Critical, model.ConfHigh, indHidden)
 		return
 	}

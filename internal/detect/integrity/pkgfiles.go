@@ -12,7 +12,7 @@ import (
 	"sync"
 
 	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
-	"github.com/vigil-ir/vigil/internal/detect/cmdscan"
+	"github.com/vigil-ir/vigil/internal/grade/cmdscan"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
+	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -271,14 +272,7 @@ func (w *walker) locationIndicators(p string) []string {
 	return out
 }
 
-func isTempPath(dir string) bool {
-	for _, t := range []string{"/tmp", "/var/tmp", "/dev/shm", "/run/shm", "/dev/mqueue"} {
-		if dir == t || strings.HasPrefix(dir, t+"/") {
-			return true
-		}
-	}
-	return false
-}
+func isTempPath(dir string) bool { return places.Temporary(dir) }
 
 // worldWritableDir reports whether dir (or an ancestor) lets every user
 // create files in it.

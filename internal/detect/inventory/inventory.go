@@ -9,13 +9,16 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
 	"github.com/vigil-ir/vigil/internal/collect/users"
+	"github.com/vigil-ir/vigil/internal/collect/webroots"
 	"github.com/vigil-ir/vigil/internal/engine"
+	"github.com/vigil-ir/vigil/internal/grade/jobexec"
 )
 
 // Memo keys of the shared inventories.
 const (
 	PackagesKey = "pkgdb"
 	UsersKey    = "users"
+	WebRootsKey = "webroots"
 )
 
 // Packages returns the target's package database as a view.
@@ -25,6 +28,18 @@ func Packages(env *engine.Env) pkgdb.View {
 
 // Users returns the target's account database.
 func Users(env *engine.Env) *users.DB { return engine.Shared(env, UsersKey, users.Load) }
+
+// WebRoots returns the target's web servers and the roots they serve,
+// discovered once per scan (webroot, tools and changed read them).
+func WebRoots(env *engine.Env) *webroots.Inventory {
+	return engine.Shared(env, WebRootsKey, webroots.Discover)
+}
+
+// JobEnv is the grading environment of "a thing that runs" (cron lines,
+// units, autostart entries) over this scan's shared inventories.
+func JobEnv(env *engine.Env) *jobexec.Env {
+	return jobexec.New(env.Target, env, Packages(env).DB, Users(env))
+}
 
 // Account is a user whose files checks read: the account's name, ids,
 // home and shell. UID is -1 for a home found without /etc/passwd.

@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/vigil-ir/vigil/internal/detect/shellinit/shscript"
+	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -185,10 +185,10 @@ func (r *run) preload() {
 		case !st.Mode().IsRegular():
 			raise(model.Critical, model.ConfMedium, "")
 		}
-		if shscript.InWritableDir(lib) || r.worldWritable(lib) {
+		if places.Temporary(lib) || r.worldWritable(lib) {
 			raise(model.Critical, model.ConfHigh, indWritable)
 		}
-		if _, hid := shscript.HiddenComponent(lib); hid {
+		if hid := places.Hidden(lib) != ""; hid {
 			raise(model.Critical, model.ConfHigh, indHidden)
 		}
 		if err == nil {
@@ -263,9 +263,9 @@ func (r *run) gradeDir(d ConfDir, pristine bool) {
 	}
 	var ind []string
 	sev, conf := model.Severity(-1), model.ConfMedium
-	if shscript.InWritableDir(d.Dir) || r.worldWritable(d.Dir) {
+	if places.Temporary(d.Dir) || r.worldWritable(d.Dir) {
 		sev, conf, ind = model.High, model.ConfHigh, append(ind, indWritable)
-	} else if _, hid := shscript.HiddenComponent(d.Dir); hid {
+	} else if hid := places.Hidden(d.Dir) != ""; hid {
 		sev, conf, ind = model.High, model.ConfHigh, append(ind, indHidden)
 	} else if !pristine {
 		if _, err := r.t.Stat(d.Dir); err != nil {

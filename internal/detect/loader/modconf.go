@@ -4,8 +4,9 @@ import (
 	"path"
 	"strings"
 
-	"github.com/vigil-ir/vigil/internal/detect/cmdscan"
-	"github.com/vigil-ir/vigil/internal/detect/shellinit/shscript"
+	"github.com/vigil-ir/vigil/internal/grade/cmdscan"
+	"github.com/vigil-ir/vigil/internal/grade/places"
+	"github.com/vigil-ir/vigil/internal/grade/shscript"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -101,11 +102,11 @@ func JudgeModprobeCommand(cmd string) (sev model.Severity, conf model.Confidence
 			continue // $MODPROBE, $CMDLINE_OPTS
 		case benignModprobeHeads[path.Base(head)]:
 			continue
-		case shscript.InWritableDir(head):
+		case places.Temporary(head):
 			sev, conf, ok = model.Critical, model.ConfHigh, true
 			ind = append(ind, indWritable)
 		default:
-			if _, hid := shscript.HiddenComponent(head); hid {
+			if hid := places.Hidden(head) != ""; hid {
 				sev, conf, ok = model.Critical, model.ConfHigh, true
 				ind = append(ind, indHidden)
 				continue

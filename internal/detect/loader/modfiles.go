@@ -9,7 +9,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/vigil-ir/vigil/internal/detect/shellinit/shscript"
+	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -113,10 +113,10 @@ func (r *run) strayFile(p string) {
 			sev, conf = model.High, model.ConfHigh
 		}
 	}
-	if shscript.InWritableDir(p) {
+	if places.Temporary(p) {
 		ind = append(ind, indWritable)
 	}
-	if _, hid := shscript.HiddenComponent(p); hid {
+	if hid := places.Hidden(p) != ""; hid {
 		sev, conf = model.High, model.ConfHigh
 		ind = append(ind, indHidden)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/collect/procs"
 	"github.com/vigil-ir/vigil/internal/detect/inventory"
 	"github.com/vigil-ir/vigil/internal/engine"
+	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -196,10 +197,10 @@ func (r *run) oddExe(p *procs.Process) []string {
 		}
 	}
 	prog := program(p)
-	if procs.Writable(prog) {
+	if places.Temporary(prog) {
 		out = append(out, indWritable)
 	}
-	if procs.HiddenDir(prog) != "" {
+	if places.HiddenDir(prog) != "" {
 		out = append(out, indHidden)
 	}
 	return out

@@ -8,7 +8,8 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/collect/netsock"
 	"github.com/vigil-ir/vigil/internal/collect/procs"
-	"github.com/vigil-ir/vigil/internal/detect/cmdscan"
+	"github.com/vigil-ir/vigil/internal/grade/cmdscan"
+	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -41,10 +42,10 @@ func (r *run) check(p *procs.Process) {
 // placeIndicators names why path p is odd.
 func placeIndicators(p string) []string {
 	var out []string
-	if procs.Writable(p) {
+	if places.Temporary(p) {
 		out = append(out, indWritable)
 	}
-	if procs.HiddenDir(p) != "" {
+	if places.HiddenDir(p) != "" {
 		out = append(out, indHidden)
 	}
 	return out
@@ -69,7 +70,7 @@ func (r *run) exe(p *procs.Process, pkg string) bool {
 		r.add(f, p.PID)
 		return true
 	case p.ExeDeleted:
-		odd := procs.OddPlace(p.Exe)
+		odd := places.Odd(p.Exe)
 		if !odd {
 			// A package upgrade or a redeploy replaces the file under a
 			// running daemon: the path holds the new file. Only a program
@@ -86,7 +87,7 @@ func (r *run) exe(p *procs.Process, pkg string) bool {
 		return true
 	}
 	prog := program(p)
-	if !procs.OddPlace(prog) {
+	if !places.Odd(prog) {
 		return false
 	}
 	f := r.finding(ruleOddPlace, p, pkg, placeIndicators(prog)...)
@@ -115,7 +116,7 @@ func (r *run) fakeKernelThread(p *procs.Process, pkg string) {
 		return
 	}
 	f := r.finding(ruleFakeKthread, p, pkg, indFakeKthread)
-	if p.Exe != "" && procs.OddPlace(p.Exe) {
+	if p.Exe != "" && places.Odd(p.Exe) {
 		f.Indicators = append(f.Indicators, placeIndicators(p.Exe)...)
 	}
 	r.add(f, p.PID)
@@ -245,7 +246,7 @@ func (r *run) highCPU(p *procs.Process, pkg string) {
 	}
 	prog := program(p)
 	switch {
-	case procs.OddPlace(prog):
+	case places.Odd(prog):
 	case pkg == model.NoPackage && !inNormalPlace(prog):
 	default:
 		return
@@ -331,7 +332,7 @@ func (r *run) gradePreload(v string, p *procs.Process) (model.Severity, model.Co
 			loud = true // searched name or a container's file: cannot vouch for it
 			continue
 		}
-		if procs.OddPlace(lib) {
+		if places.Odd(lib) {
 			inds = append(inds, placeIndicators(lib)...)
 			sev, conf, loud = model.High, model.ConfHigh, true
 			continue

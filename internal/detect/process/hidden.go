@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/vigil-ir/vigil/internal/collect/procs"
+	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -34,7 +35,7 @@ func (r *run) hidden(ctx context.Context, d *Detector) error {
 		if h.Parent > 0 {
 			f.Evidence.Extra["listed_parent"] = strconv.Itoa(h.Parent)
 		}
-		if p.Exe != "" && procs.OddPlace(p.Exe) {
+		if p.Exe != "" && places.Odd(p.Exe) {
 			f.Indicators = append(f.Indicators, placeIndicators(p.Exe)...)
 		}
 		f.Key = "hidden\x00" + f.Key

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/vigil-ir/vigil/internal/collect/procs"
+	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -68,7 +69,7 @@ func (r *run) maps(p *procs.Process, pkg string) {
 		if m.Anonymous() || !m.Exec() || m.Path == p.Exe || seen[m.Path] {
 			continue
 		}
-		if procs.OddPlace(m.Path) && !pyInstaller.MatchString(m.Path) {
+		if places.Odd(m.Path) && !pyInstaller.MatchString(m.Path) {
 			seen[m.Path] = true
 			s := m.Path
 			if m.Deleted {

@@ -6,8 +6,9 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/vigil-ir/vigil/internal/detect/schedule/jobexec"
-	"github.com/vigil-ir/vigil/internal/detect/shellinit/shscript"
+	"github.com/vigil-ir/vigil/internal/grade/jobexec"
+	"github.com/vigil-ir/vigil/internal/grade/places"
+	"github.com/vigil-ir/vigil/internal/grade/shscript"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -224,7 +225,7 @@ func (r *run) cronEnv(f fileFacts, env []CronLine, owner, notRun string) {
 			sh := cl.Value
 			switch {
 			case stdShells[sh]:
-			case shscript.InWritableDir(sh):
+			case places.Temporary(sh):
 				why, sev, ind = "SHELL is a program in a world-writable place", model.High, []string{jobexec.IndWritable}
 			case hidden(sh, home):
 				why, sev, ind = "SHELL is a program in a hidden directory", model.High, []string{jobexec.IndHidden}
@@ -233,7 +234,7 @@ func (r *run) cronEnv(f fileFacts, env []CronLine, owner, notRun string) {
 			}
 		case "BASH_ENV", "ENV":
 			why, sev, ind = name+" makes the shell read a file before every job", model.Medium, []string{indShellEnv}
-			if shscript.InWritableDir(cl.Value) || hidden(cl.Value, home) {
+			if places.Temporary(cl.Value) || hidden(cl.Value, home) {
 				sev = model.High
 				ind = append(ind, jobexec.IndWritable)
 			}
@@ -270,7 +271,7 @@ func (r *run) pathHijack(val, owner, home string) (string, model.Severity) {
 			return "", 0 // the rest comes after the system directories
 		case d == "" || d == "." || !strings.HasPrefix(d, "/"):
 			return fmt.Sprintf("PATH searches the current directory (%q) before the system directories", d), model.High
-		case shscript.InWritableDir(d):
+		case places.Temporary(d):
 			return "PATH searches the world-writable " + d + " before the system directories", model.High
 		case hidden(d, home):
 			return "PATH searches the hidden directory " + d + " before the system directories", model.Medium
@@ -286,10 +287,10 @@ func (r *run) pathHijack(val, owner, home string) (string, model.Severity) {
 // hidden reports whether p has a hidden component that is not a home
 // toolchain directory.
 func hidden(p, home string) bool {
-	if _, hid := shscript.HiddenComponent(p); !hid {
+	if hid := places.Hidden(p) != ""; !hid {
 		return false
 	}
-	return !(home != "" && shscript.HomeToolPath(p, home))
+	return !(home != "" && places.HomeTool(p, home))
 }
 
 // anacron reads /etc/anacrontab: "period delay job-id command" lines run

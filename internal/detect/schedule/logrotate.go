@@ -5,8 +5,9 @@ import (
 	"path"
 	"strings"
 
-	"github.com/vigil-ir/vigil/internal/detect/schedule/jobexec"
-	"github.com/vigil-ir/vigil/internal/detect/shellinit/shscript"
+	"github.com/vigil-ir/vigil/internal/grade/jobexec"
+	"github.com/vigil-ir/vigil/internal/grade/places"
+	"github.com/vigil-ir/vigil/internal/grade/shscript"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -277,7 +278,7 @@ func (r *run) logrotateInclude(f fileFacts, d LogrotateDirective, notRun string,
 	why := ""
 	var ind []string
 	switch {
-	case shscript.InWritableDir(inc):
+	case places.Temporary(inc):
 		why, ind = "includes configuration from a world-writable place", []string{jobexec.IndWritable}
 	case hidden(inc, ""):
 		why, ind = "includes configuration from a hidden directory", []string{jobexec.IndHidden}

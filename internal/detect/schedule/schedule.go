@@ -10,8 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vigil-ir/vigil/internal/detect/schedule/jobexec"
+	"github.com/vigil-ir/vigil/internal/detect/inventory"
 	"github.com/vigil-ir/vigil/internal/engine"
+	"github.com/vigil-ir/vigil/internal/grade/jobexec"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -59,7 +60,7 @@ func (*Detector) Rules() []string {
 
 // Run implements engine.Detector.
 func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
-	r := &run{env: env, t: env.Target, x: jobexec.FromEngine(env)}
+	r := &run{env: env, t: env.Target, x: inventory.JobEnv(env)}
 	r.debian = r.x.DB.Format() == "dpkg" || r.exists("/etc/debian_version")
 	for _, step := range []func(){r.systemCrontabs, r.userCrontabs, r.anacron, r.runParts, r.atJobs, r.logrotate} {
 		if err := ctx.Err(); err != nil {

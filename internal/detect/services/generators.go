@@ -3,8 +3,9 @@ package services
 import (
 	"path"
 
-	"github.com/vigil-ir/vigil/internal/detect/schedule/jobexec"
-	"github.com/vigil-ir/vigil/internal/detect/shellinit/shscript"
+	"github.com/vigil-ir/vigil/internal/grade/jobexec"
+	"github.com/vigil-ir/vigil/internal/grade/places"
+	"github.com/vigil-ir/vigil/internal/grade/shscript"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -80,7 +81,7 @@ func (r *run) generator(p string) {
 		v = jobexec.Verdict{Suspicious: true, Severity: model.High, Confidence: model.ConfMedium}
 	}
 	v.Add(jobexec.IndAtBoot)
-	if shscript.InWritableDir(real) {
+	if places.Temporary(real) {
 		v.Add(jobexec.IndWritable)
 	}
 	if b, err := r.t.ReadFile(p, 1<<20); err == nil && !isELF(b) {

@@ -4,8 +4,8 @@ import (
 	"path"
 	"strings"
 
-	"github.com/vigil-ir/vigil/internal/detect/cmdscan"
-	"github.com/vigil-ir/vigil/internal/detect/schedule/jobexec"
+	"github.com/vigil-ir/vigil/internal/grade/cmdscan"
+	"github.com/vigil-ir/vigil/internal/grade/jobexec"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 

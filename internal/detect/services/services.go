@@ -8,8 +8,9 @@ import (
 	"strings"
 
 	"github.com/vigil-ir/vigil/internal/collect/users"
-	"github.com/vigil-ir/vigil/internal/detect/schedule/jobexec"
+	"github.com/vigil-ir/vigil/internal/detect/inventory"
 	"github.com/vigil-ir/vigil/internal/engine"
+	"github.com/vigil-ir/vigil/internal/grade/jobexec"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -62,7 +63,7 @@ func (*Detector) Rules() []string {
 
 // Run implements engine.Detector.
 func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
-	r := &run{env: env, t: env.Target, x: jobexec.FromEngine(env)}
+	r := &run{env: env, t: env.Target, x: inventory.JobEnv(env)}
 	steps := []func(){r.systemd, r.generators, r.initScripts, r.rcLocal, r.inetd, r.xinetd}
 	for _, step := range steps {
 		if err := ctx.Err(); err != nil {

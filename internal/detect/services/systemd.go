@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/vigil-ir/vigil/internal/detect/schedule/jobexec"
+	"github.com/vigil-ir/vigil/internal/grade/jobexec"
 )
 
 // scope is one systemd manager's view: the system manager, the user
@@ -41,8 +41,8 @@ type dropin struct {
 	origin jobexec.Origin
 }
 
-// inventory is everything found for one scope.
-type inventory struct {
+// unitSet is everything found for one scope.
+type unitSet struct {
 	sc      scope
 	byName  map[string][]*unit // fragments per name, highest precedence first
 	names   []string           // sorted
@@ -127,8 +127,8 @@ func (r *run) scopes() []scope {
 }
 
 // collect reads the unit files, enable links and drop-ins of a scope.
-func (r *run) collect(sc scope) *inventory {
-	inv := &inventory{sc: sc, byName: map[string][]*unit{}, links: map[string]bool{}}
+func (r *run) collect(sc scope) *unitSet {
+	inv := &unitSet{sc: sc, byName: map[string][]*unit{}, links: map[string]bool{}}
 	for prio, dir := range sc.dirs {
 		for _, e := range r.listDir(dir) {
 			name := e.Name()
@@ -194,7 +194,7 @@ func (r *run) loadUnit(p, dir, name string, prio int, e fs.DirEntry) *unit {
 }
 
 // collectDropins reads the *.conf files of a NAME.d directory.
-func (r *run) collectDropins(inv *inventory, dir, target string, prio int) {
+func (r *run) collectDropins(inv *unitSet, dir, target string, prio int) {
 	for _, e := range r.listDir(dir) {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".conf") {
 			continue
@@ -218,7 +218,7 @@ func (r *run) collectDropins(inv *inventory, dir, target string, prio int) {
 
 // effective returns the unit file systemd loads for name (nil when masked
 // or absent); instances fall back to their template.
-func (inv *inventory) effective(name string) *unit {
+func (inv *unitSet) effective(name string) *unit {
 	list := inv.byName[name]
 	if len(list) == 0 {
 		if t := template(name); t != "" {
@@ -247,7 +247,7 @@ var depKeys = [][2]string{
 
 // resolveEnabled computes which units are started: those enabled by a
 // link, the standard targets, and everything they pull in or trigger.
-func (inv *inventory) resolveEnabled() {
+func (inv *unitSet) resolveEnabled() {
 	inv.enabled = map[string]bool{}
 	inv.trigger = map[string]string{}
 	var queue []string
@@ -298,7 +298,7 @@ func (inv *inventory) resolveEnabled() {
 }
 
 // triggers returns the unit a timer, socket or path unit starts.
-func (inv *inventory) triggers(n string, u *unit) string {
+func (inv *unitSet) triggers(n string, u *unit) string {
 	base := strings.TrimSuffix(n, "."+unitType(n))
 	switch unitType(n) {
 	case "timer":
@@ -326,7 +326,7 @@ func (inv *inventory) triggers(n string, u *unit) string {
 // dropinsFor returns the drop-ins that apply to unit n: its own NAME.d,
 // its template's, prefix drop-ins (foo-.service.d for foo-bar.service) and
 // type-wide ones (service.d).
-func (inv *inventory) dropinsFor(n string) []*dropin {
+func (inv *unitSet) dropinsFor(n string) []*dropin {
 	var out []*dropin
 	typ := unitType(n)
 	tmpl := template(n)

@@ -5,8 +5,8 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/vigil-ir/vigil/internal/detect/schedule/jobexec"
-	"github.com/vigil-ir/vigil/internal/detect/shellinit/shscript"
+	"github.com/vigil-ir/vigil/internal/grade/jobexec"
+	"github.com/vigil-ir/vigil/internal/grade/shscript"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 

@@ -5,15 +5,15 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/vigil-ir/vigil/internal/detect/schedule/jobexec"
-	"github.com/vigil-ir/vigil/internal/detect/shellinit/shscript"
+	"github.com/vigil-ir/vigil/internal/grade/jobexec"
+	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
 // systemd reads the unit files of every scope and grades them.
 func (r *run) systemd() {
 	scs := r.scopes()
-	invs := make([]*inventory, 0, len(scs))
+	invs := make([]*unitSet, 0, len(scs))
 	r.packagedNames = map[string]*unit{}
 	for _, sc := range scs {
 		inv := r.collect(sc)
@@ -48,7 +48,7 @@ func (r *run) systemd() {
 // gradedElsewhere reports whether u is a symlink to a unit file that sits
 // in a unit directory of the same scope under its own name (an alias, or
 // an enable-style link): that file is graded once, there.
-func (r *run) gradedElsewhere(inv *inventory, u *unit) bool {
+func (r *run) gradedElsewhere(inv *unitSet, u *unit) bool {
 	if u.real == u.path {
 		return false
 	}
@@ -67,7 +67,7 @@ type runAs struct {
 	boot                   bool
 }
 
-func (r *run) runAsOf(inv *inventory, name string, files ...UnitFile) runAs {
+func (r *run) runAsOf(inv *unitSet, name string, files ...UnitFile) runAs {
 	ra := runAs{user: "root", when: "boot"}
 	switch inv.sc.kind {
 	case "user":
@@ -133,7 +133,7 @@ func (r *run) gradeLines(subject, p string, f UnitFile, origin jobexec.Origin, r
 					continue
 				}
 				av := r.x.Grade(a, c)
-				if !av.Suspicious && (shscript.InWritableDir(val) || hiddenPath(val, ra.home)) {
+				if !av.Suspicious && (places.Temporary(val) || hiddenPath(val, ra.home)) {
 					av.Suspicious, av.Severity, av.Confidence = true, model.High, model.ConfMedium
 					av.Add(jobexec.IndWritable)
 				}
@@ -165,7 +165,7 @@ func (r *run) gradeLines(subject, p string, f UnitFile, origin jobexec.Origin, r
 func (r *run) gradeEnvFile(p string, ra runAs) jobexec.Verdict {
 	var v jobexec.Verdict
 	switch {
-	case shscript.InWritableDir(p):
+	case places.Temporary(p):
 		v.Suspicious, v.Severity, v.Confidence, v.Fragment = true, model.High, model.ConfHigh, p
 		v.Add(jobexec.IndWritable)
 		return v
@@ -191,15 +191,15 @@ func (r *run) gradeEnvFile(p string, ra runAs) jobexec.Verdict {
 }
 
 func hiddenPath(p, home string) bool {
-	if _, hid := shscript.HiddenComponent(p); !hid {
+	if hid := places.Hidden(p) != ""; !hid {
 		return false
 	}
-	return !(home != "" && shscript.HomeToolPath(p, home))
+	return !(home != "" && places.HomeTool(p, home))
 }
 
 // gradeUnit grades one unit file (effective: the one systemd loads for its
 // name).
-func (r *run) gradeUnit(inv *inventory, u *unit, effective bool) {
+func (r *run) gradeUnit(inv *unitSet, u *unit, effective bool) {
 	if inv.sc.kind != "user" {
 		r.checkWritableFile(u.real, u.origin, "boot")
 	}
@@ -245,7 +245,7 @@ func (r *run) gradeUnit(inv *inventory, u *unit, effective bool) {
 // socketShell reports a service that hands a shell to the connections of
 // a socket (StandardInput=socket, or started by an Accept=yes socket): a
 // bind shell in systemd's clothing.
-func (r *run) socketShell(inv *inventory, u *unit, ra runAs, enabled bool) bool {
+func (r *run) socketShell(inv *unitSet, u *unit, ra runAs, enabled bool) bool {
 	if unitType(u.name) != "service" {
 		return false
 	}
@@ -355,7 +355,7 @@ func masquerade(name string) bool {
 
 // gradeDropins grades the drop-ins of a scope that a package did not ship
 // unchanged.
-func (r *run) gradeDropins(inv *inventory) {
+func (r *run) gradeDropins(inv *unitSet) {
 	for _, d := range inv.dropins {
 		if inv.sc.kind != "user" {
 			r.checkWritableFile(d.path, d.origin, "boot")

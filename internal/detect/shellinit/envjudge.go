@@ -4,8 +4,9 @@ import (
 	"path"
 	"strings"
 
-	"github.com/vigil-ir/vigil/internal/detect/cmdscan"
-	"github.com/vigil-ir/vigil/internal/detect/shellinit/shscript"
+	"github.com/vigil-ir/vigil/internal/grade/cmdscan"
+	"github.com/vigil-ir/vigil/internal/grade/places"
+	"github.com/vigil-ir/vigil/internal/grade/shscript"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -77,7 +78,7 @@ func splitList(v string) []string {
 // nothing special.
 func classify(p string, sc scope, ff fileFacts) (string, bool) {
 	p = shscript.ExpandHome(p, sc.home)
-	if shscript.InWritableDir(p) || (strings.HasPrefix(p, "/") && ff.worldWritable(p)) {
+	if places.Temporary(p) || (strings.HasPrefix(p, "/") && ff.worldWritable(p)) {
 		return indWritable, true
 	}
 	if hiddenOutsideTools(p, sc.home) {
@@ -96,13 +97,13 @@ func hiddenOutsideTools(p, home string) bool {
 			if dir == "." {
 				return false
 			}
-			if _, hid := shscript.HiddenComponent(dir); !hid {
+			if hid := places.Hidden(dir) != ""; !hid {
 				return false
 			}
-			return !shscript.HomeToolPath(p, home)
+			return !places.HomeTool(p, home)
 		}
 	}
-	_, hid := shscript.HiddenComponent(p)
+	hid := places.Hidden(p) != ""
 	return hid
 }
 
@@ -360,7 +361,7 @@ func judgePrompt(value string, sc scope) verdict {
 		}
 		head := shscript.ExpandHome(w[0], sc.home)
 		switch {
-		case shscript.InWritableDir(head):
+		case places.Temporary(head):
 			v.raise(model.High, model.ConfHigh, indWritable)
 		case networkTools[path.Base(head)]:
 			v.raise(model.High, model.ConfMedium, indNetworkTool)
@@ -415,7 +416,7 @@ func judgeTrap(c shscript.Cmd, sc scope) verdict {
 			continue // bash-preexec, saving history
 		case benignTrapHeads[head]:
 			continue
-		case shscript.InWritableDir(head):
+		case places.Temporary(head):
 			v.raise(model.High, model.ConfHigh, indWritable)
 		case networkTools[path.Base(head)]:
 			v.raise(model.High, model.ConfMedium, indNetworkTool)
@@ -464,7 +465,7 @@ func lineMatches(text string, sc scope) []cmdscan.Match {
 	for _, m := range ms {
 		if m.ID == "exec-hidden-path" {
 			f := strings.Fields(m.Fragment)
-			if len(f) > 0 && shscript.HomeToolPath(strings.Trim(f[len(f)-1], "$(`\"'"), sc.home) {
+			if len(f) > 0 && places.HomeTool(strings.Trim(f[len(f)-1], "$(`\"'"), sc.home) {
 				continue
 			}
 		}

@@ -4,8 +4,9 @@ import (
 	"path"
 	"strings"
 
-	"github.com/vigil-ir/vigil/internal/detect/cmdscan"
-	"github.com/vigil-ir/vigil/internal/detect/shellinit/shscript"
+	"github.com/vigil-ir/vigil/internal/grade/cmdscan"
+	"github.com/vigil-ir/vigil/internal/grade/places"
+	"github.com/vigil-ir/vigil/internal/grade/shscript"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -164,7 +165,7 @@ func judgeAlias(a shscript.Alias, home string) verdict {
 			}
 			v.raise(sev, model.ConfHigh, ind)
 		}
-	case shscript.InWritableDir(head):
+	case places.Temporary(head):
 		v.raise(critOr(crit, model.High), model.ConfHigh, indWritable)
 	case strings.Contains(head, "/"):
 		if hiddenOutsideTools(head, home) {

@@ -3,7 +3,7 @@ package shellinit
 import (
 	"strings"
 
-	"github.com/vigil-ir/vigil/internal/detect/shellinit/shscript"
+	"github.com/vigil-ir/vigil/internal/grade/shscript"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 

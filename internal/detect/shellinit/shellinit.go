@@ -11,8 +11,9 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
 	"github.com/vigil-ir/vigil/internal/detect/inventory"
-	"github.com/vigil-ir/vigil/internal/detect/shellinit/shscript"
 	"github.com/vigil-ir/vigil/internal/engine"
+	"github.com/vigil-ir/vigil/internal/grade/places"
+	"github.com/vigil-ir/vigil/internal/grade/shscript"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -239,9 +240,9 @@ func (r *run) checkLink(f rcFile) {
 		return
 	}
 	var v verdict
-	if shscript.InWritableDir(dest) {
+	if places.Temporary(dest) {
 		v.raise(model.High, model.ConfHigh, indWritable)
-	} else if _, hid := shscript.HiddenComponent(dest); hid && !underDir(dest, f.home) {
+	} else if hid := places.Hidden(dest) != ""; hid && !underDir(dest, f.home) {
 		// A dotfile manager links ~/.bashrc into ~/.dotfiles: ordinary.
 		// A link out of the home into a hidden place is not.
 		v.raise(model.Medium, model.ConfMedium, indHidden)

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/vigil-ir/vigil/internal/detect/cmdscan"
+	"github.com/vigil-ir/vigil/internal/grade/cmdscan"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )

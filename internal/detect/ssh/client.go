@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vigil-ir/vigil/internal/detect/cmdscan"
+	"github.com/vigil-ir/vigil/internal/grade/cmdscan"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )

@@ -4,7 +4,8 @@ import (
 	"path"
 	"strings"
 
-	"github.com/vigil-ir/vigil/internal/detect/cmdscan"
+	"github.com/vigil-ir/vigil/internal/grade/cmdscan"
+	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -25,40 +26,10 @@ func severe(id string) bool {
 	return strings.HasPrefix(id, "reverse-shell.") || id == "download-exec" || id == "download-python" || id == "miner"
 }
 
-// wellKnownDotDirs are hidden directories where users' tools legitimately
-// live (XDG, language toolchains); running a program from them is not
-// hiding.
-var wellKnownDotDirs = map[string]bool{
-	".local": true, ".cargo": true, ".rustup": true, ".nvm": true, ".pyenv": true, ".rbenv": true,
-	".asdf": true, ".sdkman": true, ".npm-global": true, ".linuxbrew": true, ".deno": true,
-	".bun": true, ".volta": true, ".krew": true, ".dotnet": true, ".ssh": true, ".config": true,
-	".gem": true, ".composer": true, ".yarn": true, ".go": true, ".poetry": true, ".pulumi": true,
-	".fly": true, ".docker": true, ".kube": true, ".vscode-server": true, ".jenkins": true,
-}
+func inWritable(p string) bool { return places.Temporary(p) }
 
-// writablePrefixes are the directories anyone can write to.
-var writablePrefixes = []string{"/tmp/", "/var/tmp/", "/dev/shm/", "/run/shm/", "/var/run/shm/", "/dev/mqueue/"}
-
-func inWritable(p string) bool {
-	for _, w := range writablePrefixes {
-		if strings.HasPrefix(p, w) {
-			return true
-		}
-	}
-	return false
-}
-
-// hiddenComponent returns the first dot-directory of p that is not a
-// well-known tool directory ("" when none).
-func hiddenComponent(p string) string {
-	parts := strings.Split(path.Dir(path.Clean(p)), "/")
-	for _, c := range parts {
-		if len(c) > 1 && c[0] == '.' && c != ".." && !wellKnownDotDirs[c] {
-			return c
-		}
-	}
-	return ""
-}
+// hiddenComponent returns the first unconventional dot-directory of p.
+func hiddenComponent(p string) string { return places.HiddenDir(p) }
 
 // programOf returns the program a command line runs: the first word after
 // variable assignments and exec-like prefixes.

@@ -6,6 +6,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -60,7 +61,7 @@ func (r *run) archive(p string, st fs.FileInfo, pkg string) {
 	if len(words) > 0 {
 		ev.Extra["named_for"] = strings.Join(words, " ")
 	}
-	if !inAny(p, stagingDirs) {
+	if !places.Temporary(p) {
 		ev.Extra["in_web_root"] = "yes: downloadable by anyone who guesses the name"
 	}
 	f := model.Finding{RuleID: ruleArchive, Subject: p, Evidence: ev, Key: p}

@@ -13,8 +13,8 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
 	"github.com/vigil-ir/vigil/internal/detect/inventory"
-	"github.com/vigil-ir/vigil/internal/detect/webroot"
 	"github.com/vigil-ir/vigil/internal/engine"
+	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -72,12 +72,9 @@ const (
 	archiveMinBig = 50 << 20
 )
 
-// places are walked in this order: writable directories first, so that a
+// walkPlaces are walked in this order: writable directories first, so that a
 // scan budget exhausted by a large /opt still covered them.
-var places = []string{"/tmp", "/var/tmp", "/dev/shm", "/run/shm", "/root", "/home/*", "/usr/local/bin", "/usr/local/sbin", "/etc/cron*", "/opt"}
-
-// stagingDirs are where exfiltration archives are looked for (and web roots).
-var stagingDirs = []string{"/tmp", "/var/tmp", "/dev/shm", "/run/shm"}
+var walkPlaces = []string{"/tmp", "/var/tmp", "/dev/shm", "/run/shm", "/root", "/home/*", "/usr/local/bin", "/usr/local/sbin", "/etc/cron*", "/opt"}
 
 type run struct {
 	env     *engine.Env
@@ -122,7 +119,7 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 }
 
 func (r *run) walkAll(ctx context.Context, env *engine.Env) error {
-	for _, g := range places {
+	for _, g := range walkPlaces {
 		for _, dir := range r.t.Glob(g) {
 			if err := r.walk(ctx, dir, maxDepth, r.checkFile); err != nil {
 				return err
@@ -131,7 +128,7 @@ func (r *run) walkAll(ctx context.Context, env *engine.Env) error {
 	}
 	// Archives staged in web roots (the webroot check owns everything else
 	// there).
-	for _, root := range webroot.Shared(env).WalkRoots() {
+	for _, root := range inventory.WebRoots(env).WalkRoots() {
 		if err := r.walk(ctx, root, 4, r.checkArchiveOnly); err != nil {
 			return err
 		}
@@ -195,7 +192,7 @@ func (r *run) walk(ctx context.Context, dir string, depth int, check func(p stri
 		if err != nil {
 			return nil
 		}
-		check(p, st, inAny(p, stagingDirs))
+		check(p, st, places.Temporary(p))
 		return nil
 	})
 	if err != nil && ctx.Err() != nil {
@@ -427,7 +424,7 @@ func (r *run) report(p string, st fs.FileInfo, pkg string, t tool, marker, sum s
 // placeIndicators describe where a file sits.
 func (r *run) placeIndicators(p string) []string {
 	var ind []string
-	if inAny(p, stagingDirs) {
+	if places.Temporary(p) {
 		ind = append(ind, indWritable)
 	}
 	for _, part := range strings.Split(path.Dir(p), "/") {

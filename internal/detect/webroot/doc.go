@@ -23,7 +23,7 @@
 //     FPM pools and nginx PHP_VALUE (Wordfence's own loader excepted);
 //   - executable git hooks in repositories inside web roots.
 //
-// Discover is exported (memo key "webroots") for the tools and changed
+// Web-root discovery lives in collect/webroots (shared as inventory.WebRoots) for the tools and changed
 // detectors. Limits: the walk is bounded (depth 12, 200,000 files) and
 // reports a gap when it stops early; roots like "/" or "/usr" are listed
 // but not walked. Scripts newer than their neighbours and general webshell

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/vigil-ir/vigil/internal/collect/webroots"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -35,7 +36,7 @@ var dataExts = map[string]bool{
 
 // judgeApache grades one Apache directive, from a server configuration
 // (htDir "") or from the .htaccess file in directory htDir.
-func (r *run) judgeApache(file string, active bool, d ApacheDirective, htDir string) {
+func (r *run) judgeApache(file string, active bool, d webroots.ApacheDirective, htDir string) {
 	ev := model.Evidence{Path: file, Line: d.Line, Text: d.Raw, Extra: map[string]string{}}
 	if !active && htDir == "" {
 		ev.Extra["active"] = "no"
@@ -113,18 +114,18 @@ func (r *run) execImage(file string, ev model.Evidence, sev model.Severity, conf
 
 // filesSection returns the innermost <Files>/<FilesMatch> around a
 // directive.
-func filesSection(secs []ApacheSection) (ApacheSection, bool) {
+func filesSection(secs []webroots.ApacheSection) (webroots.ApacheSection, bool) {
 	for i := len(secs) - 1; i >= 0; i-- {
 		if strings.EqualFold(secs[i].Name, "Files") || strings.EqualFold(secs[i].Name, "FilesMatch") {
 			return secs[i], true
 		}
 	}
-	return ApacheSection{}, false
+	return webroots.ApacheSection{}, false
 }
 
 // sectionMatchesImages reports whether a Files/FilesMatch section applies
 // to an image name.
-func sectionMatchesImages(s ApacheSection) (bool, string) {
+func sectionMatchesImages(s webroots.ApacheSection) (bool, string) {
 	args := s.Args
 	isRegex := strings.EqualFold(s.Name, "FilesMatch")
 	if len(args) > 1 && args[0] == "~" {
@@ -159,8 +160,8 @@ func sectionMatchesImages(s ApacheSection) (bool, string) {
 
 // judgeNginx grades locations that send images or upload directories to
 // a script interpreter, and PHP settings passed through FastCGI.
-func (r *run) judgeNginx(tree []*NginxDirective) {
-	walkNginx(tree, nil, func(x *NginxDirective, parents []*NginxDirective) {
+func (r *run) judgeNginx(tree []*webroots.NginxDirective) {
+	webroots.WalkNginx(tree, nil, func(x *webroots.NginxDirective, parents []*webroots.NginxDirective) {
 		switch {
 		case x.Name == "location" && x.HasBlock && len(x.Args) > 0:
 			r.nginxLocation(x)
@@ -183,8 +184,8 @@ var uriSamples = []string{"/x.jpg", "/uploads/x.jpg", "/x.png", "/x.gif", "/x.ic
 // file (as opposed to one fixed front controller).
 var scriptNameVars = []string{"$fastcgi_script_name", "$uri", "$request_filename", "$document_uri", "$request_uri"}
 
-func (r *run) nginxLocation(x *NginxDirective) {
-	var pass *NginxDirective
+func (r *run) nginxLocation(x *webroots.NginxDirective) {
+	var pass *webroots.NginxDirective
 	script := ""
 	for _, c := range x.Block {
 		switch c.Name {

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -57,19 +58,7 @@ func isWordfenceLoader(p string, b []byte) bool {
 	return bytes.Contains(b, []byte("wp-content/plugins/wordfence/waf/bootstrap.php")) && !webshellRe.Match(b)
 }
 
-func writableOrHidden(p string) bool {
-	for _, w := range []string{"/tmp/", "/var/tmp/", "/dev/shm/", "/run/shm/"} {
-		if strings.HasPrefix(p, w) {
-			return true
-		}
-	}
-	for _, part := range strings.Split(path.Dir(p), "/") {
-		if strings.HasPrefix(part, ".") && part != "." && part != ".." && part != ".well-known" {
-			return true
-		}
-	}
-	return false
-}
+func writableOrHidden(p string) bool { return places.Temporary(p) || places.HiddenDir(p) != "" }
 
 // PHP configuration: php.ini and its conf.d snippets, and FPM pools.
 var phpIniGlobs = []string{

@@ -9,7 +9,8 @@ import (
 	"path"
 	"strings"
 
-	"github.com/vigil-ir/vigil/internal/detect/cmdscan"
+	"github.com/vigil-ir/vigil/internal/collect/webroots"
+	"github.com/vigil-ir/vigil/internal/grade/cmdscan"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -100,7 +101,7 @@ func (r *run) htaccess(p string) {
 	if !ok {
 		return
 	}
-	for _, d := range ParseApache(b) {
+	for _, d := range webroots.ParseApache(b) {
 		r.judgeApache(p, true, d, path.Dir(p))
 	}
 }

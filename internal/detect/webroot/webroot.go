@@ -2,8 +2,10 @@ package webroot
 
 import (
 	"context"
+	"strings"
 
 	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
+	"github.com/vigil-ir/vigil/internal/collect/webroots"
 	"github.com/vigil-ir/vigil/internal/detect/inventory"
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/model"
@@ -52,7 +54,7 @@ type run struct {
 // Run implements engine.Detector.
 func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 	r := &run{env: env, t: env.Target, pk: inventory.Packages(env)}
-	inv := Shared(env)
+	inv := inventory.WebRoots(env)
 	r.discovered(inv)
 	for _, e := range inv.Apache {
 		r.judgeApache(e.File, e.Active, e.D, "")
@@ -66,7 +68,7 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 }
 
 // discovered lists every web root as context for the responder.
-func (r *run) discovered(inv *Inventory) {
+func (r *run) discovered(inv *webroots.Inventory) {
 	for _, root := range inv.Roots {
 		ev := model.Evidence{Path: root.Resolved, Extra: map[string]string{"server": root.Server}}
 		if root.Source != "" {
@@ -86,4 +88,15 @@ func (r *run) discovered(inv *Inventory) {
 		}
 		r.env.Emit(model.Finding{RuleID: ruleDiscovered, Subject: root.Resolved, Evidence: ev, Key: "webroot:" + root.Resolved})
 	}
+}
+
+// confReadLimit bounds the configuration files read here (as discovery does).
+const confReadLimit = 4 << 20
+
+func clip(s string, n int) string {
+	s = strings.TrimSpace(s)
+	if len(s) > n {
+		s = s[:n-3] + "..."
+	}
+	return s
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vigil-ir/vigil/internal/collect/webroots"
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/engine/enginetest"
 	"github.com/vigil-ir/vigil/internal/model"
@@ -309,9 +310,9 @@ func FuzzParseNginx(f *testing.F) {
 	f.Add("server { root /var/www; location ~ \\.php$ { fastcgi_pass x; } }\n# c\ninclude 'a b';")
 	f.Add("a \"\\\"\" ${x} {{{{ }}}}; } ;")
 	f.Fuzz(func(t *testing.T, s string) {
-		ds := ParseNginx([]byte(s))
-		walkNginx(ds, nil, func(x *NginxDirective, parents []*NginxDirective) {
-			if len(parents) > maxNginxDepth {
+		ds := webroots.ParseNginx([]byte(s))
+		webroots.WalkNginx(ds, nil, func(x *webroots.NginxDirective, parents []*webroots.NginxDirective) {
+			if len(parents) > webroots.MaxNginxDepth {
 				t.Fatalf("depth %d", len(parents))
 			}
 			_ = x.Text()
@@ -323,8 +324,8 @@ func FuzzParseApache(f *testing.F) {
 	f.Add("<Directory /x>\nAddType application/x-httpd-php .jpg\n</Directory>\n<FilesMatch \"\\.(a|b\">\nSetHandler x\\\n y\n")
 	f.Add("</x>\n<\n\"unterminated\nphp_value auto_prepend_file '/tmp/x'\n")
 	f.Fuzz(func(t *testing.T, s string) {
-		for _, d := range ParseApache([]byte(s)) {
-			if d.Name == "" || d.Line < 1 || len(d.Sections) > maxApacheDepth {
+		for _, d := range webroots.ParseApache([]byte(s)) {
+			if d.Name == "" || d.Line < 1 || len(d.Sections) > webroots.MaxApacheDepth {
 				t.Fatalf("bad directive %+v", d)
 			}
 			if sec, ok := filesSection(d.Sections); ok {

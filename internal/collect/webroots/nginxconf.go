@@ -1,4 +1,4 @@
-package webroot
+package webroots
 
 import "strings"
 
@@ -25,9 +25,9 @@ func (d *NginxDirective) Text() string {
 	return s + ";"
 }
 
-// maxNginxDepth bounds block nesting; deeper blocks are flattened into the
+// MaxNginxDepth bounds block nesting; deeper blocks are flattened into the
 // deepest level kept, so hostile input cannot grow the stack.
-const maxNginxDepth = 64
+const MaxNginxDepth = 64
 
 // ParseNginx parses an nginx configuration. It never fails: a missing ';'
 // or '}' at the end of the file closes what is open, a stray '}' is
@@ -61,7 +61,7 @@ func ParseNginx(b []byte) []*NginxDirective {
 			cur.HasBlock = true
 			list := stack[len(stack)-1]
 			*list = append(*list, cur)
-			if len(stack) < maxNginxDepth {
+			if len(stack) < MaxNginxDepth {
 				stack = append(stack, &cur.Block)
 			}
 			cur = nil

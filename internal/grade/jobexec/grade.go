@@ -6,8 +6,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/vigil-ir/vigil/internal/detect/cmdscan"
-	"github.com/vigil-ir/vigil/internal/detect/shellinit/shscript"
+	"github.com/vigil-ir/vigil/internal/grade/cmdscan"
+	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -210,7 +210,7 @@ func toolPath(p, home string) bool {
 	if !homeToolDirs[first] {
 		return false
 	}
-	_, hid := shscript.HiddenComponent(after)
+	hid := places.Hidden(after) != ""
 	return !hid
 }
 
@@ -218,7 +218,7 @@ func toolPath(p, home string) bool {
 func (e *Env) gradeProgram(v *Verdict, p string, c Context, depth int) {
 	v.Programs = appendOnce(v.Programs, p)
 	switch {
-	case shscript.InWritableDir(p):
+	case places.Temporary(p):
 		v.raise(model.High, model.ConfHigh, IndWritable, p)
 		return
 	case hiddenProgram(p, c.Home):
@@ -247,7 +247,7 @@ func (e *Env) gradeProgram(v *Verdict, p string, c Context, depth int) {
 // hiddenProgram reports whether p lies in a hidden directory that is not a
 // toolchain directory of a home.
 func hiddenProgram(p, home string) bool {
-	if _, hid := shscript.HiddenComponent(p); !hid {
+	if hid := places.Hidden(p) != ""; !hid {
 		return false
 	}
 	return !toolPath(p, home)

@@ -5,8 +5,9 @@ import (
 	"path"
 	"strings"
 
-	"github.com/vigil-ir/vigil/internal/detect/cmdscan"
-	"github.com/vigil-ir/vigil/internal/detect/shellinit/shscript"
+	"github.com/vigil-ir/vigil/internal/grade/cmdscan"
+	"github.com/vigil-ir/vigil/internal/grade/places"
+	"github.com/vigil-ir/vigil/internal/grade/shscript"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -217,7 +218,7 @@ func (e *Env) followScript(v *Verdict, p string, c Context, depth int) {
 		}
 		if !l.Heredoc && depth < maxDepth {
 			for _, q := range programsOf(l.Text, c.Home, depth) {
-				if shscript.InWritableDir(q) {
+				if places.Temporary(q) {
 					lv.raise(model.High, model.ConfHigh, IndWritable, q)
 				} else if hiddenProgram(q, c.Home) {
 					lv.raise(model.Medium, model.ConfMedium, IndHidden, q)

@@ -1,4 +1,4 @@
-package webroot
+package webroots
 
 import (
 	"strings"
@@ -31,8 +31,8 @@ func (d ApacheDirective) Arg(i int) string {
 	return ""
 }
 
-// maxApacheDepth bounds section nesting.
-const maxApacheDepth = 32
+// MaxApacheDepth bounds section nesting.
+const MaxApacheDepth = 32
 
 // maxLogicalLine bounds a line joined from '\' continuations.
 const maxLogicalLine = 64 << 10
@@ -74,7 +74,7 @@ func ParseApache(b []byte) []ApacheDirective {
 			if len(words) == 0 {
 				continue
 			}
-			if len(stack) < maxApacheDepth {
+			if len(stack) < MaxApacheDepth {
 				stack = append(stack, ApacheSection{Name: words[0], Args: words[1:]})
 			}
 			continue

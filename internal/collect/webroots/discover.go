@@ -1,4 +1,4 @@
-package webroot
+package webroots
 
 import (
 	"fmt"
@@ -6,17 +6,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
-
-// MemoKey is the engine.Shared key of the web server inventory, which the
-// tools and changed detectors reuse.
-const MemoKey = "webroots"
-
-// Shared returns the scan's web server inventory, discovering it once.
-func Shared(env *engine.Env) *Inventory { return engine.Shared(env, MemoKey, Discover) }
 
 // Root is one directory a web server serves files from.
 type Root struct {
@@ -265,7 +257,7 @@ func (d *discoverer) expandNginx(ds []*NginxDirective, confDir string, depth int
 }
 
 func (d *discoverer) nginxRoots(tree []*NginxDirective, prefix string, active bool) {
-	walkNginx(tree, nil, func(x *NginxDirective, parents []*NginxDirective) {
+	WalkNginx(tree, nil, func(x *NginxDirective, parents []*NginxDirective) {
 		if (x.Name != "root" && x.Name != "alias") || len(x.Args) != 1 || x.HasBlock {
 			return
 		}
@@ -277,12 +269,12 @@ func (d *discoverer) nginxRoots(tree []*NginxDirective, prefix string, active bo
 	})
 }
 
-// walkNginx calls fn for every directive with its enclosing blocks.
-func walkNginx(ds []*NginxDirective, parents []*NginxDirective, fn func(x *NginxDirective, parents []*NginxDirective)) {
+// WalkNginx calls fn for every directive with its enclosing blocks.
+func WalkNginx(ds []*NginxDirective, parents []*NginxDirective, fn func(x *NginxDirective, parents []*NginxDirective)) {
 	for _, x := range ds {
 		fn(x, parents)
 		if x.HasBlock {
-			walkNginx(x.Block, append(parents[:len(parents):len(parents)], x), fn)
+			WalkNginx(x.Block, append(parents[:len(parents):len(parents)], x), fn)
 		}
 	}
 }

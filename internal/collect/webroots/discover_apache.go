@@ -1,4 +1,4 @@
-package webroot
+package webroots
 
 import (
 	"io/fs"

@@ -9,20 +9,19 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
 	"github.com/vigil-ir/vigil/internal/collect/users"
-	"github.com/vigil-ir/vigil/internal/detect/inventory"
-	"github.com/vigil-ir/vigil/internal/engine"
+	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
 
 // Indicator ids shared with other detectors (texts in rules/indicators.yaml).
 const (
-	IndWritable     = "writable-location"
-	IndHidden       = "hidden-location"
+	IndWritable     = places.IndTemporary
+	IndHidden       = places.IndHidden
 	IndNotPackaged  = "not-from-package"
 	IndModified     = "modified-package-file"
 	IndAtBoot       = "at-boot"
-	IndNonRootWrite = "writable-by-non-root"
+	IndNonRootWrite = places.IndNonRootWrite
 	IndNotRun       = "not-run"
 	IndUnknownUser  = "unknown-user"
 )
@@ -37,14 +36,6 @@ type Env struct {
 	// the analyst on an unprivileged extraction.
 	RootUID, RootGID uint32
 	rootKnown        bool
-}
-
-// FromEngine builds an Env from the shared inventories of a scan (memo
-// keys "pkgdb" and "users").
-func FromEngine(env *engine.Env) *Env {
-	return New(env.Target, env,
-		inventory.Packages(env).DB,
-		inventory.Users(env))
 }
 
 // New builds an Env from already loaded inventories (nil ones are
