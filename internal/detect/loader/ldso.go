@@ -4,6 +4,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/model"
@@ -254,34 +255,55 @@ func (r *run) confDirs() []ConfDir {
 	return out
 }
 
-// gradeDir reports a library directory in a writable or hidden place
-// (every program may load from it) and, for a configuration the packages
-// did not ship, a directory no package installed.
+// gradeDir reports a library directory every program may load from.
+// A temporary, hidden, world-writable or user-owned directory (or one on a
+// way others may write) is high; a root-owned one that a configuration the
+// packages did not ship adds (/opt/<vendor>/lib) is listed low.
 func (r *run) gradeDir(d ConfDir, pristine bool) {
 	if standardLibDir(d.Dir) {
 		return
 	}
 	var ind []string
 	sev, conf := model.Severity(-1), model.ConfMedium
-	if places.Temporary(d.Dir) || r.worldWritable(d.Dir) {
+	pl := places.Of(d.Dir)
+	w, writable := places.NonRootWritable(r.t, d.Dir, r.rootUID())
+	switch {
+	case pl.Temporary || (writable && w.World):
 		sev, conf, ind = model.High, model.ConfHigh, append(ind, indWritable)
-	} else if hid := places.Hidden(d.Dir) != ""; hid {
-		sev, conf, ind = model.High, model.ConfHigh, append(ind, indHidden)
-	} else if !pristine {
+	case pl.Hidden != "" || pl.Masquerade != "":
+		sev, conf, ind = model.High, model.ConfHigh, append(ind, pl.Indicators()...)
+	case writable:
+		sev, conf, ind = model.High, model.ConfMedium, append(ind, places.IndNonRootWrite)
+	case !pristine:
 		if _, err := r.t.Stat(d.Dir); err != nil {
 			return // nothing there to load
 		}
 		if r.pk.Owner(d.Dir) == model.NoPackage {
-			sev, conf, ind = model.Medium, model.ConfLow, append(ind, indNotPackaged)
+			sev, conf, ind = model.Low, model.ConfMedium, append(ind, indNotPackaged)
 		}
 	}
 	if sev < 0 {
 		return
 	}
-	f := model.Finding{RuleID: ruleLibDir, Subject: d.File + " (" + d.Dir + ")", Indicators: ind,
+	extra := map[string]string{"directory": d.Dir}
+	if writable {
+		extra["writable_by"] = w.Dir
+	}
+	f := model.Finding{RuleID: ruleLibDir, Subject: d.File + " (" + d.Dir + ")", Indicators: sorted(ind),
 		Evidence: model.Evidence{Path: d.File, Line: d.Line, Text: d.Text, Package: r.pk.Owner(d.File), When: "exec", User: "*",
-			Extra: map[string]string{"directory": d.Dir}}}
+			Extra: extra}}
 	r.emit(f.WithSeverity(sev).WithConfidence(conf))
+}
+
+// rootUID is the owner of the target's "/": uid 0 on a real system, the
+// unpacking user on an image unpacked without privileges.
+func (r *run) rootUID() uint32 {
+	if st, err := r.t.Stat("/"); err == nil {
+		if s, ok := st.Sys().(*syscall.Stat_t); ok {
+			return s.Uid
+		}
+	}
+	return 0
 }
 
 // shadowed reports libraries in added directories (and /usr/local/lib,

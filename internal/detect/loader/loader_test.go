@@ -127,7 +127,7 @@ func TestFires(t *testing.T) {
 		{"preload empty", "-- etc/ld.so.preload --\n\n", false, rulePreloadEmpty, "", model.Info, ""},
 		{"libdir tmp", "-- etc/ld.so.conf.d/zz.conf --\n/tmp/.l\n", false, ruleLibDir, "/tmp/.l", model.High, indWritable},
 		{"libdir hidden", "-- etc/ld.so.conf.d/zz.conf --\n/usr/share/.cache/lib\n", false, ruleLibDir, ".cache", model.High, indHidden},
-		{"libdir unowned", "-- etc/ld.so.conf.d/app.conf --\n/opt/app/lib\n", false, ruleLibDir, "/opt/app/lib", model.Medium, indNotPackaged},
+		{"libdir unowned", "-- etc/ld.so.conf.d/app.conf --\n/opt/app/lib\n", false, ruleLibDir, "/opt/app/lib", model.Low, indNotPackaged},
 		{"libdir via include in ld.so.conf", "-- etc/ld.so.conf --\ninclude /etc/ld.so.conf.d/*.conf\ninclude /var/tmp/ld/*.conf\n-- var/tmp/ld/x.conf --\n/dev/shm/l\n", false, ruleLibDir, "/dev/shm/l", model.High, indWritable},
 		{"libkeyutils shadow", "-- usr/local/lib/libkeyutils.so.1 --\nELF trojan\n", false, ruleLibShadow, "/usr/local/lib/libkeyutils.so.1", model.Critical, indLibShadow},
 		{"libssl shadow", "-- usr/local/lib/libssl.so.3 --\nELF custom build\n", false, ruleLibShadow, "/usr/local/lib/libssl.so.3", model.Medium, indLibShadow},
@@ -268,5 +268,34 @@ func BenchmarkLoader(b *testing.B) {
 	tg := target.NewUnchecked(dir, true)
 	for b.Loop() {
 		enginetest.RunTarget(b, New(), tg, engine.Options{})
+	}
+}
+
+// A library directory others may write stays high, whatever its name.
+func TestLibDirWritable(t *testing.T) {
+	tests := []struct {
+		name  string
+		prep  func(dir string) error
+		ind   string
+		needs string
+	}{
+		{"world-writable", func(d string) error { return os.Chmod(filepath.Join(d, "opt/app/lib"), 0o777) }, "writable-location", ""},
+		{"user-owned", func(d string) error { return os.Chown(filepath.Join(d, "opt/app"), 1000, 1000) }, "writable-by-non-root", "root"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.needs == "root" && os.Geteuid() != 0 {
+				t.Skip("chown needs root")
+			}
+			dir := fixture(t, "-- etc/ld.so.conf.d/app.conf --\n/opt/app/lib\n")
+			if err := tc.prep(dir); err != nil {
+				t.Fatal(err)
+			}
+			r := enginetest.Run(t, New(), dir, false)
+			fs := r.Find(ruleLibDir)
+			if len(fs) != 1 || fs[0].Severity != model.High || !contains(fs[0].Indicators, tc.ind) {
+				t.Fatalf("want one high %s finding, got:\n%s", tc.ind, dump(r.Findings))
+			}
+		})
 	}
 }
