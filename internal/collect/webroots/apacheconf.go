@@ -2,6 +2,8 @@ package webroots
 
 import (
 	"strings"
+
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // ApacheSection is an enclosing <Section args> of a directive.
@@ -85,7 +87,7 @@ func ParseApache(b []byte) []ApacheDirective {
 		}
 		secs := make([]ApacheSection, len(stack))
 		copy(secs, stack)
-		out = append(out, ApacheDirective{Name: words[0], Args: words[1:], Line: start, Raw: clip(line, 300), Sections: secs})
+		out = append(out, ApacheDirective{Name: words[0], Args: words[1:], Line: start, Raw: textclip.Trim(line, 300), Sections: secs})
 	}
 	return out
 }
@@ -126,12 +128,4 @@ func splitArgs(s string) []string {
 		out = append(out, sb.String())
 	}
 	return out
-}
-
-func clip(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if len(s) > n {
-		s = s[:n-3] + "..."
-	}
-	return s
 }

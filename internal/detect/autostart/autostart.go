@@ -15,6 +15,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/grade/jobexec"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // Rule ids: per place, something suspicious that runs, and the inventory
@@ -202,7 +203,7 @@ func (r *run) facts(p string, content []byte) fileFacts {
 }
 
 func (f fileFacts) evidence(line int, text, user, when string) model.Evidence {
-	return model.Evidence{Path: f.path, Line: line, Text: clip(text), User: user, When: when,
+	return model.Evidence{Path: f.path, Line: line, Text: textclip.Valid(text, 400), User: user, When: when,
 		Package: f.origin.Package, MTime: f.mtime, SHA256: f.sha, Extra: map[string]string{}}
 }
 
@@ -320,12 +321,4 @@ func uniq(ids []string) []string {
 		}
 	}
 	return out
-}
-
-func clip(s string) string {
-	s = strings.ToValidUTF8(strings.TrimSpace(s), "\uFFFD")
-	if len(s) > 400 {
-		s = strings.ToValidUTF8(s[:397], "") + "..."
-	}
-	return s
 }

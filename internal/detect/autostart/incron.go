@@ -12,6 +12,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/grade/shscript"
 	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // IncronLine is one watch of an incron table: "<path> <mask> <command>".
@@ -266,8 +267,8 @@ func (r *run) incronEntry(f fileFacts, l IncronLine, user, homeDir string, spool
 		}
 	}
 	ev := f.evidence(l.N, l.Raw, user, "event")
-	ev.Extra["watch"] = clip(watch)
-	ev.Extra["events"] = clip(l.Mask)
+	ev.Extra["watch"] = textclip.Valid(watch, 400)
+	ev.Extra["events"] = textclip.Valid(l.Mask, 400)
 	if l.CRLF {
 		ev.Extra["crlf"] = "line ends in CR (carriage return is part of the command)"
 	}
@@ -296,7 +297,7 @@ func (r *run) incronEntry(f fileFacts, l IncronLine, user, homeDir string, spool
 			v.Add(f.origin.Indicator())
 		}
 		if v.Fragment != "" {
-			ev.Extra["matched"] = clip(v.Fragment)
+			ev.Extra["matched"] = textclip.Valid(v.Fragment, 400)
 		}
 		if v.Script != nil {
 			ev.Extra["script"] = fmt.Sprintf("%s:%d", v.Script.Path, v.Script.Line)

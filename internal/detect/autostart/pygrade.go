@@ -9,6 +9,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/grade/cmdscan"
 	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // signal is one thing Python code does that a startup hook has no
@@ -54,7 +55,7 @@ func pySignals(text string) (signal, map[signal]string) {
 	}{{sigExec, pyExecRE}, {sigDecode, pyDecodeRE}, {sigNet, pyNetRE}, {sigProc, pyProcRE}} {
 		if loc := c.re.FindStringIndex(text); loc != nil {
 			s |= c.sig
-			frags[c.sig] = clipFrag(strings.TrimSpace(text[loc[0]:loc[1]]))
+			frags[c.sig] = textclip.Clip(strings.TrimSpace(text[loc[0]:loc[1]]), 160)
 		}
 	}
 	for _, m := range pyPathRE.FindAllStringSubmatch(text, -1) {
@@ -86,13 +87,6 @@ func hiddenPyPath(p string) bool {
 		}
 	}
 	return false
-}
-
-func clipFrag(s string) string {
-	if len(s) > 160 {
-		return s[:157] + "..."
-	}
-	return s
 }
 
 // pyVerdict is the grade of Python code that runs at interpreter start.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // siteDirGlobs are the system site directories whose .pth files site.py
@@ -175,7 +176,7 @@ func (r *run) pthLine(f fileFacts, l PthLine, s siteDir) {
 				}
 				v.merge(mv)
 				ev.Extra["module"] = fmt.Sprintf("%s:%d", mp, mv.Line)
-				ev.Extra["module_matched"] = clip(mv.Fragment)
+				ev.Extra["module_matched"] = textclip.Valid(mv.Fragment, 400)
 				break
 			}
 		}
@@ -187,7 +188,7 @@ func (r *run) pthLine(f fileFacts, l PthLine, s siteDir) {
 		ind = append(ind, "not-run")
 	}
 	if v.Fragment != "" {
-		ev.Extra["matched"] = clip(v.Fragment)
+		ev.Extra["matched"] = textclip.Valid(v.Fragment, 400)
 	}
 	r.emit(rulePthExec, ev, append(ind, v.Indicators...), v.Severity, v.Confidence)
 }
@@ -280,7 +281,7 @@ func (r *run) customize(p string, s siteDir) {
 		ev.Extra["loaded_as"] = p
 	}
 	if v.Fragment != "" {
-		ev.Extra["matched"] = clip(v.Fragment)
+		ev.Extra["matched"] = textclip.Valid(v.Fragment, 400)
 	}
 	r.emit(ruleCustomize, ev, ind, sev, conf)
 }

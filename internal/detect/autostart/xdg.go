@@ -9,6 +9,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/grade/jobexec"
 	"github.com/vigil-ir/vigil/internal/grade/shscript"
 	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // systemAutostartDir holds the entries every graphical session starts
@@ -98,9 +99,9 @@ func (r *run) desktopFile(p, user, homeDir, overrides string) {
 	}
 	ev := f.evidence(worst.N, worst.Raw, evUser, "login")
 	if n, ok := d.Get("Name"); ok {
-		ev.Extra["name"] = clip(n.Value)
+		ev.Extra["name"] = textclip.Valid(n.Value, 400)
 	}
-	ev.Extra["exec"] = clip(ExecCommand(worst.Value))
+	ev.Extra["exec"] = textclip.Valid(ExecCommand(worst.Value), 400)
 	if len(execs) > 1 {
 		ev.Extra["exec_lines"] = strconv.Itoa(len(execs))
 	}
@@ -108,7 +109,7 @@ func (r *run) desktopFile(p, user, homeDir, overrides string) {
 		ev.Extra["overrides"] = overrides
 	}
 	if o, ok := d.Get("OnlyShowIn"); ok {
-		ev.Extra["only_show_in"] = clip(o.Value)
+		ev.Extra["only_show_in"] = textclip.Valid(o.Value, 400)
 	}
 	if notRun != "" {
 		ev.Extra["runs"] = "no: " + notRun
@@ -123,7 +124,7 @@ func (r *run) desktopFile(p, user, homeDir, overrides string) {
 			v.Add(f.origin.Indicator())
 		}
 		if v.Fragment != "" {
-			ev.Extra["matched"] = clip(v.Fragment)
+			ev.Extra["matched"] = textclip.Valid(v.Fragment, 400)
 		}
 		if v.Script != nil {
 			ev.Extra["script"] = fmt.Sprintf("%s:%d", v.Script.Path, v.Script.Line)

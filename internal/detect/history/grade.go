@@ -6,6 +6,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/grade/cmdscan"
 	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // shape is the language of a history's lines.
@@ -184,17 +185,17 @@ func sqlHits(text string) []hit {
 	if m := reSQLOutfile.FindStringSubmatchIndex(text); m != nil {
 		target := text[m[2]:m[3]]
 		if reSQLWebshell.MatchString(target) || reSQLPayload.MatchString(text) {
-			out = append(out, hit{indSQLFileWrite, model.High, model.ConfHigh, clip(text[m[0]:])})
+			out = append(out, hit{indSQLFileWrite, model.High, model.ConfHigh, textclip.Trim(text[m[0]:], 160)})
 		}
 	}
 	if loc := reSQLLogFile.FindStringIndex(text); loc != nil {
-		out = append(out, hit{indSQLFileWrite, model.High, model.ConfHigh, clip(text[loc[0]:loc[1]])})
+		out = append(out, hit{indSQLFileWrite, model.High, model.ConfHigh, textclip.Trim(text[loc[0]:loc[1]], 160)})
 	}
 	if loc := reSQLUDF.FindStringIndex(text); loc != nil {
-		out = append(out, hit{indSQLUDF, model.High, model.ConfHigh, clip(text[loc[0]:loc[1]])})
+		out = append(out, hit{indSQLUDF, model.High, model.ConfHigh, textclip.Trim(text[loc[0]:loc[1]], 160)})
 	}
 	if loc := reSQLProgram.FindStringIndex(text); loc != nil {
-		out = append(out, hit{indSQLProgram, model.High, model.ConfMedium, clip(text[loc[0]:loc[1]])})
+		out = append(out, hit{indSQLProgram, model.High, model.ConfMedium, textclip.Trim(text[loc[0]:loc[1]], 160)})
 	}
 	return out
 }
@@ -202,24 +203,12 @@ func sqlHits(text string) []hit {
 func redisHits(text string) []hit {
 	var out []hit
 	if loc := reRedisDir.FindStringIndex(text); loc != nil {
-		out = append(out, hit{indRedisWrite, model.High, model.ConfHigh, clip(text[loc[0]:loc[1]])})
+		out = append(out, hit{indRedisWrite, model.High, model.ConfHigh, textclip.Trim(text[loc[0]:loc[1]], 160)})
 	}
 	if loc := reRedisModule.FindStringIndex(text); loc != nil {
-		out = append(out, hit{indRedisModule, model.High, model.ConfMedium, clip(text[loc[0]:loc[1]])})
+		out = append(out, hit{indRedisModule, model.High, model.ConfMedium, textclip.Trim(text[loc[0]:loc[1]], 160)})
 	}
 	return out
-}
-
-func clip(s string) string {
-	s = strings.TrimSpace(s)
-	if len(s) <= 160 {
-		return s
-	}
-	cut := 157
-	for cut > 0 && s[cut]&0xC0 == 0x80 {
-		cut--
-	}
-	return s[:cut] + "..."
 }
 
 // ruleFor maps an indicator to the history rule that reports it.

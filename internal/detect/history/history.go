@@ -15,6 +15,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // Rule ids.
@@ -283,23 +284,11 @@ func (r *run) grade(a account, p string, hf histFile, entries []entry, st fs.Fil
 			Key:        p + "\x00" + id,
 			Indicators: append([]string{id}, ag.also...),
 			Evidence: model.Evidence{
-				Path: p, Line: ag.at.line, Text: clip400(redact(ag.at.text)), User: a.name, MTime: &mt, Extra: ex,
+				Path: p, Line: ag.at.line, Text: textclip.Clip(strings.ReplaceAll(redact(ag.at.text), "\n", "\\n"), 400), User: a.name, MTime: &mt, Extra: ex,
 			},
 		}
 		r.env.Emit(f.WithSeverity(ag.h.sev).WithConfidence(ag.h.conf))
 	}
-}
-
-func clip400(s string) string {
-	s = strings.ReplaceAll(s, "\n", "\\n")
-	if len(s) <= 400 {
-		return s
-	}
-	cut := 397
-	for cut > 0 && s[cut]&0xC0 == 0x80 {
-		cut--
-	}
-	return s[:cut] + "..."
 }
 
 func (r *run) emitDisabled(a account, p, what string, lst fs.FileInfo) {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // indSecret marks a password or token typed on a command line: anyone who
@@ -66,5 +67,5 @@ func secretGrade(text string) (hit, bool) {
 	if !ok {
 		return hit{}, false
 	}
-	return hit{id: indSecret, sev: model.Low, conf: model.ConfMedium, fragment: clip(red)}, true
+	return hit{id: indSecret, sev: model.Low, conf: model.ConfMedium, fragment: textclip.Trim(red, 160)}, true
 }

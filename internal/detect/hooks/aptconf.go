@@ -7,6 +7,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/grade/shscript"
 	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // AptItem is one value of an APT configuration file with its full option
@@ -290,7 +291,7 @@ func (r *run) aptFile(p string, depth int, seen map[string]bool) {
 		if kind == "" {
 			continue
 		}
-		ev := model.Evidence{Path: p, Line: it.Line, Text: clip(it.Key + " \"" + it.Value + "\""), Package: pkg, When: "update",
+		ev := model.Evidence{Path: p, Line: it.Line, Text: textclip.Trim(it.Key+" \""+it.Value+"\"", 400), Package: pkg, When: "update",
 			Extra: map[string]string{"option": it.Key, "command": it.Value}}
 		subject := p + " (" + it.Key + ")"
 		var v cmdVerdict
@@ -402,7 +403,7 @@ func (r *run) dpkg() {
 				continue
 			}
 			v := r.judgeCommand(o.Value, "", 0)
-			ev := model.Evidence{Path: p, Line: o.Line, Text: clip(o.Text), Package: pkg, When: "update",
+			ev := model.Evidence{Path: p, Line: o.Line, Text: textclip.Trim(o.Text, 400), Package: pkg, When: "update",
 				Extra: map[string]string{"option": o.Name, "command": o.Value}}
 			r.reportHook(rulePkgHookCommand, rulePkgHookUnowned, p+" ("+o.Name+")", ev, v, pkg)
 		}

@@ -231,14 +231,6 @@ func (r *run) emit(rule, subject string, ev model.Evidence, ind []string, sev mo
 // isELF reports whether b is a compiled program.
 func isELF(b []byte) bool { return bytes.HasPrefix(b, []byte("\x7fELF")) }
 
-func clip(s string) string {
-	s = strings.TrimSpace(s)
-	if len(s) > 400 {
-		return s[:397] + "..."
-	}
-	return s
-}
-
 // withInd returns ind with id added once, sorted.
 func withInd(ind []string, id string) []string {
 	out := append([]string(nil), ind...)

@@ -11,6 +11,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/grade/shscript"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // scriptDir is a directory of hook scripts that some daemon runs as root.
@@ -154,7 +155,7 @@ func (r *run) hookScript(p string, sd scriptDir) {
 		}
 		flagged = true
 		ev := base
-		ev.Line, ev.Text = l.N, clip(l.Raw)
+		ev.Line, ev.Text = l.N, textclip.Trim(l.Raw, 400)
 		r.emit(cmdRule, p, ev, v.ind, v.sev, v.conf)
 	}
 	if unowned && !flagged {
@@ -170,7 +171,7 @@ func (r *run) hookScript(p string, sd scriptDir) {
 func firstCommand(b []byte) string {
 	for _, l := range shscript.Lines(b) {
 		if !l.Heredoc {
-			return clip(l.Raw)
+			return textclip.Trim(l.Raw, 400)
 		}
 	}
 	return ""
@@ -240,7 +241,7 @@ func (r *run) interfaces() {
 			if !v.suspicious {
 				continue // ip route add ...: ordinary
 			}
-			ev := model.Evidence{Path: p, Line: c.Line, Text: clip(c.Text), Package: pkg, When: "event",
+			ev := model.Evidence{Path: p, Line: c.Line, Text: textclip.Trim(c.Text, 400), Package: pkg, When: "event",
 				Extra: map[string]string{"option": c.Verb, "command": c.Command}}
 			r.emit(ruleNetCommand, p+" ("+c.Verb+")", ev, v.ind, v.sev, v.conf)
 		}

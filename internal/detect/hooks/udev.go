@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // UdevPair is one KEY{attr}OP"value" of a udev rule.
@@ -150,7 +151,7 @@ func (r *run) udevFile(p string) {
 	for _, rule := range ParseUdevRules(b) {
 		for _, c := range udevCommands(rule) {
 			v := r.judgeCommand(c.Value, "/usr/lib/udev", 0)
-			ev := model.Evidence{Path: p, Line: rule.Line, Text: clip(rule.Text), Package: pkg, When: "event",
+			ev := model.Evidence{Path: p, Line: rule.Line, Text: textclip.Trim(rule.Text, 400), Package: pkg, When: "event",
 				Extra: map[string]string{"key": c.Key + attrSuffix(c.Attr), "command": c.Value}}
 			subject := p + " (" + c.Key + attrSuffix(c.Attr) + ")"
 			switch {

@@ -17,6 +17,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // Rule ids.
@@ -206,13 +207,6 @@ func (r *run) oddExe(p *procs.Process) []string {
 	return out
 }
 
-func clip(s string, n int) string {
-	if len(s) > n {
-		return s[:n-3] + "..."
-	}
-	return s
-}
-
 // evidence describes socket s and its owner p (nil when unknown).
 func (r *run) evidence(s netsock.Socket, p *procs.Process, pkg string) model.Evidence {
 	ev := model.Evidence{
@@ -233,7 +227,7 @@ func (r *run) evidence(s netsock.Socket, p *procs.Process, pkg string) model.Evi
 	}
 	ev.Path, ev.PID, ev.Package = p.Exe, p.PID, pkg
 	ev.Extra["name"] = p.Name
-	ev.Extra["cmdline"] = clip(p.CommandLine(), 512)
+	ev.Extra["cmdline"] = textclip.Clip(p.CommandLine(), 512)
 	ev.Extra["ppid"] = strconv.Itoa(p.PPID)
 	if p.Cwd != "" {
 		ev.Extra["cwd"] = p.Cwd

@@ -11,6 +11,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/grade/cmdscan"
 	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // check runs the per-process checks on p.
@@ -310,7 +311,7 @@ func (r *run) preloads() {
 		}
 		p := ps[0]
 		f := r.finding(rulePreload, p, r.pkgOf(p), append([]string{indPreload}, inds...)...)
-		f.Subject = clip(kv, 200)
+		f.Subject = textclip.Clip(kv, 200)
 		f.Evidence.Extra[strings.ToLower(k)] = v
 		f.Key = kv
 		f = f.WithSeverity(sev).WithConfidence(conf)

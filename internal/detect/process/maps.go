@@ -14,6 +14,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // runtimes generate machine code at run time (JIT compilers, PCRE JIT,
@@ -91,7 +92,7 @@ func (r *run) maps(p *procs.Process, pkg string) {
 			inds = append(inds, placeIndicators(o)...)
 		}
 		f := r.finding(ruleMapFile, p, pkg, dedupe(inds)...)
-		f.Evidence.Extra["mapped"] = clip(strings.Join(odd, ", "), textLimit)
+		f.Evidence.Extra["mapped"] = textclip.Clip(strings.Join(odd, ", "), textLimit)
 		f.Key += "\x00" + strings.Join(odd, "\x00")
 		r.add(f, p.PID)
 	}

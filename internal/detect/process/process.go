@@ -16,6 +16,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // Rule ids.
@@ -213,18 +214,11 @@ func program(p *procs.Process) string {
 
 const textLimit = 512
 
-func clip(s string, n int) string {
-	if len(s) > n {
-		return s[:n-3] + "..."
-	}
-	return s
-}
-
 // finding builds a finding about p with the shared evidence.
 func (r *run) finding(rule string, p *procs.Process, pkg string, inds ...string) model.Finding {
 	ev := model.Evidence{
 		Path:    p.Exe,
-		Text:    clip(p.CommandLine(), textLimit),
+		Text:    textclip.Clip(p.CommandLine(), textLimit),
 		PID:     p.PID,
 		User:    r.user(p, p.UID),
 		Package: pkg,
@@ -255,7 +249,7 @@ func (r *run) finding(rule string, p *procs.Process, pkg string, inds ...string)
 	}
 	subject := p.Exe
 	if subject == "" {
-		subject = clip(p.CommandLine(), 120)
+		subject = textclip.Clip(p.CommandLine(), 120)
 	}
 	return model.Finding{
 		RuleID:     rule,

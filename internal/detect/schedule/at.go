@@ -10,6 +10,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/grade/jobexec"
 	"github.com/vigil-ir/vigil/internal/grade/shscript"
 	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // atDirs hold pending at and batch jobs (Debian, then RHEL/SUSE).
@@ -144,7 +145,7 @@ func (r *run) atJob(p string) {
 		ev := f.evidence(l.N, l.Raw, user, "schedule")
 		ev.Extra = copyExtra(extra)
 		if v.Fragment != "" {
-			ev.Extra["matched"] = clip(v.Fragment)
+			ev.Extra["matched"] = textclip.Valid(v.Fragment, 400)
 		}
 		if v.Script != nil {
 			ev.Extra["script"] = v.Script.Path + ":" + strconv.Itoa(v.Script.Line)

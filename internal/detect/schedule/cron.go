@@ -10,6 +10,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/grade/shscript"
 	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // runPartsName is the file name rule of Debian's run-parts (and of cron
@@ -406,7 +407,7 @@ func (r *run) emitScriptHit(j job, v jobexec.Verdict, rule string) {
 		ev.Extra["runs"] = "no: " + j.notRun
 	}
 	if v.Fragment != "" {
-		ev.Extra["matched"] = clip(v.Fragment)
+		ev.Extra["matched"] = textclip.Valid(v.Fragment, 400)
 	}
 	if v.Script != nil {
 		ev.Extra["script"] = fmt.Sprintf("%s:%d", v.Script.Path, v.Script.Line)

@@ -9,6 +9,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/grade/shscript"
 	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // LogrotateScript is one script block: its keyword line, the body lines
@@ -258,7 +259,7 @@ func (r *run) gradeLogrotateJob(j job, c jobexec.Context, directive bool) bool {
 	}
 	v.Add(j.f.origin.Indicator())
 	if v.Fragment != "" {
-		ev.Extra["matched"] = clip(v.Fragment)
+		ev.Extra["matched"] = textclip.Valid(v.Fragment, 400)
 	}
 	if v.Script != nil {
 		ev.Extra["followed"] = fmt.Sprintf("%s:%d", v.Script.Path, v.Script.Line)

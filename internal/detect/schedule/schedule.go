@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/detect/inventory"
@@ -15,6 +14,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/grade/jobexec"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // Rule ids: per place, a suspicious command and the inventory of jobs no
@@ -124,7 +124,7 @@ func (r *run) facts(p string, content []byte) fileFacts {
 }
 
 func (f fileFacts) evidence(line int, text, user, when string) model.Evidence {
-	return model.Evidence{Path: f.path, Line: line, Text: clip(text), User: user, When: when,
+	return model.Evidence{Path: f.path, Line: line, Text: textclip.Valid(text, 400), User: user, When: when,
 		Package: f.origin.Package, MTime: f.mtime, SHA256: f.sha}
 }
 
@@ -192,7 +192,7 @@ func (r *run) gradeJob(j job, cmdRule, entryRule string) {
 			v.Add(j.f.origin.Indicator())
 		}
 		if v.Fragment != "" {
-			ev.Extra["matched"] = clip(v.Fragment)
+			ev.Extra["matched"] = textclip.Valid(v.Fragment, 400)
 		}
 		if v.Script != nil {
 			ev.Extra["script"] = fmt.Sprintf("%s:%d", v.Script.Path, v.Script.Line)
@@ -261,12 +261,4 @@ func (r *run) knownUser(user string) bool {
 	}
 	_, ok := r.x.Users.ByName(user)
 	return ok
-}
-
-func clip(s string) string {
-	s = strings.ToValidUTF8(strings.TrimSpace(s), "\uFFFD")
-	if len(s) > 400 {
-		return s[:397] + "..."
-	}
-	return s
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/grade/shscript"
 	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // generatorDirs hold programs systemd runs very early at every boot and
@@ -88,7 +89,7 @@ func (r *run) generator(p string) {
 		for _, l := range shscript.Lines(b) {
 			lv := r.x.Grade(l.Text, jobexec.Context{User: "root", Boot: true})
 			if lv.Suspicious && (!v.Suspicious || lv.Severity > v.Severity) {
-				ev.Line, ev.Text = l.N, clip(l.Raw)
+				ev.Line, ev.Text = l.N, textclip.Valid(l.Raw, 400)
 			}
 			v.Merge(lv)
 		}

@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"path"
 	"strconv"
-	"strings"
 
 	"github.com/vigil-ir/vigil/internal/collect/users"
 	"github.com/vigil-ir/vigil/internal/detect/inventory"
@@ -13,6 +12,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/grade/jobexec"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // Rule ids.
@@ -133,7 +133,7 @@ func (r *run) homeOf(user string) string {
 
 // fileEvidence fills path, mtime and package of a file finding.
 func (r *run) fileEvidence(p string, origin jobexec.Origin, line int, text, user, when string) model.Evidence {
-	ev := model.Evidence{Path: p, Line: line, Text: clip(text), User: user, When: when, Package: origin.Package}
+	ev := model.Evidence{Path: p, Line: line, Text: textclip.Valid(text, 400), User: user, When: when, Package: origin.Package}
 	if fi, err := r.t.Lstat(p); err == nil {
 		mt := fi.ModTime().UTC()
 		ev.MTime = &mt
@@ -167,7 +167,7 @@ func (r *run) emitVerdict(rule, subject, tech string, ev model.Evidence, v jobex
 		}
 	}
 	if v.Fragment != "" {
-		ev.Extra["matched"] = clip(v.Fragment)
+		ev.Extra["matched"] = textclip.Valid(v.Fragment, 400)
 	}
 	if v.Script != nil {
 		ev.Extra["script"] = v.Script.Path + ":" + strconv.Itoa(v.Script.Line)
@@ -225,12 +225,4 @@ func inds(ids ...string) []string {
 		}
 	}
 	return out
-}
-
-func clip(s string) string {
-	s = strings.ToValidUTF8(strings.TrimSpace(s), "\uFFFD")
-	if len(s) > 400 {
-		return s[:397] + "..."
-	}
-	return s
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/grade/shscript"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // readLimit bounds one start-up file; a larger one is a gap, not a read.
@@ -274,7 +275,7 @@ func (r *run) emit(f rcFile, pkg string, h hit) {
 	if h.what != "" {
 		subject = f.path + " (" + h.what + ")"
 	}
-	ev := model.Evidence{Path: f.path, Line: h.line.N, Text: clipText(h.line.Raw), User: f.user, Package: pkg, When: f.when}
+	ev := model.Evidence{Path: f.path, Line: h.line.N, Text: textclip.Clip(h.line.Raw, 400), User: f.user, Package: pkg, When: f.when}
 	if len(h.v.extra) > 0 {
 		ev.Extra = h.v.extra
 	}
@@ -282,13 +283,6 @@ func (r *run) emit(f rcFile, pkg string, h hit) {
 	sort.Strings(ind)
 	r.env.Emit(model.Finding{RuleID: h.rule, Subject: subject, Indicators: ind, Evidence: ev}.
 		WithSeverity(h.v.sev).WithConfidence(h.v.conf))
-}
-
-func clipText(s string) string {
-	if len(s) > 400 {
-		return s[:397] + "..."
-	}
-	return s
 }
 
 // facts implements fileFacts over the target.

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // keyOption is one authorized_keys option: a flag (no-pty) or name="value".
@@ -76,7 +78,7 @@ func (k *authKey) short() string {
 	if k.comment != "" {
 		s += " " + k.comment
 	}
-	return clipText(s, 400)
+	return textclip.Clip(s, 400)
 }
 
 // keyTypes are the public key algorithms sshd accepts in authorized_keys.
@@ -162,7 +164,7 @@ func parseKeyLine(line string) (authKey, error) {
 		return k, errors.New("no key after the options")
 	}
 	if !keyTypes[fields[0]] {
-		return k, fmt.Errorf("unknown key type %q", clipText(fields[0], 40))
+		return k, fmt.Errorf("unknown key type %q", textclip.Clip(fields[0], 40))
 	}
 	blob, err := decodeBlob(fields[1])
 	if err != nil {
@@ -221,7 +223,7 @@ func parseOptions(s string) ([]keyOption, string, error) {
 		o := keyOption{name: name}
 		if j < len(s) && s[j] == '=' {
 			if !valueOptions[name] {
-				return nil, "", fmt.Errorf("unknown option %q", clipText(name, 40))
+				return nil, "", fmt.Errorf("unknown option %q", textclip.Clip(name, 40))
 			}
 			j++
 			if j >= len(s) || s[j] != '"' {
@@ -248,7 +250,7 @@ func parseOptions(s string) ([]keyOption, string, error) {
 			}
 			o.value, o.hasValue = v.String(), true
 		} else if !flagOptions[name] {
-			return nil, "", fmt.Errorf("unknown option %q", clipText(name, 40))
+			return nil, "", fmt.Errorf("unknown option %q", textclip.Clip(name, 40))
 		}
 		opts = append(opts, o)
 		switch {
@@ -266,16 +268,4 @@ func parseOptions(s string) ([]keyOption, string, error) {
 
 func isAlnum(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-}
-
-// clipText shortens s to at most n bytes for evidence, on a rune boundary.
-func clipText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n - 3
-	for cut > 0 && s[cut]&0xC0 == 0x80 {
-		cut--
-	}
-	return s[:cut] + "..."
 }

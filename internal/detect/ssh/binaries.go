@@ -9,6 +9,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/grade/cmdscan"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // sshPrograms are the OpenSSH programs a wrapper backdoor replaces. A
@@ -61,12 +62,12 @@ func (r *run) checkBinaries() {
 		if bytes.HasPrefix(head, []byte("#!")) {
 			sev, conf = model.Critical, model.ConfHigh
 			lines := strings.Split(string(head), "\n")
-			fd.Evidence.Line, fd.Evidence.Text = 1, clipText(strings.TrimSpace(lines[0]), 200)
+			fd.Evidence.Line, fd.Evidence.Text = 1, textclip.Clip(strings.TrimSpace(lines[0]), 200)
 			fd.Evidence.Extra["kind"] = "script"
 			for i, l := range lines[1:] {
 				if _, ok := fd.Evidence.Extra["exec_line"]; !ok && strings.Contains(l, "exec") {
 					// The real program the wrapper hands over to, moved aside.
-					fd.Evidence.Extra["exec_line"] = strconv.Itoa(i+2) + ": " + clipText(strings.TrimSpace(l), 200)
+					fd.Evidence.Extra["exec_line"] = strconv.Itoa(i+2) + ": " + textclip.Clip(strings.TrimSpace(l), 200)
 				}
 				for _, m := range cmdscan.Scan(l) {
 					fd.Indicators = appendUnique(fd.Indicators, m.ID)
@@ -78,7 +79,7 @@ func (r *run) checkBinaries() {
 			}
 		} else {
 			fd.Evidence.Extra["kind"] = "not an ELF program"
-			fd.Evidence.Text = clipText(strings.ToValidUTF8(string(head[:min(len(head), 32)]), "?"), 64)
+			fd.Evidence.Text = textclip.Clip(strings.ToValidUTF8(string(head[:min(len(head), 32)]), "?"), 64)
 		}
 		r.emit(fd.WithSeverity(sev).WithConfidence(conf))
 	}

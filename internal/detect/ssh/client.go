@@ -8,6 +8,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/grade/cmdscan"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 const indSSHCommand = "ssh-local-command"
@@ -102,10 +103,10 @@ func matchExec(args []string) string {
 func (r *run) emitClient(rule string, d directive, user string, v verdict, sev model.Severity) {
 	f := model.Finding{
 		RuleID:     rule,
-		Subject:    d.keyword() + " " + clipText(d.joined(), 80),
+		Subject:    d.keyword() + " " + textclip.Clip(d.joined(), 80),
 		Indicators: append([]string{indSSHCommand}, v.inds...),
 		Evidence: model.Evidence{
-			Path: d.file, Line: d.line, Text: clipText(d.text, 400), User: user, When: "event",
+			Path: d.file, Line: d.line, Text: textclip.Clip(d.text, 400), User: user, When: "event",
 			Package: v.pkg,
 		},
 	}
@@ -191,7 +192,7 @@ func (r *run) gradeRC(p, user string, b []byte, mt *time.Time) {
 		RuleID:     ruleRC,
 		Key:        p,
 		Indicators: inds,
-		Evidence:   model.Evidence{Path: p, Line: line, Text: clipText(text, 400), User: user, When: "login", MTime: mt},
+		Evidence:   model.Evidence{Path: p, Line: line, Text: textclip.Clip(text, 400), User: user, When: "login", MTime: mt},
 	}
 	if frag != "" {
 		extra(&f, "fragment", frag)

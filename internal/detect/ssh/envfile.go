@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // dangerousEnvVars change what every program of the session loads or runs.
@@ -87,7 +88,7 @@ func (r *run) checkEnvironmentFiles() {
 				RuleID:  ruleEnvFile,
 				Subject: a.name + " " + l.name,
 				Evidence: model.Evidence{
-					Path: p, Line: l.line, Text: clipText(l.text, 400), User: a.name, When: "login", MTime: st,
+					Path: p, Line: l.line, Text: textclip.Clip(l.text, 400), User: a.name, When: "login", MTime: st,
 				},
 			}
 			if strings.HasPrefix(l.name, "LD_") {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // defaultKeysFiles is sshd's AuthorizedKeysFile default.
@@ -222,10 +223,10 @@ func (r *run) scanKeyFile(kf *keyFile) []seenKey {
 			ev.Extra[kk] = vv
 		}
 		if k.comment != "" {
-			ev.Extra["comment"] = clipText(k.comment, 200)
+			ev.Extra["comment"] = textclip.Clip(k.comment, 200)
 		}
 		if o := k.optionsText(); o != "" {
-			ev.Extra["options"] = clipText(o, 400)
+			ev.Extra["options"] = textclip.Clip(o, 400)
 		}
 		if mtime != nil {
 			ev.Extra["file_mtime"] = mtime.Format(time.RFC3339)
@@ -258,7 +259,7 @@ func (r *run) gradeKey(kf *keyFile, acct *account, k *authKey, ev model.Evidence
 	who := kf.user()
 	subject := who + " " + k.fingerprint
 	if k.comment != "" {
-		subject += " (" + clipText(k.comment, 60) + ")"
+		subject += " (" + textclip.Clip(k.comment, 60) + ")"
 	}
 	inv := model.Finding{RuleID: ruleAuthorizedKey, Subject: subject, Key: id, Evidence: ev}
 	r.emit(inv.WithSeverity(model.Info).WithConfidence(model.ConfHigh))
@@ -277,8 +278,8 @@ func (r *run) gradeKey(kf *keyFile, acct *account, k *authKey, ev model.Evidence
 				v.inds = append(v.inds, indNotPackage)
 			}
 		}
-		f := model.Finding{RuleID: ruleKeyCommand, Subject: who + " command=" + clipText(cmd, 80), Key: id, Indicators: v.inds, Evidence: ev}
-		f.Evidence.Extra = copyExtra(ev.Extra, "command", clipText(cmd, 400))
+		f := model.Finding{RuleID: ruleKeyCommand, Subject: who + " command=" + textclip.Clip(cmd, 80), Key: id, Indicators: v.inds, Evidence: ev}
+		f.Evidence.Extra = copyExtra(ev.Extra, "command", textclip.Clip(cmd, 400))
 		f.Evidence.Package = v.pkg
 		if v.fragment != "" {
 			f.Evidence.Extra["fragment"] = v.fragment
@@ -294,7 +295,7 @@ func (r *run) gradeKey(kf *keyFile, acct *account, k *authKey, ev model.Evidence
 			inds = append(inds, indLDPreload)
 		}
 		f := model.Finding{RuleID: ruleKeyEnv, Subject: who + " environment " + name, Key: id + "\x00" + name, Indicators: inds, Evidence: ev}
-		f.Evidence.Extra = copyExtra(ev.Extra, "environment", clipText(e, 400))
+		f.Evidence.Extra = copyExtra(ev.Extra, "environment", textclip.Clip(e, 400))
 		if !r.userEnvAllowed(name) {
 			// sshd drops the variable while PermitUserEnvironment is no;
 			// it is still a planted key.
@@ -456,7 +457,7 @@ func (r *run) checkKeyFilePerms(kf *keyFile, st fs.FileInfo) {
 		Key:    kf.path,
 		Evidence: model.Evidence{
 			Path: kf.path, User: kf.user(), MTime: mtimeOf(st), When: "login",
-			Text:  clipText(strings.Join(problems, "; "), 600),
+			Text:  textclip.Clip(strings.Join(problems, "; "), 600),
 			Extra: map[string]string{"strictmodes": "yes (default): sshd refuses the file until the modes are fixed; the keys in it may already have been used or will work if StrictModes is turned off"},
 		},
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // Bounds of the private key walk: keys are small files near the top of
@@ -232,7 +233,7 @@ func firstLine(b []byte) string {
 	if i := bytes.IndexByte(b, '\n'); i >= 0 {
 		b = b[:i]
 	}
-	return clipText(strings.TrimSpace(string(b)), 80)
+	return textclip.Clip(strings.TrimSpace(string(b)), 80)
 }
 
 func yesNo(b bool) string {

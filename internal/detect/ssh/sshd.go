@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 const sshdConfig = "/etc/ssh/sshd_config"
@@ -30,7 +31,7 @@ func (r *run) sshdFinding(rule string, d directive, subject string) model.Findin
 		RuleID:  rule,
 		Subject: subject,
 		Evidence: model.Evidence{
-			Path: d.file, Line: d.line, Text: clipText(d.text, 400), User: "*", When: "login",
+			Path: d.file, Line: d.line, Text: textclip.Clip(d.text, 400), User: "*", When: "login",
 		},
 	}
 	if d.block != "" {

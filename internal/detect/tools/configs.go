@@ -15,6 +15,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/grade/cmdscan"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // scriptTools are tools shipped as scripts, recognised by their text.
@@ -205,13 +206,13 @@ func findConfigs(base, s string, script bool) []configHit {
 				if c.what == "ngrok tunnel" {
 					server = "ngrok.com"
 				}
-				out = append(out, configHit{kind: kindTunnel, what: c.what + " command", server: server, line: i + 1, text: clip(t)})
+				out = append(out, configHit{kind: kindTunnel, what: c.what + " command", server: server, line: i + 1, text: textclip.Trim(t, 200)})
 				break
 			}
 		}
 		for _, m := range cmdscan.Scan(t) {
 			if m.ID == "miner" && !hasKind(out, kindMiner) {
-				out = append(out, configHit{kind: kindMiner, what: "miner command", line: i + 1, text: clip(t)})
+				out = append(out, configHit{kind: kindMiner, what: "miner command", line: i + 1, text: textclip.Trim(t, 200)})
 			}
 		}
 	}
@@ -311,7 +312,7 @@ func lineAt(s string, off int) string {
 	if end < 0 {
 		end = len(s) - off
 	}
-	return clip(s[start : off+end])
+	return textclip.Trim(s[start:off+end], 200)
 }
 
 // redact hides a token's value, keeping its first characters.
@@ -325,14 +326,6 @@ func redact(line string) string {
 		v = v[:6] + "..."
 	}
 	return k + ": " + v
-}
-
-func clip(s string) string {
-	s = strings.TrimSpace(s)
-	if len(s) > 200 {
-		s = s[:197] + "..."
-	}
-	return s
 }
 
 var (

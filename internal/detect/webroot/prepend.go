@@ -8,6 +8,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // autoPrepend grades a PHP auto_prepend_file / auto_append_file setting:
@@ -121,6 +122,6 @@ func (r *run) iniFile(f, baseDir string, fpm bool) {
 		if j := strings.Index(val, " ;"); j >= 0 {
 			val = val[:j]
 		}
-		r.autoPrepend(f, model.Evidence{Path: f, Line: i + 1, Text: clip(line, 300)}, key, val, baseDir)
+		r.autoPrepend(f, model.Evidence{Path: f, Line: i + 1, Text: textclip.Trim(line, 300)}, key, val, baseDir)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/grade/cmdscan"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // Walk bounds: deep enough for any CMS, small enough for a shared host.
@@ -237,7 +238,7 @@ func firstLine(b []byte) string {
 	s := string(b)
 	for _, line := range strings.Split(s, "\n") {
 		if t := strings.TrimSpace(line); t != "" && t != "<?php" && t != "<?" {
-			return clip(printable([]byte(t)), 160)
+			return textclip.Trim(printable([]byte(t)), 160)
 		}
 	}
 	return ""

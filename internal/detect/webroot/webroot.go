@@ -2,7 +2,6 @@ package webroot
 
 import (
 	"context"
-	"strings"
 
 	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
 	"github.com/vigil-ir/vigil/internal/collect/webroots"
@@ -92,11 +91,3 @@ func (r *run) discovered(inv *webroots.Inventory) {
 
 // confReadLimit bounds the configuration files read here (as discovery does).
 const confReadLimit = 4 << 20
-
-func clip(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if len(s) > n {
-		s = s[:n-3] + "..."
-	}
-	return s
-}

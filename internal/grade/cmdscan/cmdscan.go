@@ -3,9 +3,9 @@ package cmdscan
 import (
 	"regexp"
 	"sort"
-	"strings"
 
 	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // Match is one thing a line does that matters.
@@ -276,7 +276,7 @@ func scan(text string, filter bool) []Match {
 		if loc == nil {
 			continue
 		}
-		m := Match{ID: p.id, Severity: p.sev, Confidence: p.conf, Fragment: clip(text[loc[0]:loc[1]])}
+		m := Match{ID: p.id, Severity: p.sev, Confidence: p.conf, Fragment: textclip.Trim(text[loc[0]:loc[1]], 160)}
 		if best == nil {
 			best = map[string]Match{}
 		}
@@ -342,12 +342,4 @@ func (p *pattern) match(text string) []int {
 		}
 	}
 	return nil
-}
-
-func clip(s string) string {
-	s = strings.TrimSpace(s)
-	if len(s) > 160 {
-		s = s[:157] + "..."
-	}
-	return s
 }

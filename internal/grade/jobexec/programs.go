@@ -9,6 +9,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/grade/shscript"
 	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // wrappers run their arguments as a command; the value is how many
@@ -229,7 +230,7 @@ func (e *Env) followScript(v *Verdict, p string, c Context, depth int) {
 			continue
 		}
 		if !sub.Suspicious || lv.Severity > sub.Severity || (lv.Severity == sub.Severity && lv.Confidence > sub.Confidence) {
-			worst = &ScriptHit{Path: p, Line: l.N, Text: clip(l.Raw)}
+			worst = &ScriptHit{Path: p, Line: l.N, Text: textclip.Trim(l.Raw, 400)}
 		}
 		for _, id := range lv.Indicators {
 			sub.Add(id)
@@ -248,14 +249,6 @@ func (e *Env) followScript(v *Verdict, p string, c Context, depth int) {
 	if !wasSusp || sub.Severity > before {
 		v.Script = worst
 	}
-}
-
-func clip(s string) string {
-	s = strings.TrimSpace(s)
-	if len(s) > 400 {
-		return s[:397] + "..."
-	}
-	return s
 }
 
 // shellScript reports whether a file is a shell script: a shell in its
