@@ -21,11 +21,14 @@ func TestIncidentRoot(t *testing.T) {
 		category, path, subject string
 		min                     model.Severity
 	}{
-		{"accounts", "/etc/passwd", "sysadm", model.Critical}, // second UID 0
-		{"accounts", "/etc/shadow", "sysadm", model.High},     // no password
-		{"accounts", "/etc/passwd", "www-data", model.Medium}, // service account with a shell
-		{"auth", "/etc/sudoers.d/www", "", model.High},        // NOPASSWD ALL for www-data
-		{"auth", "/etc/pam.d/sshd", "", model.Critical},       // pam_permit sufficient
+		{"accounts", "/etc/passwd", "sysadm", model.Critical},       // second UID 0
+		{"accounts", "/etc/shadow", "sysadm", model.High},           // no password
+		{"accounts", "/etc/passwd", "www-data", model.Medium},       // service account with a shell
+		{"auth", "/etc/sudoers.d/www", "", model.High},              // NOPASSWD ALL for www-data
+		{"auth", "/etc/pam.d/sshd", "", model.Critical},             // pam_permit sufficient
+		{"auth", "/etc/sudoers.d/nobody.bak", "", model.Critical},   // dormant: sudo skips the name
+		{"auth", "/etc/sudoers.d/zz-defaults", "", model.High},      // credentials never expire
+		{"auth", "/etc/pam.d/su", "pam_succeed_if", model.Critical}, // uid >= 0 sufficient
 		{"persistence", "/etc/cron.d/php-sessionclean2", "", model.Critical},
 		{"persistence", "/var/spool/cron/crontabs/www-data", "", model.Critical},
 		{"persistence", "/etc/systemd/system/kworker.service", "", model.High},

@@ -24,6 +24,8 @@ const (
 	ruleSudoNoAuth    = "auth.sudo.noauth"
 	ruleSudoEnv       = "auth.sudo.env"
 	ruleSudoPerms     = "auth.sudo.perms"
+	ruleSudoWeak      = "auth.sudo.weak-defaults"
+	rulePamAlwaysTrue = "auth.pam.always-true"
 	rulePamExec       = "auth.pam.exec"
 	rulePamPermit     = "auth.pam.permit"
 	rulePamModPath    = "auth.pam.module-path"
@@ -66,8 +68,8 @@ func (*Detector) NeedsLive() bool { return false }
 
 // Rules implements engine.Detector.
 func (*Detector) Rules() []string {
-	return []string{ruleSudoNoPasswd, ruleSudoRootGrant, ruleSudoNoAuth, ruleSudoEnv, ruleSudoPerms,
-		rulePamExec, rulePamPermit, rulePamModPath, rulePamMissing, rulePamUnowned}
+	return []string{ruleSudoNoPasswd, ruleSudoRootGrant, ruleSudoNoAuth, ruleSudoEnv, ruleSudoPerms, ruleSudoWeak,
+		rulePamAlwaysTrue, rulePamExec, rulePamPermit, rulePamModPath, rulePamMissing, rulePamUnowned}
 }
 
 // Run implements engine.Detector.
@@ -90,6 +92,8 @@ type run struct {
 	now time.Time
 	db  *users.DB
 	pk  pkgdb.View
+	// dormant maps a sudoers file sudo does not read now to the reason.
+	dormant map[string]string
 }
 
 // ownership returns the owner of p and whether p is exactly as shipped.
@@ -147,6 +151,17 @@ func replaceable(st fs.FileInfo, self bool) bool {
 	}
 	// Group write is left out: Debian's /usr/local is group staff, 2775.
 	return m.Perm()&0o002 != 0
+}
+
+// rootUID is the owner of the target's "/": 0 on a real system, the
+// unpacking user on an extracted image.
+func (r *run) rootUID() uint32 {
+	if st, err := r.t.Stat("/"); err == nil {
+		if uid, _, ok := owner(st); ok {
+			return uid
+		}
+	}
+	return 0
 }
 
 func owner(st fs.FileInfo) (uid, gid uint32, ok bool) {

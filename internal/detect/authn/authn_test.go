@@ -17,7 +17,7 @@ import (
 
 // debianPackages own the packaged files of the clean fixture.
 var debianPackages = []dpkgfixture.Package{
-	{Name: "sudo", Files: []string{"/etc/sudoers", "/etc/sudoers.d/README", "/etc/pam.d/sudo"}},
+	{Name: "sudo", Files: []string{"/etc/sudoers", "/etc/sudoers.d/README", "/etc/pam.d/sudo", "/usr/bin/sudo"}},
 	{Name: "openssh-server", Files: []string{"/etc/pam.d/sshd"}},
 	{Name: "login", Files: []string{"/etc/pam.d/login"}},
 	{Name: "util-linux", Files: []string{"/etc/pam.d/su"}},
@@ -27,7 +27,7 @@ var debianPackages = []dpkgfixture.Package{
 	{Name: "systemd", Files: []string{"/usr/bin/systemctl"}},
 	{Name: "libpam-modules", MultiArch: true, Files: modules(
 		"unix", "deny", "permit", "nologin", "selinux", "loginuid", "keyinit", "motd", "mail", "limits", "env",
-		"rootok", "faildelay", "group", "lastlog", "wheel", "time", "access", "exec")},
+		"rootok", "faildelay", "group", "lastlog", "wheel", "time", "access", "exec", "succeed_if")},
 }
 
 func modules(names ...string) []string {
@@ -130,8 +130,18 @@ func TestFires(t *testing.T) {
 		{"admin nopasswd all", []edit{{dropIn + " mtime=2026-11-24T10:00:00Z", "", "ops ALL=(ALL) NOPASSWD: ALL\n"}}, ruleSudoNoPasswd, "ops", model.High, indAnyCommand}, // fresh file: medium raised
 		{"cloud-init default user", []edit{{"etc/sudoers.d/90-cloud-init-users mode=0440 mtime=2026-01-10T08:00:00Z", "", "# Created by cloud-init v. 22.4.2 on Sat, 10 Jan 2026 08:00:00 +0000\n\n# User rules for ops\nops ALL=(ALL) NOPASSWD:ALL\n"}}, ruleSudoNoPasswd, "ops", model.Low, indAnyCommand},
 		{"nopasswd shell as postgres for www-data", []edit{{dropIn, "", "www-data ALL=(postgres) NOPASSWD: /bin/bash\n"}}, ruleSudoNoPasswd, "www-data", model.Medium, indShellEscape},
-		{"non-admin with password ALL", []edit{{dropIn, "", "alice ALL=(ALL:ALL) ALL\n"}}, ruleSudoRootGrant, "alice", model.Medium, indAnyCommand},
-		{"group with password ALL", []edit{{dropIn, "", "%devs ALL=(ALL) ALL\n"}}, ruleSudoRootGrant, "%devs", model.Medium, indAnyCommand},
+		{"non-admin with password ALL is inventory", []edit{{dropIn, "", "alice ALL=(ALL:ALL) ALL\n"}}, ruleSudoRootGrant, "alice", model.Info, indAnyCommand},
+		{"group with password ALL is inventory", []edit{{dropIn, "", "%devs ALL=(ALL) ALL\n"}}, ruleSudoRootGrant, "%devs", model.Info, indAnyCommand},
+		{"dormant: name with a dot", []edit{{"etc/sudoers.d/www.bak mode=0440", "", "www-data ALL=(ALL) NOPASSWD: ALL\n"}}, ruleSudoNoPasswd, "www-data", model.Critical, indAnyCommand},
+		{"dormant: editor backup", []edit{{"etc/sudoers.d/zz~ mode=0440", "", "alice ALL=(ALL) NOPASSWD: /bin/bash\n"}}, ruleSudoNoPasswd, "alice", model.High, indShellEscape},
+		{"dormant: defaults in a skipped file", []edit{{"etc/sudoers.d/env.old", "", "Defaults env_keep += LD_PRELOAD\n"}}, ruleSudoEnv, "LD_PRELOAD", model.High, indLDPreload},
+		{"timestamp never expires", []edit{{dropIn, "", "Defaults timestamp_timeout=-1\n"}}, ruleSudoWeak, "timestamp_timeout=-1", model.High, ""},
+		{"timestamp 10 hours", []edit{{dropIn, "", "Defaults:%sudo timestamp_timeout=600\n"}}, ruleSudoWeak, "timestamp_timeout=600", model.Medium, ""},
+		{"no tty tickets", []edit{{dropIn, "", "Defaults !tty_tickets\n"}}, ruleSudoWeak, "!tty_tickets", model.Medium, ""},
+		{"global timestamp", []edit{{dropIn, "", "Defaults timestamp_type=global\n"}}, ruleSudoWeak, "timestamp_type=global", model.Medium, ""},
+		{"requiretty dropped", []edit{{"etc/sudoers", "Defaults	use_pty", "Defaults	use_pty\nDefaults	requiretty"}, {dropIn, "", "Defaults:deploy !requiretty\n"}}, ruleSudoWeak, "!requiretty", model.Low, ""},
+		{"keep PYTHONPATH", []edit{{dropIn, "", "Defaults env_keep += \"PYTHONPATH\"\n"}}, ruleSudoEnv, "PYTHONPATH", model.High, ""},
+		{"keep LD_LIBRARY_PATH", []edit{{dropIn, "", "Defaults env_keep += \"LD_LIBRARY_PATH\"\n"}}, ruleSudoEnv, "LD_LIBRARY_PATH", model.High, indLDPreload},
 		{"service with password shell", []edit{{dropIn, "", "www-data ALL=(root) /usr/bin/python3\n"}}, ruleSudoRootGrant, "www-data", model.High, indShellEscape},
 		{"uid spec", []edit{{dropIn, "", "#1002 ALL=(#0) NOPASSWD: ALL\n"}}, ruleSudoNoPasswd, "#1002", model.High, indAnyCommand},
 		{"no authenticate", []edit{{"etc/sudoers", "Defaults	use_pty", "Defaults	use_pty\nDefaults	!authenticate"}}, ruleSudoNoAuth, "!authenticate", model.High, ""},
@@ -146,7 +156,15 @@ func TestFires(t *testing.T) {
 		{"permit jump in sshd", []edit{{"etc/pam.d/sshd", "@include common-auth", "auth [success=2 default=ignore] pam_permit.so\n@include common-auth"}}, rulePamPermit, "sshd", model.Critical, ""},
 		{"permit-only stack in su", []edit{{"etc/pam.d/su", "@include common-auth", "auth required pam_permit.so"}}, rulePamPermit, "su", model.Critical, ""},
 		{"permit sufficient elsewhere", []edit{{"etc/pam.d/chfn", "", "auth sufficient pam_permit.so\n"}}, rulePamPermit, "chfn", model.Critical, ""},
-		{"permit sufficient other service", []edit{{"etc/pam.d/myapp", "", "auth sufficient pam_permit.so\n"}}, rulePamPermit, "myapp", model.High, ""},
+		{"permit sufficient other service", []edit{{"etc/pam.d/myapp", "", "auth sufficient pam_permit.so\n"}}, rulePamPermit, "myapp", model.Critical, ""},
+		{"permit alone in any service", []edit{{"etc/pam.d/vsftpd2", "", "auth required pam_permit.so\naccount required pam_unix.so\n"}}, rulePamPermit, "vsftpd2", model.Critical, ""},
+		{"permit alone in other", []edit{{"etc/pam.d/other", "@include common-auth", "auth required pam_permit.so"}}, rulePamPermit, "other", model.Critical, ""},
+		{"autologin permit is by design", []edit{{"etc/pam.d/gdm-autologin", "", "auth required pam_permit.so\n"}}, rulePamPermit, "gdm-autologin", model.Low, ""},
+		{"succeed_if uid >= 0 sufficient", []edit{{"etc/pam.d/common-auth", "# here are the per-package modules", "auth sufficient pam_succeed_if.so uid >= 0\n# here are the per-package modules"}}, rulePamAlwaysTrue, "common-auth", model.Critical, ""},
+		{"succeed_if user != nonexistent", []edit{{"etc/pam.d/sshd", "@include common-auth", "auth sufficient pam_succeed_if.so quiet user != nonexistent\n@include common-auth"}}, rulePamAlwaysTrue, "sshd", model.Critical, ""},
+		{"succeed_if notin done", []edit{{"etc/pam.d/cups", "", "auth [success=done default=ignore] pam_succeed_if.so user notin x1:x2 uid ge 0\n@include common-auth\n"}}, rulePamAlwaysTrue, "cups", model.Critical, ""},
+		{"succeed_if account", []edit{{"etc/pam.d/sshd", "", "account sufficient pam_succeed_if.so user =~ *\n"}}, rulePamAlwaysTrue, "sshd", model.High, ""},
+		{"writable module in the system directory", []edit{{"etc/pam.d/sshd", "", "auth optional pam_helper.so\n"}, {"usr/lib/x86_64-linux-gnu/security/pam_helper.so mode=0666", "", "ELF"}}, rulePamModPath, "sshd", model.Critical, indWritable},
 		{"pam_exec password stealer", []edit{{"etc/pam.d/common-auth", "auth	requisite", "auth optional pam_exec.so quiet expose_authtok /usr/local/bin/pwlog\nauth	requisite"}, {"usr/local/bin/pwlog", "", "#!/bin/sh\ncat >> /var/log/.p\n"}}, rulePamExec, "common-auth", model.Critical, indCredential},
 		{"pam_exec in tmp", []edit{{"etc/pam.d/sshd", "", "session optional pam_exec.so /dev/shm/.s\n"}}, rulePamExec, "sshd", model.Critical, indWritable},
 		{"pam_exec session", []edit{{"etc/pam.d/sshd", "", "session optional pam_exec.so /usr/local/sbin/notify-login\n"}, {"usr/local/sbin/notify-login", "", "#!/bin/sh\n"}}, rulePamExec, "sshd", model.High, ""},
@@ -156,7 +174,7 @@ func TestFires(t *testing.T) {
 		{"module from opt", []edit{{"etc/pam.d/sshd", "", "auth optional /opt/pam/pam_audit.so\n"}}, rulePamModPath, "sshd", model.Critical, ""},
 		{"module escapes security dir", []edit{{"etc/pam.d/sshd", "", "auth optional /lib/x86_64-linux-gnu/security/../../../tmp/x.so\n"}}, rulePamModPath, "sshd", model.Critical, indWritable},
 		{"module missing", []edit{{"etc/pam.d/sshd", "", "auth required pam_sshd_helper.so\n"}}, rulePamMissing, "sshd", model.Medium, "missing-file"},
-		{"module not from a package", []edit{{"etc/pam.d/common-auth", "auth	requisite", "auth optional pam_helper.so\nauth	requisite"}, {"usr/lib/x86_64-linux-gnu/security/pam_helper.so", "", "ELF"}}, rulePamUnowned, "common-auth", model.Medium, indNotPackaged},
+		{"module not from a package", []edit{{"etc/pam.d/common-auth", "auth	requisite", "auth optional pam_helper.so\nauth	requisite"}, {"usr/lib/x86_64-linux-gnu/security/pam_helper.so", "", "ELF"}}, rulePamUnowned, "common-auth", model.Critical, indNotPackaged},
 		{"pam.conf", []edit{{"etc/pam.conf", "", "sshd auth sufficient pam_permit.so\n"}}, rulePamPermit, "sshd", model.Critical, ""},
 	}
 	for _, tc := range tests {
@@ -197,6 +215,10 @@ func TestScopedRulesAreInventory(t *testing.T) {
 		"deploy ALL=(root) NOPASSWD: /usr/bin/docker ps",
 		"nagios ALL=(root) NOPASSWD: /usr/lib/nagios/plugins/check_disk",
 		"ops ALL=(ALL) ALL",
+		"%ops ALL=(ALL:ALL) ALL",
+		"alice ALL=(ALL:ALL) ALL",
+		"Defaults timestamp_timeout=30",
+		"Defaults timestamp_timeout=0",
 		"%sudo ALL=(ALL:ALL) ALL",
 		"Defaults:%sudo env_keep += \"http_proxy https_proxy GIT_AUTHOR_* GIT_COMMITTER_*\"",
 		"Defaults !requiretty",

@@ -8,17 +8,28 @@
 // place its user can replace, SETENV — and by who gets them: everyone or a
 // service account (critical), an ordinary user (high), an administrator who
 // could already sudo with a password (medium; low for cloud-init's default
-// user). A scoped NOPASSWD command is inventory. Root-equivalent grants
-// with a password to non-administrators, Defaults that drop authentication
-// or keep LD_PRELOAD-like variables, !env_reset, a writable secure_path and
-// sudoers files not owned by root or writable by others are reported too.
+// user). A scoped NOPASSWD command is inventory, and so is a grant that
+// still asks for the password (like Debian's own %sudo line) unless it is a
+// service account's. Defaults that drop authentication, keep LD_PRELOAD-like
+// variables, !env_reset, a writable secure_path, credentials kept forever or
+// for hours (timestamp_timeout) or shared between terminals (!tty_tickets,
+// timestamp_type=global), !requiretty, and sudoers files not owned by root
+// or writable by others are reported too. Dormant grants are graded the
+// same, with the reason in the evidence ("dormant"): files in
+// /etc/sudoers.d whose name sudo skips (a dot, a trailing '~'), a drop-in
+// directory /etc/sudoers does not include, and every policy file when sudo
+// itself is not installed.
 //
-// PAM: pam_exec and pam_script lines (critical when the program is in a
-// writable or hidden place or receives the password), modules loaded by
-// absolute path from outside the system module directories, pam_permit
-// made sufficient (or jumping over the real checks) in an auth stack,
-// modules that exist in no module directory, and referenced modules no
-// package installed. A file that is exactly as its package shipped it
+// PAM, in every file of /etc/pam.d and in /etc/pam.conf: pam_exec and
+// pam_script lines (critical when the program is in a writable or hidden
+// place or receives the password), modules loaded by absolute path from
+// outside the system module directories or that others than root can
+// replace, pam_permit made sufficient (or jumping over the real checks, or
+// alone) in an auth stack, pam_succeed_if made sufficient with a condition
+// every account meets (uid >= 0, user != a name no account has), modules
+// that exist in no module directory, and modules no package installed
+// (critical). Display-manager greeter and autologin stacks are
+// passwordless by design (low). A file that is exactly as its package shipped it
 // (pkgdb Pristine) is known-good and not graded; whether the module
 // binaries themselves were modified is the integrity check's job.
 //

@@ -8,6 +8,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/detect/authn/pamconf"
 	"github.com/vigil-ir/vigil/internal/grade/cmdscan"
+	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -112,7 +113,7 @@ func (r *run) pamFile(p, pkg string, lines []pamconf.Line, mods pamModules) {
 	// A key stack made only of modules that check nothing lets anyone in
 	// ("auth required pam_permit.so" replacing "@include common-auth").
 	for svc, ls := range authMods {
-		if authIncl[svc] || !keyServices[svc] || svc == "other" {
+		if authIncl[svc] {
 			continue
 		}
 		permit := -1
@@ -128,7 +129,12 @@ func (r *run) pamFile(p, pkg string, lines []pamconf.Line, mods pamModules) {
 		}
 		if permit >= 0 {
 			l := ls[permit]
-			r.emitPam(rulePamPermit, l, svc, pkg, model.Critical, model.ConfHigh, nil, map[string]string{"problem": "auth stack checks nothing"})
+			extra := map[string]string{"problem": "auth stack checks nothing"}
+			sev := model.Critical
+			if byDesign(svc) {
+				sev, extra["by_design"] = model.Low, "greeter or autologin stack: passwordless by design"
+			}
+			r.emitPam(rulePamPermit, l, svc, pkg, sev, model.ConfHigh, nil, extra)
 		}
 	}
 }
@@ -191,8 +197,14 @@ func (r *run) pamLine(l pamconf.Line, svc, pkg string, mods pamModules) {
 			sev = model.Low
 		}
 		r.emitPam(rulePamMissing, l, svc, pkg, sev, model.ConfMedium, []string{"missing-file"}, map[string]string{"module": mod})
+	case found != "" && r.writableModule(found) != "":
+		r.emitPam(rulePamModPath, l, svc, pkg, model.Critical, model.ConfHigh, []string{indWritable},
+			map[string]string{"module": found, "writable": r.writableModule(found)})
+		return
 	case found != "" && r.pk.Known() && r.pk.Owner(found) == model.NoPackage:
-		r.emitPam(rulePamUnowned, l, svc, pkg, model.Medium, model.ConfMedium, []string{indNotPackaged}, map[string]string{"module": found})
+		// A module no package installed, loaded into the login path: it
+		// sees every password (pam_unix look-alikes, credential loggers).
+		r.emitPam(rulePamUnowned, l, svc, pkg, model.Critical, model.ConfMedium, []string{indNotPackaged}, map[string]string{"module": found})
 	}
 	switch base {
 	case "pam_exec.so":
@@ -201,13 +213,45 @@ func (r *run) pamLine(l pamconf.Line, svc, pkg string, mods pamModules) {
 		r.emitPam(rulePamExec, l, svc, pkg, model.High, model.ConfMedium, nil, map[string]string{"module": base})
 	case "pam_permit.so":
 		if l.Type == "auth" && permitEndsStack(l.Control) {
-			sev := model.High
-			if keyServices[svc] {
-				sev = model.Critical
+			sev := model.Critical
+			if byDesign(svc) && !keyServices[svc] {
+				sev = model.Low
 			}
 			r.emitPam(rulePamPermit, l, svc, pkg, sev, model.ConfHigh, nil, map[string]string{"control": l.Control})
 		}
+	case "pam_succeed_if.so":
+		if (l.Type == "auth" || l.Type == "account") && permitEndsStack(l.Control) {
+			if cond := r.alwaysTrue(l.Args); cond != "" {
+				sev := model.Critical
+				if l.Type == "account" {
+					sev = model.High // skips the account checks, not the password
+				}
+				r.emitPam(rulePamAlwaysTrue, l, svc, pkg, sev, model.ConfHigh, nil,
+					map[string]string{"control": l.Control, "condition": cond})
+			}
+		}
 	}
+}
+
+// byDesign recognises the display-manager stacks that log a fixed account
+// in without a password on purpose (greeter sessions, autologin).
+func byDesign(svc string) bool {
+	return strings.HasSuffix(svc, "-autologin") || strings.HasSuffix(svc, "-greeter") || svc == "gdm-launch-environment"
+}
+
+// writableModule says who besides root can replace a module found in a
+// system module directory ("" when nobody).
+func (r *run) writableModule(p string) string {
+	w, ok := places.NonRootWritable(r.t, p, r.rootUID())
+	switch {
+	case !ok:
+		return ""
+	case w.World:
+		return w.Dir + " is world-writable"
+	case w.UID >= 0:
+		return w.Dir + " is owned by uid " + itoa(w.UID)
+	}
+	return w.Dir + " is group-writable"
 }
 
 // systemModule reports whether an absolute module path is inside a

@@ -2,6 +2,7 @@ package authn
 
 import (
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -109,20 +110,41 @@ func (r *run) classifyGroup(name string) pclass {
 	return worst
 }
 
-// sudo reads the policy tree and grades it.
+// sudo reads the policy tree and grades it, then the files sudo would not
+// read now (dormant grants: an intruder's rule waits for the next
+// "apt install sudo" or a rename).
 func (r *run) sudo() {
 	pol := sudoers.Load(r.t, r.env)
-	if len(pol.Files) == 0 {
-		return
+	r.dormant = map[string]string{}
+	if len(pol.Files) > 0 && !r.sudoInstalled() {
+		for _, f := range pol.Files {
+			r.dormant[f] = sudoers.ReasonNoSudo
+		}
 	}
+	if len(pol.Files) > 0 {
+		r.sudoPerms(pol)
+		r.gradePolicy(pol)
+	}
+	for _, d := range r.dormantFiles(pol) {
+		dp, ok := sudoers.LoadDormant(r.t, r.env, d.Path, pol)
+		if !ok {
+			continue
+		}
+		r.dormant[d.Path] = d.Reason
+		r.gradePolicy(dp)
+	}
+}
+
+// gradePolicy grades the Defaults and specifications of pol, skipping
+// files exactly as their package shipped them.
+func (r *run) gradePolicy(pol *sudoers.Policy) {
 	pristine := map[string]bool{}
 	for _, f := range pol.Files {
 		_, pristine[f] = r.ownership(f)
 	}
-	r.sudoPerms(pol)
 	for _, d := range pol.Defaults {
 		if !pristine[d.File] {
-			r.sudoDefaults(d)
+			r.sudoDefaults(pol, d)
 		}
 	}
 	for _, sp := range pol.Specs {
@@ -130,6 +152,44 @@ func (r *run) sudo() {
 			r.sudoSpec(pol, sp)
 		}
 	}
+}
+
+// sudoPrograms are where distributions install sudo.
+var sudoPrograms = []string{"/usr/bin/sudo", "/bin/sudo", "/usr/sbin/sudo", "/usr/local/bin/sudo"}
+
+func (r *run) sudoInstalled() bool {
+	for _, p := range sudoPrograms {
+		if _, err := r.t.Stat(p); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// dormantFiles lists the sudoers files sudo does not read now: names sudo
+// skips in an included directory, and every file of /etc/sudoers.d when
+// there is no /etc/sudoers or it does not include the directory.
+func (r *run) dormantFiles(pol *sudoers.Policy) []sudoers.Dormant {
+	out := append([]sudoers.Dormant(nil), pol.Dormant...)
+	if slices.Contains(pol.Dirs, sudoers.DropInDir) {
+		return out
+	}
+	reason := sudoers.ReasonNotIncluded
+	if len(pol.Files) == 0 {
+		reason = sudoers.ReasonNoSudoers
+	}
+	ents, err := r.t.ReadDir(sudoers.DropInDir)
+	if err != nil {
+		return out
+	}
+	for _, e := range ents {
+		p := path.Join(sudoers.DropInDir, e.Name())
+		if e.IsDir() || slices.Contains(pol.Files, p) {
+			continue
+		}
+		out = append(out, sudoers.Dormant{Path: p, Reason: reason})
+	}
+	return out
 }
 
 // grant is the worst thing one specification line gives.
@@ -198,7 +258,10 @@ func (r *run) sudoSpec(pol *sudoers.Policy, sp sudoers.Spec) {
 		r.emitNoPasswd(sp, class, who, np)
 	}
 	if len(pw.danger) > 0 && pw.runsRoot && class >= pRegular {
-		sev := model.Medium
+		// A grant that still asks for the account's password is what
+		// admins write every day (like Debian's own %sudo line): inventory,
+		// unless it is a service account's or everyone's.
+		sev := model.Info
 		if class >= pService {
 			sev = model.High
 		}
@@ -260,6 +323,7 @@ func (r *run) specEvidence(sp sudoers.Spec, who []string, class pclass, cmds []s
 		mt := m.UTC()
 		ev.MTime = &mt
 	}
+	r.markDormant(&ev)
 	return ev
 }
 
@@ -278,6 +342,13 @@ func (r *run) runsAsRoot(pol *sudoers.Policy, c sudoers.Cmnd) bool {
 		}
 	}
 	return false
+}
+
+// markDormant says in the evidence why sudo does not read the file now.
+func (r *run) markDormant(ev *model.Evidence) {
+	if why := r.dormant[ev.Path]; why != "" {
+		ev.Extra["dormant"] = why
+	}
 }
 
 func contains(list []string, s string) bool {

@@ -163,65 +163,6 @@ func dangerousVar(name string) bool {
 	return false
 }
 
-// sudoDefaults grades one Defaults line.
-func (r *run) sudoDefaults(d sudoers.Defaults) {
-	if d.Scope == ":root" {
-		return // root needs no help
-	}
-	emit := func(rule string, sev model.Severity, ind string, param string) {
-		f := model.Finding{
-			RuleID: rule, Subject: "sudo Defaults" + d.Scope + " " + param,
-			Evidence: model.Evidence{Path: d.File, Line: d.Line, Text: d.Text,
-				Extra: map[string]string{"scope": scopeText(d.Scope)}},
-		}
-		if ind != "" {
-			f.Indicators = []string{ind}
-		}
-		if pkg, _ := r.ownership(d.File); pkg != "" {
-			f.Evidence.Package = pkg
-		}
-		r.env.Emit(f.WithSeverity(sev))
-	}
-	for _, p := range d.Params {
-		switch {
-		case p.Name == "authenticate" && p.Negated:
-			emit(ruleSudoNoAuth, model.High, "", "!authenticate")
-		case (p.Name == "env_keep" || p.Name == "env_check") && (p.Op == "=" || p.Op == "+=" || p.Op == ""):
-			var bad []string
-			for _, v := range strings.Fields(p.Value) {
-				name, _, _ := strings.Cut(v, "=")
-				if dangerousVar(name) {
-					bad = append(bad, name)
-				}
-			}
-			if len(bad) > 0 {
-				ind := ""
-				for _, b := range bad {
-					if strings.HasPrefix(b, "LD_") {
-						ind = indLDPreload
-					}
-				}
-				emit(ruleSudoEnv, model.High, ind, p.Name+" "+strings.Join(bad, " "))
-			}
-		case p.Name == "env_reset" && p.Negated:
-			emit(ruleSudoEnv, model.Medium, "", "!env_reset")
-		case p.Name == "setenv" && !p.Negated:
-			emit(ruleSudoEnv, model.Medium, "", "setenv")
-		case p.Name == "secure_path" && p.Op == "=":
-			for _, dir := range strings.Split(p.Value, ":") {
-				if dir == "" || !strings.HasPrefix(dir, "/") {
-					emit(ruleSudoEnv, model.High, "cwd-in-path", "secure_path "+dir)
-					break
-				}
-				if ind := r.placeIndicator(dir); ind != "" {
-					emit(ruleSudoEnv, model.High, ind, "secure_path "+dir)
-					break
-				}
-			}
-		}
-	}
-}
-
 func scopeText(s string) string {
 	if s == "" {
 		return "global"

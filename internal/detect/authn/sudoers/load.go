@@ -79,11 +79,49 @@ func (l *loader) include(inc Include, depth int) {
 		name := e.Name()
 		// sudo skips editor backups and files with a dot (package
 		// manager leftovers such as .dpkg-old, README files).
-		if strings.HasSuffix(name, "~") || strings.Contains(name, ".") || e.IsDir() {
+		if e.IsDir() {
+			continue
+		}
+		if strings.HasSuffix(name, "~") || strings.Contains(name, ".") {
+			l.pol.Dormant = append(l.pol.Dormant, Dormant{Path: path.Join(p, name), Reason: ReasonSkippedName})
 			continue
 		}
 		l.file(path.Join(p, name), depth+1)
 	}
+}
+
+// Reasons a sudoers file is dormant (Dormant.Reason).
+const (
+	// ReasonSkippedName: in an included directory, sudo skips names that
+	// end in '~' or contain '.'.
+	ReasonSkippedName = "sudo skips this name (ends in '~' or contains '.'); a rename or include activates it"
+	// ReasonNoSudoers: there is no /etc/sudoers, sudo is not installed.
+	ReasonNoSudoers = "sudo is not installed (no /etc/sudoers); the rule takes effect when sudo is installed"
+	// ReasonNoSudo: /etc/sudoers is there, the sudo program is not.
+	ReasonNoSudo = "no sudo program on the target; the rule takes effect when sudo is installed again"
+	// ReasonNotIncluded: the file is in /etc/sudoers.d but /etc/sudoers
+	// does not include that directory.
+	ReasonNotIncluded = "/etc/sudoers does not include /etc/sudoers.d; an @includedir line activates it"
+)
+
+// DropInDir is the directory Debian's and most distributions' sudoers include.
+const DropInDir = "/etc/sudoers.d"
+
+// LoadDormant parses the file at p, which sudo does not read now, into a
+// policy that shares base's aliases (base may be nil). Its includes are
+// not followed: what they name is read, or not, on its own account.
+func LoadDormant(t *target.Target, rec target.Recorder, p string, base *Policy) (*Policy, bool) {
+	pol := &Policy{}
+	if base != nil {
+		pol.Aliases = append(pol.Aliases, base.Aliases...)
+	}
+	b, ok := t.ReadFileRec(rec, p, readLimit)
+	if !ok {
+		return pol, false
+	}
+	pol.Files = append(pol.Files, p)
+	Parse(pol, p, b, rec)
+	return pol, true
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -56,10 +56,17 @@ type Spec struct {
 	Cmnds []Cmnd
 }
 
+// Dormant is a policy file sudo does not read now, and why.
+type Dormant struct {
+	Path   string
+	Reason string // one of the Reason constants
+}
+
 // Policy is everything read from the sudoers tree.
 type Policy struct {
-	Files    []string // files read, in order
-	Dirs     []string // directories included
+	Files    []string  // files read, in order
+	Dirs     []string  // directories included
+	Dormant  []Dormant // files in included directories that sudo skips
 	Aliases  []Alias
 	Defaults []Defaults
 	Specs    []Spec
