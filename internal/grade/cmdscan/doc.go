@@ -72,6 +72,16 @@
 //     get-docker.sh), graded high with medium confidence, below a download
 //     piped to a shell (critical).
 //
+// # Encoded one-liners
+//
+// obfuscation.encoded-oneliner (high) is an interpreter given its program
+// on the command line (python -c, perl -e, ruby -e, php -r, node -e) whose
+// program both decodes (base64, hex, zlib, rot13, marshal or pickle,
+// chr() chains, \x escapes) and executes (exec, eval, system, child_process
+// ...), or whose program a shell decoder produces (python -c "$(... |
+// base64 -d)"), and a shell decoder piped into an interpreter. Decoding to
+// print, or executing a literal, is ordinary and stays silent.
+//
 // Limits: it reads text, not semantics. Variables, aliases and functions
 // that assemble a command at run time are caught only through their
 // tell-tale parts (eval, base64, /dev/tcp). The exceptions trust tool

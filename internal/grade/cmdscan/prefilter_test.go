@@ -323,6 +323,8 @@ func corpus() []string {
 		lines = append(lines, tc.line)
 	}
 	lines = append(lines, silentTable...)
+	lines = append(lines, oneLinerFires...)
+	lines = append(lines, oneLinerSilent...)
 	for _, tc := range exceptionTable {
 		lines = append(lines, tc.line)
 	}
