@@ -138,7 +138,7 @@ type dpkgExcludes struct {
 
 type excludeRule struct {
 	include bool
-	re      *regexp.Regexp
+	glob    string
 }
 
 func loadDpkgExcludes(t *target.Target, rec target.Recorder) *dpkgExcludes {
@@ -160,7 +160,7 @@ func loadDpkgExcludes(t *target.Target, rec target.Recorder) *dpkgExcludes {
 			}
 			k, v = strings.TrimSpace(k), strings.TrimSpace(v)
 			if (k == "path-exclude" || k == "path-include") && v != "" {
-				ex.rules = append(ex.rules, excludeRule{include: k == "path-include", re: globRegexp(v)})
+				ex.rules = append(ex.rules, excludeRule{include: k == "path-include", glob: v})
 			}
 		}
 	}
@@ -171,44 +171,9 @@ func loadDpkgExcludes(t *target.Target, rec target.Recorder) *dpkgExcludes {
 func (ex *dpkgExcludes) excluded(p string) bool {
 	out := false
 	for _, r := range ex.rules {
-		if r.re.MatchString(p) {
+		if fnmatch(r.glob, p) {
 			out = !r.include
 		}
 	}
 	return out
-}
-
-// globRegexp turns an fnmatch(3) pattern without FNM_PATHNAME (what dpkg
-// uses: * matches "/" too) into a regexp.
-func globRegexp(g string) *regexp.Regexp {
-	var b strings.Builder
-	b.WriteString("^")
-	for i := 0; i < len(g); i++ {
-		switch c := g[i]; c {
-		case '*':
-			b.WriteString(".*")
-		case '?':
-			b.WriteString(".")
-		case '[':
-			j := strings.IndexByte(g[i:], ']')
-			if j > 1 {
-				cls := g[i+1 : i+j]
-				if cls[0] == '!' {
-					cls = "^" + cls[1:]
-				}
-				b.WriteString("[" + strings.ReplaceAll(cls, `\`, `\\`) + "]")
-				i += j
-				continue
-			}
-			b.WriteString(`\[`)
-		default:
-			b.WriteString(regexp.QuoteMeta(string(c)))
-		}
-	}
-	b.WriteString("$")
-	re, err := regexp.Compile(b.String())
-	if err != nil {
-		return regexp.MustCompile("^" + regexp.QuoteMeta(g) + "$")
-	}
-	return re
 }

@@ -247,12 +247,45 @@ func TestIsWrapper(t *testing.T) {
 	}
 }
 
-func FuzzGlobRegexp(f *testing.F) {
-	for _, s := range []string{"/usr/share/doc/*", "/usr/share/[!a]*", "[", "a\\", "**?"} {
-		f.Add(s)
+func TestFnmatch(t *testing.T) {
+	for _, tc := range []struct {
+		pat, name string
+		want      bool
+	}{
+		{"/usr/share/doc/*", "/usr/share/doc/x/y", true},
+		{"/usr/share/doc/*/copyright", "/usr/share/doc/ls/copyright", true},
+		{"/usr/share/doc/*/copyright", "/usr/share/doc/ls/changelog", false},
+		{"/usr/share/[!a]*", "/usr/share/doc", true},
+		{"/usr/share/[!a]*", "/usr/share/apt", false},
+		{"/usr/share/[a-c]?", "/usr/share/bx", true},
+		{"/usr/share/[]]", "/usr/share/]", true},
+		{"/usr/[", "/usr/[", true},
+		{"/usr/\\*", "/usr/*", true},
+		{"/usr/\\*", "/usr/x", false},
+		{"a\\", "a\\", true},
+		{"**?", "", false},
+		{"*", "", true},
+		{"/usr/[\xff]*", "/usr/\xffbin", true},
+		{"/usr/[\xff]*", "/usr/bin/ls", false},
+		{"/usr/\xe9*", "/usr/\xe9t\xe9", true},
+		{"/usr/[\x80-\xff]", "/usr/\x90", true},
+		{"*a*a*a*a*a*a*b", strings.Repeat("a", 200), false},
+	} {
+		if got := fnmatch(tc.pat, tc.name); got != tc.want {
+			t.Errorf("fnmatch(%q, %q) = %v, want %v", tc.pat, tc.name, got, tc.want)
+		}
 	}
-	f.Fuzz(func(t *testing.T, g string) {
-		_ = globRegexp(g).MatchString("/usr/share/doc/x")
+}
+
+func FuzzFnmatch(f *testing.F) {
+	for _, s := range []string{"/usr/share/doc/*", "/usr/share/[!a]*", "[", "a\\", "**?", "/usr/[\xff]*", "[\\]-]"} {
+		f.Add(s, "/usr/share/doc/x")
+	}
+	f.Fuzz(func(t *testing.T, pat, name string) {
+		_ = fnmatch(pat, name)
+		if !strings.ContainsAny(pat, "*?[\\") && !fnmatch(pat, pat) {
+			t.Errorf("literal %q does not match itself", pat)
+		}
 	})
 }
 
