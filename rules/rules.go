@@ -15,3 +15,9 @@ var Checks embed.FS
 //
 //go:embed indicators.yaml
 var Indicators []byte
+
+// Rootkits holds rootkits.yaml: public Linux rootkits with their source,
+// kernel module names, file names and marker strings (grade/rootkits).
+//
+//go:embed rootkits.yaml
+var Rootkits []byte

@@ -41,11 +41,14 @@ func TestIncidentRoot(t *testing.T) {
 		{"ssh", "/etc/ssh/sshd_config", "", model.Medium},     // AuthorizedKeysFile in /tmp, empty passwords
 		{"web", "/var/www/html/wp-content/uploads/2024/03/thumb.php", "", model.High},
 		{"web", "/var/www/html/wp-content/uploads/.htaccess", "", model.High},
-		{"logs", "/var/log/wtmp", "", model.High},             // symlink to /dev/null
-		{"history", "/root/.bash_history", "", model.High},    // history to /dev/null
-		{"tools", "/tmp/.x/frpc.ini", "", model.High},         // tunnel to an outside server
-		{"tools", "/var/tmp/.x/config.json", "", model.High},  // miner config
-		{"integrity", "/usr/bin/sudo_helper", "", model.High}, // unowned setuid
+		{"logs", "/var/log/wtmp", "", model.High},                                            // symlink to /dev/null
+		{"history", "/root/.bash_history", "", model.High},                                   // history to /dev/null
+		{"tools", "/tmp/.x/frpc.ini", "", model.High},                                        // tunnel to an outside server
+		{"tools", "/var/tmp/.x/config.json", "", model.High},                                 // miner config
+		{"integrity", "/usr/bin/sudo_helper", "", model.High},                                // unowned setuid
+		{"persistence", "/etc/modules-load.d/netfilter.conf", "diamorphine", model.Critical}, // rootkit by module name, no module tree
+		{"persistence", "/usr/local/lib/libprocesshider.so", "", model.Critical},             // user-land rootkit by file name
+		{"persistence", "/etc/ld.so.conf.d/zz-cache.conf", "", model.High},                   // library directory in /dev/shm
 	}
 	for _, w := range want {
 		found := false

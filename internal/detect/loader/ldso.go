@@ -7,6 +7,7 @@ import (
 	"syscall"
 
 	"github.com/vigil-ir/vigil/internal/grade/places"
+	"github.com/vigil-ir/vigil/internal/grade/rootkits"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -191,6 +192,10 @@ func (r *run) preload() {
 		}
 		if hid := places.Hidden(lib) != ""; hid {
 			raise(model.Critical, model.ConfHigh, indHidden)
+		}
+		if rk, ok := rootkits.ByFile(lib); ok {
+			raise(model.Critical, model.ConfHigh, indKnownRootkit)
+			extra["rootkit"], extra["source"] = rk.Name, rk.Source
 		}
 		if err == nil {
 			switch own := r.pk.Owner(lib); own {

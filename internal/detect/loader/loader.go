@@ -27,6 +27,9 @@ const (
 	ruleModprobe      = "persistence.kmod.modprobe-command"
 	ruleStray         = "persistence.kmod.stray-file"
 	ruleUnownedModule = "persistence.kmod.unowned-file"
+
+	ruleKnownRootkitModule = "persistence.kmod.known-rootkit"
+	ruleKnownRootkitFile   = "persistence.ldso.known-rootkit"
 )
 
 // Indicator ids (texts in rules/indicators.yaml).
@@ -40,6 +43,7 @@ const (
 	indModuleUnknown = "unknown-module"
 	indModprobeRuns  = "modprobe-runs-program"
 	indDKMS          = "dkms"
+	indKnownRootkit  = "known-rootkit"
 )
 
 // Detector is the dynamic linker and kernel module check.
@@ -61,7 +65,7 @@ func (*Detector) NeedsLive() bool { return false }
 // Rules implements engine.Detector.
 func (*Detector) Rules() []string {
 	return []string{rulePreload, rulePreloadEmpty, ruleLibDir, ruleLibShadow, ruleNotOnDisk, ruleHidden,
-		ruleTainted, ruleAutoload, ruleModprobe, ruleStray, ruleUnownedModule}
+		ruleTainted, ruleAutoload, ruleModprobe, ruleStray, ruleUnownedModule, ruleKnownRootkitModule, ruleKnownRootkitFile}
 }
 
 // Run implements engine.Detector.
@@ -72,6 +76,8 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 		r.liveModules,
 		r.autoload,
 		func(*modIndex) { r.modprobe() },
+		func(*modIndex) { r.knownRootkitModules() },
+		func(*modIndex) { r.knownRootkitFiles() },
 		r.unownedModules,
 		func(*modIndex) { r.strayModules() },
 	}

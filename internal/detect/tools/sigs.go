@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	"github.com/coregx/ahocorasick"
+
+	"github.com/vigil-ir/vigil/internal/grade/rootkits"
 )
 
 // kind is what a tool is for.
@@ -21,6 +23,7 @@ const (
 	kindScanner             // port/vulnerability scanners, brute forcers, recon
 	kindMiner               // cryptocurrency miners
 	kindUtility             // network utilities intruders carry as static copies
+	kindRootkit             // public rootkits (rules/rootkits.yaml), by their markers
 )
 
 // tool is one known tool: the names it ships under and strings only its
@@ -37,7 +40,7 @@ type tool struct {
 // Every marker is written with a '|' that init removes, so that Vigil's own
 // binary never holds the strings it searches for (a copy of vigil in /tmp
 // must not look like frp, xmrig and fscan at once).
-var catalog = unmark([]tool{
+var catalog = unmark(append([]tool{
 	// Tunnels and proxies.
 	{"frp", kindTunnel, []string{"frpc", "frps", "frp"}, [][]string{{"github.com/|fatedier/frp"}}},
 	{"nps/npc", kindTunnel, []string{"npc", "nps"}, [][]string{{"ehang.|io/nps"}, {"github.co|m/cnlh/nps"}}},
@@ -82,7 +85,20 @@ var catalog = unmark([]tool{
 	{"netcat", kindUtility, []string{"nc", "netcat", "nc.openbsd", "nc.traditional"}, [][]string{{"OpenBSD| netcat"}, {"nc -h f|or help"}}},
 	{"curl", kindUtility, []string{"curl"}, [][]string{{"curl: try '|curl --help'"}}},
 	{"wget", kindUtility, []string{"wget"}, [][]string{{"GNU |Wget"}}},
-})
+}, rootkitTools()...))
+
+// rootkitTools are the public rootkits of rules/rootkits.yaml that have
+// markers: one list for the loader check (names) and this one (strings).
+// Their file names stay the loader check's.
+func rootkitTools() []tool {
+	var out []tool
+	for _, rk := range rootkits.All() {
+		if gs := rk.MarkerGroups(); len(gs) > 0 {
+			out = append(out, tool{name: rk.Name, kind: kindRootkit, marks: gs})
+		}
+	}
+	return out
+}
 
 // unmark removes the '|' separators from the markers at start-up.
 func unmark(ts []tool) []tool {

@@ -28,6 +28,7 @@ const (
 	ruleMinerConfig   = "tools.miner.config"
 	ruleRenamed       = "tools.utility.renamed"
 	ruleArchive       = "tools.archive.staged"
+	ruleRootkitBinary = "tools.rootkit.binary"
 )
 
 // Indicator ids (texts in rules/indicators.yaml).
@@ -59,7 +60,7 @@ func (*Detector) NeedsLive() bool { return false }
 
 // Rules implements engine.Detector.
 func (*Detector) Rules() []string {
-	return []string{ruleTunnelBinary, ruleTunnelConfig, ruleScannerBinary, ruleMinerBinary, ruleMinerConfig, ruleRenamed, ruleArchive}
+	return []string{ruleTunnelBinary, ruleTunnelConfig, ruleScannerBinary, ruleMinerBinary, ruleMinerConfig, ruleRenamed, ruleArchive, ruleRootkitBinary}
 }
 
 // Bounds of the walk and of what is read.
@@ -391,7 +392,7 @@ func specific(hits []contentHit) []contentHit {
 
 // report emits a tool binary (or script) finding.
 func (r *run) report(p string, st fs.FileInfo, pkg string, t tool, marker, sum string, nameToo bool) {
-	rule := map[kind]string{kindTunnel: ruleTunnelBinary, kindScanner: ruleScannerBinary, kindMiner: ruleMinerBinary}[t.kind]
+	rule := map[kind]string{kindTunnel: ruleTunnelBinary, kindScanner: ruleScannerBinary, kindMiner: ruleMinerBinary, kindRootkit: ruleRootkitBinary}[t.kind]
 	if rule == "" {
 		return
 	}
@@ -409,6 +410,9 @@ func (r *run) report(p string, st fs.FileInfo, pkg string, t tool, marker, sum s
 	ind = append(ind, r.placeIndicators(p)...)
 	if marker == "" && containsStr(ind, indWritable) {
 		sev = model.High // an executable named like the tool in /tmp
+	}
+	if t.kind == kindRootkit && marker != "" {
+		sev = model.Critical // a public rootkit's own strings
 	}
 	mt := st.ModTime().UTC()
 	ev := model.Evidence{Path: p, SHA256: sum, MTime: &mt, Package: pkg, Text: t.name + " (file name)",

@@ -133,6 +133,8 @@ func TestFires(t *testing.T) {
 		{"nmap by name in tmp", "", map[string][]byte{"tmp/nmap": elf("stripped")}, ruleScannerBinary, "/tmp/nmap", model.High, indWritable},
 		{"linpeas script", "-- tmp/linpeas.sh --\n#!/bin/sh\n# linpeas - " + j("PEAS|S-ng") + " by carlospolop\necho linpeas\n", nil, ruleScannerBinary, "/tmp/linpeas.sh", model.High, indStrings},
 		{"xmrig", "", map[string][]byte{"var/tmp/.cache/xmrig": xmrigELF}, ruleMinerBinary, "/var/tmp/.cache/xmrig", model.High, indStrings},
+		{"diamorphine module in tmp", "", map[string][]byte{"tmp/.k/x.ko": elf("vermagic=6.1.0", j("diamorphine_sec|ret"))}, ruleRootkitBinary, "/tmp/.k/x.ko", model.Critical, indStrings},
+		{"libprocesshider build in root", "", map[string][]byte{"root/ph/hider.so": elf("readdir64", j("evil_scr|ipt.py"))}, ruleRootkitBinary, "/root/ph/hider.so", model.Critical, indStrings},
 		{"kinsing by name", "", map[string][]byte{"tmp/kdevtmpfsi": elf("packed")}, ruleMinerBinary, "/tmp/kdevtmpfsi", model.High, indName},
 		{"xmrig config.json", "-- var/tmp/.cache/config.json --\n{\n  \"autosave\": true,\n  \"donate-level\": 1,\n  \"cpu\": true,\n  \"pools\": [\n    {\"url\": \"pool.supportxmr.com:3333\", \"user\": \"44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A\", \"keepalive\": true}\n  ]\n}\n", nil, ruleMinerConfig, "pool.supportxmr.com:3333", model.Critical, indPublic},
 		{"stratum in a script", "-- root/.systemd/run.sh --\n#!/bin/bash\n/root/.systemd/kthreadd -o stratum+tcp://203.0.113.99:4444 -u x -p x --cpu-max-threads-hint=75\n", nil, ruleMinerConfig, "203.0.113.99:4444", model.Critical, indPublic},
