@@ -25,7 +25,7 @@ func ShowScan(ctx context.Context, st store.Store, ref string, view ViewOptions,
 	}
 	shown := *r
 	shown.Findings = nil
-	sum := model.Summary{Counts: map[model.Severity]int{}, Gaps: len(r.Gaps), Checks: r.Summary.Checks}
+	sum := model.Summary{Counts: map[model.Severity]int{}, Gaps: len(r.Gaps), Folded: r.Summary.Folded, Checks: r.Summary.Checks}
 	for _, f := range r.Findings {
 		switch view.Verdict(&f) {
 		case Hide:

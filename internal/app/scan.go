@@ -24,6 +24,9 @@ type ScanOptions struct {
 	Lang         string
 	ChangedSince time.Time
 	Now          func() time.Time
+	// MaxPerRule bounds the findings of one rule reported one by one
+	// (engine.Options.MaxPerRule: 0 default, negative never folds).
+	MaxPerRule int
 	// Filter, when set, decides which findings reach the handler (display
 	// threshold, suppressions, "--new"); the others are counted as
 	// suppressed.
@@ -97,7 +100,7 @@ func Scan(ctx context.Context, opt ScanOptions, h report.Handler) (model.Summary
 	eng := &engine.Engine{
 		Catalog:   opt.Catalog,
 		Detectors: opt.Detectors,
-		Options:   engine.Options{ChangedSince: opt.ChangedSince, Now: now, Progress: opt.Progress},
+		Options:   engine.Options{ChangedSince: opt.ChangedSince, Now: now, Progress: opt.Progress, MaxPerRule: opt.MaxPerRule},
 	}
 	checks := eng.Run(ctx, t, meta.Target, sink)
 	if opt.ChecksDone != nil {
@@ -113,13 +116,13 @@ func Scan(ctx context.Context, opt ScanOptions, h report.Handler) (model.Summary
 		return model.Summary{}, fmt.Errorf("output: %w", sink.err)
 	}
 	meta.Finished = now().UTC()
-	sum := model.Summary{Counts: sink.counts, Total: sink.total, Suppressed: sink.suppressed, Hidden: sink.hidden, Gaps: sink.gaps, Checks: checks}
+	sum := model.Summary{Counts: sink.counts, Total: sink.total, Suppressed: sink.suppressed, Hidden: sink.hidden, Gaps: sink.gaps, Folded: sink.folded, Checks: checks}
 	if err := endWithMeta(h, meta, sum); err != nil {
 		return sum, err
 	}
 	if sink.rec != nil {
 		if sink.recErr == nil {
-			all := model.Summary{Counts: sink.recCounts, Total: sink.recTotal, Suppressed: sink.suppressed, Gaps: sink.gaps, Checks: checks}
+			all := model.Summary{Counts: sink.recCounts, Total: sink.recTotal, Suppressed: sink.suppressed, Gaps: sink.gaps, Folded: sink.folded, Checks: checks}
 			sink.recErr = endWithMeta(sink.rec, meta, all)
 		}
 		if sink.recErr != nil {
@@ -142,6 +145,7 @@ type filterSink struct {
 	suppressed int
 	hidden     int
 	gaps       int
+	folded     int            // findings folded into aggregates (engine.FloodRule)
 	errGaps    map[string]int // unreadable items per check
 	err        error
 
@@ -152,6 +156,7 @@ type filterSink struct {
 }
 
 func (s *filterSink) Finding(f model.Finding) {
+	s.folded += f.Folded
 	if s.rec != nil && s.recErr == nil {
 		s.recCounts[f.Severity]++
 		s.recTotal++

@@ -35,6 +35,7 @@ type scanFlags struct {
 	baseline       bool
 	newOnly        bool
 	showSuppressed bool
+	maxPerRule     int
 }
 
 // detectorsKey lets tests run the scan command with their own detectors
@@ -82,6 +83,7 @@ is, 2 on error.`,
 	fl.BoolVar(&f.baseline, "baseline", false, "mark this scan as the target's known-good state (for --new and diff)")
 	fl.BoolVar(&f.newOnly, "new", false, "show only findings new since the baseline (or, without one, the previous scan of this target)")
 	fl.BoolVar(&f.showSuppressed, "show-suppressed", false, "also show suppressed findings, marked (they still do not count for --fail-on)")
+	fl.IntVar(&f.maxPerRule, "max-per-rule", engine.DefaultMaxPerRule, "report at most N findings of one rule, and fold the rest into one finding that counts them (0: never fold)")
 	return cmd
 }
 
@@ -95,6 +97,12 @@ func runScan(cmd *cobra.Command, g *globals, f *scanFlags) error {
 	minSev, err := model.ParseSeverity(f.minSeverity)
 	if err != nil {
 		return usage(fmt.Errorf("--min-severity: %w", err))
+	}
+	if f.maxPerRule < 0 {
+		return usage(errors.New("--max-per-rule: want 0 (never fold) or more"))
+	}
+	if f.maxPerRule == 0 {
+		f.maxPerRule = -1 // the engine's "never fold"
 	}
 	if f.noStore && (f.baseline || f.newOnly || f.store.path != "") {
 		return usage(errors.New("--no-store cannot be combined with --store, --baseline or --new (they need the store)"))
@@ -163,6 +171,7 @@ func runScan(cmd *cobra.Command, g *globals, f *scanFlags) error {
 		Catalog:      cat,
 		Lang:         lang,
 		ChangedSince: since,
+		MaxPerRule:   max(f.maxPerRule, 0),
 		View:         view.Verdict,
 	}
 	if rec != nil {

@@ -42,6 +42,10 @@ type Options struct {
 	// Progress, when set, is called as each check ends (done of total), for
 	// a progress line on stderr. Calls are serialised.
 	Progress func(done, total int, st model.CheckStatus)
+	// MaxPerRule is how many findings of one rule are reported before the
+	// rest are folded into one aggregate finding (FloodRule) that counts
+	// them: 0 means DefaultMaxPerRule, a negative value never folds.
+	MaxPerRule int
 }
 
 // Sink receives a scan's stream. Calls are serialised by the engine.
@@ -71,6 +75,11 @@ func (e *Engine) Run(ctx context.Context, t *target.Target, tinfo model.TargetIn
 	}
 	shared := &memo{vals: map[string]*memoEntry{}}
 	var mu sync.Mutex // serialises sink calls
+	limit := e.Options.MaxPerRule
+	if limit == 0 {
+		limit = DefaultMaxPerRule
+	}
+	fl := newFlood(limit)
 	statuses := make([]model.CheckStatus, len(e.Detectors))
 	done := 0
 	progress := func(st model.CheckStatus) {
@@ -111,9 +120,12 @@ func (e *Engine) Run(ctx context.Context, t *target.Target, tinfo model.TargetIn
 				emit: func(f model.Finding) {
 					e.complete(&f, tinfo)
 					mu.Lock()
+					defer mu.Unlock()
+					if fl.fold(f) {
+						return
+					}
 					st.Findings++
 					sink.Finding(f)
-					mu.Unlock()
 				},
 				gap: func(g model.Gap) {
 					mu.Lock()
@@ -134,6 +146,10 @@ func (e *Engine) Run(ctx context.Context, t *target.Target, tinfo model.TargetIn
 		}(d)
 	}
 	wg.Wait()
+	for _, f := range fl.aggregates() {
+		e.complete(&f, tinfo)
+		sink.Finding(f)
+	}
 	return statuses
 }
 

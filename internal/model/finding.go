@@ -46,6 +46,10 @@ type Finding struct {
 	Remediation string     `json:"remediation,omitempty"`
 	Fingerprint string     `json:"fingerprint"`
 	Detector    string     `json:"detector,omitempty"` // name@version of the plugin
+	// Folded, on the aggregate finding of a rule that fired more often than
+	// a scan reports (rule scan.flood.folded), counts the findings it
+	// stands for that were not reported one by one.
+	Folded int `json:"folded,omitempty"`
 	// Key, when set by the detector, replaces the default identity used for
 	// the fingerprint (Subject, Evidence.Path and Evidence.Text). Set it when
 	// those contain volatile parts such as a pid.

@@ -73,7 +73,10 @@ type Summary struct {
 	// Hidden counts findings not shown by the view's filters (below
 	// --min-severity, or already known for --new); they are not counted
 	// in Counts or Total.
-	Hidden int           `json:"hidden,omitempty"`
+	Hidden int `json:"hidden,omitempty"`
+	// Folded counts findings not reported one by one because their rule
+	// fired too often; each such rule has one aggregate finding.
+	Folded int           `json:"folded,omitempty"`
 	Gaps   int           `json:"gaps"`
 	Checks []CheckStatus `json:"checks"`
 }

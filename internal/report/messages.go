@@ -35,6 +35,8 @@ var ui = map[string]map[string]string{
 		"pid":           "pid",
 		"hint_verbose":  "Run with -v for why each finding matters, how to verify it and what to do.",
 		"nothing_gap":   "Everything the checks looked for was readable.",
+		"folded_more":   "%d more findings of %s are not listed one by one (--max-per-rule; all are counted in JSON .folded)",
+		"folded":        "folded (rule fired too often)",
 	},
 	catalog.Chinese: {
 		"scan_of":       "Vigil 扫描:",
@@ -60,6 +62,8 @@ var ui = map[string]map[string]string{
 		"pid":           "进程",
 		"hint_verbose":  "加 -v 参数可查看每项发现的风险说明、人工核实方法与处置建议。",
 		"nothing_gap":   "所有检查项需要读取的内容均可读取。",
+		"folded_more":   "规则 %[2]s 另有 %[1]d 项发现未逐条列出（见 --max-per-rule；JSON 的 .folded 中有全部计数）",
+		"folded":        "项已合并（规则触发过多）",
 		"conf.low":      "低",
 		"conf.medium":   "中",
 		"conf.high":     "高",

@@ -96,7 +96,9 @@ func (t *Table) End(s model.Summary) error {
 		loc := termtext.Truncate(Location(f), 60)
 		w.printf("%s%s  %-*s  %s%s  %s\n", sev, strings.Repeat(" ", pad), ruleW, f.RuleID, loc, strings.Repeat(" ", max(0, locW-termtext.Width(loc))), f.Title)
 		indent := strings.Repeat(" ", sevW+2)
-		if txt := termtext.OneLine(f.Evidence.Text); txt != "" {
+		if f.Folded > 0 {
+			w.printf("%s> %s\n", indent, fmt.Sprintf(msg(lang, "folded_more"), f.Folded, termtext.OneLine(f.Subject)))
+		} else if txt := termtext.OneLine(f.Evidence.Text); txt != "" {
 			w.printf("%s> %s\n", indent, termtext.Truncate(txt, 160))
 		}
 		if facts := t.facts(f); facts != "" {
@@ -141,6 +143,9 @@ func (t *Table) End(s model.Summary) error {
 	}
 	if s.Hidden > 0 {
 		w.printf(", %d %s", s.Hidden, msg(lang, "hidden"))
+	}
+	if s.Folded > 0 {
+		w.printf(", %d %s", s.Folded, msg(lang, "folded"))
 	}
 	w.printf(", %d %s", len(s.Checks), msg(lang, "checks"))
 	if failed > 0 {

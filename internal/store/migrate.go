@@ -118,6 +118,10 @@ CREATE INDEX scans_baseline ON scans(target_key, baseline, started);
 CREATE INDEX findings_fingerprint ON findings(fingerprint, scan_id);
 CREATE INDEX finding_state_open ON finding_state(target_key, state, last_seen);
 `},
+	{3, "folded findings of flooding rules", `
+ALTER TABLE findings ADD COLUMN folded INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE scans ADD COLUMN folded INTEGER NOT NULL DEFAULT 0;
+`},
 }
 
 // LatestSchema is the schema version this Vigil writes.

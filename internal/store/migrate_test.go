@@ -38,6 +38,7 @@ INSERT INTO audit (at, os_user, sudo_user, action, suppression_id, detail, reaso
 	VALUES ('2026-11-01T00:00:00.000000000Z', 'root', 'alice', 'add', 1, 'rule persistence.shell.*, path /home/**', 'team aliases');
 `,
 	2: `UPDATE scans SET baseline = 1 WHERE id = 1;`,
+	3: `UPDATE scans SET folded = 7 WHERE id = 1; UPDATE findings SET folded = 7 WHERE scan_id = 1;`,
 }
 
 // TestMigrateFromEveryVersion builds a store at each earlier schema
@@ -87,6 +88,9 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 				sc, _ := s.Scan(ctx, "1")
 				if sc.Baseline != (from >= 2) {
 					t.Errorf("baseline flag %v after migrating from v%d", sc.Baseline, from)
+				}
+				if want := map[bool]int{true: 7}[from >= 3]; sc.Folded != want || r.Summary.Folded != want || r.Findings[0].Folded != want {
+					t.Errorf("folded counts %d/%d/%d after migrating from v%d, want %d", sc.Folded, r.Summary.Folded, r.Findings[0].Folded, from, want)
 				}
 				sup, err := s.Suppressions(ctx, false, Actor{User: "root"})
 				if err != nil || len(sup) != 1 || sup[0].Rule != "persistence.shell.*" {

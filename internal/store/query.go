@@ -13,14 +13,14 @@ import (
 )
 
 const scanColumns = `id, uid, started, finished, target_root, target_key, live, hostname, machine_id, os,
-	version, lang, n_info, n_low, n_medium, n_high, n_critical, total, suppressed, gaps, baseline`
+	version, lang, n_info, n_low, n_medium, n_high, n_critical, total, suppressed, gaps, baseline, folded`
 
 func scanScan(row interface{ Scan(...any) error }) (ScanInfo, error) {
 	var s ScanInfo
 	var started, finished string
 	var n [5]int
 	err := row.Scan(&s.ID, &s.UID, &started, &finished, &s.Root, &s.TargetKey, &s.Live, &s.Hostname, &s.MachineID,
-		&s.OS, &s.Version, &s.Lang, &n[0], &n[1], &n[2], &n[3], &n[4], &s.Total, &s.Suppressed, &s.Gaps, &s.Baseline)
+		&s.OS, &s.Version, &s.Lang, &n[0], &n[1], &n[2], &n[3], &n[4], &s.Total, &s.Suppressed, &s.Gaps, &s.Baseline, &s.Folded)
 	if err != nil {
 		return s, err
 	}
@@ -133,7 +133,7 @@ func (s *SQLite) Result(ctx context.Context, id int64) (*model.Result, error) {
 		SchemaVersion: model.SchemaVersion,
 		Meta: model.ScanMeta{ID: info.UID, Tool: tool, Version: info.Version, Started: info.Started, Finished: info.Finished, Lang: info.Lang,
 			Target: model.TargetInfo{Root: info.Root, Live: info.Live, Hostname: info.Hostname, OS: info.OS, MachineID: info.MachineID}},
-		Summary: model.Summary{Counts: info.Counts, Total: info.Total, Suppressed: info.Suppressed, Gaps: info.Gaps},
+		Summary: model.Summary{Counts: info.Counts, Total: info.Total, Suppressed: info.Suppressed, Gaps: info.Gaps, Folded: info.Folded},
 	}
 	if err := json.Unmarshal([]byte(checks), &r.Summary.Checks); err != nil {
 		return nil, corrupt(s.path, fmt.Errorf("scan %d: checks: %w", id, err))
@@ -169,14 +169,14 @@ func (s *SQLite) Result(ctx context.Context, id int64) (*model.Result, error) {
 }
 
 const findingColumns = `f.fingerprint, f.rule_id, f.severity, f.confidence, f.category, f.technique, f.subject,
-	f.evidence, f.indicators, f.detector`
+	f.evidence, f.indicators, f.detector, f.folded`
 
 // scanFinding reads findingColumns, after the columns lead points to.
 func (s *SQLite) scanFinding(row interface{ Scan(...any) error }, lead ...any) (model.Finding, error) {
 	var f model.Finding
 	var sev, conf int
 	var ev, ind string
-	dest := append(lead, &f.Fingerprint, &f.RuleID, &sev, &conf, &f.Category, &f.Technique, &f.Subject, &ev, &ind, &f.Detector)
+	dest := append(lead, &f.Fingerprint, &f.RuleID, &sev, &conf, &f.Category, &f.Technique, &f.Subject, &ev, &ind, &f.Detector, &f.Folded)
 	if err := row.Scan(dest...); err != nil {
 		return f, classify(s.path, err)
 	}

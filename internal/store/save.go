@@ -22,12 +22,12 @@ func (s *SQLite) SaveScan(ctx context.Context, r *model.Result, opt SaveOptions)
 	err = s.withTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO scans (uid, started, finished, target_root, target_key, live,
 			hostname, machine_id, os, tool, version, lang, n_info, n_low, n_medium, n_high, n_critical,
-			total, suppressed, gaps, duration_ms, checks, baseline)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			total, suppressed, gaps, duration_ms, checks, baseline, folded)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			info.UID, formatTime(info.Started), formatTime(info.Finished), info.Root, info.TargetKey, info.Live,
 			info.Hostname, info.MachineID, info.OS, r.Meta.Tool, info.Version, info.Lang,
 			info.Counts[model.Info], info.Counts[model.Low], info.Counts[model.Medium], info.Counts[model.High], info.Counts[model.Critical],
-			info.Total, info.Suppressed, info.Gaps, info.Duration().Milliseconds(), string(checks), info.Baseline)
+			info.Total, info.Suppressed, info.Gaps, info.Duration().Milliseconds(), string(checks), info.Baseline, info.Folded)
 		if err != nil {
 			return err
 		}
@@ -51,7 +51,7 @@ func infoFromResult(r *model.Result, opt SaveOptions) ScanInfo {
 		UID: m.ID, Started: m.Started.UTC(), Finished: m.Finished.UTC(), Root: m.Target.Root, Live: m.Target.Live,
 		TargetKey: m.Target.Key(), Hostname: m.Target.Hostname, MachineID: m.Target.MachineID, OS: m.Target.OS,
 		Version: m.Version, Lang: m.Lang, Counts: map[model.Severity]int{}, Total: len(r.Findings),
-		Suppressed: r.Summary.Suppressed, Gaps: len(r.Gaps), Baseline: opt.Baseline,
+		Suppressed: r.Summary.Suppressed, Gaps: len(r.Gaps), Baseline: opt.Baseline, Folded: r.Summary.Folded,
 	}
 	if info.Finished.IsZero() {
 		info.Finished = info.Started
@@ -64,7 +64,7 @@ func infoFromResult(r *model.Result, opt SaveOptions) ScanInfo {
 
 func insertFindings(ctx context.Context, tx *sql.Tx, scanID int64, findings []model.Finding) error {
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO findings (scan_id, seq, fingerprint, rule_id, severity, confidence,
-		category, technique, subject, path, evidence, indicators, detector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		category, technique, subject, path, evidence, indicators, detector, folded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func insertFindings(ctx context.Context, tx *sql.Tx, scanID int64, findings []mo
 			}
 		}
 		if _, err := stmt.ExecContext(ctx, scanID, i, f.Fingerprint, f.RuleID, int(f.Severity), int(f.Confidence),
-			f.Category, f.Technique, f.Subject, f.Evidence.Path, string(ev), string(ind), f.Detector); err != nil {
+			f.Category, f.Technique, f.Subject, f.Evidence.Path, string(ev), string(ind), f.Detector, f.Folded); err != nil {
 			return err
 		}
 	}

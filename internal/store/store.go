@@ -75,6 +75,7 @@ type ScanInfo struct {
 	Suppressed int                    `json:"suppressed"` // hidden from the scan's own output
 	Gaps       int                    `json:"gaps"`
 	Baseline   bool                   `json:"baseline"`
+	Folded     int                    `json:"folded,omitempty"` // findings folded into per-rule aggregates
 }
 
 // Duration is how long the scan ran.
