@@ -37,8 +37,11 @@ func TestIncidentRoot(t *testing.T) {
 		{"persistence", "/etc/profile.d/z-update.sh", "", model.Critical},
 		{"persistence", "/etc/apt/apt.conf.d/99update", "", model.High},
 		{"persistence", "/etc/udev/rules.d/75-net.rules", "", model.High},
-		{"ssh", "/root/.ssh/authorized_keys", "", model.High}, // forced command download-exec
-		{"ssh", "/etc/ssh/sshd_config", "", model.Medium},     // AuthorizedKeysFile in /tmp, empty passwords
+		{"ssh", "/root/.ssh/authorized_keys", "", model.High},       // forced command download-exec
+		{"ssh", "/etc/ssh/sshd_config", "", model.Medium},           // AuthorizedKeysFile in /tmp, empty passwords
+		{"ssh", "/root/.ssh/config", "", model.High},                // ProxyCommand from /dev/shm
+		{"ssh", "/var/www/.ssh/authorized_keys2", "", model.Medium}, // dormant key of a service account
+		{"ssh", "/home/ops/.ssh/authorized_keys", "", model.Medium}, // a reverse shell that does not parse
 		{"web", "/var/www/html/wp-content/uploads/2024/03/thumb.php", "", model.High},
 		{"web", "/var/www/html/wp-content/uploads/.htaccess", "", model.High},
 		{"logs", "/var/log/wtmp", "", model.High},                                            // symlink to /dev/null

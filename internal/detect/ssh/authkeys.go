@@ -112,6 +112,7 @@ var (
 type badLine struct {
 	line   int
 	reason string
+	text   string // the line as written ("" when it was too long to read)
 }
 
 // maxKeyLine bounds one authorized_keys line (a 16384-bit RSA key with a
@@ -132,14 +133,14 @@ func parseAuthorizedKeys(data []byte) (keys []authKey, bad []badLine) {
 		}
 		k, err := parseKeyLine(line)
 		if err != nil {
-			bad = append(bad, badLine{n, err.Error()})
+			bad = append(bad, badLine{n, err.Error(), line})
 			continue
 		}
 		k.line = n
 		keys = append(keys, k)
 	}
 	if sc.Err() != nil {
-		bad = append(bad, badLine{n + 1, "line longer than 64 KiB; rest of the file not read"})
+		bad = append(bad, badLine{n + 1, "line longer than 64 KiB; rest of the file not read", ""})
 	}
 	return keys, bad
 }

@@ -19,7 +19,7 @@ func (r *run) checkClientConfigs() {
 	done := map[string]bool{}
 	sys := &configLoader{t: r.t, rec: r.env, base: "/etc/ssh", blockKeys: []string{"host", "match"}, limit: configLimit}
 	sys.load("/etc/ssh/ssh_config", "", 0)
-	r.gradeClient(&sys.cfg, "*", true, done)
+	r.gradeClient(&sys.cfg, "*", "", done)
 	for _, a := range r.accts {
 		if a.home == "" {
 			continue
@@ -33,13 +33,18 @@ func (r *run) checkClientConfigs() {
 		}
 		l := &configLoader{t: r.t, rec: r.env, base: path.Join(a.home, ".ssh"), home: a.home, blockKeys: []string{"host", "match"}, limit: configLimit}
 		l.load(p, "", 0)
-		r.gradeClient(&l.cfg, a.name, false, done)
+		r.gradeClient(&l.cfg, a.name, a.home, done)
 	}
 }
 
-// gradeClient emits findings for one client configuration. done holds
-// files already graded (a system file included from a user's config).
-func (r *run) gradeClient(c *config, user string, system bool, done map[string]bool) {
+// gradeClient emits findings for one client configuration (home is ""
+// for the system-wide one). done holds files already graded (a system file
+// included from a user's config). The commands run on every outgoing
+// connection: from a temporary, hidden or world-writable place they are
+// high; otherwise (a package's program, a PATH name, a tool in the
+// account's home) they are inventory.
+func (r *run) gradeClient(c *config, user, home string, done map[string]bool) {
+	system := home == ""
 	localOn := false
 	for _, d := range c.all("permitlocalcommand") {
 		if d.value() == "yes" {
@@ -54,37 +59,71 @@ func (r *run) gradeClient(c *config, user string, system bool, done map[string]b
 		graded[d.file] = true
 		switch d.key {
 		case "localcommand":
-			if !localOn || len(d.args) == 0 {
-				continue // inert without PermitLocalCommand yes
+			if len(d.args) == 0 {
+				continue
 			}
 			base := model.Low
 			if system {
 				base = model.Medium // runs for every user's ssh
 			}
-			v := r.judgeCommand(d.joined(), base)
+			v := r.judgeCommand(expandHome(d.joined(), home), base)
 			sev := base
 			if v.flagged {
 				sev = sevMax(model.High, v.sev)
 			}
-			r.emitClient(ruleClientLocal, d, user, v, sev)
+			if !localOn {
+				// Inert until PermitLocalCommand yes: listed only when it
+				// points somewhere no one installs a program.
+				if !v.flagged {
+					continue
+				}
+				r.emitClient(ruleClientLocal, d, user, v, model.Low, "PermitLocalCommand is not yes: ssh does not run it now")
+				continue
+			}
+			r.emitClient(ruleClientLocal, d, user, v, sev, "")
 		case "proxycommand", "knownhostscommand":
 			if d.value() == "none" || len(d.args) == 0 {
 				continue
 			}
-			if v := r.judgeCommand(d.joined(), model.Info); v.flagged {
-				r.emitClient(ruleClientProxy, d, user, v, sevMax(model.High, v.sev))
-			}
+			r.gradeClientCommand(d, user, expandHome(d.joined(), home))
 		case "match":
 			if cmd := matchExec(d.args); cmd != "" {
-				if v := r.judgeCommand(cmd, model.Info); v.flagged {
-					r.emitClient(ruleClientProxy, d, user, v, sevMax(model.High, v.sev))
-				}
+				r.gradeClientCommand(d, user, expandHome(cmd, home))
 			}
 		}
 	}
 	for f := range graded {
 		done[f] = true
 	}
+}
+
+// gradeClientCommand grades ProxyCommand, KnownHostsCommand and Match exec.
+func (r *run) gradeClientCommand(d directive, user, cmd string) {
+	v := r.judgeCommand(cmd, model.Info)
+	switch {
+	case v.flagged:
+		r.emitClient(ruleClientProxy, d, user, v, sevMax(model.High, v.sev), "")
+	default:
+		if v.pkg == model.NoPackage {
+			v.inds = appendUnique(v.inds, indNotPackage)
+		}
+		r.emitClient(ruleClientProxy, d, user, v, model.Info, "")
+	}
+}
+
+// expandHome turns "~/" at the start of a word into the account's home, as
+// ssh does for these commands, so that the place of the program is judged.
+func expandHome(cmd, home string) string {
+	if home == "" || !strings.Contains(cmd, "~/") {
+		return cmd
+	}
+	words := strings.Split(cmd, " ")
+	for i, w := range words {
+		if strings.HasPrefix(w, "~/") {
+			words[i] = strings.TrimSuffix(home, "/") + w[1:]
+		}
+	}
+	return strings.Join(words, " ")
 }
 
 // matchExec returns the command of a "Match exec" criterion.
@@ -100,7 +139,7 @@ func matchExec(args []string) string {
 	return ""
 }
 
-func (r *run) emitClient(rule string, d directive, user string, v verdict, sev model.Severity) {
+func (r *run) emitClient(rule string, d directive, user string, v verdict, sev model.Severity, dormant string) {
 	f := model.Finding{
 		RuleID:     rule,
 		Subject:    d.keyword() + " " + textclip.Clip(d.joined(), 80),
@@ -115,6 +154,9 @@ func (r *run) emitClient(rule string, d directive, user string, v verdict, sev m
 	}
 	if v.fragment != "" {
 		extra(&f, "fragment", v.fragment)
+	}
+	if dormant != "" {
+		extra(&f, "dormant", dormant)
 	}
 	conf := v.conf
 	if v.flagged && conf < model.ConfMedium {

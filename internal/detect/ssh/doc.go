@@ -16,8 +16,15 @@
 //     SHA256 fingerprint, and graded findings for forced commands (cmdscan),
 //     environment= options, keys of service accounts, recently changed root
 //     keys, keys shared by several accounts, and files that others can write.
+//     Files sshd does not read with the current configuration (a default
+//     file AuthorizedKeysFile no longer names, or every file when sshd is
+//     not installed) are dormant: listed with the reason, their keys still
+//     judged. A line sshd rejects is a graded finding (and a gap).
 //   - ~/.ssh/environment, ~/.ssh/rc, /etc/ssh/sshrc, ~/.ssh/config and
-//     /etc/ssh/ssh_config(.d): LocalCommand, ProxyCommand, Match exec.
+//     /etc/ssh/ssh_config(.d): LocalCommand (inert without
+//     PermitLocalCommand: low when it points at an odd place),
+//     ProxyCommand, KnownHostsCommand and Match exec, high from a
+//     temporary, hidden or world-writable place, otherwise inventory.
 //   - /usr/sbin/sshd, /usr/bin/ssh and sshd-session: a script in place of
 //     the ELF program is the classic SSH wrapper backdoor. Comparing digests
 //     with the package is the integrity detector's job.

@@ -85,7 +85,7 @@ func (r *run) judgeCommand(cmd string, base model.Severity) verdict {
 			v.inds = appendUnique(v.inds, indHidden)
 			v.sev, v.conf = sevMax(v.sev, model.High), sevConf(v.conf, model.ConfMedium)
 		}
-		if st, err := r.t.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode().Perm()&0o002 != 0 {
+		if r.worldWritable(p) {
 			v.flagged = true
 			v.inds = appendUnique(v.inds, indWritable)
 			v.sev, v.conf = sevMax(v.sev, model.High), model.ConfHigh
@@ -122,4 +122,18 @@ func appendUnique(list []string, s string) []string {
 		}
 	}
 	return append(list, s)
+}
+
+// worldWritable reports whether anyone may replace the program at p: the
+// file or a directory on the way is world-writable (without the sticky
+// bit). Ownership by another account is judged by the callers that know
+// whose command it is.
+func (r *run) worldWritable(p string) bool {
+	st, err := r.t.Stat("/")
+	if err != nil {
+		return false
+	}
+	rootUID, _, _ := owner(st)
+	w, ok := places.NonRootWritable(r.t, p, uint32(rootUID))
+	return ok && w.World
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,8 +23,9 @@ const recentWindow = 7 * 24 * time.Hour
 
 // keyFile is one authorized_keys file and the accounts it lets in.
 type keyFile struct {
-	path  string
-	accts []account // empty for a file shared by every account
+	path    string
+	accts   []account // empty for a file shared by every account
+	dormant string    // why sshd does not read it now; "" when it does
 }
 
 func (k *keyFile) user() string {
@@ -33,21 +35,63 @@ func (k *keyFile) user() string {
 	return k.accts[0].name
 }
 
-// keysPatterns returns every AuthorizedKeysFile pattern sshd may use, plus
-// the defaults (read even when overridden: a key there is still worth
-// listing).
-func (r *run) keysPatterns() []string {
-	pats := append([]string(nil), defaultKeysFiles...)
-	if r.sshd != nil {
+// keysPattern is an AuthorizedKeysFile pattern and why sshd does not read
+// the files it names with the current configuration ("" when it does).
+type keysPattern struct {
+	pat     string
+	dormant string
+}
+
+// keysPatterns returns every AuthorizedKeysFile pattern sshd may use, then
+// the defaults it does not use now: a key there is dormant, not harmless
+// (one line of sshd_config brings it back), so it is still read and judged.
+func (r *run) keysPatterns() []keysPattern {
+	var active []string
+	dormantWhy := ""
+	switch {
+	case r.sshd == nil:
+		active = defaultKeysFiles
+		if !r.sshdInstalled() {
+			active, dormantWhy = nil, "sshd is not installed (no sshd_config); the keys work once openssh-server is installed"
+		}
+	default:
+		g, global := r.sshd.first("authorizedkeysfile")
+		if !global {
+			active = append(active, defaultKeysFiles...)
+		}
 		for _, d := range r.sshd.all("authorizedkeysfile") {
 			for _, a := range d.args {
 				if !strings.EqualFold(a, "none") {
-					pats = appendUnique(pats, a)
+					active = appendUnique(active, a)
 				}
 			}
 		}
+		if global {
+			dormantWhy = fmt.Sprintf("AuthorizedKeysFile (%s:%d) does not name this file: sshd does not read it now; one line of sshd_config brings it back", g.file, g.line)
+		}
 	}
-	return pats
+	var out []keysPattern
+	for _, a := range active {
+		out = append(out, keysPattern{pat: a})
+	}
+	for _, d := range defaultKeysFiles {
+		if !slices.Contains(active, d) {
+			out = append(out, keysPattern{pat: d, dormant: dormantWhy})
+		}
+	}
+	return out
+}
+
+// sshdPrograms are where distributions install the SSH server.
+var sshdPrograms = []string{"/usr/sbin/sshd", "/sbin/sshd", "/usr/local/sbin/sshd"}
+
+func (r *run) sshdInstalled() bool {
+	for _, p := range sshdPrograms {
+		if _, err := r.t.Stat(p); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // expandKeysPattern applies sshd's tokens for account a; relative patterns
@@ -89,11 +133,12 @@ func perUserPattern(pat string) bool {
 func (r *run) keyFiles() []*keyFile {
 	var out []*keyFile
 	byPath := map[string]*keyFile{}
-	for _, pat := range r.keysPatterns() {
+	for _, kp := range r.keysPatterns() {
+		pat := kp.pat
 		if !perUserPattern(pat) {
 			p := target.Clean(strings.ReplaceAll(pat, "%%", "%"))
 			if byPath[p] == nil {
-				byPath[p] = &keyFile{path: p}
+				byPath[p] = &keyFile{path: p, dormant: kp.dormant}
 				out = append(out, byPath[p])
 			}
 			continue
@@ -109,7 +154,7 @@ func (r *run) keyFiles() []*keyFile {
 				}
 				continue
 			}
-			byPath[p] = &keyFile{path: p, accts: []account{a}}
+			byPath[p] = &keyFile{path: p, accts: []account{a}, dormant: kp.dormant}
 			out = append(out, byPath[p])
 		}
 	}
@@ -184,12 +229,13 @@ func (r *run) scanKeyFile(kf *keyFile) []seenKey {
 		return nil
 	}
 	keys, bad := parseAuthorizedKeys(b)
-	for _, bl := range bad {
-		r.env.Gap(model.GapError, fmt.Sprintf("%s:%d", p, bl.line), "authorized_keys line not understood, skipped: "+bl.reason)
-	}
 	var acct *account
 	if len(kf.accts) > 0 {
 		acct = &kf.accts[0]
+	}
+	for _, bl := range bad {
+		r.env.Gap(model.GapError, fmt.Sprintf("%s:%d", p, bl.line), "authorized_keys line not understood, skipped: "+bl.reason)
+		r.badKeyLine(kf, acct, bl, mtimeOf(st))
 	}
 	r.checkKeyFilePerms(kf, st)
 	if len(keys) == 0 {
@@ -202,7 +248,11 @@ func (r *run) scanKeyFile(kf *keyFile) []seenKey {
 			base.Extra = map[string]string{"symlink": dest}
 		}
 	}
-	if path.Base(p) == "authorized_keys2" {
+	switch {
+	case kf.dormant != "":
+		base = withExtra(base, "dormant", kf.dormant)
+		r.dormantKeyFile(acct, base, keys)
+	case path.Base(p) == "authorized_keys2":
 		f := model.Finding{RuleID: ruleKeys2, Evidence: withExtra(base, "keys", strconv.Itoa(len(keys)))}
 		r.emit(f.WithSeverity(model.Low).WithConfidence(model.ConfHigh))
 	}

@@ -31,6 +31,8 @@ const (
 	ruleKeyRootRecent  = "ssh.key.root-recent"
 	ruleKeyService     = "ssh.key.service-account"
 	ruleKeys2          = "ssh.key.authorized-keys2"
+	ruleKeyDormant     = "ssh.key.dormant"
+	ruleKeyBadLine     = "ssh.key.bad-line"
 	ruleKeyShared      = "ssh.key.shared"
 	ruleKeyPerms       = "ssh.key.file-perms"
 	ruleEnvFile        = "ssh.user-environment-file"
@@ -45,7 +47,7 @@ var allRules = []string{
 	ruleRootLogin, ruleRootPassword, ruleEmptyPasswords, ruleListen, ruleKeysFile,
 	ruleKeysCommand, ruleForceCommand, ruleUserEnv, ruleForwarding, ruleNoPAM,
 	ruleAuthorizedKey, ruleKeyCommand, ruleKeyEnv, ruleKeyRootRecent, ruleKeyService,
-	ruleKeys2, ruleKeyShared, ruleKeyPerms, ruleEnvFile, ruleClientLocal, ruleClientProxy,
+	ruleKeys2, ruleKeyDormant, ruleKeyBadLine, ruleKeyShared, ruleKeyPerms, ruleEnvFile, ruleClientLocal, ruleClientProxy,
 	ruleRC, ruleBinaryScript, rulePrivateKey,
 }
 
