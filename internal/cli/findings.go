@@ -142,7 +142,7 @@ func writeFindings(g *globals, rows []app.FindingRow, hidden int) error {
 		if r.Suppressed {
 			state += "/" + word(lang, "suppressed")
 		}
-		t.add(termtext.Severity(lang, r.Finding.Severity), state, r.Finding.RuleID, termtext.Truncate(report.Location(r.Finding), 60), r.Finding.Title)
+		t.add(termtext.Severity(lang, r.Finding.Severity), state, r.Finding.RuleID, report.Location(r.Finding), r.Finding.Title)
 		t.note(detailLine(lang, r))
 	}
 	if len(rows) > 0 {

@@ -134,7 +134,7 @@ func runScan(cmd *cobra.Command, g *globals, f *scanFlags) error {
 	}
 	lang := g.Lang()
 	h, err := report.New(f.format, g.stdout, report.Options{
-		Lang: lang, Catalog: cat, Verbose: f.verbose, Color: wantColor(f.color, g.stdout),
+		Lang: lang, Catalog: cat, Verbose: f.verbose, Color: wantColor(f.color, g.stdout), Width: termWidth(g.stdout),
 	})
 	if err != nil {
 		return usage(err)

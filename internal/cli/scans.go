@@ -67,7 +67,7 @@ func writeScans(g *globals, list []store.ScanInfo, path string) error {
 			mode = word(lang, "offline")
 		}
 		row := []string{strconv.FormatInt(s.ID, 10), s.Started.UTC().Format("2006-01-02 15:04:05"),
-			termtext.Truncate(s.Root, 30) + " (" + mode + ")", termtext.Truncate(s.Hostname, 24)}
+			s.Root + " (" + mode + ")", s.Hostname}
 		for sev := model.Critical; sev >= model.Info; sev-- {
 			row = append(row, strconv.Itoa(s.Counts[sev]))
 		}

@@ -2,8 +2,11 @@ package cli
 
 import (
 	"fmt"
+	"io"
+	"os"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
 
 	"github.com/vigil-ir/vigil/internal/app"
 	"github.com/vigil-ir/vigil/internal/catalog"
@@ -60,7 +63,7 @@ Exit status follows --fail-on over what is shown, like 'vigil scan'.`,
 			if err != nil {
 				return err
 			}
-			h, err := report.New(format, g.stdout, report.Options{Lang: g.Lang(), Catalog: cat, Verbose: verbose, Color: wantColor(color, g.stdout)})
+			h, err := report.New(format, g.stdout, report.Options{Lang: g.Lang(), Catalog: cat, Verbose: verbose, Color: wantColor(color, g.stdout), Width: termWidth(g.stdout)})
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
@@ -88,4 +91,18 @@ Exit status follows --fail-on over what is shown, like 'vigil scan'.`,
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "table: explain each finding (why, how to verify, what to do)")
 	cmd.Flags().StringVar(&color, "color", "auto", "colour the table: auto, always, never")
 	return cmd
+}
+
+// termWidth is the width in cells of the terminal w writes to, 0 when w is
+// not a terminal (then tables print whole lines and never wrap).
+func termWidth(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok || !isTerminal(w) {
+		return 0
+	}
+	ws, err := unix.IoctlGetWinsize(int(f.Fd()), unix.TIOCGWINSZ)
+	if err != nil || ws.Col == 0 {
+		return 80
+	}
+	return int(ws.Col)
 }

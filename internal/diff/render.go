@@ -117,7 +117,7 @@ func WriteTable(w io.Writer, r *Report, opt Options) error {
 		for _, e := range sec.l {
 			f := e.Finding
 			cell := sevCell(lang, e)
-			fmt.Fprintf(&b, "  %s%s  %s  %s  %s\n", cell, strings.Repeat(" ", sevW-termtext.Width(cell)), f.RuleID, termtext.Truncate(location(f), 80), termtext.OneLine(f.Title))
+			fmt.Fprintf(&b, "  %s%s  %s  %s  %s\n", cell, strings.Repeat(" ", sevW-termtext.Width(cell)), f.RuleID, termtext.OneLine(location(f)), termtext.OneLine(f.Title))
 			if txt := termtext.OneLine(f.Evidence.Text); txt != "" {
 				fmt.Fprintf(&b, "  %s  > %s\n", strings.Repeat(" ", sevW), termtext.Truncate(txt, 160))
 			}

@@ -38,6 +38,9 @@ type Options struct {
 	Catalog *catalog.Catalog
 	Verbose bool // table: print why, how to verify and remediation under each finding
 	Color   bool
+	// Width is the terminal's width in cells, for the table to wrap long
+	// paths in; 0 when the output is not a terminal: lines are whole.
+	Width int
 }
 
 // New returns the handler for format writing to w.

@@ -87,14 +87,15 @@ func (t *Table) End(s model.Summary) error {
 	for _, f := range t.findings {
 		sevW = max(sevW, termtext.Width(t.sevPlain(f.Severity)))
 		ruleW = max(ruleW, len(f.RuleID))
-		locW = max(locW, termtext.Width(Location(f)))
+		locW = max(locW, termtext.Width(termtext.OneLine(Location(f))))
 	}
-	locW = min(locW, 60)
+	leadW := sevW + 2 + ruleW + 2
+	locW = locationWidth(locW, leadW, t.opt.Width)
 	for _, f := range t.findings {
 		sev := t.sev(f.Severity)
 		pad := sevW - termtext.Width(t.sevPlain(f.Severity))
-		loc := termtext.Truncate(Location(f), 60)
-		w.printf("%s%s  %-*s  %s%s  %s\n", sev, strings.Repeat(" ", pad), ruleW, f.RuleID, loc, strings.Repeat(" ", max(0, locW-termtext.Width(loc))), f.Title)
+		lead := fmt.Sprintf("%s%s  %-*s  ", sev, strings.Repeat(" ", pad), ruleW, f.RuleID)
+		t.locationLines(w, lead, leadW, termtext.OneLine(Location(f)), locW, f.Title)
 		indent := strings.Repeat(" ", sevW+2)
 		if f.Folded > 0 {
 			w.printf("%s> %s\n", indent, fmt.Sprintf(msg(lang, "folded_more"), f.Folded, termtext.OneLine(f.Subject)))
