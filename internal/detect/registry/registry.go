@@ -18,6 +18,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/detect/services"
 	"github.com/vigil-ir/vigil/internal/detect/shellinit"
 	"github.com/vigil-ir/vigil/internal/detect/ssh"
+	"github.com/vigil-ir/vigil/internal/detect/staging"
 	"github.com/vigil-ir/vigil/internal/detect/tools"
 	"github.com/vigil-ir/vigil/internal/detect/webroot"
 	"github.com/vigil-ir/vigil/internal/engine"
@@ -41,6 +42,7 @@ var constructors = []func() engine.Detector{
 	func() engine.Detector { return logtamper.New() },
 	func() engine.Detector { return webroot.New() },
 	func() engine.Detector { return tools.New() },
+	func() engine.Detector { return staging.New() },
 	func() engine.Detector { return changed.New() },
 }
 

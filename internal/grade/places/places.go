@@ -72,6 +72,9 @@ var toolDirs = map[string]bool{
 	".atuin": true, ".starship": true, ".go": true, ".fly": true, ".jenkins": true,
 	// System and package conventions outside homes.
 	".git": true, ".well-known": true, ".build-id": true, ".hmac": true,
+	// X11's and ICE's socket directories and display locks in /tmp.
+	".X11-unix": true, ".ICE-unix": true, ".font-unix": true, ".XIM-unix": true, ".Test-unix": true,
+	".X0-lock": true, ".X1-lock": true, ".X2-lock": true, ".X10-lock": true,
 }
 
 // ToolDir reports whether name (one path component) is a conventional

@@ -42,6 +42,9 @@ func TestOf(t *testing.T) {
 		{p: "/usr/.. /bin/sh", hidden: ".. ", masquerade: ".. "},
 		{p: "/usr/share/x\u200b/y", masquerade: "x\u200b"},
 		{p: "/opt/vendor/lib"},
+		{p: "/tmp/.X11-unix/X0", temporary: true},
+		{p: "/tmp/.X0-lock", temporary: true},
+		{p: "/tmp/.ICE-unix/.x/kworker", temporary: true, hidden: ".x"},
 	} {
 		got := Of(c.p)
 		if got.Temporary != c.temporary || got.Hidden != c.hidden || got.Masquerade != c.masquerade {

@@ -1,0 +1,230 @@
+package staging
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
+	"github.com/vigil-ir/vigil/internal/detect/inventory"
+	"github.com/vigil-ir/vigil/internal/engine"
+	"github.com/vigil-ir/vigil/internal/grade/places"
+	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/target"
+)
+
+// Rule ids.
+const (
+	ruleMasqName   = "files.masquerade.name"
+	ruleMasqExt    = "files.masquerade.extension"
+	ruleExecutable = "files.staged.executable"
+	ruleHidden     = "files.staged.hidden"
+	ruleCredCopy   = "files.credential.copy"
+)
+
+// Indicator ids this package adds (texts in rules/indicators.yaml).
+const (
+	indDaemonName = "daemon-name"
+	indSystemCopy = "system-binary-copy"
+	indCompiled   = "compiled-program"
+	indScript     = "script-program"
+	indExtension  = "extension-mismatch"
+)
+
+// Detector is the staging-place check.
+type Detector struct{}
+
+// New returns the detector.
+func New() *Detector { return &Detector{} }
+
+// Name implements engine.Detector.
+func (*Detector) Name() string { return "staging" }
+
+// Version implements engine.Detector.
+func (*Detector) Version() int { return 1 }
+
+// NeedsLive implements engine.Detector.
+func (*Detector) NeedsLive() bool { return false }
+
+// Rules implements engine.Detector.
+func (*Detector) Rules() []string {
+	return []string{ruleMasqName, ruleMasqExt, ruleExecutable, ruleHidden, ruleCredCopy}
+}
+
+// Bounds of the walk.
+const (
+	maxDepth  = 10
+	maxFiles  = 200000
+	headSmall = 512      // bytes read to tell a program
+	headCred  = 64 << 10 // bytes read for the credential test
+	maxCred   = 16 << 20 // larger files are not credential copies
+)
+
+// walkPlaces are walked for content, temporary directories first.
+var walkPlaces = []string{"/tmp", "/var/tmp", "/dev/shm", "/run/shm", "/root", "/home/*", "/opt", "/srv", "/usr/local", "/var/backups"}
+
+// topPlaces are the system directories whose entries are checked by name
+// only, for masquerading names.
+var topPlaces = []string{"/", "/etc", "/var", "/var/lib", "/var/spool", "/var/log", "/var/cache", "/usr", "/usr/lib",
+	"/usr/lib64", "/usr/share", "/usr/bin", "/usr/sbin", "/usr/include", "/lib", "/bin", "/sbin", "/boot", "/mnt", "/media", "/run"}
+
+// skipDirs are not entered: version control, dependency trees, caches.
+var skipDirs = map[string]bool{".git": true, "node_modules": true, "__pycache__": true, "go-build": true,
+	".rustup": true, "site-packages": true, "dist-packages": true, ".npm": true}
+
+type run struct {
+	env   *engine.Env
+	t     *target.Target
+	pk    pkgdb.View
+	files int
+	seen  map[string]bool
+	named map[string]bool // masquerade findings already emitted
+	sys   *digestIndex
+}
+
+// Run implements engine.Detector.
+func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
+	r := &run{env: env, t: env.Target, pk: inventory.Packages(env), seen: map[string]bool{}, named: map[string]bool{}}
+	for _, dir := range topPlaces {
+		r.topLevel(dir)
+	}
+	dirs := []string{}
+	for _, g := range walkPlaces {
+		dirs = append(dirs, r.t.Glob(g)...)
+	}
+	dirs = append(dirs, inventory.WebRoots(env).WalkRoots()...)
+	for _, dir := range dirs {
+		if err := r.walk(ctx, dir); err != nil {
+			if errors.Is(err, errStop) {
+				return nil
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// topLevel checks the names of one system directory's entries.
+func (r *run) topLevel(dir string) {
+	ents, err := r.t.ReadDir(dir)
+	if err != nil {
+		return // a missing /usr/lib64 is no gap
+	}
+	for _, e := range ents {
+		if places.Masquerade(e.Name()) {
+			r.masquerade(path.Join(dir, e.Name()), e.IsDir())
+		}
+	}
+}
+
+var errStop = errors.New("file budget exhausted")
+
+// walk walks one place (resolved, each directory once per scan).
+func (r *run) walk(ctx context.Context, dir string) error {
+	res, err := r.t.Resolve(dir)
+	if err != nil {
+		target.Record(r.env, dir, err)
+		return nil
+	}
+	if st, err := r.t.Stat(res); err != nil || !st.IsDir() || r.seen[res] {
+		return nil
+	}
+	r.seen[res] = true
+	deep := 0
+	stop := false
+	err = r.t.Walk(res, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			target.Record(r.env, p, err)
+			return nil
+		}
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+		if places.Masquerade(d.Name()) && p != res {
+			r.masquerade(p, d.IsDir())
+		}
+		if d.IsDir() {
+			if p != res && (r.seen[p] || skipDirs[d.Name()]) {
+				return fs.SkipDir
+			}
+			if strings.Count(strings.TrimPrefix(p, res), "/") >= maxDepth {
+				deep++
+				return fs.SkipDir
+			}
+			r.hiddenInTemp(p, true)
+			return nil
+		}
+		if r.files++; r.files > maxFiles {
+			r.env.Gap(model.GapSkipped, res, fmt.Sprintf("more than %d files examined in staging places; the rest was not checked", maxFiles))
+			stop = true
+			return fs.SkipAll
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		r.hiddenInTemp(p, false)
+		if st, err := d.Info(); err == nil {
+			r.checkFile(p, st)
+		}
+		return nil
+	})
+	if deep > 0 {
+		r.env.Gap(model.GapSkipped, res, fmt.Sprintf("%d directories deeper than %d levels were not examined", deep, maxDepth))
+	}
+	if err != nil && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if stop {
+		return errStop
+	}
+	return nil
+}
+
+// masquerade reports a file or directory named to pass for nothing.
+func (r *run) masquerade(p string, dir bool) {
+	if r.named[p] {
+		return
+	}
+	r.named[p] = true
+	kind := "file"
+	if dir {
+		kind = "directory"
+	}
+	ev := r.evidence(p)
+	ev.Text = fmt.Sprintf("%s named %q", kind, path.Base(p))
+	ev.Extra = map[string]string{"kind": kind}
+	r.emit(ruleMasqName, p, ev, []string{places.IndMasquerade}, model.High, model.ConfHigh)
+}
+
+// hiddenInTemp reports the first hidden component of a path in a
+// temporary directory.
+func (r *run) hiddenInTemp(p string, dir bool) {
+	if !places.Temporary(p) || places.HiddenDir(p) != "" || places.Hidden(p) == "" || places.MasqueradeIn(p) != "" {
+		return
+	}
+	kind := "file"
+	if dir {
+		kind = "directory"
+	}
+	ev := r.evidence(p)
+	ev.Extra = map[string]string{"kind": kind}
+	r.emit(ruleHidden, p, ev, []string{places.IndHidden, places.IndTemporary}, model.Low, model.ConfMedium)
+}
+
+// evidence fills path and mtime.
+func (r *run) evidence(p string) model.Evidence {
+	ev := model.Evidence{Path: p}
+	if fi, err := r.t.Lstat(p); err == nil {
+		mt := fi.ModTime().UTC()
+		ev.MTime = &mt
+	}
+	return ev
+}
+
+func (r *run) emit(rule, subject string, ev model.Evidence, ind []string, sev model.Severity, conf model.Confidence) {
+	f := model.Finding{RuleID: rule, Subject: subject, Indicators: ind, Evidence: ev, Key: subject}
+	r.env.Emit(f.WithSeverity(sev).WithConfidence(conf))
+}
