@@ -52,6 +52,8 @@ func TestIncidentRoot(t *testing.T) {
 		{"persistence", "/etc/modules-load.d/netfilter.conf", "diamorphine", model.Critical}, // rootkit by module name, no module tree
 		{"persistence", "/usr/local/lib/libprocesshider.so", "", model.Critical},             // user-land rootkit by file name
 		{"persistence", "/etc/ld.so.conf.d/zz-cache.conf", "", model.High},                   // library directory in /dev/shm
+		{"files", "/tmp/.../kworker", "", model.High},                                        // daemon name in a "..." directory
+		{"files", "/var/tmp/.s", "", model.High},                                             // copy of the shadow hashes
 	}
 	for _, w := range want {
 		found := false
