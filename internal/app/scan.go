@@ -7,6 +7,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/catalog"
 	"github.com/vigil-ir/vigil/internal/engine"
+	"github.com/vigil-ir/vigil/internal/hashcache"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/report"
 	"github.com/vigil-ir/vigil/internal/sysinfo"
@@ -44,6 +45,14 @@ type ScanOptions struct {
 	// the last, before the handler's End writes the report.
 	Progress   func(done, total int, st model.CheckStatus)
 	ChecksDone func()
+	// Hashes, when set, keeps the package-integrity check's digests per
+	// target between scans (the store); Full rehashes every file anyway.
+	Hashes hashcache.Store
+	Full   bool
+	// Skip names checks not to run (SelectChecks).
+	Skip map[string]bool
+	// Warnf reports a problem that does not stop the scan (stderr).
+	Warnf func(format string, a ...any)
 }
 
 // Verdict is a View's decision about one finding.
@@ -97,12 +106,20 @@ func Scan(ctx context.Context, opt ScanOptions, h report.Handler) (model.Summary
 	if sink.rec != nil {
 		sink.recErr = sink.rec.Begin(meta)
 	}
+	warnf := opt.Warnf
+	if warnf == nil {
+		warnf = func(string, ...any) {}
+	}
+	hashKey := HashTargetKey(meta.Target)
+	hashes := loadHashes(ctx, opt.Hashes, hashKey, meta.Started, opt.Full, warnf)
 	eng := &engine.Engine{
 		Catalog:   opt.Catalog,
 		Detectors: opt.Detectors,
-		Options:   engine.Options{ChangedSince: opt.ChangedSince, Now: now, Progress: opt.Progress, MaxPerRule: opt.MaxPerRule},
+		Options: engine.Options{ChangedSince: opt.ChangedSince, Now: now, Progress: opt.Progress, MaxPerRule: opt.MaxPerRule,
+			Hashes: hashes, Skip: opt.Skip},
 	}
 	checks := eng.Run(ctx, t, meta.Target, sink)
+	saveHashes(ctx, opt.Hashes, hashKey, hashes, warnf)
 	if opt.ChecksDone != nil {
 		opt.ChecksDone()
 	}

@@ -36,6 +36,8 @@ type scanFlags struct {
 	newOnly        bool
 	showSuppressed bool
 	maxPerRule     int
+	full           bool
+	only, skip     []string
 }
 
 // detectorsKey lets tests run the scan command with their own detectors
@@ -84,6 +86,9 @@ is, 2 on error.`,
 	fl.BoolVar(&f.newOnly, "new", false, "show only findings new since the baseline (or, without one, the previous scan of this target)")
 	fl.BoolVar(&f.showSuppressed, "show-suppressed", false, "also show suppressed findings, marked (they still do not count for --fail-on)")
 	fl.IntVar(&f.maxPerRule, "max-per-rule", engine.DefaultMaxPerRule, "report at most N findings of one rule, and fold the rest into one finding that counts them (0: never fold)")
+	fl.BoolVar(&f.full, "full", false, "rehash every package file (by default a file whose inode, size, mtime and ctime are unchanged since the last scan is not reread; see docs/store.md)")
+	fl.StringSliceVar(&f.only, "only", nil, "run only these checks (comma-separated names, as vigil rules lists them)")
+	fl.StringSliceVar(&f.skip, "skip", nil, "do not run these checks (comma-separated names); they are listed as skipped by request")
 	return cmd
 }
 
@@ -112,6 +117,11 @@ func runScan(cmd *cobra.Command, g *globals, f *scanFlags) error {
 		if since, err = ParseSince(f.changedSince, time.Now()); err != nil {
 			return usage(fmt.Errorf("--changed-since: %w", err))
 		}
+	}
+	detectors := detectorsFrom(ctx)
+	skip, err := app.SelectChecks(detectors, f.only, f.skip)
+	if err != nil {
+		return usage(err)
 	}
 	var t *target.Target
 	if f.root != "" {
@@ -153,10 +163,12 @@ func runScan(cmd *cobra.Command, g *globals, f *scanFlags) error {
 	}
 	view := app.ViewOptions{MinSeverity: minSev, ShowSuppressed: f.showSuppressed}
 	var rec *app.Recorder
+	var hashes store.HashStore
 	if st := openScanStore(ctx, g, storePath); st != nil {
 		defer st.Close()
 		prepareView(ctx, g, st, t, f.newOnly, &view, fileSupp)
 		rec = app.NewRecorder(ctx, st, store.SaveOptions{Baseline: f.baseline})
+		hashes, _ = st.(store.HashStore)
 	} else {
 		if f.newOnly {
 			g.warnf("--new: no store to compare with; every finding is shown")
@@ -167,12 +179,16 @@ func runScan(cmd *cobra.Command, g *globals, f *scanFlags) error {
 	}
 	opts := app.ScanOptions{
 		Target:       t,
-		Detectors:    detectorsFrom(ctx),
+		Detectors:    detectors,
 		Catalog:      cat,
 		Lang:         lang,
 		ChangedSince: since,
 		MaxPerRule:   max(f.maxPerRule, 0),
 		View:         view.Verdict,
+		Hashes:       hashes,
+		Full:         f.full,
+		Skip:         skip,
+		Warnf:        g.warnf,
 	}
 	if rec != nil {
 		opts.Record = rec

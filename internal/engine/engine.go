@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/catalog"
+	"github.com/vigil-ir/vigil/internal/hashcache"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -46,7 +47,18 @@ type Options struct {
 	// rest are folded into one aggregate finding (FloodRule) that counts
 	// them: 0 means DefaultMaxPerRule, a negative value never folds.
 	MaxPerRule int
+	// Hashes, when set, is the target's cache of file digests (the
+	// package-integrity check rehashes only files whose metadata changed);
+	// nil hashes everything.
+	Hashes *hashcache.Table
+	// Skip names checks not to run (vigil scan --only / --skip): each is
+	// reported with status "skipped" and a gap saying it was skipped by
+	// request.
+	Skip map[string]bool
 }
+
+// ReasonSkipped is the reason given for a check skipped by request.
+const ReasonSkipped = "skipped by request (--only / --skip)"
 
 // Sink receives a scan's stream. Calls are serialised by the engine.
 type Sink interface {
@@ -96,6 +108,14 @@ func (e *Engine) Run(ctx context.Context, t *target.Target, tinfo model.TargetIn
 	for i, d := range e.Detectors {
 		st := &statuses[i]
 		st.Name, st.Version = d.Name(), d.Version()
+		if e.Options.Skip[d.Name()] {
+			st.Status, st.Reason = "skipped", ReasonSkipped
+			mu.Lock()
+			sink.Gap(model.Gap{Check: d.Name(), Kind: model.GapSkipped, Reason: st.Reason})
+			mu.Unlock()
+			progress(*st)
+			continue
+		}
 		if d.NeedsLive() && !t.IsLive() {
 			st.Status = "not-applicable"
 			st.Reason = "needs a live host; the target is an offline root"

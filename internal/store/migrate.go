@@ -122,6 +122,15 @@ CREATE INDEX finding_state_open ON finding_state(target_key, state, last_seen);
 ALTER TABLE findings ADD COLUMN folded INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE scans ADD COLUMN folded INTEGER NOT NULL DEFAULT 0;
 `},
+	{4, "hash cache of the package-integrity check, per target", `
+CREATE TABLE file_hashes (
+	target     TEXT PRIMARY KEY,
+	last_full  TEXT NOT NULL,
+	saved      TEXT NOT NULL,
+	n_entries  INTEGER NOT NULL,
+	entries    BLOB NOT NULL
+) WITHOUT ROWID;
+`},
 }
 
 // LatestSchema is the schema version this Vigil writes.

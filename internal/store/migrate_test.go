@@ -39,6 +39,9 @@ INSERT INTO audit (at, os_user, sudo_user, action, suppression_id, detail, reaso
 `,
 	2: `UPDATE scans SET baseline = 1 WHERE id = 1;`,
 	3: `UPDATE scans SET folded = 7 WHERE id = 1; UPDATE findings SET folded = 7 WHERE scan_id = 1;`,
+	// One entry, "/a", in hashcache.Encode's format.
+	4: `INSERT INTO file_hashes (target, last_full, saved, n_entries, entries)
+	VALUES ('live', '2026-11-01T00:00:00.000000000Z', '2026-11-01T00:00:00.000000000Z', 1, X'5648433101000` + `22f61010203080808010109');`,
 }
 
 // TestMigrateFromEveryVersion builds a store at each earlier schema
@@ -98,6 +101,12 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 				}
 				if a, _ := s.Audit(ctx); len(a) != 1 || a[0].Actor.SudoUser != "alice" {
 					t.Fatalf("audit: %+v", a)
+				}
+			}
+			if from >= 4 {
+				snap, err := s.LoadHashes(ctx, "live")
+				if err != nil || len(snap.Entries) != 1 || snap.Entries["/a"].Ino != 2 {
+					t.Fatalf("hash cache after migration: %+v %v", snap, err)
 				}
 			}
 			// The migrated store takes new scans and keeps history per target.

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -39,6 +40,12 @@ type SQLite struct {
 	db   *sql.DB
 	path string
 	now  func() time.Time
+
+	// intact: the file matched its seal when opened (hashes.go); resealed:
+	// this process saved a full hash pass, so its seal may be renewed.
+	intact   bool
+	mu       sync.Mutex
+	resealed bool
 }
 
 var _ Store = (*SQLite)(nil)
@@ -60,7 +67,7 @@ func open(ctx context.Context, path string, opt Options, schema int) (*SQLite, e
 	if err := prepareFile(abs, opt.MustExist); err != nil {
 		return nil, err
 	}
-	s := &SQLite{path: abs, now: opt.Now}
+	s := &SQLite{path: abs, now: opt.Now, intact: sealIntact(abs)}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -155,8 +162,18 @@ func checkHeader(path string, size int64) error {
 // Path implements Store.
 func (s *SQLite) Path() string { return s.path }
 
-// Close implements Store.
-func (s *SQLite) Close() error { return s.db.Close() }
+// Close implements Store. It renews the seal (hashes.go) when the file was
+// intact at open or this process saved a full hash pass.
+func (s *SQLite) Close() error {
+	err := s.db.Close()
+	s.mu.Lock()
+	renew := s.intact || s.resealed
+	s.mu.Unlock()
+	if err == nil && renew {
+		writeSeal(s.path)
+	}
+	return err
+}
 
 // timeLayout is fixed-width so that stored times sort as text.
 const timeLayout = "2006-01-02T15:04:05.000000000Z"

@@ -41,7 +41,7 @@ func (s VerifyStatus) String() string {
 // Verify compares the file at p with the digest its package recorded. err
 // is set when the file exists but cannot be read (status is then NoDigest).
 func (db *DB) Verify(t *target.Target, p string) (VerifyStatus, error) {
-	st, _, err := db.verify(t, p, nil)
+	st, _, err := db.verify(t, p, nil, nil)
 	return st, err
 }
 
@@ -49,10 +49,27 @@ func (db *DB) Verify(t *target.Target, p string) (VerifyStatus, error) {
 // many files) that also returns the actual digest in hex when it was
 // computed.
 func (db *DB) VerifyBuf(t *target.Target, p string, buf []byte) (VerifyStatus, string, error) {
-	return db.verify(t, p, buf)
+	return db.verify(t, p, buf, nil)
 }
 
-func (db *DB) verify(t *target.Target, p string, buf []byte) (VerifyStatus, string, error) {
+// DigestCache lets VerifyCached skip hashing a regular file whose digest
+// is known for its current metadata (internal/hashcache decides when an
+// entry is trusted).
+type DigestCache interface {
+	// Lookup returns the digest of the file at p with Lstat result fi.
+	Lookup(p string, fi fs.FileInfo, algo string) ([]byte, bool)
+	// Put records the digest computed for the file at p, whose Lstat
+	// result, taken before hashing, is fi.
+	Put(p string, fi fs.FileInfo, algo string, sum []byte)
+}
+
+// VerifyCached is VerifyBuf with a digest cache; the verdict is always the
+// (cached or computed) digest compared with the package's record.
+func (db *DB) VerifyCached(t *target.Target, p string, buf []byte, c DigestCache) (VerifyStatus, string, error) {
+	return db.verify(t, p, buf, c)
+}
+
+func (db *DB) verify(t *target.Target, p string, buf []byte, c DigestCache) (VerifyStatus, string, error) {
 	i, ok := db.index(p)
 	if !ok {
 		return Unowned, "", nil
@@ -80,12 +97,20 @@ func (db *DB) verify(t *target.Target, p string, buf []byte) (VerifyStatus, stri
 		// A packaged regular file replaced by a symlink, FIFO or directory.
 		return Modified, "", nil
 	}
+	if c != nil {
+		if sum, ok := c.Lookup(p, fi, e.algo.String()); ok {
+			return db.compare(i, e, sum)
+		}
+	}
 	sum, err := HashFile(t, p, e.algo.String(), buf)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return Missing, "", nil
 		}
 		return NoDigest, "", err
+	}
+	if c != nil {
+		c.Put(p, fi, e.algo.String(), sum)
 	}
 	return db.compare(i, e, sum)
 }

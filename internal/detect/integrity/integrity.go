@@ -4,6 +4,7 @@ import (
 	"context"
 	"io/fs"
 	"os"
+	"runtime"
 	"sort"
 	"strconv"
 	"syscall"
@@ -46,13 +47,17 @@ const (
 
 // Detector is the file-integrity check.
 type Detector struct {
-	// Workers bounds parallel hashing (default 2: the tool shares the
-	// host it examines).
+	// Workers bounds parallel hashing (default: one per CPU, at least 2 and
+	// at most 4: the tool shares the host it examines, at low priority).
 	Workers int
+
+	hashHook func(path string) // tests: called for every file hashed
 }
 
 // New returns the detector.
-func New() *Detector { return &Detector{Workers: 2} }
+func New() *Detector { return &Detector{Workers: defaultWorkers()} }
+
+func defaultWorkers() int { return min(max(runtime.GOMAXPROCS(0), 2), 4) }
 
 // Name implements engine.Detector.
 func (*Detector) Name() string { return "integrity" }
@@ -71,9 +76,9 @@ func (*Detector) Rules() []string {
 // Run implements engine.Detector.
 func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 	db := inventory.Packages(env).DB
-	r := &run{env: env, t: env.Target, db: db, workers: d.Workers, users: inventory.Users(env)}
+	r := &run{env: env, t: env.Target, db: db, workers: d.Workers, users: inventory.Users(env), hashHook: d.hashHook}
 	if r.workers <= 0 {
-		r.workers = 2
+		r.workers = defaultWorkers()
 	}
 	if db.Format() == "" {
 		env.Gap(model.GapSkipped, "", "no package database: package files not verified, and setuid files cannot be told from packaged ones")
@@ -84,11 +89,12 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 }
 
 type run struct {
-	env     *engine.Env
-	t       *target.Target
-	db      *pkgdb.DB
-	users   *users.DB
-	workers int
+	env      *engine.Env
+	t        *target.Target
+	db       *pkgdb.DB
+	users    *users.DB
+	workers  int
+	hashHook func(string)
 }
 
 // fileFacts are what a finding shows about a file.

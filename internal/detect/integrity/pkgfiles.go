@@ -55,6 +55,7 @@ func (r *run) verifyPackages(ctx context.Context) error {
 	var bad []outcome
 	jobs := make(chan int, 256)
 	var wg sync.WaitGroup
+	cache := digestCache{t: r.env.Options.Hashes, hook: r.hashHook}
 	for range r.workers {
 		wg.Add(1)
 		go func() {
@@ -62,7 +63,7 @@ func (r *run) verifyPackages(ctx context.Context) error {
 			buf := make([]byte, 256<<10)
 			for i := range jobs {
 				f := files[i]
-				st, actual, err := r.db.VerifyBuf(r.t, f.Path, buf)
+				st, actual, err := r.db.VerifyCached(r.t, f.Path, buf, cache)
 				if st == pkgdb.Match || (st == pkgdb.NoDigest && err == nil) {
 					continue
 				}
@@ -86,6 +87,7 @@ func (r *run) verifyPackages(ctx context.Context) error {
 	if cancelled != nil {
 		return cancelled
 	}
+	cache.t.Complete()
 	sort.Slice(bad, func(i, j int) bool { return bad[i].file.Path < bad[j].file.Path })
 
 	buf := make([]byte, 256<<10)
