@@ -53,6 +53,7 @@ func TestIncidentRoot(t *testing.T) {
 		{"persistence", "/usr/local/lib/libprocesshider.so", "", model.Critical},             // user-land rootkit by file name
 		{"persistence", "/etc/ld.so.conf.d/zz-cache.conf", "", model.High},                   // library directory in /dev/shm
 		{"files", "/tmp/.../kworker", "", model.High},                                        // daemon name in a "..." directory
+		{"persistence", "/etc/cron.daily/apt-compat.sh", "", model.Medium},                   // inert: not executable, dotted name
 		{"files", "/var/tmp/.s", "", model.High},                                             // copy of the shadow hashes
 	}
 	for _, w := range want {

@@ -28,12 +28,26 @@ func (r *run) skippedName(name string) string {
 	case strings.HasSuffix(name, "~") || strings.HasSuffix(name, ",") || strings.HasSuffix(name, ".swp"):
 		return "editor backup file name, skipped"
 	}
-	for _, suf := range []string{".rpmsave", ".rpmorig", ".rpmnew", ".cfsaved", ".dpkg-old", ".dpkg-dist", ".dpkg-new", ".dpkg-bak", ".ucf-old", ".ucf-dist"} {
-		if strings.HasSuffix(name, suf) {
-			return "package manager backup file name, skipped"
-		}
+	if pkgBackup(name) {
+		return "package manager backup file name, skipped"
 	}
 	return ""
+}
+
+// pkgBackup reports the names package managers give the copies they keep.
+func pkgBackup(name string) bool {
+	for _, suf := range []string{".rpmsave", ".rpmorig", ".rpmnew", ".cfsaved", ".dpkg-old", ".dpkg-dist", ".dpkg-new", ".dpkg-bak", ".ucf-old", ".ucf-dist"} {
+		if strings.HasSuffix(name, suf) {
+			return true
+		}
+	}
+	return false
+}
+
+// explainedSkip reports names that packages and cron leave in the cron
+// directories on purpose: package-manager backups and the placeholder.
+func explainedSkip(name string) bool {
+	return name == ".placeholder" || pkgBackup(name)
 }
 
 // systemCrontabs reads /etc/crontab and /etc/cron.d/*.
@@ -110,11 +124,16 @@ func (r *run) crontabFile(p, owner, notRun string) {
 	}
 	lines := ParseCrontab(b, owner == "")
 	bad := 0
+	var firstBad *CronLine
+	suspicious := false
 	var env []CronLine
 	for _, cl := range lines {
 		switch cl.Kind {
 		case KindBad:
 			bad++
+			if firstBad == nil {
+				firstBad = &cl
+			}
 		case KindEnv:
 			env = append(env, cl)
 		case KindJob:
@@ -134,13 +153,48 @@ func (r *run) crontabFile(p, owner, notRun string) {
 			if cl.CRLF {
 				j.extra = map[string]string{"crlf": "line ends in CR (carriage return is part of the command)"}
 			}
-			r.gradeJob(j, ruleCronCommand, ruleCronEntry)
+			if r.gradeJob(j, ruleCronCommand, ruleCronEntry) {
+				suspicious = true
+			} else if notRun == "" && j.notRun != "" {
+				v := r.x.Grade(cl.Raw, jobexec.Context{User: "root", Home: r.homeOf("root")})
+				r.inert(f, cl.N, cl.Raw, owner, j.notRun, v.Suspicious)
+			}
 		}
 	}
 	r.cronEnv(f, env, owner, notRun)
+	if notRun != "" && !suspicious && !explainedSkip(path.Base(p)) {
+		r.inert(f, 0, "", owner, notRun, false)
+	}
 	if bad > 0 {
 		r.env.Gap(model.GapError, p, fmt.Sprintf("%d malformed crontab lines skipped (cron rejects them too)", bad))
+		why := fmt.Sprintf("%d lines cron rejects (%s)", bad, firstBad.Reason)
+		v := r.x.Grade(firstBad.Raw, jobexec.Context{User: "root", Home: r.homeOf("root")})
+		r.inert(f, firstBad.N, firstBad.Raw, owner, why, v.Suspicious)
 	}
+}
+
+// inert reports a dropped schedule file that the system will not run as
+// written: evidence of an attempt (a name run-parts skips, a file that is
+// not executable, a crontab for no account, lines cron rejects). It is
+// medium when the text that does not run looks hostile, else low.
+func (r *run) inert(f fileFacts, line int, text, owner, why string, hostile bool) {
+	if f.origin.Pristine {
+		return
+	}
+	user := owner
+	if user == "" {
+		user = "root"
+	}
+	sev, ind := model.Low, []string{jobexec.IndNotRun}
+	if hostile {
+		sev = model.Medium
+	}
+	if i := f.origin.Indicator(); i != "" && owner == "" {
+		ind = append(ind, i)
+	}
+	ev := f.evidence(line, text, user, "schedule")
+	ev.Extra = map[string]string{"inert": why}
+	r.emit(ruleCronInert, f.path, ev, ind, sev, model.ConfMedium, fmt.Sprintf("inert\x00%s\x00%d", f.path, line))
 }
 
 // checkDir reports a cron directory that a non-root account can write.
@@ -382,7 +436,13 @@ func (r *run) runPartsScript(p, cmdRule, entryRule, sched string) {
 		j := job{f: f, line: l.N, text: l.Raw, user: "root", schedule: sched, notRun: notRun}
 		r.emitScriptHit(j, v, cmdRule)
 	}
-	if suspicious || notRun != "" {
+	if suspicious {
+		return
+	}
+	if notRun != "" {
+		if !explainedSkip(path.Base(p)) {
+			r.inert(f, 0, "", "", notRun, false)
+		}
 		return
 	}
 	ind := []string{}

@@ -26,7 +26,12 @@
 //
 // Files cron or run-parts would skip (names with dots on Debian, editor
 // backups, non-executable scripts, unknown users) are still read: their
-// findings carry the not-run indicator and one grade less.
+// findings carry the not-run indicator and one grade less. A dropped file
+// that runs nothing as written (not executable or a skipped name in a
+// cron.* directory or cron.d, lines cron rejects, a job or a crontab for
+// no account) is still evidence of an attempt: persistence.cron.inert, low
+// (medium when the rejected line looks hostile), with the reason in
+// Extra["inert"]; package-manager backups and .placeholder are explained.
 //
 // Limits: cron has no line continuation and none is assumed; the schedule
 // fields are checked for shape, not meaning; logrotate include is followed

@@ -24,6 +24,7 @@ const (
 	ruleCronEntry        = "persistence.cron.entry"
 	ruleCronPerms        = "persistence.cron.permissions"
 	ruleCronEnv          = "persistence.cron.environment"
+	ruleCronInert        = "persistence.cron.inert"
 	ruleAtCommand        = "persistence.at.command"
 	ruleAtJob            = "persistence.at.job"
 	ruleLogrotateCommand = "persistence.logrotate.command"
@@ -54,7 +55,7 @@ func (*Detector) NeedsLive() bool { return false }
 
 // Rules implements engine.Detector.
 func (*Detector) Rules() []string {
-	return []string{ruleCronCommand, ruleCronEntry, ruleCronPerms, ruleCronEnv,
+	return []string{ruleCronCommand, ruleCronEntry, ruleCronPerms, ruleCronEnv, ruleCronInert,
 		ruleAtCommand, ruleAtJob, ruleLogrotateCommand, ruleLogrotateEntry}
 }
 
@@ -152,7 +153,7 @@ var benignShapes = regexp.MustCompile(`^(?:test -x /usr/sbin/anacron \|\| \{ )?(
 // gradeJob grades one job and emits a command finding, a permissions
 // finding per program a non-root account can change, or (for files not
 // known-good) an inventory line.
-func (r *run) gradeJob(j job, cmdRule, entryRule string) {
+func (r *run) gradeJob(j job, cmdRule, entryRule string) bool {
 	c := jobexec.Context{User: j.user, Home: j.home, Boot: j.boot}
 	v := r.x.Grade(j.cmd, c)
 	for _, in := range j.stdin {
@@ -199,10 +200,10 @@ func (r *run) gradeJob(j job, cmdRule, entryRule string) {
 			ev.Extra["script_text"] = v.Script.Text
 		}
 		r.emit(cmdRule, j.f.path, ev, v.Indicators, v.Severity, v.Confidence, "")
-		return
+		return true
 	}
 	if j.notRun != "" || j.f.origin.Pristine || benignShapes.MatchString(j.cmd) {
-		return
+		return false
 	}
 	ind := append([]string{}, j.ind...)
 	if i := j.f.origin.Indicator(); i != "" && !j.spool {
@@ -212,6 +213,7 @@ func (r *run) gradeJob(j job, cmdRule, entryRule string) {
 		ind = append(ind, jobexec.IndAtBoot)
 	}
 	r.emit(entryRule, j.f.path, ev, ind, model.Info, model.ConfHigh, "")
+	return false
 }
 
 // inds returns the non-empty ids.
