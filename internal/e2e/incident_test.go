@@ -24,6 +24,8 @@ func TestIncidentRoot(t *testing.T) {
 		{"accounts", "/etc/passwd", "sysadm", model.Critical},       // second UID 0
 		{"accounts", "/etc/shadow", "sysadm", model.High},           // no password
 		{"accounts", "/etc/passwd", "www-data", model.Medium},       // service account with a shell
+		{"accounts", "/etc/shadow", "ops", model.High},              // MD5-crypt hash among yescrypt ones
+		{"accounts", "/etc/shadow", "svc", model.High},              // added months later, with its crontab
 		{"auth", "/etc/sudoers.d/www", "", model.High},              // NOPASSWD ALL for www-data
 		{"auth", "/etc/pam.d/sshd", "", model.Critical},             // pam_permit sufficient
 		{"auth", "/etc/sudoers.d/nobody.bak", "", model.Critical},   // dormant: sudo skips the name

@@ -220,3 +220,32 @@ func BenchmarkLoad(b *testing.B) {
 		Load(tg, target.Discard{})
 	}
 }
+
+func TestHashScheme(t *testing.T) {
+	tests := map[string]string{
+		"$y$j9T$abc$def": SchemeYescrypt, "$6$salt$hash": SchemeSHA512, "$5$s$h": SchemeSHA256,
+		"$1$salt$hash": SchemeMD5, "!$1$salt$hash": SchemeMD5, "abcdefghijklm": SchemeDES, "_abcdefghijklmnopqrs": SchemeBSDiDES,
+		"$2b$10$x": SchemeBlowfish, "$9$x$y": SchemeUnknown, "*": "", "!": "", "": "", "x": "",
+	}
+	for h, want := range tests {
+		if got := HashScheme(h); got != want {
+			t.Errorf("HashScheme(%q) = %q, want %q", h, got, want)
+		}
+	}
+}
+
+func TestDefaultScheme(t *testing.T) {
+	dir := testutil.RootFromString(t, `
+-- etc/pam.d/common-password --
+password	[success=1 default=ignore]	pam_unix.so obscure yescrypt
+-- etc/login.defs --
+ENCRYPT_METHOD SHA512
+`)
+	if s, src := DefaultScheme(target.NewUnchecked(dir, false)); s != SchemeYescrypt || src != "/etc/pam.d/common-password" {
+		t.Errorf("pam: %q %q", s, src)
+	}
+	dir = testutil.RootFromString(t, "-- etc/login.defs --\n# ENCRYPT_METHOD DES\nENCRYPT_METHOD SHA512\n")
+	if s, src := DefaultScheme(target.NewUnchecked(dir, false)); s != SchemeSHA512 || src != "/etc/login.defs" {
+		t.Errorf("login.defs: %q %q", s, src)
+	}
+}

@@ -31,6 +31,9 @@ const (
 	ruleLocation     = "accounts.location.suspicious"
 	ruleUnlisted     = "accounts.shell.unlisted"
 	ruleCompat       = "accounts.nis.compat"
+	rulePasswdEmpty  = "accounts.passwd.empty"
+	ruleLegacyHash   = "accounts.password.legacy-hash"
+	ruleCreated      = "accounts.recent.created"
 )
 
 // recentWindow is how far back an account change counts as recent.
@@ -55,7 +58,7 @@ func (*Detector) NeedsLive() bool { return false }
 func (*Detector) Rules() []string {
 	return []string{ruleUID0, ruleGID0, ruleDupUID, ruleDupGID, rulePwEmpty, rulePwInPasswd, ruleNoShadow,
 		ruleNoPasswd, ruleRecent, ruleFilesChanged, ruleAdmin, ruleSvcLogin, ruleSvcPassword, ruleLocation,
-		ruleUnlisted, ruleCompat}
+		ruleUnlisted, ruleCompat, rulePasswdEmpty, ruleLegacyHash, ruleCreated}
 }
 
 // Run implements engine.Detector.
@@ -69,7 +72,14 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 	r.compatActive = nsswitchCompat(env)
 	r.legacyShell = legacyServiceShell(r.db)
 	r.installDay = installDay(r.db)
-	for _, step := range []func(){r.privileged, r.duplicates, r.passwords, r.hidden, r.recent, r.admins, r.services, r.locations, r.compat} {
+	r.defScheme, r.defSource = users.DefaultScheme(env.Target)
+	steps := []func(){r.privileged, r.duplicates, r.passwords, r.hidden, r.recent, r.admins, r.services, r.locations, r.compat,
+		r.legacyHashes, r.created}
+	if r.passwdEmpty() {
+		// No account resolves: one finding says so, not one per shadow line.
+		steps = []func(){r.recent, r.compat}
+	}
+	for _, step := range steps {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -88,6 +98,8 @@ type run struct {
 	compatActive bool
 	legacyShell  string
 	installDay   int
+	defScheme    string // the hash scheme the system writes (users.DefaultScheme)
+	defSource    string
 }
 
 // userFinding builds a finding about account u with its passwd line.

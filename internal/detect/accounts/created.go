@@ -1,0 +1,192 @@
+package accounts
+
+import (
+	"io/fs"
+	"path"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/vigil-ir/vigil/internal/collect/users"
+	"github.com/vigil-ir/vigil/internal/model"
+)
+
+// standApartDays is how much newer than every other account's password
+// change an account's must be to stand apart: an account added long after
+// the system and its users settled.
+const standApartDays = 30
+
+// togetherWindow is how close in time a home's start-up files and a
+// persistence file must be to count as written in one go.
+const togetherWindow = 10 * time.Minute
+
+// passwdEmpty reports a passwd file without one entry: no account resolves,
+// not even root. It is one finding, however many shadow lines there are.
+func (r *run) passwdEmpty() bool {
+	if len(r.db.Users) > 0 {
+		return false
+	}
+	for _, c := range r.db.Compat {
+		if c.Path == users.PasswdPath {
+			return false // NIS compat lines only: judged by compat
+		}
+	}
+	ev := model.Evidence{Path: users.PasswdPath, Extra: map[string]string{"shadow_entries": strconv.Itoa(len(r.db.Shadow))}}
+	if !r.db.PasswdMTime.IsZero() {
+		m := r.db.PasswdMTime.UTC()
+		ev.MTime = &m
+	}
+	r.env.Emit(model.Finding{RuleID: rulePasswdEmpty, Subject: users.PasswdPath, Key: users.PasswdPath, Evidence: ev}.
+		WithSeverity(model.High).WithConfidence(model.ConfHigh))
+	return true
+}
+
+// legacyHashes: a hash in a scheme the system no longer writes (MD5-crypt,
+// DES) was set by hand ("openssl passwd -1", "useradd -p") or copied from
+// another machine, and cracks in hours.
+func (r *run) legacyHashes() {
+	def, src := r.defScheme, r.defSource
+	for i := range r.db.Users {
+		u := &r.db.Users[i]
+		h, where, line, text := u.Password, users.PasswdPath, u.Line, u.Redacted()
+		if u.Password == "x" {
+			s, ok := r.db.ShadowOf(u.Name)
+			if !ok {
+				continue
+			}
+			h, where, line, text = s.Hash, users.ShadowPath, s.Line, s.Redacted()
+		}
+		scheme := users.HashScheme(h)
+		if !users.LegacyScheme(scheme) || scheme == def {
+			continue
+		}
+		sev := model.Medium
+		if users.HashState(h) == users.PwHash && u.CanLogIn() {
+			sev = model.High
+		}
+		if users.LegacyScheme(def) {
+			sev = model.Low // the system itself writes weak hashes
+		}
+		f := userFinding(ruleLegacyHash, u, "legacy-hash")
+		f.Evidence.Path, f.Evidence.Line, f.Evidence.Text = where, line, text
+		f.Evidence.Extra["scheme"] = scheme
+		if def != "" {
+			f.Evidence.Extra["system_default"] = def + " (" + src + ")"
+		}
+		r.env.Emit(f.WithSeverity(sev).WithConfidence(model.ConfHigh))
+	}
+}
+
+// created: a regular login account whose password was set long after every
+// other account's stands apart (added after the fact); written together
+// with persistence (its key, its crontab, a cron file or unit within
+// minutes of its home's start-up files) it is an intruder's account.
+func (r *run) created() {
+	if !r.db.ShadowRead {
+		return
+	}
+	for i := range r.db.Users {
+		u := &r.db.Users[i]
+		if u.UID == 0 || r.isService(u) || !u.CanLogIn() {
+			continue
+		}
+		s, ok := r.db.ShadowOf(u.Name)
+		if !ok || s.LastChange < 0 {
+			continue
+		}
+		today := int(r.now.Unix() / 86400)
+		newest := -1
+		for j := range r.db.Shadow {
+			if o := &r.db.Shadow[j]; o.Name != u.Name && o.LastChange <= today && o.LastChange > newest {
+				newest = o.LastChange
+			}
+		}
+		if newest < 0 || s.LastChange > today || s.LastChange-newest < standApartDays {
+			continue
+		}
+		sev, conf := model.Low, model.ConfLow
+		state := users.HashState(s.Hash)
+		if state == users.PwHash && today-s.LastChange <= standApartDays {
+			sev = model.Medium
+		}
+		f := userFinding(ruleCreated, u, "created")
+		f.Evidence.Path, f.Evidence.Line, f.Evidence.Text = users.ShadowPath, s.Line, s.Redacted()
+		f.Evidence.Extra["last_change"] = daysToTime(s.LastChange).Format("2006-01-02")
+		f.Evidence.Extra["others_newest"] = daysToTime(newest).Format("2006-01-02")
+		if hc, ok := r.ctime(u.Home); ok {
+			f.Evidence.Extra["home_ctime"] = hc.UTC().Format(time.RFC3339)
+		}
+		if p, kind, ok := r.persistenceTogether(u); ok {
+			f.Evidence.Extra["written_with"] = p
+			f.Indicators = []string{"created-with-persistence"}
+			conf = model.ConfMedium
+			if kind == "key" {
+				sev = max(sev, model.Medium)
+			} else {
+				sev = model.High
+			}
+		}
+		r.env.Emit(f.WithSeverity(sev).WithConfidence(conf))
+	}
+}
+
+// startupFiles are what useradd -m writes into a new home (from /etc/skel).
+var startupFiles = []string{"", ".bashrc", ".profile", ".bash_profile", ".bash_logout", ".zshrc"}
+
+// persistenceTogether returns a persistence file written within minutes of
+// the account's home or start-up files: "key" for its authorized_keys,
+// "job" for its crontab, a cron.d file, a systemd unit or a sudoers drop-in.
+func (r *run) persistenceTogether(u *users.User) (string, string, bool) {
+	if !r.homeExists(u) {
+		return "", "", false
+	}
+	var born []time.Time
+	for _, f := range startupFiles {
+		if t, ok := r.ctime(path.Join(u.Home, f)); ok {
+			born = append(born, t)
+		}
+	}
+	type cand struct{ p, kind string }
+	var cands []cand
+	for _, k := range []string{".ssh/authorized_keys", ".ssh/authorized_keys2"} {
+		cands = append(cands, cand{path.Join(u.Home, k), "key"})
+	}
+	for _, p := range []string{"/var/spool/cron/crontabs/" + u.Name, "/var/spool/cron/" + u.Name} {
+		cands = append(cands, cand{p, "job"})
+	}
+	for _, g := range []string{"/etc/cron.d/*", "/etc/systemd/system/*.service", "/etc/systemd/system/*.timer", "/etc/sudoers.d/*"} {
+		for _, p := range r.t.Glob(g) {
+			cands = append(cands, cand{p, "job"})
+		}
+	}
+	for _, c := range cands {
+		t, ok := r.ctime(c.p)
+		if !ok {
+			continue
+		}
+		for _, b := range born {
+			if d := t.Sub(b); d <= togetherWindow && d >= -togetherWindow {
+				return c.p, c.kind, true
+			}
+		}
+	}
+	return "", "", false
+}
+
+// ctime returns the inode change time of p: for a file useradd copied from
+// /etc/skel (which keeps the skeleton's mtime) it is when it was written.
+func (r *run) ctime(p string) (time.Time, bool) {
+	st, err := r.t.Lstat(p)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return ctimeOf(st)
+}
+
+func ctimeOf(st fs.FileInfo) (time.Time, bool) {
+	s, ok := st.Sys().(*syscall.Stat_t)
+	if !ok {
+		return time.Time{}, false
+	}
+	return time.Unix(s.Ctim.Sec, s.Ctim.Nsec), true
+}
