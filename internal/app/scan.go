@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/catalog"
@@ -53,6 +54,9 @@ type ScanOptions struct {
 	Skip map[string]bool
 	// Warnf reports a problem that does not stop the scan (stderr).
 	Warnf func(format string, a ...any)
+	// Debug, when set, receives the engine's developer diagnostics
+	// (engine.Options.Debug): stacks of recovered panics, whole reasons.
+	Debug io.Writer
 }
 
 // Verdict is a View's decision about one finding.
@@ -116,7 +120,7 @@ func Scan(ctx context.Context, opt ScanOptions, h report.Handler) (model.Summary
 		Catalog:   opt.Catalog,
 		Detectors: opt.Detectors,
 		Options: engine.Options{ChangedSince: opt.ChangedSince, Now: now, Progress: opt.Progress, MaxPerRule: opt.MaxPerRule,
-			Hashes: hashes, Skip: opt.Skip},
+			Hashes: hashes, Skip: opt.Skip, Debug: opt.Debug},
 	}
 	checks := eng.Run(ctx, t, meta.Target, sink)
 	saveHashes(ctx, opt.Hashes, hashKey, hashes, warnf)

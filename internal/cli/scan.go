@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -38,6 +40,7 @@ type scanFlags struct {
 	maxPerRule     int
 	full           bool
 	only, skip     []string
+	debug          string
 }
 
 // detectorsKey lets tests run the scan command with their own detectors
@@ -89,7 +92,25 @@ is, 2 on error.`,
 	fl.BoolVar(&f.full, "full", false, "rehash every package file (by default a file whose inode, size, mtime and ctime are unchanged since the last scan is not reread; see docs/store.md)")
 	fl.StringSliceVar(&f.only, "only", nil, "run only these checks (comma-separated names, as vigil rules lists them)")
 	fl.StringSliceVar(&f.skip, "skip", nil, "do not run these checks (comma-separated names); they are listed as skipped by request")
+	fl.StringVar(&f.debug, "debug", "", "write a debug log (stacks of failed checks) to stderr, or with --debug=FILE to FILE")
+	fl.Lookup("debug").NoOptDefVal = "-"
 	return cmd
+}
+
+// openDebug opens the --debug log: "" none, "-" stderr, else a file
+// (appended to).
+func openDebug(dest string, stderr io.Writer) (io.Writer, error) {
+	switch dest {
+	case "":
+		return nil, nil
+	case "-":
+		return stderr, nil
+	}
+	f, err := os.OpenFile(dest, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("--debug: %w", err)
+	}
+	return f, nil
 }
 
 func runScan(cmd *cobra.Command, g *globals, f *scanFlags) error {
@@ -192,6 +213,12 @@ func runScan(cmd *cobra.Command, g *globals, f *scanFlags) error {
 	}
 	if rec != nil {
 		opts.Record = rec
+	}
+	if opts.Debug, err = openDebug(f.debug, g.stderr); err != nil {
+		return usage(err)
+	}
+	if c, ok := opts.Debug.(io.Closer); ok {
+		defer c.Close()
 	}
 	if showProgress {
 		p := newProgress(g.stderr)

@@ -2,9 +2,10 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"runtime"
-	"runtime/debug"
 	"sync"
 	"time"
 
@@ -55,6 +56,10 @@ type Options struct {
 	// reported with status "skipped" and a gap saying it was skipped by
 	// request.
 	Skip map[string]bool
+	// Debug, when set, receives diagnostics for developers: the stack of a
+	// recovered detector panic, the whole text of a gap reason shortened
+	// for the user. Gaps themselves carry one-line reasons only.
+	Debug io.Writer
 }
 
 // ReasonSkipped is the reason given for a check skipped by request.
@@ -85,7 +90,8 @@ func (e *Engine) Run(ctx context.Context, t *target.Target, tinfo model.TargetIn
 	if par <= 0 {
 		par = runtime.GOMAXPROCS(0)
 	}
-	shared := &memo{vals: map[string]*memoEntry{}}
+	dbg := &debugLog{w: e.Options.Debug}
+	shared := &memo{vals: map[string]*memoEntry{}, debug: dbg}
 	var mu sync.Mutex // serialises sink calls
 	limit := e.Options.MaxPerRule
 	if limit == 0 {
@@ -148,6 +154,10 @@ func (e *Engine) Run(ctx context.Context, t *target.Target, tinfo model.TargetIn
 					sink.Finding(f)
 				},
 				gap: func(g model.Gap) {
+					if r := OneLine(g.Reason); r != g.Reason {
+						dbg.printf("%s: gap %s: reason in full: %s", g.Check, g.Path, g.Reason)
+						g.Reason = r
+					}
 					mu.Lock()
 					sink.Gap(g)
 					mu.Unlock()
@@ -158,7 +168,11 @@ func (e *Engine) Run(ctx context.Context, t *target.Target, tinfo model.TargetIn
 			st.Duration = time.Since(start)
 			defer func() { progress(*st) }()
 			if err != nil {
-				st.Status, st.Reason = "failed", err.Error()
+				var p *panicError
+				if errors.As(err, &p) {
+					dbg.printf("%s: %v\n%s", d.Name(), err, p.stack)
+				}
+				st.Status, st.Reason = "failed", OneLine(err.Error())
 				env.gap(model.Gap{Check: d.Name(), Kind: model.GapError, Reason: "check failed: " + err.Error()})
 				return
 			}
@@ -176,7 +190,7 @@ func (e *Engine) Run(ctx context.Context, t *target.Target, tinfo model.TargetIn
 func runSafely(ctx context.Context, d Detector, env *Env) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
+			err = recovered(r)
 		}
 	}()
 	if err := ctx.Err(); err != nil {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"sync"
 	"time"
 
@@ -43,14 +44,15 @@ func (e *Env) ReadFile(p string) ([]byte, bool) {
 }
 
 type memoEntry struct {
-	once sync.Once
-	val  any
-	gaps []model.Gap
+	once     sync.Once
+	val      any
+	panicked *panicError
 }
 
 type memo struct {
-	mu   sync.Mutex
-	vals map[string]*memoEntry
+	mu    sync.Mutex
+	vals  map[string]*memoEntry
+	debug *debugLog
 }
 
 // gapBuffer collects the gaps of a shared load, so that they are reported
@@ -77,10 +79,21 @@ func Shared[T any](e *Env, key string, load func(t *target.Target, rec target.Re
 	e.shared.mu.Unlock()
 	ent.once.Do(func() {
 		buf := &gapBuffer{name: key}
+		defer func() {
+			for _, g := range buf.gaps {
+				e.gap(g)
+			}
+			if r := recover(); r != nil {
+				ent.panicked = recovered(r)
+				e.shared.debug.printf("shared inventory %s: %v\n%s", key, ent.panicked, ent.panicked.stack)
+			}
+		}()
 		ent.val = load(e.Target, buf)
-		for _, g := range buf.gaps {
-			e.gap(g)
-		}
 	})
+	if ent.panicked != nil {
+		// Every check that needs the inventory fails with the loader's
+		// one-line reason (not a nil value it would trip over later).
+		panic(fmt.Sprintf("loading %s: %v", key, ent.panicked.value))
+	}
 	return ent.val.(T)
 }
