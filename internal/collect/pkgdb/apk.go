@@ -113,7 +113,7 @@ func parseApkSum(s string) (algo, []byte, bool) {
 	return a, sum, true
 }
 
-func loadApk(t *target.Target, rec target.Recorder) (*DB, bool) {
+func loadApk(t *target.Target, rec target.Recorder, probs *[]Problem) (*DB, bool) {
 	for _, p := range apkInstalled {
 		raw, err := t.ReadFile(p, dpkgStatusLimit)
 		if err != nil {
@@ -127,7 +127,12 @@ func loadApk(t *target.Target, rec target.Recorder) (*DB, bool) {
 			rec.Gap(model.GapError, p, fmt.Sprintf("%d malformed apk database lines skipped", bad))
 		}
 		if len(pkgs) == 0 {
+			*probs = append(*probs, Problem{Path: p, Format: "apk", Whole: true, Empty: len(bytes.TrimSpace(raw)) == 0,
+				Detail: fmt.Sprintf("%d bytes, no package parsed (%d malformed lines)", len(raw), bad)})
 			continue
+		}
+		if bad > 0 {
+			*probs = append(*probs, Problem{Path: p, Format: "apk", Bad: bad, Detail: fmt.Sprintf("%d malformed apk database lines skipped", bad)})
 		}
 		b := newBuilder(t, "apk")
 		for _, ap := range pkgs {

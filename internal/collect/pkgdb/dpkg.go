@@ -139,7 +139,7 @@ func bareName(n string) string {
 	return n
 }
 
-func loadDpkg(t *target.Target, rec target.Recorder) (*DB, bool) {
+func loadDpkg(t *target.Target, rec target.Recorder, probs *[]Problem) (*DB, bool) {
 	raw, err := t.ReadFile(dpkgStatus, dpkgStatusLimit)
 	if err != nil {
 		if _, gap := target.ClassifyErr(err); gap {
@@ -151,8 +151,14 @@ func loadDpkg(t *target.Target, rec target.Recorder) (*DB, bool) {
 	if bad > 0 {
 		rec.Gap(model.GapError, dpkgStatus, fmt.Sprintf("%d malformed package stanzas skipped", bad))
 	}
-	if len(st) == 0 {
+	switch {
+	case len(st) == 0:
+		*probs = append(*probs, Problem{Path: dpkgStatus, Format: "dpkg", Whole: true, Empty: len(bytes.TrimSpace(raw)) == 0,
+			Detail: fmt.Sprintf("%d bytes, no package stanza parsed (%d malformed)", len(raw), bad)})
 		return nil, false
+	case bad > 0:
+		*probs = append(*probs, Problem{Path: dpkgStatus, Format: "dpkg", Bad: bad,
+			Detail: fmt.Sprintf("%d malformed package stanzas skipped", bad)})
 	}
 	b := newBuilder(t, "dpkg")
 	db := b.db

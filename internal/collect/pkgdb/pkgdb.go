@@ -110,7 +110,27 @@ type DB struct {
 
 	mu       sync.Mutex
 	pristine map[string]bool
+
+	problems []Problem
 }
+
+// Problem is a package database that exists on the target but did not
+// parse, whole or in part. It hides what the package checks would show: a
+// file of a package whose record was lost looks unowned, and a database
+// that does not parse at all leaves every file unjudged. An intruder who
+// damages the database blinds integrity checks.
+type Problem struct {
+	Path   string // the database file
+	Format string // dpkg, rpm, apk
+	Whole  bool   // nothing of it could be used
+	Bad    int    // records skipped (when not Whole)
+	Detail string // what went wrong, for the evidence
+	Empty  bool   // the file holds nothing but white space
+}
+
+// Problems returns the databases that exist and did not parse, whole or in
+// part (nil when every database present parsed).
+func (db *DB) Problems() []Problem { return append([]Problem(nil), db.problems...) }
 
 // Format names the database read: "dpkg", "rpm", "apk", or "" when none.
 func (db *DB) Format() string { return db.format }
@@ -285,17 +305,25 @@ func detectMergedUsr(t *target.Target) map[string]string {
 // database it returns an empty DB (Format "") and records a gap, so that
 // "no owner" is never mistaken for "checked: not from a package".
 func Load(t *target.Target, rec target.Recorder) *DB {
-	if db, ok := loadDpkg(t, rec); ok {
-		return db
+	var probs []Problem
+	for _, load := range []func(*target.Target, target.Recorder, *[]Problem) (*DB, bool){loadDpkg, loadRPM, loadApk} {
+		if db, ok := load(t, rec, &probs); ok {
+			for _, p := range probs {
+				// An empty database of another format beside the one
+				// that loaded is a tool installed, not a system managed.
+				if !p.Empty || p.Format == db.format {
+					db.problems = append(db.problems, p)
+				}
+			}
+			return db
+		}
 	}
-	if db, ok := loadRPM(t, rec); ok {
-		return db
+	if len(probs) > 0 {
+		rec.Gap(model.GapError, probs[0].Path, "the package database does not parse: package ownership and file integrity not checked")
+	} else {
+		rec.Gap(model.GapSkipped, "", "no package database found (dpkg, rpm, apk): package ownership and file integrity not checked")
 	}
-	if db, ok := loadApk(t, rec); ok {
-		return db
-	}
-	rec.Gap(model.GapSkipped, "", "no package database found (dpkg, rpm, apk): package ownership and file integrity not checked")
-	return &DB{files: map[string]uint32{}}
+	return &DB{files: map[string]uint32{}, problems: probs}
 }
 
 // joinPath joins a package-relative path ("usr/bin/ls") to an absolute one.

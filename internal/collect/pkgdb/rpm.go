@@ -30,7 +30,7 @@ var rpmDirs = []string{"/usr/lib/sysimage/rpm", "/var/lib/rpm"}
 // real headers are under a few MiB).
 const rpmBlobLimit = 64 << 20
 
-func loadRPM(t *target.Target, rec target.Recorder) (*DB, bool) {
+func loadRPM(t *target.Target, rec target.Recorder, probs *[]Problem) (*DB, bool) {
 	for _, dir := range rpmDirs {
 		for _, c := range []struct {
 			name string
@@ -48,7 +48,7 @@ func loadRPM(t *target.Target, rec target.Recorder) (*DB, bool) {
 				}
 				continue
 			}
-			if db, ok := loadRPMFile(t, rec, p, c.read); ok {
+			if db, ok := loadRPMFile(t, rec, p, c.read, probs); ok {
 				return db, true
 			}
 		}
@@ -56,7 +56,7 @@ func loadRPM(t *target.Target, rec target.Recorder) (*DB, bool) {
 	return nil, false
 }
 
-func loadRPMFile(t *target.Target, rec target.Recorder, p string, read func(*target.Target, string, func([]byte, error)) error) (db *DB, ok bool) {
+func loadRPMFile(t *target.Target, rec target.Recorder, p string, read func(*target.Target, string, func([]byte, error)) error, probs *[]Problem) (db *DB, ok bool) {
 	b := newBuilder(t, "rpm")
 	bad := 0
 	var firstErr error
@@ -78,6 +78,7 @@ func loadRPMFile(t *target.Target, rec target.Recorder, p string, read func(*tar
 	})
 	if err != nil {
 		rec.Gap(model.GapError, p, "rpm database could not be read, package ownership unknown: "+err.Error())
+		*probs = append(*probs, Problem{Path: p, Format: "rpm", Whole: true, Detail: err.Error()})
 		return nil, false
 	}
 	if bad > 0 {
@@ -85,7 +86,11 @@ func loadRPMFile(t *target.Target, rec target.Recorder, p string, read func(*tar
 	}
 	if len(b.db.pkgs) == 0 {
 		rec.Gap(model.GapError, p, "rpm database holds no readable package")
+		*probs = append(*probs, Problem{Path: p, Format: "rpm", Whole: true, Detail: fmt.Sprintf("no readable package (%d headers did not parse)", bad)})
 		return nil, false
+	}
+	if bad > 0 {
+		*probs = append(*probs, Problem{Path: p, Format: "rpm", Bad: bad, Detail: fmt.Sprintf("%d rpm headers could not be parsed (first: %v)", bad, firstErr)})
 	}
 	return b.finish(), true
 }

@@ -26,6 +26,7 @@ const (
 	ruleSuidUnowned   = "integrity.suid.unpackaged"
 	ruleSuidShell     = "integrity.suid.shell"
 	ruleWorldWritable = "integrity.perm.world-writable-bin"
+	rulePkgdbBroken   = "integrity.pkgdb.unparsable"
 )
 
 // Indicator ids (texts in rules/indicators.yaml).
@@ -43,6 +44,7 @@ const (
 	indHome           = "home-location"
 	indNotPackaged    = "not-from-package"
 	indWorldWritable  = "world-writable"
+	indPkgdbBroken    = "package-database-broken"
 )
 
 // Detector is the file-integrity check.
@@ -70,7 +72,7 @@ func (*Detector) NeedsLive() bool { return false }
 
 // Rules implements engine.Detector.
 func (*Detector) Rules() []string {
-	return []string{ruleSystemBinary, ruleFileModified, ruleFilesMissing, ruleSuidUnowned, ruleSuidShell, ruleWorldWritable}
+	return []string{ruleSystemBinary, ruleFileModified, ruleFilesMissing, ruleSuidUnowned, ruleSuidShell, ruleWorldWritable, rulePkgdbBroken}
 }
 
 // Run implements engine.Detector.
@@ -80,6 +82,7 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 	if r.workers <= 0 {
 		r.workers = defaultWorkers()
 	}
+	r.pkgdbProblems()
 	if db.Format() == "" {
 		env.Gap(model.GapSkipped, "", "no package database: package files not verified, and setuid files cannot be told from packaged ones")
 	} else if err := r.verifyPackages(ctx); err != nil {

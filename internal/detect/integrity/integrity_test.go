@@ -315,3 +315,34 @@ func BenchmarkScan(b *testing.B) {
 		enginetest.Run(b, New(), root, false)
 	}
 }
+
+// A package database that exists and does not parse is a finding, and the
+// check says it could not verify packages.
+func TestPkgdbUnparsable(t *testing.T) {
+	tests := []struct {
+		name  string
+		root  string
+		sev   model.Severity
+		whole bool
+	}{
+		{"dpkg status emptied", "-- etc/passwd --\nroot:x:0:0::/root:/bin/sh\n-- var/lib/dpkg/status --\n\n", model.High, true},
+		{"dpkg status garbage", "-- etc/passwd --\nroot:x:0:0::/root:/bin/sh\n-- var/lib/dpkg/status --\n\x00\x13garbage\n", model.High, true},
+		{"dpkg status part lost", "-- etc/passwd --\nroot:x:0:0::/root:/bin/sh\n-- var/lib/dpkg/status --\nPackage: base-files\nStatus: install ok installed\nVersion: 1\n\nStatus: install ok installed\nVersion: 2\n\n", model.Medium, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := enginetest.Run(t, New(), testutil.RootFromString(t, tc.root), false)
+			fs := res.Find(rulePkgdbBroken)
+			if len(fs) != 1 || fs[0].Severity != tc.sev || fs[0].Evidence.Path != "/var/lib/dpkg/status" {
+				t.Fatalf("want one %s finding, got %+v", tc.sev, fs)
+			}
+			gapped := false
+			for _, g := range res.Gaps {
+				gapped = gapped || g.Path == "/var/lib/dpkg/status"
+			}
+			if !gapped {
+				t.Errorf("no gap says ownership could not be checked: %+v", res.Gaps)
+			}
+		})
+	}
+}

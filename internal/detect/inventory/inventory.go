@@ -5,13 +5,17 @@
 package inventory
 
 import (
+	"fmt"
 	"path"
+	"sync"
 
 	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
 	"github.com/vigil-ir/vigil/internal/collect/users"
 	"github.com/vigil-ir/vigil/internal/collect/webroots"
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/grade/jobexec"
+	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/target"
 )
 
 // Memo keys of the shared inventories.
@@ -21,10 +25,30 @@ const (
 	WebRootsKey = "webroots"
 )
 
-// Packages returns the target's package database as a view.
+// Packages returns the target's package database as a view. When the
+// database exists but did not parse (whole or in part), the calling check
+// records once that its ownership judgements are incomplete: a file of a
+// lost package record looks unowned, and without any record nothing is
+// judged against the packages.
 func Packages(env *engine.Env) pkgdb.View {
-	return pkgdb.View{DB: engine.Shared(env, PackagesKey, pkgdb.Load), Target: env.Target}
+	db := engine.Shared(env, PackagesKey, pkgdb.Load)
+	if probs := db.Problems(); len(probs) > 0 {
+		told := engine.Shared(env, packagesToldKey, func(*target.Target, target.Recorder) *sync.Map { return &sync.Map{} })
+		if _, done := told.LoadOrStore(env, true); !done {
+			p := probs[0]
+			reason := "the package database does not parse: package ownership could not be checked here"
+			if !p.Whole {
+				reason = fmt.Sprintf("the package database lost %d records: files of those packages may be taken as unowned here", p.Bad)
+			}
+			env.Gap(model.GapError, p.Path, reason)
+		}
+	}
+	return pkgdb.View{DB: db, Target: env.Target}
 }
+
+// packagesToldKey memoes, per scan, the checks already told that the
+// package database did not parse.
+const packagesToldKey = "pkgdb-problem-told"
 
 // Users returns the target's account database.
 func Users(env *engine.Env) *users.DB { return engine.Shared(env, UsersKey, users.Load) }

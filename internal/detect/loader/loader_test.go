@@ -318,3 +318,22 @@ func TestLibDirWritable(t *testing.T) {
 		})
 	}
 }
+
+// A damaged package database is said in every check that leans on
+// ownership, once, through the inventory view.
+func TestDamagedPackageDatabaseGap(t *testing.T) {
+	dir := fixture(t, "")
+	if err := os.WriteFile(filepath.Join(dir, "var/lib/dpkg/status"), []byte("\x00garbage\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := enginetest.Run(t, New(), dir, false)
+	n := 0
+	for _, g := range r.Gaps {
+		if g.Path == "/var/lib/dpkg/status" && strings.Contains(g.Reason, "could not be checked here") {
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatalf("no gap for the damaged database: %+v", r.Gaps)
+	}
+}
