@@ -21,3 +21,10 @@ var Indicators []byte
 //
 //go:embed rootkits.yaml
 var Rootkits []byte
+
+// Messages holds messages/*.yaml: every text that is not a rule's (gap
+// reasons, notes about evidence, the command line's help, notices and
+// words), by message id, in both languages.
+//
+//go:embed messages/*.yaml
+var Messages embed.FS

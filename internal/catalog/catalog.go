@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -66,11 +69,27 @@ func (r *Rule) Text(lang string) Text {
 type Catalog struct {
 	rules      map[string]*Rule
 	indicators map[string]map[string]string // id -> lang -> text
+	messages   map[string]map[string]string // message id -> lang -> text
+	msgFile    map[string]string            // message id -> file it is defined in
 }
 
-// Load reads the catalog embedded in the binary.
+// loadOnce parses the embedded catalog once per process: it is immutable
+// after parsing and read by every command.
+var loadOnce = sync.OnceValues(func() (*Catalog, error) {
+	c, err := Parse(rules.Checks, rules.Indicators)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.addMessages(rules.Messages); err != nil {
+		return nil, err
+	}
+	return c, nil
+})
+
+// Load reads the catalog embedded in the binary: rules, indicator texts and
+// messages.
 func Load() (*Catalog, error) {
-	return Parse(rules.Checks, rules.Indicators)
+	return loadOnce()
 }
 
 // MustLoad is Load for program start-up and tests: the embedded catalog is
@@ -86,7 +105,8 @@ func MustLoad() *Catalog {
 // Parse reads rules from every *.yaml file under checks/ in fsys and the
 // indicator texts from indicators.
 func Parse(fsys fs.FS, indicators []byte) (*Catalog, error) {
-	c := &Catalog{rules: map[string]*Rule{}, indicators: map[string]map[string]string{}}
+	c := &Catalog{rules: map[string]*Rule{}, indicators: map[string]map[string]string{},
+		messages: map[string]map[string]string{}, msgFile: map[string]string{}}
 	files, err := fs.Glob(fsys, "checks/*.yaml")
 	if err != nil {
 		return nil, err
@@ -99,6 +119,9 @@ func Parse(fsys fs.FS, indicators []byte) (*Catalog, error) {
 		if err := c.add(path.Base(name), b); err != nil {
 			return nil, err
 		}
+	}
+	if err := c.addMessages(fsys); err != nil {
+		return nil, err
 	}
 	if len(indicators) > 0 {
 		dec := yaml.NewDecoder(bytes.NewReader(indicators))
@@ -160,14 +183,7 @@ func (c *Catalog) Indicator(id, lang string) string {
 }
 
 // IndicatorIDs returns every indicator id, sorted.
-func (c *Catalog) IndicatorIDs() []string {
-	ids := make([]string, 0, len(c.indicators))
-	for id := range c.indicators {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return ids
-}
+func (c *Catalog) IndicatorIDs() []string { return slices.Sorted(maps.Keys(c.indicators)) }
 
 // Validate checks that every rule is complete in both languages and that
 // every indicator has both texts. It returns one error line per defect.
@@ -194,7 +210,8 @@ func (c *Catalog) Validate() []string {
 			}
 		}
 	}
-	return bad
+	bad = append(bad, c.validateMessages()...)
+	return append(bad, c.validateStyle()...)
 }
 
 // NormalizeLang maps a user or locale language string to a supported tag:

@@ -124,9 +124,10 @@ func (e *Engine) Run(ctx context.Context, t *target.Target, tinfo model.TargetIn
 		}
 		if d.NeedsLive() && !t.IsLive() {
 			st.Status = "not-applicable"
-			st.Reason = "needs a live host; the target is an offline root"
+			st.Msg = model.Msg("engine.needs-live")
+			st.Reason = e.english(st.Msg)
 			mu.Lock()
-			sink.Gap(model.Gap{Check: d.Name(), Kind: model.GapNotApplicable, Reason: st.Reason})
+			sink.Gap(e.render(model.Gap{Check: d.Name(), Kind: model.GapNotApplicable, Msg: st.Msg}))
 			mu.Unlock()
 			progress(*st)
 			continue
@@ -158,6 +159,7 @@ func (e *Engine) Run(ctx context.Context, t *target.Target, tinfo model.TargetIn
 						dbg.printf("%s: gap %s: reason in full: %s", g.Check, g.Path, g.Reason)
 						g.Reason = r
 					}
+					g = e.render(g)
 					mu.Lock()
 					sink.Gap(g)
 					mu.Unlock()
@@ -172,8 +174,9 @@ func (e *Engine) Run(ctx context.Context, t *target.Target, tinfo model.TargetIn
 				if errors.As(err, &p) {
 					dbg.printf("%s: %v\n%s", d.Name(), err, p.stack)
 				}
-				st.Status, st.Reason = "failed", OneLine(err.Error())
-				env.gap(model.Gap{Check: d.Name(), Kind: model.GapError, Reason: "check failed: " + err.Error()})
+				st.Status, st.Msg = "failed", model.Msg("engine.check-failed", OneLine(err.Error()))
+				st.Reason = e.english(st.Msg)
+				env.gap(model.Gap{Check: d.Name(), Kind: model.GapError, Msg: st.Msg})
 				return
 			}
 			st.Status = "ok"
@@ -220,5 +223,30 @@ func (e *Engine) complete(f *model.Finding, tinfo model.TargetInfo) {
 	if f.Subject == "" {
 		f.Subject = f.Evidence.Path
 	}
+	if !f.Evidence.Note.IsZero() && f.Evidence.Text == "" {
+		f.Evidence.Text = e.english(f.Evidence.Note)
+	}
 	f.Fingerprint = model.Fingerprint(f.RuleID, tinfo.Key(), f.IdentityKey())
+}
+
+// render fills a gap's English reason from its message: JSON readers and
+// older tools read "reason"; people read Msg in their language.
+func (e *Engine) render(g model.Gap) model.Gap {
+	if !g.Msg.IsZero() {
+		args := make([]string, len(g.Msg.Args))
+		for i, a := range g.Msg.Args {
+			args[i] = OneLine(a) // an argument may be an error with a stack
+		}
+		g.Msg.Args = args
+		g.Reason = e.english(g.Msg)
+	}
+	return g
+}
+
+// english renders m in English (the id and arguments without a catalog).
+func (e *Engine) english(m model.Message) string {
+	if e.Catalog == nil {
+		return m.String()
+	}
+	return e.Catalog.Message(catalog.English, m)
 }

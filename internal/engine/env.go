@@ -28,8 +28,18 @@ func (e *Env) Emit(f model.Finding) {
 	e.emit(f)
 }
 
-// Gap records something this check could not examine (implements
-// target.Recorder).
+// GapMsg records something this check could not examine, and why, as a
+// message id with arguments (implements target.Recorder):
+//
+//	env.GapMsg(model.GapSkipped, dir, model.Msg("tools.gap.too-deep", n, depth, example))
+//
+// The id's texts go in rules/messages/*.yaml, in both languages.
+func (e *Env) GapMsg(kind model.GapKind, path string, m model.Message) {
+	e.gap(model.Gap{Check: e.check, Kind: kind, Path: path, Msg: m})
+}
+
+// Gap records a gap with an English reason. Deprecated: use GapMsg; a
+// reason in English is not readable in Chinese.
 func (e *Env) Gap(kind model.GapKind, path, reason string) {
 	e.gap(model.Gap{Check: e.check, Kind: kind, Path: path, Reason: reason})
 }
@@ -64,6 +74,10 @@ type gapBuffer struct {
 
 func (g *gapBuffer) Gap(kind model.GapKind, path, reason string) {
 	g.gaps = append(g.gaps, model.Gap{Check: g.name, Kind: kind, Path: path, Reason: reason})
+}
+
+func (g *gapBuffer) GapMsg(kind model.GapKind, path string, m model.Message) {
+	g.gaps = append(g.gaps, model.Gap{Check: g.name, Kind: kind, Path: path, Msg: m})
 }
 
 // Shared returns the value that load computes once per scan under key, for

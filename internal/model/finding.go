@@ -14,10 +14,17 @@ const NoPackage = "-"
 // Evidence is what a finding points at: enough for a responder to go and
 // look (path and line, pid, user, hash) and for a later scan to recognise the
 // same object again.
+//
+// Text is data: the offending line or value, shown as it is. When a check
+// has to describe the evidence in words ("X is empty but was modified after
+// it was created"), it sets Note to a message id with its arguments instead;
+// the engine then fills Text with Note's English rendering, for JSON readers
+// and so that the fingerprint does not depend on the reader's language.
 type Evidence struct {
 	Path    string            `json:"path,omitempty"`    // as seen inside the target
 	Line    int               `json:"line,omitempty"`    // 1-based line number in Path
-	Text    string            `json:"text,omitempty"`    // the offending line or value
+	Text    string            `json:"text,omitempty"`    // the offending line or value (data: never translated); with Note, Note's English rendering
+	Note    Message           `json:"note,omitzero"`     // the detector's prose about the evidence, rendered in the reader's language
 	PID     int               `json:"pid,omitempty"`     // live process id
 	User    string            `json:"user,omitempty"`    // account it concerns or runs as
 	SHA256  string            `json:"sha256,omitempty"`  // content hash of Path

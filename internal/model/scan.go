@@ -15,11 +15,16 @@ const (
 // Gap records something the scan did not check, and why. A gap is never
 // silent: it is part of the result so that "no findings" is not misread as
 // "clean".
+//
+// Msg is the reason as a message id and arguments (rendered in the reader's
+// language); Reason is its English rendering, filled by the engine and kept
+// for JSON readers and scans saved before messages had ids.
 type Gap struct {
 	Check  string  `json:"check"`
 	Kind   GapKind `json:"kind"`
 	Path   string  `json:"path,omitempty"`
 	Reason string  `json:"reason"`
+	Msg    Message `json:"message,omitzero"`
 }
 
 // TargetInfo identifies what was scanned.
@@ -48,8 +53,9 @@ func (t TargetInfo) Key() string {
 type CheckStatus struct {
 	Name     string        `json:"name"`
 	Version  int           `json:"version"`
-	Status   string        `json:"status"` // ok, not-applicable, failed
-	Reason   string        `json:"reason,omitempty"`
+	Status   string        `json:"status"`           // ok, not-applicable, failed
+	Reason   string        `json:"reason,omitempty"` // English rendering of Msg
+	Msg      Message       `json:"message,omitzero"` // why it failed or did not apply
 	Findings int           `json:"findings"`
 	Duration time.Duration `json:"duration_ns"`
 }

@@ -71,13 +71,13 @@ func (t *Table) End(s model.Summary) error {
 	w := &errWriter{w: t.w}
 	mode := msg(lang, "live")
 	if !t.meta.Target.Live {
-		mode = msg(lang, "offline") + " " + t.meta.Target.Root
+		mode = msg(lang, "offline", t.meta.Target.Root)
 	}
 	host := t.meta.Target.Hostname
 	if t.meta.Target.OS != "" {
 		host += " (" + t.meta.Target.OS + ")"
 	}
-	w.printf("%s %s — %s — %s\n\n", msg(lang, "scan_of"), strings.TrimSpace(host), mode, t.meta.Started.UTC().Format("2006-01-02 15:04:05 MST"))
+	w.printf("%s\n\n", msg(lang, "scan_of", strings.TrimSpace(host), mode, t.meta.Started.UTC().Format("2006-01-02 15:04:05 MST")))
 
 	SortFindings(t.findings)
 	if len(t.findings) == 0 {
@@ -98,8 +98,8 @@ func (t *Table) End(s model.Summary) error {
 		t.locationLines(w, lead, leadW, termtext.OneLine(Location(f)), locW, f.Title)
 		indent := strings.Repeat(" ", sevW+2)
 		if f.Folded > 0 {
-			w.printf("%s> %s\n", indent, fmt.Sprintf(msg(lang, "folded_more"), f.Folded, termtext.OneLine(f.Subject)))
-		} else if txt := termtext.OneLine(f.Evidence.Text); txt != "" {
+			w.printf("%s> %s\n", indent, msg(lang, "folded_more", f.Folded, termtext.OneLine(f.Subject)))
+		} else if txt := termtext.OneLine(t.opt.Catalog.EvidenceText(lang, f.Evidence)); txt != "" {
 			w.printf("%s> %s\n", indent, termtext.Truncate(txt, 160))
 		}
 		if facts := t.facts(f); facts != "" {
@@ -108,28 +108,30 @@ func (t *Table) End(s model.Summary) error {
 		if t.opt.Verbose {
 			for _, kv := range [][2]string{{"why", f.Why}, {"verify", f.Verify}, {"fix", f.Remediation}} {
 				if kv[1] != "" {
-					w.printf("%s  %s: %s\n", indent, msg(lang, kv[0]), termtext.OneLine(kv[1]))
+					w.printf("%s  %s\n", indent, msg(lang, kv[0], termtext.OneLine(kv[1])))
 				}
 			}
 			w.printf("\n")
 		}
 	}
 
-	w.printf("\n%s (%d)\n", msg(lang, "not_checked"), len(t.gaps))
+	w.printf("\n%s\n", msg(lang, "not_checked", len(t.gaps)))
 	if len(t.gaps) == 0 {
 		w.printf("  %s\n", msg(lang, "nothing_gap"))
 	}
 	sortGaps(t.gaps)
 	for i, g := range t.gaps {
 		if i == maxGapLines {
-			w.printf("  … %d %s\n", len(t.gaps)-maxGapLines, msg(lang, "more"))
+			w.printf("  … %s\n", msg(lang, "more", len(t.gaps)-maxGapLines))
 			break
 		}
-		where := g.Path
-		if where != "" {
-			where += ": "
+		reason := termtext.Truncate(termtext.OneLine(t.opt.Catalog.GapReason(lang, g)), 140)
+		kind := value(lang, "kind", string(g.Kind))
+		if g.Path != "" {
+			w.printf("  [%s] %s\n", g.Check, msg(lang, "gap_path", kind, g.Path, reason))
+		} else {
+			w.printf("  [%s] %s\n", g.Check, msg(lang, "gap", kind, reason))
 		}
-		w.printf("  [%s] %s %s%s\n", g.Check, g.Kind, where, termtext.Truncate(termtext.OneLine(g.Reason), 140))
 	}
 
 	failed := 0
@@ -138,24 +140,25 @@ func (t *Table) End(s model.Summary) error {
 			failed++
 		}
 	}
-	w.printf("\n%s: %d %s", msg(lang, "summary"), s.Total, msg(lang, "findings"))
+	parts := []string{msg(lang, "sum_findings", s.Total)}
 	if s.Suppressed > 0 {
-		w.printf(", %d %s", s.Suppressed, msg(lang, "suppressed"))
+		parts = append(parts, msg(lang, "sum_suppressed", s.Suppressed))
 	}
 	if s.Hidden > 0 {
-		w.printf(", %d %s", s.Hidden, msg(lang, "hidden"))
+		parts = append(parts, msg(lang, "sum_hidden", s.Hidden))
 	}
 	if s.Folded > 0 {
-		w.printf(", %d %s", s.Folded, msg(lang, "folded"))
+		parts = append(parts, msg(lang, "sum_folded", s.Folded))
 	}
-	w.printf(", %d %s", len(s.Checks), msg(lang, "checks"))
 	if failed > 0 {
-		w.printf(" (%d %s)", failed, msg(lang, "failed"))
+		parts = append(parts, msg(lang, "sum_checks_failed", len(s.Checks), failed))
+	} else {
+		parts = append(parts, msg(lang, "sum_checks", len(s.Checks)))
 	}
 	if !t.meta.Finished.IsZero() && !t.meta.Started.IsZero() {
-		w.printf(", %s", t.meta.Finished.Sub(t.meta.Started).Round(10*time.Millisecond))
+		parts = append(parts, t.meta.Finished.Sub(t.meta.Started).Round(10*time.Millisecond).String())
 	}
-	w.printf("\n")
+	w.printf("\n%s\n", msg(lang, "summary_line", strings.Join(parts, msg(lang, "list_sep"))))
 	for sv := model.Critical; sv >= model.Info; sv-- {
 		w.printf("  %s%s %d\n", t.sev(sv), strings.Repeat(" ", max(0, sevW-termtext.Width(t.sevPlain(sv)))), s.Counts[sv])
 	}
@@ -174,22 +177,22 @@ func (t *Table) sevPlain(s model.Severity) string {
 func (t *Table) facts(f model.Finding) string {
 	lang := t.opt.Lang
 	var parts []string
-	parts = append(parts, msg(lang, "confidence")+" "+value(lang, "conf", f.Confidence.String()))
+	parts = append(parts, msg(lang, "confidence", value(lang, "conf", f.Confidence.String())))
 	if f.Technique != "" {
 		parts = append(parts, f.Technique)
 	}
 	if f.Evidence.User != "" {
-		parts = append(parts, msg(lang, "user")+" "+f.Evidence.User)
+		parts = append(parts, msg(lang, "user", f.Evidence.User))
 	}
 	if f.Evidence.When != "" {
-		parts = append(parts, msg(lang, "runs")+" "+value(lang, "when", f.Evidence.When))
+		parts = append(parts, msg(lang, "runs", value(lang, "when", f.Evidence.When)))
 	}
 	switch f.Evidence.Package {
 	case "":
 	case model.NoPackage:
 		parts = append(parts, msg(lang, "not_packaged"))
 	default:
-		parts = append(parts, msg(lang, "package")+" "+f.Evidence.Package)
+		parts = append(parts, msg(lang, "package", f.Evidence.Package))
 	}
 	for _, id := range f.Indicators {
 		if t.opt.Catalog != nil {

@@ -131,6 +131,9 @@ CREATE TABLE file_hashes (
 	entries    BLOB NOT NULL
 ) WITHOUT ROWID;
 `},
+	{5, "gap reasons as message id and arguments (JSON), rendered in the reader's language", `
+ALTER TABLE gaps ADD COLUMN message TEXT NOT NULL DEFAULT '';
+`},
 }
 
 // LatestSchema is the schema version this Vigil writes.

@@ -42,6 +42,7 @@ INSERT INTO audit (at, os_user, sudo_user, action, suppression_id, detail, reaso
 	// One entry, "/a", in hashcache.Encode's format.
 	4: `INSERT INTO file_hashes (target, last_full, saved, n_entries, entries)
 	VALUES ('live', '2026-11-01T00:00:00.000000000Z', '2026-11-01T00:00:00.000000000Z', 1, X'5648433101000` + `22f61010203080808010109');`,
+	5: `UPDATE gaps SET message = '{"id":"target.permission-denied"}' WHERE scan_id = 1;`,
 }
 
 // TestMigrateFromEveryVersion builds a store at each earlier schema
@@ -87,6 +88,9 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 				if len(r.Findings) != 1 || r.Findings[0].Evidence.Text != "curl x | sh" || r.Findings[0].Indicators[0] != "download-exec" ||
 					len(r.Gaps) != 1 || r.Meta.Lang != "zh-CN" || r.Summary.Checks[0].Name != "schedule" {
 					t.Fatalf("v%d scan did not survive: %+v", from, r)
+				}
+				if got := r.Gaps[0].Msg.ID; (from >= 5) != (got == "target.permission-denied") || r.Gaps[0].Reason != "permission denied" {
+					t.Errorf("gap after migrating from v%d: %+v", from, r.Gaps[0])
 				}
 				sc, _ := s.Scan(ctx, "1")
 				if sc.Baseline != (from >= 2) {

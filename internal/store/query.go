@@ -153,15 +153,21 @@ func (s *SQLite) Result(ctx context.Context, id int64) (*model.Result, error) {
 	if err := rows.Err(); err != nil {
 		return nil, classify(s.path, err)
 	}
-	grows, err := s.db.QueryContext(ctx, `SELECT check_name, kind, path, reason FROM gaps WHERE scan_id = ? ORDER BY seq`, id)
+	grows, err := s.db.QueryContext(ctx, `SELECT check_name, kind, path, reason, message FROM gaps WHERE scan_id = ? ORDER BY seq`, id)
 	if err != nil {
 		return nil, classify(s.path, err)
 	}
 	defer grows.Close()
 	for grows.Next() {
 		var g model.Gap
-		if err := grows.Scan(&g.Check, &g.Kind, &g.Path, &g.Reason); err != nil {
+		var msg string
+		if err := grows.Scan(&g.Check, &g.Kind, &g.Path, &g.Reason, &msg); err != nil {
 			return nil, classify(s.path, err)
+		}
+		if msg != "" {
+			if err := json.Unmarshal([]byte(msg), &g.Msg); err != nil {
+				return nil, corrupt(s.path, fmt.Errorf("gap %s %s: message: %w", g.Check, g.Path, err))
+			}
 		}
 		r.Gaps = append(r.Gaps, g)
 	}

@@ -89,13 +89,21 @@ func insertFindings(ctx context.Context, tx *sql.Tx, scanID int64, findings []mo
 }
 
 func insertGaps(ctx context.Context, tx *sql.Tx, scanID int64, gaps []model.Gap) error {
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO gaps (scan_id, seq, check_name, kind, path, reason) VALUES (?, ?, ?, ?, ?, ?)`)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO gaps (scan_id, seq, check_name, kind, path, reason, message) VALUES (?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
 	defer stmt.Close()
 	for i, g := range gaps {
-		if _, err := stmt.ExecContext(ctx, scanID, i, g.Check, string(g.Kind), g.Path, g.Reason); err != nil {
+		msg := ""
+		if !g.Msg.IsZero() {
+			b, err := json.Marshal(g.Msg)
+			if err != nil {
+				return err
+			}
+			msg = string(b)
+		}
+		if _, err := stmt.ExecContext(ctx, scanID, i, g.Check, string(g.Kind), g.Path, g.Reason, msg); err != nil {
 			return err
 		}
 	}

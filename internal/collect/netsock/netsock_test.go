@@ -77,11 +77,7 @@ short line
 	}
 }
 
-type gaps struct{ list []model.Gap }
-
-func (g *gaps) Gap(kind model.GapKind, path, reason string) {
-	g.list = append(g.list, model.Gap{Kind: kind, Path: path, Reason: reason})
-}
+type gaps struct{ target.GapLog }
 
 func TestLoadNamespaces(t *testing.T) {
 	root := proctest.Host(t, `-- proc/7000/ns/net -> net:[4026532501] --
@@ -103,8 +99,8 @@ func TestLoadNamespaces(t *testing.T) {
 	if h, ok := tb.ByInode(20001); !ok || !h.HostNS {
 		t.Errorf("host socket %+v", h)
 	}
-	if len(g.list) != 1 || g.list[0].Path != "/proc/7000/net/tcp" {
-		t.Errorf("gaps = %+v, want the malformed line", g.list)
+	if len(g.Gaps) != 1 || g.Gaps[0].Path != "/proc/7000/net/tcp" {
+		t.Errorf("gaps = %+v, want the malformed line", g.Gaps)
 	}
 	if off := Load(target.NewUnchecked(root, false), &g); len(off.Sockets) != 0 {
 		t.Error("offline target has sockets")
@@ -129,11 +125,11 @@ x y z
 		t.Errorf("sockets from garbage: %+v", tb.Sockets)
 	}
 	kinds := map[string]model.GapKind{}
-	for _, x := range g.list {
+	for _, x := range g.Gaps {
 		kinds[x.Path] = x.Kind
 	}
 	if kinds["/proc/net/tcp"] != model.GapSkipped || kinds["/proc/net/udp"] != model.GapError || kinds["/proc/net/packet"] != model.GapError {
-		t.Errorf("gaps = %+v", g.list)
+		t.Errorf("gaps = %+v", g.Gaps)
 	}
 	if _, ok := kinds["/proc/net/tcp6"]; ok {
 		t.Error("a missing table is not a gap")

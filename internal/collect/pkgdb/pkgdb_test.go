@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 
@@ -19,19 +18,10 @@ import (
 	"github.com/vigil-ir/vigil/internal/testutil"
 )
 
-type gaps struct {
-	mu   sync.Mutex
-	list []model.Gap
-}
-
-func (g *gaps) Gap(kind model.GapKind, path, reason string) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.list = append(g.list, model.Gap{Kind: kind, Path: path, Reason: reason})
-}
+type gaps struct{ target.GapLog }
 
 func (g *gaps) has(path string) bool {
-	for _, x := range g.list {
+	for _, x := range g.Gaps {
 		if x.Path == path {
 			return true
 		}
@@ -53,8 +43,8 @@ func TestDpkg(t *testing.T) {
 	if db.Format() != "dpkg" {
 		t.Fatalf("format %q", db.Format())
 	}
-	if len(g.list) != 0 {
-		t.Errorf("unexpected gaps: %+v", g.list)
+	if len(g.Gaps) != 0 {
+		t.Errorf("unexpected gaps: %+v", g.Gaps)
 	}
 	names := map[string]Package{}
 	for _, p := range db.Packages() {
@@ -186,7 +176,7 @@ func TestDpkgHostile(t *testing.T) {
 	g := &gaps{}
 	db := Load(tg, g)
 	if !g.has(dpkgStatus) || !g.has(dpkgInfo+"/a.md5sums") || !g.has(dpkgInfo+"/b.list") || !g.has(dpkgInfo+"/c.list") {
-		t.Errorf("gaps = %+v", g.list)
+		t.Errorf("gaps = %+v", g.Gaps)
 	}
 	if st, _ := db.Verify(tg, "/usr/bin/\xff\xfe"); st != Match {
 		t.Errorf("non-UTF-8 name: %v", st)
@@ -199,8 +189,8 @@ func TestDpkgHostile(t *testing.T) {
 func TestNoDatabase(t *testing.T) {
 	g := &gaps{}
 	db := Load(target.NewUnchecked(t.TempDir(), false), g)
-	if db.Format() != "" || len(g.list) != 1 {
-		t.Fatalf("format %q gaps %+v", db.Format(), g.list)
+	if db.Format() != "" || len(g.Gaps) != 1 {
+		t.Fatalf("format %q gaps %+v", db.Format(), g.Gaps)
 	}
 	if _, ok := db.Owner("/bin/ls"); ok || db.Pristine(nil, "/bin/ls") {
 		t.Fatal("empty DB owns a file")
@@ -274,7 +264,7 @@ F:etc/apk
 		t.Fatalf("format %q packages %v", db.Format(), db.Packages())
 	}
 	if !g.has("/lib/apk/db/installed") {
-		t.Errorf("malformed Z: line not recorded: %+v", g.list)
+		t.Errorf("malformed Z: line not recorded: %+v", g.Gaps)
 	}
 	for _, tc := range []struct {
 		path string

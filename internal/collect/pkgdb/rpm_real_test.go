@@ -33,8 +33,8 @@ func TestRPMRealDatabases(t *testing.T) {
 			os.WriteFile(filepath.Join(root, "var/lib/rpm", base), b, 0o644)
 			g := &gaps{}
 			db := Load(target.NewUnchecked(root, false), g)
-			if db.Format() != "rpm" || len(g.list) > 0 {
-				t.Fatalf("format %q, gaps %+v", db.Format(), g.list)
+			if db.Format() != "rpm" || len(g.Gaps) > 0 {
+				t.Fatalf("format %q, gaps %+v", db.Format(), g.Gaps)
 			}
 			n := 0
 			for range db.Files() {

@@ -68,8 +68,8 @@ func rpmHeaders() [][]byte {
 func checkRPM(t *testing.T, tg *target.Target, g *gaps) {
 	t.Helper()
 	db := Load(tg, g)
-	if db.Format() != "rpm" || len(g.list) != 0 {
-		t.Fatalf("format %q gaps %+v", db.Format(), g.list)
+	if db.Format() != "rpm" || len(g.Gaps) != 0 {
+		t.Fatalf("format %q gaps %+v", db.Format(), g.Gaps)
 	}
 	if n := len(db.Packages()); n != 2 {
 		t.Errorf("packages %v", db.Packages())
@@ -270,7 +270,7 @@ func TestRPMCorrupt(t *testing.T) {
 				t.Errorf("corrupt database loaded as %q with %d packages", db.Format(), len(db.Packages()))
 			}
 			if !g.has("/var/lib/rpm/" + name) {
-				t.Errorf("no gap: %+v", g.list)
+				t.Errorf("no gap: %+v", g.Gaps)
 			}
 		})
 	}

@@ -95,8 +95,8 @@ func TestFindHidden(t *testing.T) {
 			if len(got) != len(tc.want) || (len(got) > 0 && got[0] != tc.want[0]) {
 				t.Errorf("hidden = %v, want %v", got, tc.want)
 			}
-			if len(g.list) != 0 {
-				t.Errorf("gaps: %+v", g.list)
+			if len(g.Gaps) != 0 {
+				t.Errorf("gaps: %+v", g.Gaps)
 			}
 		})
 	}
@@ -110,8 +110,8 @@ func TestFindHiddenBudget(t *testing.T) {
 	if _, err := procs.FindHidden(context.Background(), tg, &g, procs.HiddenOptions{Lister: l, Delay: time.Millisecond, Budget: 50000}); err != nil {
 		t.Fatal(err)
 	}
-	if len(g.list) != 1 {
-		t.Fatalf("gaps = %+v, want one budget gap", g.list)
+	if len(g.Gaps) != 1 {
+		t.Fatalf("gaps = %+v, want one budget gap", g.Gaps)
 	}
 }
 

@@ -10,22 +10,17 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/collect/procs"
 	"github.com/vigil-ir/vigil/internal/collect/procs/proctest"
-	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
 
-type gaps struct{ list []model.Gap }
-
-func (g *gaps) Gap(kind model.GapKind, path, reason string) {
-	g.list = append(g.list, model.Gap{Kind: kind, Path: path, Reason: reason})
-}
+type gaps struct{ target.GapLog }
 
 func TestLoadCleanHost(t *testing.T) {
 	root := proctest.Host(t)
 	var g gaps
 	s := procs.Load(target.NewUnchecked(root, true), &g)
-	if len(g.list) != 0 {
-		t.Errorf("gaps on a clean fixture: %+v", g.list)
+	if len(g.Gaps) != 0 {
+		t.Errorf("gaps on a clean fixture: %+v", g.Gaps)
 	}
 	if len(s.Procs) != 22 {
 		t.Errorf("%d processes, want 22", len(s.Procs))
@@ -118,14 +113,14 @@ Pid:	5003
 		t.Error("process without stat (exited) listed")
 	}
 	bad := map[string]bool{}
-	for _, x := range g.list {
+	for _, x := range g.Gaps {
 		bad[x.Path] = true
 	}
 	if bad["/proc/5000"] {
 		t.Error("an exited process produced a gap")
 	}
 	if !bad["/proc/5001"] || !bad["/proc/5002"] {
-		t.Errorf("unreadable processes must be gaps: %+v", g.list)
+		t.Errorf("unreadable processes must be gaps: %+v", g.Gaps)
 	}
 	p := s.Get(5003)
 	if p == nil || len(p.Cmdline) != 0 || len(p.Sockets) != 0 || p.Exe != "/tmp/a" {

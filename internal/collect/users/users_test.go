@@ -7,20 +7,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 	"github.com/vigil-ir/vigil/internal/testutil"
 )
 
-type gapRec struct{ gaps []model.Gap }
-
-func (g *gapRec) Gap(k model.GapKind, p, r string) {
-	g.gaps = append(g.gaps, model.Gap{Kind: k, Path: p, Reason: r})
-}
+type gapRec struct{ target.GapLog }
 
 func (g *gapRec) paths() []string {
 	var out []string
-	for _, x := range g.gaps {
+	for _, x := range g.Gaps {
 		out = append(out, x.Path)
 	}
 	return out
@@ -113,8 +108,8 @@ func TestHostileFiles(t *testing.T) {
 	if db.PasswdRead || db.ShadowRead || db.GroupRead {
 		t.Fatalf("read flags set on unreadable files: %+v", db)
 	}
-	if len(rec.gaps) != 3 {
-		t.Fatalf("gaps = %+v", rec.gaps)
+	if len(rec.Gaps) != 3 {
+		t.Fatalf("gaps = %+v", rec.Gaps)
 	}
 	// passwd unreadable: home directories fall back to /home/*.
 	if got := db.HomeDirs(); !slices.Equal(got, []string{"/home/a"}) {
@@ -125,8 +120,8 @@ func TestHostileFiles(t *testing.T) {
 func TestTooManyMalformedLines(t *testing.T) {
 	rec := &gapRec{}
 	ParsePasswd("/etc/passwd", []byte(strings.Repeat("garbage\n", 1000)), rec)
-	if len(rec.gaps) != maxGapsPerFile+1 {
-		t.Fatalf("%d gaps", len(rec.gaps))
+	if len(rec.Gaps) != maxGapsPerFile+1 {
+		t.Fatalf("%d gaps", len(rec.Gaps))
 	}
 }
 

@@ -4,15 +4,10 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
 
-type gapRec struct{ gaps []model.Gap }
-
-func (g *gapRec) Gap(k model.GapKind, p, r string) {
-	g.gaps = append(g.gaps, model.Gap{Kind: k, Path: p, Reason: r})
-}
+type gapRec struct{ target.GapLog }
 
 func TestParse(t *testing.T) {
 	src := "# comment\n" +
@@ -48,8 +43,8 @@ func TestParse(t *testing.T) {
 	if ls[6].Args[0] != "motd=/run/motd.dynamic" {
 		t.Fatalf("CRLF: %q", ls[6].Args)
 	}
-	if len(rec.gaps) != 2 || rec.gaps[0].Path != "/etc/pam.d/sshd:9" {
-		t.Fatalf("gaps = %+v", rec.gaps)
+	if len(rec.Gaps) != 2 || rec.Gaps[0].Path != "/etc/pam.d/sshd:9" {
+		t.Fatalf("gaps = %+v", rec.Gaps)
 	}
 	conf := Parse("/etc/pam.conf", []byte("sshd auth sufficient pam_permit.so\nOTHER auth required pam_deny.so\n"), true, rec)
 	if len(conf) != 2 || conf[0].Service != "sshd" || conf[1].Service != "other" || conf[0].Module != "pam_permit.so" {

@@ -5,16 +5,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 	"github.com/vigil-ir/vigil/internal/testutil"
 )
 
-type gapRec struct{ gaps []model.Gap }
-
-func (g *gapRec) Gap(k model.GapKind, p, r string) {
-	g.gaps = append(g.gaps, model.Gap{Kind: k, Path: p, Reason: r})
-}
+type gapRec struct{ target.GapLog }
 
 func TestParseStatements(t *testing.T) {
 	src := `# comment
@@ -37,8 +32,8 @@ this line is garbage
 	pol := &Policy{}
 	rec := &gapRec{}
 	Parse(pol, "/etc/sudoers", []byte(src), rec)
-	if len(rec.gaps) != 1 || rec.gaps[0].Path != "/etc/sudoers:16" {
-		t.Fatalf("gaps = %+v", rec.gaps)
+	if len(rec.Gaps) != 1 || rec.Gaps[0].Path != "/etc/sudoers:16" {
+		t.Fatalf("gaps = %+v", rec.Gaps)
 	}
 	if len(pol.Defaults) != 4 {
 		t.Fatalf("defaults = %+v", pol.Defaults)
@@ -121,11 +116,11 @@ deep ALL=(ALL) ALL
 		t.Fatalf("users = %v", users)
 	}
 	var paths []string
-	for _, g := range rec.gaps {
+	for _, g := range rec.Gaps {
 		paths = append(paths, g.Path)
 	}
 	if !slices.Equal(paths, []string{"/etc/sudoers.d/pipe", "/etc/sudoers:5"}) {
-		t.Fatalf("gaps = %+v", rec.gaps)
+		t.Fatalf("gaps = %+v", rec.Gaps)
 	}
 }
 
