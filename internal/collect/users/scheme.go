@@ -88,34 +88,48 @@ var loginDefsSchemes = map[string]string{
 // chpasswd), else "" when neither says.
 func DefaultScheme(t *target.Target) (scheme, source string) {
 	for _, p := range pamPasswordFiles {
-		b, err := t.ReadFile(p, 1<<20)
-		if err != nil {
+		if b, err := t.ReadFile(p, 1<<20); err == nil {
+			if s := PAMScheme(b); s != "" {
+				return s, p
+			}
+		}
+	}
+	if b, err := t.ReadFile("/etc/login.defs", 1<<20); err == nil {
+		if s := LoginDefsScheme(b); s != "" {
+			return s, "/etc/login.defs"
+		}
+	}
+	return "", ""
+}
+
+// PAMScheme returns the scheme pam_unix's password line in a PAM file
+// selects, or "".
+func PAMScheme(b []byte) string {
+	for _, line := range strings.Split(string(b), "\n") {
+		line, _, _ = strings.Cut(line, "#")
+		f := strings.Fields(line)
+		if len(f) < 3 || strings.TrimPrefix(f[0], "-") != "password" || !strings.Contains(line, "pam_unix.so") {
 			continue
 		}
-		for _, line := range strings.Split(string(b), "\n") {
-			line, _, _ = strings.Cut(line, "#")
-			f := strings.Fields(line)
-			if len(f) < 3 || strings.TrimPrefix(f[0], "-") != "password" || !strings.Contains(line, "pam_unix.so") {
-				continue
-			}
-			for _, a := range f[2:] {
-				if s, ok := pamSchemes[a]; ok {
-					return s, p
-				}
+		for _, a := range f[2:] {
+			if s, ok := pamSchemes[a]; ok {
+				return s
 			}
 		}
 	}
-	b, err := t.ReadFile("/etc/login.defs", 1<<20)
-	if err != nil {
-		return "", ""
-	}
+	return ""
+}
+
+// LoginDefsScheme returns the scheme ENCRYPT_METHOD in login.defs names,
+// or "".
+func LoginDefsScheme(b []byte) string {
 	for _, line := range strings.Split(string(b), "\n") {
 		f := strings.Fields(line)
 		if len(f) >= 2 && f[0] == "ENCRYPT_METHOD" {
 			if s, ok := loginDefsSchemes[strings.ToUpper(f[1])]; ok {
-				return s, "/etc/login.defs"
+				return s
 			}
 		}
 	}
-	return "", ""
+	return ""
 }

@@ -244,3 +244,15 @@ ENCRYPT_METHOD SHA512
 		t.Errorf("login.defs: %q %q", s, src)
 	}
 }
+
+func FuzzSchemes(f *testing.F) {
+	f.Add([]byte("password [success=1 default=ignore] pam_unix.so obscure yescrypt\n"), "$1$salt$hash")
+	f.Add([]byte("ENCRYPT_METHOD SHA512\n# x\n"), "ab01FAX.bQRSU")
+	f.Fuzz(func(t *testing.T, b []byte, h string) {
+		PAMScheme(b)
+		LoginDefsScheme(b)
+		if s := HashScheme(h); s != "" && !IsCryptHash(strings.TrimLeft(h, "!")) {
+			t.Fatalf("scheme %q for a non-hash %q", s, h)
+		}
+	})
+}

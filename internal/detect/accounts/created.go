@@ -85,23 +85,35 @@ func (r *run) created() {
 	if !r.db.ShadowRead {
 		return
 	}
+	today := int(r.now.Unix() / 86400)
+	// The two newest dates (and how many hold the newest), so that each
+	// account is compared with the newest of the others in one pass.
+	first, second, nFirst := -1, -1, 0
+	for j := range r.db.Shadow {
+		switch d := r.db.Shadow[j].LastChange; {
+		case d > today:
+		case d > first:
+			first, second, nFirst = d, first, 1
+		case d == first:
+			nFirst++
+		case d > second:
+			second = d
+		}
+	}
 	for i := range r.db.Users {
 		u := &r.db.Users[i]
 		if u.UID == 0 || r.isService(u) || !u.CanLogIn() {
 			continue
 		}
 		s, ok := r.db.ShadowOf(u.Name)
-		if !ok || s.LastChange < 0 {
+		if !ok || s.LastChange < 0 || s.LastChange > today {
 			continue
 		}
-		today := int(r.now.Unix() / 86400)
-		newest := -1
-		for j := range r.db.Shadow {
-			if o := &r.db.Shadow[j]; o.Name != u.Name && o.LastChange <= today && o.LastChange > newest {
-				newest = o.LastChange
-			}
+		newest := first
+		if s.LastChange == first && nFirst == 1 {
+			newest = second
 		}
-		if newest < 0 || s.LastChange > today || s.LastChange-newest < standApartDays {
+		if newest < 0 || s.LastChange-newest < standApartDays {
 			continue
 		}
 		sev, conf := model.Low, model.ConfLow

@@ -1,8 +1,10 @@
 package authn
 
 import (
+	"strings"
 	"testing"
 
+	"github.com/vigil-ir/vigil/internal/collect/users"
 	"github.com/vigil-ir/vigil/internal/detect/authn/sudoers"
 	"github.com/vigil-ir/vigil/internal/engine/enginetest"
 	"github.com/vigil-ir/vigil/internal/model"
@@ -84,4 +86,14 @@ func TestPamQuiet(t *testing.T) {
 			}
 		})
 	}
+}
+
+func FuzzAlwaysTrue(f *testing.F) {
+	f.Add("uid >= 0")
+	f.Add("quiet user notin a:b uid ne 4294967295")
+	f.Add("user !~ [ user =~ *")
+	r := &run{db: users.New([]users.User{{Name: "root"}, {Name: "alice", UID: 1000}}, nil, []users.Group{{Name: "sudo", GID: 27}})}
+	f.Fuzz(func(t *testing.T, s string) {
+		r.alwaysTrue(strings.Fields(s))
+	})
 }
