@@ -3,8 +3,10 @@ package pkgdb
 import (
 	"bytes"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 	"unsafe"
 
@@ -142,7 +144,10 @@ func bareName(n string) string {
 func loadDpkg(t *target.Target, rec target.Recorder, probs *[]Problem) (*DB, bool) {
 	raw, err := t.ReadFile(dpkgStatus, dpkgStatusLimit)
 	if err != nil {
-		if _, gap := target.ClassifyErr(err); gap {
+		_, gap := target.ClassifyErr(err)
+		if _, lerr := t.Lstat(dpkgStatus); gap || lerr == nil {
+			// Present but unusable (a dangling or escaping symlink is
+			// "absent" to a reader, not to the responder).
 			rec.Gap(model.GapError, dpkgStatus, "dpkg status unreadable, package ownership unknown: "+err.Error())
 		}
 		return nil, false
@@ -320,6 +325,12 @@ func (b *builder) addMD5Sums(pkgName string, pi uint32, sums []byte, place func(
 func readInfo(t *target.Target, rec target.Recorder, p string) ([]byte, bool) {
 	f, err := t.Open(p)
 	if err != nil {
+		if _, lerr := t.Lstat(p); lerr == nil && errors.Is(err, fs.ErrNotExist) {
+			// A symlink that leads nowhere in the root: the package's
+			// list or digests are gone, and its files go unverified.
+			rec.Gap(model.GapError, p, err.Error())
+			return nil, false
+		}
 		return nil, target.Record(rec, p, err)
 	}
 	defer f.Close()

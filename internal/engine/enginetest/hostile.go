@@ -1,0 +1,208 @@
+package enginetest
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/vigil-ir/vigil/internal/engine"
+	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/target"
+)
+
+// Hostile is the hostile-input test of one check: every file it parses is
+// replaced in turn by hostile versions (invalid UTF-8, NULs, megabyte
+// lines, absurd counts, symlink loops, symlinks out of the root, FIFOs, a
+// directory, a huge sparse file, and the check's own recursion cases) in a
+// fixture root that also holds a real trace; the check must end with
+// status ok and still report the trace. An intruder with root writes these
+// files: one bad input may cost the check that input (a gap), never the
+// rest of what it examines.
+type Hostile struct {
+	Detector engine.Detector
+	// Root builds a fresh fixture root holding the trace (called once per
+	// variant).
+	Root func(t testing.TB) string
+	// Live runs the detector as on the running host.
+	Live bool
+	// Trace is what the check must still report.
+	Trace []Want
+	// Files are the target paths the check parses. A path ending in "/" is
+	// a directory the check reads every file of: the variants are planted
+	// as a new file in it (and a directory of many files is added).
+	Files []string
+	// Needs are the files the trace is read from (the file holding it, the
+	// package database for a changed binary): when the check records a gap
+	// for one of them, a hostile version of it may cost the trace.
+	Needs []string
+	// Extra are the check's own hostile contents (include loops, recursive
+	// definitions), by name, planted like the generic ones.
+	Extra map[string]string
+}
+
+// variant plants one hostile version of the file at host path hp. orig is
+// the fixture's content (nil when the file did not exist).
+type variant struct {
+	name  string
+	plant func(hp string, orig []byte) error
+}
+
+// Hostile texts. They surround the original content, so a trace in the
+// same file stays in it.
+var (
+	badUTF8  = "\xff\xfe\xfd\n\xc3\x28 [\xff]* \xed\xa0\x80 [\x80-\xff] *\xff? \\\xff\n=\xff \xff=\xff \"\xff\n"
+	withNULs = "\x00\x00\x00\nab\x00cd=\x00 \x00\n\"\x00\"\n"
+)
+
+func textVariant(name string, head, tail func() string) variant {
+	return variant{name, func(hp string, orig []byte) error {
+		var b bytes.Buffer
+		b.WriteString(head())
+		b.Write(orig)
+		if len(orig) > 0 && orig[len(orig)-1] != '\n' {
+			b.WriteByte('\n')
+		}
+		b.WriteString(tail())
+		return writeFile(hp, b.Bytes())
+	}}
+}
+
+func replaceWith(name string, plant func(hp string) error) variant {
+	return variant{name, func(hp string, _ []byte) error {
+		if err := os.RemoveAll(hp); err != nil {
+			return err
+		}
+		return plant(hp)
+	}}
+}
+
+func constant(s string) func() string { return func() string { return s } }
+
+func genericVariants() []variant {
+	megaLine := func() string { return strings.Repeat("A", 1<<20) + "\n" + "x=" + strings.Repeat("\"(", 1<<19) + "\n" }
+	manyLines := func() string { return strings.Repeat("a\n", 100_000) + strings.Repeat("# c\n", 1000) }
+	return []variant{
+		textVariant("invalid-utf8", constant(badUTF8), constant(badUTF8)),
+		textVariant("nul", constant(withNULs), constant(withNULs)),
+		textVariant("mega-line", constant(""), megaLine),
+		textVariant("many-lines", constant(""), manyLines),
+		textVariant("no-final-newline", constant(""), constant("\\")),
+		replaceWith("symlink-self", func(hp string) error { return os.Symlink(filepath.Base(hp), hp) }),
+		replaceWith("symlink-loop", func(hp string) error {
+			if err := os.Symlink(filepath.Base(hp)+".loop", hp); err != nil {
+				return err
+			}
+			return os.Symlink(filepath.Base(hp), hp+".loop")
+		}),
+		replaceWith("symlink-out-of-root", func(hp string) error {
+			return os.Symlink(strings.Repeat("../", 40)+"proc/self/environ", hp)
+		}),
+		replaceWith("symlink-absolute", func(hp string) error { return os.Symlink("/proc/self/mem", hp) }),
+		replaceWith("fifo", func(hp string) error { return syscall.Mkfifo(hp, 0o644) }),
+		replaceWith("directory", func(hp string) error { return os.MkdirAll(filepath.Join(hp, "sub"), 0o755) }),
+		replaceWith("huge-sparse", func(hp string) error {
+			f, err := os.Create(hp)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			return f.Truncate(target.DefaultReadLimit + 1<<20) // beyond the default read limit
+		}),
+	}
+}
+
+// Run runs every variant of every file as a subtest.
+func (h Hostile) Run(t *testing.T) {
+	t.Helper()
+	if len(h.Trace) == 0 || len(h.Files) == 0 {
+		t.Fatal("enginetest.Hostile: a trace and the files the check parses are needed")
+	}
+	vs := genericVariants()
+	for name, s := range h.Extra {
+		vs = append(vs, textVariant("extra-"+name, constant(""), constant(s)))
+	}
+	for _, file := range h.Files {
+		for _, v := range vs {
+			t.Run(strings.TrimPrefix(file, "/")+"/"+v.name, func(t *testing.T) {
+				h.runVariant(t, file, v)
+			})
+		}
+		if strings.HasSuffix(file, "/") {
+			t.Run(strings.TrimPrefix(file, "/")+"/many-files", func(t *testing.T) {
+				h.runVariant(t, file, variant{"many-files", func(hp string, _ []byte) error {
+					dir := filepath.Dir(hp)
+					for i := range 1000 {
+						if err := writeFile(filepath.Join(dir, fmt.Sprintf("zz-%04d", i)), []byte("a\n")); err != nil {
+							return err
+						}
+					}
+					return nil
+				}})
+			})
+		}
+	}
+}
+
+func (h Hostile) runVariant(t *testing.T, file string, v variant) {
+	root := h.Root(t)
+	p := file
+	if strings.HasSuffix(file, "/") {
+		p = file + "zz-hostile"
+	}
+	hp := filepath.Join(root, filepath.FromSlash(strings.TrimPrefix(p, "/")))
+	if err := os.MkdirAll(filepath.Dir(hp), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	orig, _ := os.ReadFile(hp) // nil for a new or unreadable file
+	if err := v.plant(hp, orig); err != nil {
+		t.Fatalf("planting %s: %v", v.name, err)
+	}
+	res := RunTarget(t, h.Detector, target.NewUnchecked(root, h.Live), engine.Options{})
+	if res.Status.Status != "ok" {
+		t.Fatalf("check %s with %s %s: status %s (%s)", h.Detector.Name(), v.name, p, res.Status.Status, res.Status.Reason)
+	}
+	for _, w := range h.Trace {
+		if _, ok, why := Match(res.Findings, w); !ok && !h.excused(w, p, res.Gaps) {
+			t.Errorf("with %s %s the trace is lost: want %s: %s\ngot:\n%sgaps: %v", v.name, p, w, why, Dump(res.Findings), res.Gaps)
+		}
+	}
+}
+
+// excused: a trace read from the planted file may be lost when the check
+// said it could not read that file (a gap for it).
+func (h Hostile) excused(w Want, p string, gaps []model.Gap) bool {
+	if w.Path != p && !slices.Contains(h.Needs, p) {
+		return false
+	}
+	for _, g := range gaps {
+		if g.Path == p {
+			return true
+		}
+	}
+	return false
+}
+
+// writeFile writes b at hp, keeping the mode and times of a regular file
+// already there (a trace may depend on them).
+func writeFile(hp string, b []byte) error {
+	fi, statErr := os.Lstat(hp)
+	if err := os.RemoveAll(hp); err != nil {
+		return err
+	}
+	mode := os.FileMode(0o644)
+	if statErr == nil && fi.Mode().IsRegular() {
+		mode = fi.Mode().Perm()
+	}
+	if err := os.WriteFile(hp, b, mode); err != nil {
+		return err
+	}
+	if statErr == nil && fi.Mode().IsRegular() {
+		return os.Chtimes(hp, fi.ModTime(), fi.ModTime())
+	}
+	return nil
+}
