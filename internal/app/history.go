@@ -183,25 +183,6 @@ func ReadSuppressionFiles(paths []string) ([]suppress.Suppression, error) {
 	return out, nil
 }
 
-// KnownFingerprints returns the fingerprints of the scan that --new judges
-// against for targetKey: its baseline, else its newest scan. ok is false
-// when the store holds no scan of the target (then everything is new).
-func KnownFingerprints(ctx context.Context, st store.Store, targetKey string) (map[string]bool, store.ScanInfo, bool, error) {
-	ref, ok, err := st.Reference(ctx, targetKey, 0)
-	if err != nil || !ok {
-		return nil, ref, false, err
-	}
-	r, err := st.Result(ctx, ref.ID)
-	if err != nil {
-		return nil, ref, false, err
-	}
-	known := make(map[string]bool, len(r.Findings))
-	for _, f := range r.Findings {
-		known[f.Fingerprint] = true
-	}
-	return known, ref, true, nil
-}
-
 // Recorder is the store as a scan handler: it keeps the scan in memory
 // and saves it whole at End, in one transaction.
 type Recorder struct {
@@ -243,6 +224,6 @@ func (r *Recorder) End(s model.Summary) error {
 // Saved is the saved scan (zero before End succeeds).
 func (r *Recorder) Saved() store.ScanInfo { return r.saved }
 
-// TargetKey is the identity of t that history is kept under (the
-// fingerprints' target key).
-func TargetKey(t *target.Target) string { return sysinfo.Describe(t).Key() }
+// Describe is what a scan of t records about it (its identity in history
+// is Describe(t).ID(), its fingerprints' key Describe(t).Key()).
+func Describe(t *target.Target) model.TargetInfo { return sysinfo.Describe(t) }

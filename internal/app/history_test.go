@@ -194,7 +194,7 @@ func BenchmarkDiffStored10000(b *testing.B) {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		rep, err := DiffScans(ctx, st, nil, ViewOptions{})
+		rep, err := DiffScans(ctx, st, nil, ViewOptions{}, false)
 		if err != nil || len(rep.Added) != 5000 || len(rep.Gone) != 5000 {
 			b.Fatalf("%v %d %d", err, len(rep.Added), len(rep.Gone))
 		}

@@ -48,9 +48,10 @@ func ShowScan(ctx context.Context, st store.Store, ref string, view ViewOptions,
 
 // DiffScans compares two saved scans. With no refs it takes the newest
 // scan and the one before it of the same target; with one ref, that scan
-// and its predecessor. Entries view hides are counted as suppressed (the
+// and its predecessor. Two given scans of different targets are refused
+// (ErrDifferentTargets) unless force. Entries view hides are counted as suppressed (the
 // --new filter of view does not apply).
-func DiffScans(ctx context.Context, st store.Store, refs []string, view ViewOptions) (*diff.Report, error) {
+func DiffScans(ctx context.Context, st store.Store, refs []string, view ViewOptions, force bool) (*diff.Report, error) {
 	var oldInfo, newInfo store.ScanInfo
 	var err error
 	switch len(refs) {
@@ -67,7 +68,7 @@ func DiffScans(ctx context.Context, st store.Store, refs []string, view ViewOpti
 			return nil, err
 		}
 		if !ok {
-			return nil, fmt.Errorf("%w: scan %d is the only scan of %s; nothing to compare it with", store.ErrNotFound, newInfo.ID, newInfo.TargetKey)
+			return nil, fmt.Errorf("%w: %s is the only scan of its target; nothing to compare it with (name two scans, with --force for two targets)", store.ErrNotFound, DescribeScan(newInfo))
 		}
 		oldInfo = prev
 	case 2:
@@ -75,6 +76,9 @@ func DiffScans(ctx context.Context, st store.Store, refs []string, view ViewOpti
 			return nil, err
 		}
 		if newInfo, err = st.Scan(ctx, refs[1]); err != nil {
+			return nil, err
+		}
+		if err := SameTarget(oldInfo, newInfo, force); err != nil {
 			return nil, err
 		}
 	default:

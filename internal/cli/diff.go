@@ -14,6 +14,7 @@ func newDiffCmd(g *globals) *cobra.Command {
 	var sf storeFlag
 	var vf viewFlags
 	var format string
+	var force bool
 	cmd := &cobra.Command{
 		Use:   "diff [OLD NEW]",
 		Short: "Compare two saved scans: new, gone and changed findings (default: the last two scans of a target)",
@@ -24,6 +25,10 @@ did not complete in the newer scan, so its absence proves nothing).
   vigil diff             the newest scan against the previous scan of its target
   vigil diff 12          scan 12 against the previous scan of its target
   vigil diff 9 12        scan 9 against scan 12
+
+Scans of different targets (two roots, even of the same machine, or the
+live host and an image of it) are refused unless --force: the header names
+both scans (number, time, live host or root path).
 
 Exit status: 1 when a new or changed finding is at or above --fail-on.`,
 		Args: cobra.MaximumNArgs(2),
@@ -48,12 +53,12 @@ Exit status: 1 when a new or changed finding is at or above --fail-on.`,
 			if view.Suppressions, err = app.LoadSuppressions(ctx, st, app.CurrentActor(g.getenv), nil); err != nil {
 				g.warnf("suppressions: %v", err)
 			}
-			rep, err := app.DiffScans(ctx, st, args, view)
+			rep, err := app.DiffScans(ctx, st, args, view, force)
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
 			if rep.Old.Meta.Target.Key() != rep.New.Meta.Target.Key() {
-				g.warnf("scans %d and %d are of different targets (%s, %s): fingerprints include the target, so every finding differs",
+				g.warnf("scans %d and %d are of different machines (%s, %s): fingerprints include the machine, so every finding differs",
 					rep.Old.ID, rep.New.ID, rep.Old.Meta.Target.Key(), rep.New.Meta.Target.Key())
 			}
 			opt := diff.Options{Lang: g.Lang(), Catalog: cat}
@@ -73,5 +78,6 @@ Exit status: 1 when a new or changed finding is at or above --fail-on.`,
 	sf.register(cmd)
 	vf.register(cmd, "high")
 	cmd.Flags().StringVarP(&format, "format", "f", "table", "table or json")
+	cmd.Flags().BoolVar(&force, "force", false, "compare two scans of different targets (another root path, or the live host and an image)")
 	return cmd
 }

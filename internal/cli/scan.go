@@ -41,6 +41,7 @@ type scanFlags struct {
 	full           bool
 	only, skip     []string
 	debug          string
+	force          bool
 }
 
 // detectorsKey lets tests run the scan command with their own detectors
@@ -88,6 +89,7 @@ is, 2 on error.`,
 	fl.BoolVar(&f.baseline, "baseline", false, "mark this scan as the target's known-good state (for --new and diff)")
 	fl.BoolVar(&f.newOnly, "new", false, "show only findings new since the baseline (or, without one, the previous scan of this target)")
 	fl.BoolVar(&f.showSuppressed, "show-suppressed", false, "also show suppressed findings, marked (they still do not count for --fail-on)")
+	fl.BoolVar(&f.force, "force", false, "with --new: judge against a scan of the same machine saved as another target (another root path, or the live host) when this target has none")
 	fl.IntVar(&f.maxPerRule, "max-per-rule", engine.DefaultMaxPerRule, "report at most N findings of one rule, and fold the rest into one finding that counts them (0: never fold)")
 	fl.BoolVar(&f.full, "full", false, "rehash every package file (by default a file whose inode, size, mtime and ctime are unchanged since the last scan is not reread; see docs/store.md)")
 	fl.StringSliceVar(&f.only, "only", nil, "run only these checks (comma-separated names, as vigil rules lists them)")
@@ -187,7 +189,9 @@ func runScan(cmd *cobra.Command, g *globals, f *scanFlags) error {
 	var hashes store.HashStore
 	if st := openScanStore(ctx, g, storePath); st != nil {
 		defer st.Close()
-		prepareView(ctx, g, st, t, f.newOnly, &view, fileSupp)
+		if err := prepareView(ctx, g, st, t, f, &view, fileSupp); err != nil {
+			return usage(err)
+		}
 		rec = app.NewRecorder(ctx, st, store.SaveOptions{Baseline: f.baseline})
 		hashes, _ = st.(store.HashStore)
 	} else {
@@ -263,28 +267,36 @@ func openScanStore(ctx context.Context, g *globals, path string) store.Store {
 
 // prepareView loads suppressions and, for --new, the reference scan's
 // fingerprints. Failures are warnings: showing more is safe, hiding
-// wrongly is not.
-func prepareView(ctx context.Context, g *globals, st store.Store, t *target.Target, newOnly bool, view *app.ViewOptions, extra []suppress.Suppression) {
+// wrongly is not. The one error is a reference of another target without
+// --force: comparing two targets as one would hide or invent findings.
+func prepareView(ctx context.Context, g *globals, st store.Store, t *target.Target, f *scanFlags, view *app.ViewOptions, extra []suppress.Suppression) error {
 	set, err := app.LoadSuppressions(ctx, st, app.CurrentActor(g.getenv), nil, extra...)
 	if err != nil {
 		g.warnf("suppressions: %v", err)
 	}
 	view.Suppressions = set
-	if !newOnly {
-		return
+	if !f.newOnly {
+		return nil
 	}
-	known, ref, ok, err := app.KnownFingerprints(ctx, st, app.TargetKey(t))
+	tinfo := app.Describe(t)
+	known, ref, ok, err := app.NewReference(ctx, st, tinfo, f.force)
 	switch {
+	case errors.Is(err, app.ErrDifferentTargets):
+		return fmt.Errorf("--new: %w", err)
 	case err != nil:
 		g.warnf("--new: %v; every finding is shown", err)
 	case !ok:
-		g.notef("--new: no earlier scan of this target in the store; every finding is new")
+		g.notef("--new: no earlier scan of this target (%s) in the store; every finding is new", app.TargetLabel(tinfo))
 	default:
 		kind := "the previous scan"
 		if ref.Baseline {
 			kind = "the baseline"
 		}
-		g.notef("--new: showing what is new since scan %d (%s, %s)", ref.ID, kind, ref.Started.UTC().Format("2006-01-02 15:04 MST"))
+		g.notef("--new: showing what is new since %s, %s; this scan: %s", app.DescribeScan(ref), kind, app.TargetLabel(tinfo))
+		if ref.TargetKey != tinfo.ID() {
+			g.warnf("--new --force: %s is another target than this scan (%s)", app.DescribeScan(ref), app.TargetLabel(tinfo))
+		}
 		view.Known = known
 	}
+	return nil
 }

@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/vigil-ir/vigil/internal/app"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/store"
 	"github.com/vigil-ir/vigil/internal/termtext"
@@ -29,7 +32,7 @@ func newScansCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			list, err := st.Scans(cmd.Context(), store.ScanQuery{TargetKey: targetKey, Limit: limit})
+			list, err := listScans(cmd.Context(), st, targetKey, limit)
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
@@ -44,7 +47,7 @@ func newScansCmd(g *globals) *cobra.Command {
 	}
 	sf.register(cmd)
 	cmd.Flags().StringVarP(&format, "format", "f", "table", "table or json")
-	cmd.Flags().StringVar(&targetKey, "target", "", "only scans of this target key (machine-id:..., host:..., root:...)")
+	cmd.Flags().StringVar(&targetKey, "target", "", "only scans of this target: \"live\", a root path, a hostname, or a target key from --format json")
 	cmd.Flags().IntVarP(&limit, "limit", "n", 50, "at most this many scans, newest first (0: all)")
 	return cmd
 }
@@ -66,8 +69,15 @@ func writeScans(g *globals, list []store.ScanInfo, path string) error {
 		if !s.Live {
 			mode = word(lang, "offline")
 		}
-		row := []string{strconv.FormatInt(s.ID, 10), s.Started.UTC().Format("2006-01-02 15:04:05"),
-			s.Root + " (" + mode + ")", s.Hostname}
+		where := mode // a live host is one target per machine; a root is one per path
+		if !s.Live {
+			where = s.Root + " (" + mode + ")"
+		}
+		host := s.Hostname
+		if s.MachineID != "" {
+			host += " (" + app.ShortID(s.MachineID) + ")"
+		}
+		row := []string{strconv.FormatInt(s.ID, 10), s.Started.UTC().Format("2006-01-02 15:04:05"), where, strings.TrimSpace(host)}
 		for sev := model.Critical; sev >= model.Info; sev-- {
 			row = append(row, strconv.Itoa(s.Counts[sev]))
 		}
@@ -82,4 +92,27 @@ func writeScans(g *globals, list []store.ScanInfo, path string) error {
 	}
 	_, err := fmt.Fprintf(g.stdout, "\n%d %s · %s %s\n", len(list), word(lang, "scans"), word(lang, "store"), path)
 	return err
+}
+
+// listScans lists scans, newest first, of the target named by target: its
+// key (model.TargetInfo.ID, as the JSON shows it), "live", a root path, or
+// a hostname; "" lists every target.
+func listScans(ctx context.Context, st store.Store, target string, limit int) ([]store.ScanInfo, error) {
+	if target == "" || strings.Contains(target, "|") {
+		return st.Scans(ctx, store.ScanQuery{TargetKey: target, Limit: limit})
+	}
+	all, err := st.Scans(ctx, store.ScanQuery{})
+	if err != nil {
+		return nil, err
+	}
+	var out []store.ScanInfo
+	for _, s := range all {
+		if s.Target().Where() == target || s.Hostname == target {
+			out = append(out, s)
+			if limit > 0 && len(out) == limit {
+				break
+			}
+		}
+	}
+	return out, nil
 }

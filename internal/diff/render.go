@@ -36,6 +36,8 @@ var words = map[string]map[string]string{
 		"n_same":    "unchanged",
 		"n_supp":    "suppressed",
 		"fp":        "fingerprint",
+		"live":      "live host",
+		"root":      "root",
 	},
 	catalog.Chinese: {
 		"head":      "Vigil 扫描对比",
@@ -54,6 +56,8 @@ var words = map[string]map[string]string{
 		"n_same":    "未变化",
 		"n_supp":    "已忽略",
 		"fp":        "指纹",
+		"live":      "在线主机",
+		"root":      "根目录",
 	},
 }
 
@@ -96,7 +100,11 @@ func WriteTable(w io.Writer, r *Report, opt Options) error {
 	c.Added, c.Gone, c.Changed, c.Unchecked = clone(r.Added), clone(r.Gone), clone(r.Changed), clone(r.Unchecked)
 	opt.localize(&c)
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s → %s — %s\n", word(lang, "head"), side(lang, c.Old), side(lang, c.New), host(c.New.Meta.Target))
+	hosts := host(c.New.Meta.Target)
+	if o := host(c.Old.Meta.Target); o != hosts {
+		hosts = o + " → " + hosts
+	}
+	fmt.Fprintf(&b, "%s: %s → %s — %s\n", word(lang, "head"), side(lang, c.Old), side(lang, c.New), hosts)
 	sevW := 8
 	for _, l := range [][]Entry{c.Added, c.Changed, c.Gone, c.Unchecked} {
 		for _, e := range l {
@@ -140,7 +148,11 @@ func sevCell(lang string, e Entry) string {
 }
 
 func side(lang string, s Side) string {
-	return fmt.Sprintf("%s %d (%s)", word(lang, "scan"), s.ID, s.Meta.Started.UTC().Format("2006-01-02 15:04 MST"))
+	where := word(lang, "live")
+	if !s.Meta.Target.Live {
+		where = word(lang, "root") + " " + termtext.OneLine(s.Meta.Target.Root)
+	}
+	return fmt.Sprintf("%s %d (%s, %s)", word(lang, "scan"), s.ID, s.Meta.Started.UTC().Format("2006-01-02 15:04 MST"), where)
 }
 
 func host(t model.TargetInfo) string {

@@ -49,6 +49,27 @@ func (t TargetInfo) Key() string {
 	}
 }
 
+// ID is the target's identity in scan history: the live host by its
+// machine key, an offline root by its path and machine key. Two roots with
+// the same hostname or machine id (two servers, or two copies of one
+// machine) are targets of their own, never compared as one unless asked;
+// fingerprints keep using Key, so a live scan and an image of the same host
+// can still be compared on request.
+func (t TargetInfo) ID() string {
+	if t.Live {
+		return "live|" + t.Key()
+	}
+	return "root:" + t.Root + "|" + t.Key()
+}
+
+// Where is "live" for the live host, else the root path.
+func (t TargetInfo) Where() string {
+	if t.Live {
+		return "live"
+	}
+	return t.Root
+}
+
 // CheckStatus is the outcome of one detector.
 type CheckStatus struct {
 	Name     string        `json:"name"`

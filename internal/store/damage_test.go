@@ -44,7 +44,7 @@ func useStore(path string) error {
 	if _, err := s.Suppressions(ctx, false, Actor{User: "root"}); err != nil {
 		return err
 	}
-	if _, _, err := s.Reference(ctx, storetest.Target.Key(), 0); err != nil {
+	if _, _, err := s.Reference(ctx, storetest.Target.ID(), 0); err != nil {
 		return err
 	}
 	if _, err := s.Result(ctx, 1); err != nil {

@@ -134,6 +134,13 @@ CREATE TABLE file_hashes (
 	{5, "gap reasons as message id and arguments (JSON), rendered in the reader's language", `
 ALTER TABLE gaps ADD COLUMN message TEXT NOT NULL DEFAULT '';
 `},
+	{6, "target identity: the live host or a root path, with the machine key", `
+ALTER TABLE scans ADD COLUMN machine_key TEXT NOT NULL DEFAULT '';
+UPDATE scans SET machine_key = target_key;
+UPDATE scans SET target_key = CASE WHEN live THEN 'live|' || machine_key ELSE 'root:' || target_root || '|' || machine_key END;
+UPDATE finding_state SET target_key = coalesce((SELECT s.target_key FROM scans s WHERE s.id = finding_state.last_scan), target_key);
+CREATE INDEX scans_machine ON scans(machine_key, baseline, started);
+`},
 }
 
 // LatestSchema is the schema version this Vigil writes.

@@ -43,6 +43,10 @@ INSERT INTO audit (at, os_user, sudo_user, action, suppression_id, detail, reaso
 	4: `INSERT INTO file_hashes (target, last_full, saved, n_entries, entries)
 	VALUES ('live', '2026-11-01T00:00:00.000000000Z', '2026-11-01T00:00:00.000000000Z', 1, X'5648433101000` + `22f61010203080808010109');`,
 	5: `UPDATE gaps SET message = '{"id":"target.permission-denied"}' WHERE scan_id = 1;`,
+	6: `INSERT INTO scans (id, uid, started, finished, target_root, target_key, machine_key, live, hostname, machine_id, os, tool, version, lang,
+	n_info, n_low, n_medium, n_high, n_critical, total, suppressed, gaps, duration_ms, checks)
+	VALUES (2, '20261102T000000.000Z', '2026-11-02T00:00:00.000000000Z', '2026-11-02T00:00:02.000000000Z', '/mnt/old', 'root:/mnt/old|host:old',
+	'host:old', 0, 'old', '', 'Debian', 'vigil', '0.1.0', 'en', 0, 0, 0, 0, 0, 0, 0, 0, 2000, '[]');`,
 }
 
 // TestMigrateFromEveryVersion builds a store at each earlier schema
@@ -96,6 +100,16 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 				if sc.Baseline != (from >= 2) {
 					t.Errorf("baseline flag %v after migrating from v%d", sc.Baseline, from)
 				}
+				if sc.TargetKey != "live|host:old" || sc.MachineKey != "host:old" {
+					t.Errorf("target identity after migrating from v%d: %q %q", from, sc.TargetKey, sc.MachineKey)
+				}
+				recs, err := s.Findings(ctx, FindingQuery{TargetKey: "live|host:old"})
+				if err != nil || len(recs) != 1 {
+					t.Errorf("finding state not moved to the target identity: %+v %v", recs, err)
+				}
+				if other, ok, err := s.OtherTargetReference(ctx, "host:old", "root:/mnt/x|host:old"); err != nil || !ok || other.ID != 1 {
+					t.Errorf("the same machine under another target: %+v %v %v", other, ok, err)
+				}
 				if want := map[bool]int{true: 7}[from >= 3]; sc.Folded != want || r.Summary.Folded != want || r.Findings[0].Folded != want {
 					t.Errorf("folded counts %d/%d/%d after migrating from v%d, want %d", sc.Folded, r.Summary.Folded, r.Findings[0].Folded, from, want)
 				}
@@ -115,7 +129,7 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 			}
 			// The migrated store takes new scans and keeps history per target.
 			info := save(t, s, storetest.Result(t0, []model.Finding{storetest.Finding("a.b", "/x", model.High, "check")}, "check"), true)
-			if ref, ok, err := s.Reference(ctx, storetest.Target.Key(), 0); err != nil || !ok || ref.ID != info.ID {
+			if ref, ok, err := s.Reference(ctx, storetest.Target.ID(), 0); err != nil || !ok || ref.ID != info.ID {
 				t.Fatalf("reference after migration: %+v %v %v", ref, ok, err)
 			}
 			if _, err := s.AddSuppression(ctx, suppress.Suppression{Rule: "a.b", Reason: "r"}, Actor{User: "root"}); err != nil {

@@ -13,14 +13,14 @@ import (
 )
 
 const scanColumns = `id, uid, started, finished, target_root, target_key, live, hostname, machine_id, os,
-	version, lang, n_info, n_low, n_medium, n_high, n_critical, total, suppressed, gaps, baseline, folded`
+	version, lang, n_info, n_low, n_medium, n_high, n_critical, total, suppressed, gaps, baseline, folded, machine_key`
 
 func scanScan(row interface{ Scan(...any) error }) (ScanInfo, error) {
 	var s ScanInfo
 	var started, finished string
 	var n [5]int
 	err := row.Scan(&s.ID, &s.UID, &started, &finished, &s.Root, &s.TargetKey, &s.Live, &s.Hostname, &s.MachineID,
-		&s.OS, &s.Version, &s.Lang, &n[0], &n[1], &n[2], &n[3], &n[4], &s.Total, &s.Suppressed, &s.Gaps, &s.Baseline, &s.Folded)
+		&s.OS, &s.Version, &s.Lang, &n[0], &n[1], &n[2], &n[3], &n[4], &s.Total, &s.Suppressed, &s.Gaps, &s.Baseline, &s.Folded, &s.MachineKey)
 	if err != nil {
 		return s, err
 	}
@@ -103,6 +103,15 @@ func (s *SQLite) Reference(ctx context.Context, targetKey string, before int64) 
 		cond += ` AND id <> ? AND started <= ?`
 		args = append(args, before, formatTime(b.Started))
 	}
+	if info, ok, err := s.optionalScan(ctx, cond+` AND baseline = 1`, args...); err != nil || ok {
+		return info, ok, err
+	}
+	return s.optionalScan(ctx, cond, args...)
+}
+
+// OtherTargetReference implements Store.
+func (s *SQLite) OtherTargetReference(ctx context.Context, machineKey, targetKey string) (ScanInfo, bool, error) {
+	cond, args := `machine_key = ? AND target_key <> ?`, []any{machineKey, targetKey}
 	if info, ok, err := s.optionalScan(ctx, cond+` AND baseline = 1`, args...); err != nil || ok {
 		return info, ok, err
 	}

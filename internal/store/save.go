@@ -22,12 +22,12 @@ func (s *SQLite) SaveScan(ctx context.Context, r *model.Result, opt SaveOptions)
 	err = s.withTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO scans (uid, started, finished, target_root, target_key, live,
 			hostname, machine_id, os, tool, version, lang, n_info, n_low, n_medium, n_high, n_critical,
-			total, suppressed, gaps, duration_ms, checks, baseline, folded)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			total, suppressed, gaps, duration_ms, checks, baseline, folded, machine_key)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			info.UID, formatTime(info.Started), formatTime(info.Finished), info.Root, info.TargetKey, info.Live,
 			info.Hostname, info.MachineID, info.OS, r.Meta.Tool, info.Version, info.Lang,
 			info.Counts[model.Info], info.Counts[model.Low], info.Counts[model.Medium], info.Counts[model.High], info.Counts[model.Critical],
-			info.Total, info.Suppressed, info.Gaps, info.Duration().Milliseconds(), string(checks), info.Baseline, info.Folded)
+			info.Total, info.Suppressed, info.Gaps, info.Duration().Milliseconds(), string(checks), info.Baseline, info.Folded, info.MachineKey)
 		if err != nil {
 			return err
 		}
@@ -49,7 +49,7 @@ func infoFromResult(r *model.Result, opt SaveOptions) ScanInfo {
 	m := r.Meta
 	info := ScanInfo{
 		UID: m.ID, Started: m.Started.UTC(), Finished: m.Finished.UTC(), Root: m.Target.Root, Live: m.Target.Live,
-		TargetKey: m.Target.Key(), Hostname: m.Target.Hostname, MachineID: m.Target.MachineID, OS: m.Target.OS,
+		TargetKey: m.Target.ID(), MachineKey: m.Target.Key(), Hostname: m.Target.Hostname, MachineID: m.Target.MachineID, OS: m.Target.OS,
 		Version: m.Version, Lang: m.Lang, Counts: map[model.Severity]int{}, Total: len(r.Findings),
 		Suppressed: r.Summary.Suppressed, Gaps: len(r.Gaps), Baseline: opt.Baseline, Folded: r.Summary.Folded,
 	}

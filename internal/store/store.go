@@ -22,6 +22,11 @@ type Store interface {
 	// target: its newest baseline scan before the scan numbered before (0:
 	// any), else its newest scan before it. ok is false when there is none.
 	Reference(ctx context.Context, targetKey string, before int64) (info ScanInfo, ok bool, err error)
+	// OtherTargetReference returns the scan --new would judge against if
+	// the target were the same: the newest baseline, else the newest scan,
+	// of the machine machineKey saved under another target than targetKey
+	// (the live host and an image of it, or another copy of its disk).
+	OtherTargetReference(ctx context.Context, machineKey, targetKey string) (info ScanInfo, ok bool, err error)
 	// Previous returns the newest scan of the same target before id.
 	Previous(ctx context.Context, id int64) (info ScanInfo, ok bool, err error)
 	// Result loads a saved scan for replay.
@@ -64,7 +69,8 @@ type ScanInfo struct {
 	Finished   time.Time              `json:"finished"`
 	Root       string                 `json:"target_root"`
 	Live       bool                   `json:"live"`
-	TargetKey  string                 `json:"target_key"`
+	TargetKey  string                 `json:"target_key"`  // the target's identity (model.TargetInfo.ID): live host or root path, with MachineKey
+	MachineKey string                 `json:"machine_key"` // the fingerprints' target key (model.TargetInfo.Key): machine id, else hostname
 	Hostname   string                 `json:"hostname,omitempty"`
 	MachineID  string                 `json:"machine_id,omitempty"`
 	OS         string                 `json:"os,omitempty"`
@@ -76,6 +82,11 @@ type ScanInfo struct {
 	Gaps       int                    `json:"gaps"`
 	Baseline   bool                   `json:"baseline"`
 	Folded     int                    `json:"folded,omitempty"` // findings folded into per-rule aggregates
+}
+
+// Target is what the scan examined.
+func (s ScanInfo) Target() model.TargetInfo {
+	return model.TargetInfo{Root: s.Root, Live: s.Live, Hostname: s.Hostname, OS: s.OS, MachineID: s.MachineID}
 }
 
 // Duration is how long the scan ran.

@@ -191,19 +191,19 @@ func TestFindingsQuery(t *testing.T) {
 func TestReferenceAndPrevious(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := context.Background()
-	if _, ok, err := s.Reference(ctx, storetest.Target.Key(), 0); ok || err != nil {
+	if _, ok, err := s.Reference(ctx, storetest.Target.ID(), 0); ok || err != nil {
 		t.Fatalf("empty store has a reference: %v %v", ok, err)
 	}
 	s1 := save(t, s, storetest.Result(t0, nil), false)
-	if ref, ok, _ := s.Reference(ctx, storetest.Target.Key(), 0); !ok || ref.ID != s1.ID {
+	if ref, ok, _ := s.Reference(ctx, storetest.Target.ID(), 0); !ok || ref.ID != s1.ID {
 		t.Fatalf("without a baseline the reference is the previous scan: %+v", ref)
 	}
 	s2 := save(t, s, storetest.Result(t0.Add(time.Hour), nil), true)
 	s3 := save(t, s, storetest.Result(t0.Add(2*time.Hour), nil), false)
-	if ref, _, _ := s.Reference(ctx, storetest.Target.Key(), 0); ref.ID != s2.ID {
+	if ref, _, _ := s.Reference(ctx, storetest.Target.ID(), 0); ref.ID != s2.ID {
 		t.Errorf("reference = scan %d, want the baseline %d", ref.ID, s2.ID)
 	}
-	if ref, _, _ := s.Reference(ctx, storetest.Target.Key(), s2.ID); ref.ID != s1.ID {
+	if ref, _, _ := s.Reference(ctx, storetest.Target.ID(), s2.ID); ref.ID != s1.ID {
 		t.Errorf("reference before the baseline = scan %d, want %d", ref.ID, s1.ID)
 	}
 	if prev, ok, _ := s.Previous(ctx, s3.ID); !ok || prev.ID != s2.ID {
