@@ -27,6 +27,8 @@ const (
 	ruleSuidShell     = "integrity.suid.shell"
 	ruleWorldWritable = "integrity.perm.world-writable-bin"
 	rulePkgdbBroken   = "integrity.pkgdb.unparsable"
+	ruleCapsUnowned   = "integrity.capability.unpackaged"
+	ruleCapsPackaged  = "integrity.capability.packaged-changed"
 )
 
 // Indicator ids (texts in rules/indicators.yaml).
@@ -45,6 +47,7 @@ const (
 	indNotPackaged    = "not-from-package"
 	indWorldWritable  = "world-writable"
 	indPkgdbBroken    = "package-database-broken"
+	indFileCaps       = "file-capabilities"
 )
 
 // Detector is the file-integrity check.
@@ -72,7 +75,7 @@ func (*Detector) NeedsLive() bool { return false }
 
 // Rules implements engine.Detector.
 func (*Detector) Rules() []string {
-	return []string{ruleSystemBinary, ruleFileModified, ruleFilesMissing, ruleSuidUnowned, ruleSuidShell, ruleWorldWritable, rulePkgdbBroken}
+	return []string{ruleSystemBinary, ruleFileModified, ruleFilesMissing, ruleSuidUnowned, ruleSuidShell, ruleWorldWritable, rulePkgdbBroken, ruleCapsUnowned, ruleCapsPackaged}
 }
 
 // Run implements engine.Detector.

@@ -132,6 +132,7 @@ func (w *walker) visit(p, root string, d fs.DirEntry, err error) error {
 	if m&(os.ModeSetuid|os.ModeSetgid) != 0 {
 		w.setuid(p, fi)
 	}
+	w.capabilities(p)
 	if m.Perm()&0o002 != 0 && (inBinDir(p) || underLib(p)) {
 		w.worldWritable(p, fi)
 	}
