@@ -1,7 +1,6 @@
 package netsock
 
 import (
-	"fmt"
 	"strconv"
 
 	"github.com/vigil-ir/vigil/internal/collect/procs"
@@ -67,7 +66,7 @@ func Load(t *target.Target, rec target.Recorder) *Table {
 		}
 		seen[ns] = true
 		if n++; n > MaxNamespaces {
-			rec.Gap(model.GapSkipped, dir+"/net", fmt.Sprintf("more than %d network namespaces: the rest not read", MaxNamespaces))
+			rec.GapMsg(model.GapSkipped, dir+"/net", model.Msg("netsock.gap.namespaces", MaxNamespaces))
 			break
 		}
 		tb.read(t, rec, dir+"/net", ns, false)
@@ -101,7 +100,7 @@ func (tb *Table) read(t *target.Target, rec target.Recorder, dir, ns string, hos
 			socks, bad = ParseNet(f.proto, b)
 		}
 		if bad > 0 {
-			rec.Gap(model.GapError, p, fmt.Sprintf("%d malformed lines skipped", bad))
+			rec.GapMsg(model.GapError, p, model.Msg("gap.malformed-lines", bad))
 		}
 		for _, s := range socks {
 			s.NetNS, s.HostNS = ns, host

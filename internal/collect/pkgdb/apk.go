@@ -118,13 +118,13 @@ func loadApk(t *target.Target, rec target.Recorder, probs *[]Problem) (*DB, bool
 		raw, err := t.ReadFile(p, dpkgStatusLimit)
 		if err != nil {
 			if _, gap := target.ClassifyErr(err); gap {
-				rec.Gap(model.GapError, p, "apk database unreadable, package ownership unknown: "+err.Error())
+				rec.GapMsg(model.GapError, p, model.Msg("pkgdb.gap.apk-unreadable", err))
 			}
 			continue
 		}
 		pkgs, bad := ParseApk(raw)
 		if bad > 0 {
-			rec.Gap(model.GapError, p, fmt.Sprintf("%d malformed apk database lines skipped", bad))
+			rec.GapMsg(model.GapError, p, model.Msg("pkgdb.gap.apk-malformed", bad))
 		}
 		if len(pkgs) == 0 {
 			*probs = append(*probs, Problem{Path: p, Format: "apk", Whole: true, Empty: len(bytes.TrimSpace(raw)) == 0,

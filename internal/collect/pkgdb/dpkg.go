@@ -148,13 +148,13 @@ func loadDpkg(t *target.Target, rec target.Recorder, probs *[]Problem) (*DB, boo
 		if _, lerr := t.Lstat(dpkgStatus); gap || lerr == nil {
 			// Present but unusable (a dangling or escaping symlink is
 			// "absent" to a reader, not to the responder).
-			rec.Gap(model.GapError, dpkgStatus, "dpkg status unreadable, package ownership unknown: "+err.Error())
+			rec.GapMsg(model.GapError, dpkgStatus, model.Msg("pkgdb.gap.dpkg-status-unreadable", err))
 		}
 		return nil, false
 	}
 	st, bad := ParseStatus(raw)
 	if bad > 0 {
-		rec.Gap(model.GapError, dpkgStatus, fmt.Sprintf("%d malformed package stanzas skipped", bad))
+		rec.GapMsg(model.GapError, dpkgStatus, model.Msg("pkgdb.gap.dpkg-stanzas", bad))
 	}
 	switch {
 	case len(st) == 0:
@@ -212,7 +212,7 @@ func loadDpkg(t *target.Target, rec target.Recorder, probs *[]Problem) (*DB, boo
 	ents, err := t.ReadDir(dpkgInfo)
 	if err != nil {
 		target.Record(rec, dpkgInfo, err)
-		rec.Gap(model.GapError, dpkgInfo, "dpkg file lists unreadable: package ownership and digests unknown")
+		rec.GapMsg(model.GapError, dpkgInfo, model.Msg("pkgdb.gap.dpkg-lists-unreadable"))
 		return b.finish(), true
 	}
 	var badSums int
@@ -256,7 +256,7 @@ func loadDpkg(t *target.Target, rec target.Recorder, probs *[]Problem) (*DB, boo
 		if sums, ok := readInfo(t, rec, sumsPath); ok {
 			if n := b.addMD5Sums(full, pi, sums, place, divs); n > 0 {
 				badSums++
-				rec.Gap(model.GapError, sumsPath, fmt.Sprintf("%d malformed md5sums lines skipped", n))
+				rec.GapMsg(model.GapError, sumsPath, model.Msg("pkgdb.gap.md5sums-malformed", n))
 			}
 		}
 		for p, sum := range sp.Conffiles {
@@ -339,7 +339,7 @@ func readInfo(t *target.Target, rec target.Recorder, p string) ([]byte, bool) {
 		return nil, target.Record(rec, p, err)
 	}
 	if fi.Size() > dpkgInfoLimit {
-		rec.Gap(model.GapSkipped, p, fmt.Sprintf("%v (%d bytes)", target.ErrTooLarge, fi.Size()))
+		rec.GapMsg(model.GapSkipped, p, model.Msg("pkgdb.gap.too-large", fi.Size()))
 		return nil, false
 	}
 	buf := make([]byte, fi.Size())

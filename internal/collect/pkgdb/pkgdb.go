@@ -319,9 +319,9 @@ func Load(t *target.Target, rec target.Recorder) *DB {
 		}
 	}
 	if len(probs) > 0 {
-		rec.Gap(model.GapError, probs[0].Path, "the package database does not parse: package ownership and file integrity not checked")
+		rec.GapMsg(model.GapError, probs[0].Path, model.Msg("pkgdb.gap.unparsable"))
 	} else {
-		rec.Gap(model.GapSkipped, "", "no package database found (dpkg, rpm, apk): package ownership and file integrity not checked")
+		rec.GapMsg(model.GapSkipped, "", model.Msg("pkgdb.gap.none"))
 	}
 	return &DB{files: map[string]uint32{}, problems: probs}
 }

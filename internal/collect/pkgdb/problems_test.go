@@ -42,7 +42,7 @@ func TestProblems(t *testing.T) {
 			if tc.n > 0 && ps[0].Whole != tc.whole {
 				t.Errorf("whole %v, want %v: %+v", ps[0].Whole, tc.whole, ps[0])
 			}
-			if tc.n > 0 && len(g.list) == 0 {
+			if tc.n > 0 && len(g.Gaps) == 0 {
 				t.Errorf("no gap recorded")
 			}
 		})

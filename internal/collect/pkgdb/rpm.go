@@ -77,15 +77,15 @@ func loadRPMFile(t *target.Target, rec target.Recorder, p string, read func(*tar
 		})
 	})
 	if err != nil {
-		rec.Gap(model.GapError, p, "rpm database could not be read, package ownership unknown: "+err.Error())
+		rec.GapMsg(model.GapError, p, model.Msg("pkgdb.gap.rpm-unreadable", err))
 		*probs = append(*probs, Problem{Path: p, Format: "rpm", Whole: true, Detail: err.Error()})
 		return nil, false
 	}
 	if bad > 0 {
-		rec.Gap(model.GapError, p, fmt.Sprintf("%d rpm headers could not be parsed (first: %v): their files look unowned", bad, firstErr))
+		rec.GapMsg(model.GapError, p, model.Msg("pkgdb.gap.rpm-headers", bad, firstErr))
 	}
 	if len(b.db.pkgs) == 0 {
-		rec.Gap(model.GapError, p, "rpm database holds no readable package")
+		rec.GapMsg(model.GapError, p, model.Msg("pkgdb.gap.rpm-empty"))
 		*probs = append(*probs, Problem{Path: p, Format: "rpm", Whole: true, Detail: fmt.Sprintf("no readable package (%d headers did not parse)", bad)})
 		return nil, false
 	}

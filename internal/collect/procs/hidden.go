@@ -153,7 +153,7 @@ func FindHidden(ctx context.Context, t *target.Target, rec target.Recorder, opt 
 	}
 	hi := min(pidMax(t), maxPID+1000)
 	if hi > opt.Budget {
-		rec.Gap(model.GapSkipped, "/proc", fmt.Sprintf("hidden process probe stopped at pid %d of %d (budget)", opt.Budget, hi))
+		rec.GapMsg(model.GapSkipped, "/proc", model.Msg("procs.gap.probe-budget", opt.Budget, hi))
 		hi = opt.Budget
 	}
 	for pid := 1; pid <= hi; pid++ {

@@ -160,18 +160,18 @@ func Load(t *target.Target, rec target.Recorder) *Snapshot {
 	if d.fd > 0 || d.exe > 0 {
 		s.FDsComplete = false
 	}
-	hint := "permission denied; run as root"
+	who := "" // the ids end in ".root" when even root was refused
 	if os.Geteuid() == 0 {
-		hint = "permission denied even to root: a security module, ptrace protection or another user namespace"
+		who = ".root"
 	}
 	if d.fd > 0 {
-		rec.Gap(model.GapError, "/proc/*/fd", fmt.Sprintf("fd tables of %d processes not readable (%s): socket owners are incomplete", d.fd, hint))
+		rec.GapMsg(model.GapError, "/proc/*/fd", model.Msg("procs.gap.fd"+who, d.fd))
 	}
 	if d.exe > 0 {
-		rec.Gap(model.GapError, "/proc/*/exe", fmt.Sprintf("executables of %d processes not readable (%s)", d.exe, hint))
+		rec.GapMsg(model.GapError, "/proc/*/exe", model.Msg("procs.gap.exe"+who, d.exe))
 	}
 	if d.env > 0 {
-		rec.Gap(model.GapError, "/proc/*/environ", fmt.Sprintf("environments of %d processes not readable (%s)", d.env, hint))
+		rec.GapMsg(model.GapError, "/proc/*/environ", model.Msg("procs.gap.environ"+who, d.env))
 	}
 	return s
 }
@@ -308,7 +308,7 @@ func readProcess(t *target.Target, rec target.Recorder, pid int, boot time.Time,
 		case isDenied(err):
 			d.fd++
 		case errors.Is(err, errTooManyFDs):
-			rec.Gap(model.GapSkipped, dir+"/fd", err.Error())
+			target.Record(rec, dir+"/fd", err)
 		default:
 			target.Record(rec, dir+"/fd", err)
 		}

@@ -22,13 +22,13 @@ type lineReader struct {
 	compat *[]Compat
 }
 
-func (r *lineReader) bad(n int, reason string) {
+func (r *lineReader) bad(n int, reason model.Message) {
 	r.gaps++
 	switch {
 	case r.gaps <= maxGapsPerFile:
-		r.rec.Gap(model.GapError, r.path+":"+itoa(n), "malformed line skipped: "+reason)
+		r.rec.GapMsg(model.GapError, r.path+":"+itoa(n), reason)
 	case r.gaps == maxGapsPerFile+1:
-		r.rec.Gap(model.GapError, r.path, "more malformed lines skipped (only the first "+itoa(maxGapsPerFile)+" are listed)")
+		r.rec.GapMsg(model.GapError, r.path, model.Msg("users.gap.more-malformed", maxGapsPerFile))
 	}
 }
 
@@ -56,7 +56,7 @@ func (r *lineReader) each(b []byte, fn func(n int, fields []string, text string)
 			continue
 		}
 		if bytes.IndexByte(line, 0) >= 0 {
-			r.bad(n, "NUL byte in line")
+			r.bad(n, model.Msg("users.gap.nul"))
 			continue
 		}
 		fn(n, strings.Split(text, ":"), text)
@@ -118,17 +118,17 @@ func parsePasswd(p string, b []byte, rec target.Recorder, compat []Compat) ([]Us
 	var out []User
 	r.each(b, func(n int, f []string, text string) {
 		if len(f) != 7 {
-			r.bad(n, "want 7 colon-separated fields, got "+itoa(len(f)))
+			r.bad(n, model.Msg("users.gap.fields", 7, len(f)))
 			return
 		}
 		if f[0] == "" {
-			r.bad(n, "empty user name")
+			r.bad(n, model.Msg("users.gap.empty-user"))
 			return
 		}
 		uid, ok1 := parseID(f[2])
 		gid, ok2 := parseID(f[3])
 		if !ok1 || !ok2 {
-			r.bad(n, "uid or gid is not a number")
+			r.bad(n, model.Msg("users.gap.bad-id"))
 			return
 		}
 		out = append(out, User{Name: f[0], Password: f[1], UID: uid, GID: gid, RawUID: f[2], RawGID: f[3],
@@ -149,11 +149,11 @@ func parseShadow(p string, b []byte, rec target.Recorder, compat []Compat) ([]Sh
 		// shadow(5) has 9 fields; tools tolerate short lines, and the
 		// name and hash are what matters.
 		if len(f) < 2 || len(f) > 9 {
-			r.bad(n, "want 9 colon-separated fields, got "+itoa(len(f)))
+			r.bad(n, model.Msg("users.gap.fields", 9, len(f)))
 			return
 		}
 		if f[0] == "" {
-			r.bad(n, "empty user name")
+			r.bad(n, model.Msg("users.gap.empty-user"))
 			return
 		}
 		s := Shadow{Name: f[0], Hash: f[1], LastChange: -1, Expire: -1, Line: n, Fields: len(f)}
@@ -178,16 +178,16 @@ func parseGroup(p string, b []byte, rec target.Recorder, compat []Compat) ([]Gro
 	var out []Group
 	r.each(b, func(n int, f []string, text string) {
 		if len(f) != 4 {
-			r.bad(n, "want 4 colon-separated fields, got "+itoa(len(f)))
+			r.bad(n, model.Msg("users.gap.fields", 4, len(f)))
 			return
 		}
 		if f[0] == "" {
-			r.bad(n, "empty group name")
+			r.bad(n, model.Msg("users.gap.empty-group"))
 			return
 		}
 		gid, ok := parseID(f[2])
 		if !ok {
-			r.bad(n, "gid is not a number")
+			r.bad(n, model.Msg("users.gap.bad-gid"))
 			return
 		}
 		out = append(out, Group{Name: f[0], Password: f[1], GID: gid, RawGID: f[2], Members: splitList(f[3]), Line: n, Text: text})
@@ -205,11 +205,11 @@ func parseGShadow(p string, b []byte, rec target.Recorder, compat []Compat) ([]G
 	var out []GShadow
 	r.each(b, func(n int, f []string, _ string) {
 		if len(f) != 4 {
-			r.bad(n, "want 4 colon-separated fields, got "+itoa(len(f)))
+			r.bad(n, model.Msg("users.gap.fields", 4, len(f)))
 			return
 		}
 		if f[0] == "" {
-			r.bad(n, "empty group name")
+			r.bad(n, model.Msg("users.gap.empty-group"))
 			return
 		}
 		out = append(out, GShadow{Name: f[0], Password: f[1], Admins: splitList(f[2]), Members: splitList(f[3]), Line: n})

@@ -345,7 +345,7 @@ func (d *discoverer) finish() {
 		switch {
 		case tooBroad[k]:
 			d.inv.Broad = append(d.inv.Broad, k)
-			d.rec.Gap(model.GapSkipped, k, fmt.Sprintf("web root %s (%s) is too broad to walk as web content", k, where(r)))
+			d.rec.GapMsg(model.GapSkipped, k, model.Msg("webroots.gap.too-broad", k, where(r)))
 		case !under(k, walked):
 			r.Walk = true
 			walked = append(walked, k)
@@ -356,7 +356,7 @@ func (d *discoverer) finish() {
 
 func where(r Root) string {
 	if r.Source == "" {
-		return "usual location"
+		return "-"
 	}
 	return fmt.Sprintf("%s:%d", r.Source, r.Line)
 }

@@ -5,7 +5,6 @@
 package inventory
 
 import (
-	"fmt"
 	"path"
 	"sync"
 
@@ -36,11 +35,11 @@ func Packages(env *engine.Env) pkgdb.View {
 		told := engine.Shared(env, packagesToldKey, func(*target.Target, target.Recorder) *sync.Map { return &sync.Map{} })
 		if _, done := told.LoadOrStore(env, true); !done {
 			p := probs[0]
-			reason := "the package database does not parse: package ownership could not be checked here"
+			reason := model.Msg("inventory.gap.pkgdb-unparsable")
 			if !p.Whole {
-				reason = fmt.Sprintf("the package database lost %d records: files of those packages may be taken as unowned here", p.Bad)
+				reason = model.Msg("inventory.gap.pkgdb-lost", p.Bad)
 			}
-			env.Gap(model.GapError, p.Path, reason)
+			env.GapMsg(model.GapError, p.Path, reason)
 		}
 	}
 	return pkgdb.View{DB: db, Target: env.Target}
