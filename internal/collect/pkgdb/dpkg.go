@@ -328,7 +328,7 @@ func readInfo(t *target.Target, rec target.Recorder, p string) ([]byte, bool) {
 		if _, lerr := t.Lstat(p); lerr == nil && errors.Is(err, fs.ErrNotExist) {
 			// A symlink that leads nowhere in the root: the package's
 			// list or digests are gone, and its files go unverified.
-			rec.Gap(model.GapError, p, err.Error())
+			rec.GapMsg(model.GapError, p, model.Msg("pkgdb.gap.dangling", err))
 			return nil, false
 		}
 		return nil, target.Record(rec, p, err)
