@@ -67,6 +67,8 @@ func TestIncidentRoot(t *testing.T) {
 		{"persistence", "/etc/ld.so.conf.d/zz-cache.conf", "", model.High},                   // library directory in /dev/shm
 		{"files", "/tmp/.../kworker", "", model.High},                                        // daemon name in a "..." directory
 		{"persistence", "/etc/cron.daily/apt-compat.sh", "", model.Medium},                   // inert: not executable, dotted name
+		{"persistence", "/etc/systemd/system/dbus-cache.service", "", model.Medium},          // unowned unit writing into /dev/shm
+		{"persistence", "/etc/rc.common", "", model.Medium},                                  // boot script Linux never reads
 		{"files", "/var/tmp/.s", "", model.High},                                             // copy of the shadow hashes
 	}
 	if capsSet {

@@ -7,7 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigil-ir/vigil/internal/grade/cmdscan"
 	"github.com/vigil-ir/vigil/internal/grade/jobexec"
+	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/grade/shscript"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/textclip"
@@ -158,7 +160,12 @@ func (r *run) atJob(p string) {
 	}
 	ev := f.evidence(firstN, first, user, "schedule")
 	ev.Extra = extra
-	r.emit(ruleAtJob, p, ev, nil, model.Info, model.ConfHigh, "at\x00"+p)
+	sev, ind := model.Low, []string(nil)
+	if w := oddWrite(j.Commands, c.Home); w != "" {
+		sev, ind = model.Medium, []string{indWritesOdd}
+		ev.Extra = copyExtra(extra, "writes", w)
+	}
+	r.emit(ruleAtJob, p, ev, ind, sev, model.ConfHigh, "at\x00"+p)
 }
 
 // atName decodes an at job file name: queue letter, 5 hex digits of job
@@ -172,4 +179,21 @@ func atName(name string) (string, time.Time, bool) {
 		return "", time.Time{}, false
 	}
 	return name[:1], time.Unix(int64(mins)*60, 0).UTC(), true
+}
+
+// indWritesOdd marks a job whose commands write into a temporary or hidden
+// place (text in rules/indicators.yaml).
+const indWritesOdd = "writes-odd-place"
+
+// oddWrite returns the first temporary or hidden place the lines write
+// to ("" when none).
+func oddWrite(lines []shscript.Line, home string) string {
+	for _, l := range lines {
+		for _, p := range cmdscan.WriteTargets(l.Text) {
+			if places.Temporary(p) || hidden(p, home) {
+				return p
+			}
+		}
+	}
+	return ""
 }

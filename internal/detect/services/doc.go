@@ -24,6 +24,17 @@
 // when executable). inetd and xinetd: services whose server is a shell
 // (a bind shell), or a program no package installed.
 //
+// A unit or timer no package installed (or a changed packaged one) whose
+// commands look ordinary is listed with what it runs, enabled or not, low;
+// medium when what it runs writes into a temporary or hidden place
+// (cmdscan.WriteTargets, StandardOutput=file:) or when its file's change
+// time (ctime, else mtime) follows every other file in /etc/systemd by
+// more than 30 days (files within a day of it, such as its .wants link,
+// are its companions). Without a package database only enabled units are
+// listed, as info. Boot scripts this system does not run (/etc/rc.common,
+// an rc.local without the execute bit) are attempts:
+// persistence.rclocal.inert, low, medium when a line looks hostile.
+//
 // Every Exec line, Environment=LD_PRELOAD, EnvironmentFile and script line
 // is graded with cmdscan through jobexec; a packaged file unchanged since
 // installation (pkgdb Pristine) is known-good and not read for content.

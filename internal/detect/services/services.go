@@ -27,6 +27,7 @@ const (
 	ruleInitdScript       = "persistence.initd.script"
 	ruleRclocalCommand    = "persistence.rclocal.command"
 	ruleRclocalEntry      = "persistence.rclocal.entry"
+	ruleRclocalInert      = "persistence.rclocal.inert"
 	ruleInetdShell        = "persistence.inetd.shell"
 	ruleInetdService      = "persistence.inetd.service"
 )
@@ -37,6 +38,8 @@ const (
 	indExecOverride = "exec-override"
 	indAllUnits     = "applies-to-all-units"
 	indBindShell    = "bind-shell"
+	indWritesOdd    = "writes-odd-place"
+	indTimeApart    = "change-time-apart"
 )
 
 // Detector is the service persistence check.
@@ -58,13 +61,13 @@ func (*Detector) NeedsLive() bool { return false }
 func (*Detector) Rules() []string {
 	return []string{ruleSystemdCommand, ruleSystemdUnit, ruleSystemdOverride, ruleSystemdMasquerade,
 		ruleSystemdGenerator, ruleServicePerms, ruleInitdCommand, ruleInitdScript,
-		ruleRclocalCommand, ruleRclocalEntry, ruleInetdShell, ruleInetdService}
+		ruleRclocalCommand, ruleRclocalEntry, ruleRclocalInert, ruleInetdShell, ruleInetdService}
 }
 
 // Run implements engine.Detector.
 func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 	r := &run{env: env, t: env.Target, x: inventory.JobEnv(env)}
-	steps := []func(){r.systemd, r.generators, r.initScripts, r.rcLocal, r.inetd, r.xinetd}
+	steps := []func(){r.systemd, r.generators, r.initScripts, r.rcLocal, r.rcInert, r.inetd, r.xinetd}
 	for _, step := range steps {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -81,6 +84,7 @@ type run struct {
 	// packagedNames are unit names some package ships (any scope), for
 	// the masquerade and override checks.
 	packagedNames map[string]*unit
+	times         *fileTimes // of /etc/systemd, read on first use
 }
 
 // fileLimit bounds one unit file, script or configuration file.

@@ -184,6 +184,9 @@ func (r *run) rcLocal() {
 			exec = fi.Mode().Perm()&0o111 != 0
 		}
 		c := jobexec.Context{User: "root", Home: r.homeOf("root"), Boot: exec}
+		if !exec {
+			r.inertBoot(p, origin, b, "not executable: systemd's rc-local generator and SysV skip it")
+		}
 		for _, l := range shscript.Lines(b) {
 			if (l.N == 1 && strings.HasPrefix(l.Raw, "#!")) || rcLocalNoops.MatchString(l.Text) {
 				continue
@@ -210,4 +213,51 @@ func (r *run) rcLocal() {
 			r.emit(ruleRclocalEntry, p, ev, ind, sev, model.ConfHigh)
 		}
 	}
+}
+
+// inertBootFiles are boot scripts of other systems that no Linux init
+// reads: a file there is an attempt that misfired.
+var inertBootFiles = map[string]string{
+	"/etc/rc.common": "read by macOS and BSD init, by no Linux init",
+}
+
+// rcInert reports the boot scripts this system does not read.
+func (r *run) rcInert() {
+	for p, why := range inertBootFiles {
+		b, ok := r.read(p)
+		if !ok {
+			continue
+		}
+		if origin := r.x.OriginOf(p); !origin.Pristine {
+			r.inertBoot(p, origin, b, why)
+		}
+	}
+}
+
+// inertBoot reports a boot script that will not run as written, with
+// why: low, medium when a line of it looks hostile.
+func (r *run) inertBoot(p string, origin jobexec.Origin, b []byte, why string) {
+	if len(strings.TrimSpace(string(b))) == 0 {
+		return
+	}
+	sev, line, text := model.Low, 0, ""
+	c := jobexec.Context{User: "root", Home: r.homeOf("root")}
+	for _, l := range shscript.Lines(b) {
+		if (l.N == 1 && strings.HasPrefix(l.Raw, "#!")) || rcLocalNoops.MatchString(l.Text) {
+			continue
+		}
+		if line == 0 {
+			line, text = l.N, l.Raw
+		}
+		if r.x.Grade(l.Text, c).Suspicious {
+			sev, line, text = model.Medium, l.N, l.Raw
+			break
+		}
+	}
+	if line == 0 {
+		return // nothing but exit 0
+	}
+	ev := r.fileEvidence(p, origin, line, text, "root", "boot")
+	ev.Extra = map[string]string{"inert": why}
+	r.emit(ruleRclocalInert, p, ev, []string{jobexec.IndNotRun, origin.Indicator()}, sev, model.ConfMedium)
 }

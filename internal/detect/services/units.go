@@ -233,13 +233,44 @@ func (r *run) gradeUnit(inv *unitSet, u *unit, effective bool) {
 		r.emit(ruleSystemdMasquerade, u.name, ev, []string{indMasquerade, jobexec.IndNotPackaged}, model.Medium, model.ConfMedium, ra.tech)
 	case u.origin.Unowned() && pk != nil && pk != u:
 		r.gradeFullOverride(u, pk, ev, ra)
-	case enabled:
-		ind := []string{u.origin.Indicator()}
-		if ra.boot {
-			ind = append(ind, jobexec.IndAtBoot)
-		}
-		r.emit(ruleSystemdUnit, u.name, ev, ind, model.Info, model.ConfHigh, ra.tech)
+	default:
+		r.listUnit(inv, u, ev, ra, enabled)
 	}
+}
+
+// listUnit lists a unit no package installed (or a changed packaged one)
+// with what it runs: low, medium when it writes into a temporary or
+// hidden place or its file changed long after the rest of /etc/systemd.
+func (r *run) listUnit(inv *unitSet, u *unit, ev model.Evidence, ra runAs, enabled bool) {
+	if u.origin.Package == "" {
+		// No package database: every unit is of unknown origin, so only
+		// what starts is inventoried, as info.
+		if enabled {
+			r.emit(ruleSystemdUnit, u.name, ev, nil, model.Info, model.ConfHigh, ra.tech)
+		}
+		return
+	}
+	ind := []string{u.origin.Indicator()}
+	sev := model.Low
+	if enabled && ra.boot {
+		ind = append(ind, jobexec.IndAtBoot)
+	}
+	if !enabled {
+		ev.Extra["enabled"] = "no"
+	}
+	if p := oddWrite(u.file, ra.home); p != "" {
+		sev = model.Medium
+		ind = append(ind, indWritesOdd)
+		ev.Extra["writes"] = p
+	}
+	if inv.sc.kind == "system" {
+		if why := r.unitApart(u.path); why != "" {
+			sev = model.Medium
+			ind = append(ind, indTimeApart)
+			ev.Extra["change_time"] = why
+		}
+	}
+	r.emit(ruleSystemdUnit, u.name, ev, ind, sev, model.ConfMedium, ra.tech)
 }
 
 // socketShell reports a service that hands a shell to the connections of
