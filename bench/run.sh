@@ -4,6 +4,7 @@
 #
 #   bench/run.sh
 #
+#   speed.sh     the speed goals: first scan vs debsums, rescan, --root
 #   scan.sh      vigil vs chkrootkit, lynis, rkhunter: live host + Debian root
 #   incident.sh  which tool finds which planted trick; false alarms; times
 #   store.sh     store save/load/diff of 10,000 findings
@@ -15,7 +16,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 rc=0
-for s in scan incident store gobench; do
+for s in speed scan incident store gobench; do
   echo "## bench/$s.sh"
   echo
   bash "bench/$s.sh" || rc=$?

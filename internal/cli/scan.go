@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -42,6 +43,7 @@ type scanFlags struct {
 	only, skip     []string
 	debug          string
 	force          bool
+	cpuProfile     string
 }
 
 // detectorsKey lets tests run the scan command with their own detectors
@@ -93,6 +95,8 @@ is, 2 on error.`,
 	fl.IntVar(&f.maxPerRule, "max-per-rule", engine.DefaultMaxPerRule, "report at most N findings of one rule, and fold the rest into one finding that counts them (0: never fold)")
 	fl.BoolVar(&f.full, "full", false, "rehash every package file (by default a file whose inode, size, mtime and ctime are unchanged since the last scan is not reread; see docs/store.md)")
 	fl.StringSliceVar(&f.only, "only", nil, "run only these checks (comma-separated names, as vigil rules lists them)")
+	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "debug: write a CPU profile of the scan to FILE (go tool pprof)")
+	_ = fl.MarkHidden("cpuprofile")
 	fl.StringSliceVar(&f.skip, "skip", nil, "do not run these checks (comma-separated names); they are listed as skipped by request")
 	fl.StringVar(&f.debug, "debug", "", "write a debug log (stacks of failed checks) to stderr, or with --debug=FILE to FILE")
 	fl.Lookup("debug").NoOptDefVal = "-"
@@ -230,6 +234,13 @@ func runScan(cmd *cobra.Command, g *globals, f *scanFlags) error {
 		defer p.Done() // also on error; after a normal end it ran already
 		opts.ChecksDone = p.Done
 	}
+	if f.cpuProfile != "" {
+		stop, err := startCPUProfile(f.cpuProfile)
+		if err != nil {
+			return usage(err)
+		}
+		defer stop()
+	}
 	sum, err := app.Scan(ctx, opts, h)
 	var recErr *app.RecordError
 	switch {
@@ -299,4 +310,19 @@ func prepareView(ctx context.Context, g *globals, st store.Store, t *target.Targ
 		view.Known = known
 	}
 	return nil
+}
+
+// startCPUProfile writes a CPU profile to path until stop is called
+// (--cpuprofile, a hidden debugging flag for finding where a scan's time
+// goes).
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

@@ -2,6 +2,8 @@ package integrity
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"runtime"
@@ -88,10 +90,22 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 	r.pkgdbProblems()
 	if db.Format() == "" {
 		env.Gap(model.GapSkipped, "", "no package database: package files not verified, and setuid files cannot be told from packaged ones")
-	} else if err := r.verifyPackages(ctx); err != nil {
-		return err
+		return r.walk(ctx)
 	}
-	return r.walk(ctx)
+	// Hashing package files and walking the tree for setuid files wait on
+	// different things (reads, lstat): both at once.
+	walked := make(chan error, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil { // the engine recovers only its own goroutine
+				walked <- fmt.Errorf("setuid walk: panic: %v", p)
+			}
+		}()
+		walked <- r.walk(ctx)
+	}()
+	verr := r.verifyPackages(ctx)
+	werr := <-walked
+	return errors.Join(verr, werr)
 }
 
 type run struct {

@@ -8,6 +8,8 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
@@ -40,32 +42,20 @@ var skipTrees = map[string]string{
 var walkRoots = []string{"/", "/dev/shm"}
 
 // walk looks at every file of the target for setuid/setgid files no package
-// installed, and world-writable files where commands and libraries live.
+// installed, and world-writable files where commands and libraries live
+// (in parallel: walk.go).
 func (r *run) walk(ctx context.Context) error {
 	w := &walker{run: r, shells: r.shellDigests(), dirMode: map[string]fs.FileMode{}, homes: r.userHomes()}
-	for _, root := range walkRoots {
-		err := r.t.Walk(root, func(p string, d fs.DirEntry, err error) error {
-			w.n++
-			if w.n%4096 == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			return w.visit(p, root, d, err)
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return w.walkAll(ctx)
 }
 
 type walker struct {
 	*run
 	shells  map[string]map[string]string // algo -> raw digest -> packaged path
 	dirMode map[string]fs.FileMode       // memo of parent directory modes
+	dirMu   sync.Mutex                   // guards dirMode: subtrees are walked in parallel
 	homes   []string                     // home directories of people (not services)
-	n       int
+	n       atomic.Int64                 // entries seen, for cancellation checks
 }
 
 // userHomes are the home directories of root and of human accounts:
@@ -278,6 +268,8 @@ func isTempPath(dir string) bool { return places.Temporary(dir) }
 // worldWritableDir reports whether dir (or an ancestor) lets every user
 // create files in it.
 func (w *walker) worldWritableDir(dir string) bool {
+	w.dirMu.Lock()
+	defer w.dirMu.Unlock()
 	for d := dir; ; d = path.Dir(d) {
 		m, ok := w.dirMode[d]
 		if !ok {
