@@ -30,12 +30,14 @@ func ShowScan(ctx context.Context, st store.Store, ref string, view ViewOptions,
 		switch view.Verdict(&f) {
 		case Hide:
 			sum.Suppressed++
+			countSuppressed(&sum, f.Severity)
 			continue
 		case Filtered:
 			sum.Hidden++
 			continue
 		case ShowSuppressed:
 			sum.Suppressed++
+			countSuppressed(&sum, f.Severity)
 		default:
 			sum.Counts[f.Severity]++
 			sum.Total++
@@ -44,6 +46,15 @@ func ShowScan(ctx context.Context, st store.Store, ref string, view ViewOptions,
 	}
 	shown.Summary = sum
 	return sum, report.Replay(&shown, h)
+}
+
+// countSuppressed adds a suppressed finding of severity sev to sum's
+// counts by severity.
+func countSuppressed(sum *model.Summary, sev model.Severity) {
+	if sum.SuppressedCounts == nil {
+		sum.SuppressedCounts = map[model.Severity]int{}
+	}
+	sum.SuppressedCounts[sev]++
 }
 
 // DiffScans compares two saved scans. With no refs it takes the newest

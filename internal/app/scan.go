@@ -137,13 +137,13 @@ func Scan(ctx context.Context, opt ScanOptions, h report.Handler) (model.Summary
 		return model.Summary{}, fmt.Errorf("output: %w", sink.err)
 	}
 	meta.Finished = now().UTC()
-	sum := model.Summary{Counts: sink.counts, Total: sink.total, Suppressed: sink.suppressed, Hidden: sink.hidden, Gaps: sink.gaps, Folded: sink.folded, Checks: checks}
+	sum := model.Summary{Counts: sink.counts, Total: sink.total, Suppressed: sink.suppressed, SuppressedCounts: sink.suppCounts, Hidden: sink.hidden, Gaps: sink.gaps, Folded: sink.folded, Checks: checks}
 	if err := endWithMeta(h, meta, sum); err != nil {
 		return sum, err
 	}
 	if sink.rec != nil {
 		if sink.recErr == nil {
-			all := model.Summary{Counts: sink.recCounts, Total: sink.recTotal, Suppressed: sink.suppressed, Gaps: sink.gaps, Folded: sink.folded, Checks: checks}
+			all := model.Summary{Counts: sink.recCounts, Total: sink.recTotal, Suppressed: sink.suppressed, SuppressedCounts: sink.suppCounts, Gaps: sink.gaps, Folded: sink.folded, Checks: checks}
 			sink.recErr = endWithMeta(sink.rec, meta, all)
 		}
 		if sink.recErr != nil {
@@ -164,6 +164,7 @@ type filterSink struct {
 	counts     map[model.Severity]int
 	total      int
 	suppressed int
+	suppCounts map[model.Severity]int // suppressed findings by severity
 	hidden     int
 	gaps       int
 	folded     int            // findings folded into aggregates (engine.FloodRule)
@@ -189,13 +190,13 @@ func (s *filterSink) Finding(f model.Finding) {
 	}
 	switch v {
 	case Hide:
-		s.suppressed++
+		s.suppress(f.Severity)
 		return
 	case Filtered:
 		s.hidden++
 		return
 	case ShowSuppressed:
-		s.suppressed++
+		s.suppress(f.Severity)
 	default:
 		s.counts[f.Severity]++
 		s.total++
@@ -203,6 +204,15 @@ func (s *filterSink) Finding(f model.Finding) {
 	if s.err == nil {
 		s.err = s.h.Finding(f)
 	}
+}
+
+// suppress counts a suppressed finding of severity sev.
+func (s *filterSink) suppress(sev model.Severity) {
+	s.suppressed++
+	if s.suppCounts == nil {
+		s.suppCounts = map[model.Severity]int{}
+	}
+	s.suppCounts[sev]++
 }
 
 func (s *filterSink) Gap(g model.Gap) {

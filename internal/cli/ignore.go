@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/app"
 	"github.com/vigil-ir/vigil/internal/catalog"
+	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/store"
 	"github.com/vigil-ir/vigil/internal/suppress"
 	"github.com/vigil-ir/vigil/internal/termtext"
@@ -22,6 +24,7 @@ import (
 func newIgnoreCmd(g *globals) *cobra.Command {
 	var sf storeFlag
 	var reason, pathGlob, until string
+	var force bool
 	cmd := &cobra.Command{
 		Use:   "ignore FINGERPRINT|RULE --reason TEXT [--path GLOB] [--until DATE]",
 		Short: "Suppress a finding (by fingerprint) or a rule (optionally on some paths), with a reason kept for audit",
@@ -61,6 +64,11 @@ themselves and their expiry is audited.`,
 			if err := resolveIgnoreTarget(cmd, st, args[0], &s); err != nil {
 				return usage(err)
 			}
+			if s.Broad() {
+				if err := checkBroad(ctx, g, st, s, force); err != nil {
+					return usage(err)
+				}
+			}
 			id, err := st.AddSuppression(ctx, s, app.CurrentActor(g.getenv))
 			if err != nil {
 				return usage(err)
@@ -73,8 +81,55 @@ themselves and their expiry is audited.`,
 	cmd.Flags().StringVar(&reason, "reason", "", "why (required; kept in the audit trail)")
 	cmd.Flags().StringVar(&pathGlob, "path", "", "only findings whose path matches this glob ('*' stays in a directory, '**' crosses)")
 	cmd.Flags().StringVar(&until, "until", "", "expire after this date (YYYY-MM-DD), time (RFC 3339) or duration (30d)")
+	cmd.Flags().BoolVar(&force, "force", false, "add a suppression that matches every finding of its rules on every path ('*', a rule glob without --path)")
 	cmd.AddCommand(newIgnoreListCmd(g), newIgnoreRemoveCmd(g), newIgnoreExportCmd(g), newIgnoreImportCmd(g), newIgnoreAuditCmd(g))
 	return cmd
+}
+
+// checkBroad refuses, unless force, a suppression that matches every
+// finding of its rules on every path, saying how many findings of the
+// latest scan it would hide, by severity; with force it says so and lets
+// it through.
+func checkBroad(ctx context.Context, g *globals, st store.Store, s suppress.Suppression, force bool) error {
+	latest, counts, ok, err := app.SuppressionImpact(ctx, st, s)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		if force {
+			return nil
+		}
+		return errors.New(g.t("history.ignore-broad-empty", s.Describe()))
+	}
+	n := 0
+	for _, c := range counts {
+		n += c
+	}
+	scan := app.DescribeScan(latest)
+	if !force {
+		return errors.New(g.t("history.ignore-broad", s.Describe(), n, scan, sevCounts(g, counts)))
+	}
+	g.notef("%s", g.t("history.ignore-hides", n, scan, sevCounts(g, counts)))
+	return nil
+}
+
+// sevCounts is "2 critical, 5 high" (most severe first; "0" when empty).
+func sevCounts(g *globals, counts map[model.Severity]int) string {
+	lang := g.Lang()
+	var parts []string
+	for sev := model.Critical; sev >= model.Info; sev-- {
+		if counts[sev] > 0 {
+			label := termtext.Severity(lang, sev)
+			if lang == catalog.English {
+				label = strings.ToLower(label)
+			}
+			parts = append(parts, g.t("history.sev-count", counts[sev], label))
+		}
+	}
+	if len(parts) == 0 {
+		return "0"
+	}
+	return strings.Join(parts, g.t("report.list_sep"))
 }
 
 // resolveIgnoreTarget reads FINGERPRINT|RULE: a fingerprint, a unique

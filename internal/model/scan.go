@@ -97,6 +97,9 @@ type Summary struct {
 	Counts     map[Severity]int `json:"counts"`
 	Total      int              `json:"total"`
 	Suppressed int              `json:"suppressed"`
+	// SuppressedCounts counts the suppressed findings by severity, so that
+	// what a suppression hides is never out of sight.
+	SuppressedCounts map[Severity]int `json:"suppressed_counts,omitempty"`
 	// Hidden counts findings not shown by the view's filters (below
 	// --min-severity, or already known for --new); they are not counted
 	// in Counts or Total.

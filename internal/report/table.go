@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigil-ir/vigil/internal/catalog"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/termtext"
 )
@@ -43,12 +44,16 @@ func (t *Table) Finding(f model.Finding) error {
 func (t *Table) Gap(g model.Gap) error { t.gaps = append(t.gaps, g); return nil }
 
 func (t *Table) sev(s model.Severity) string {
-	label := termtext.Severity(t.opt.Lang, s)
-	if !t.opt.Color {
-		return label
+	return t.paint(s, termtext.Severity(t.opt.Lang, s))
+}
+
+// paint colours text like severity s when the table is coloured.
+func (t *Table) paint(s model.Severity, text string) string {
+	if !t.opt.Color || s < model.Info || s > model.Critical {
+		return text
 	}
 	colors := [...]string{"\x1b[2m", "\x1b[36m", "\x1b[33m", "\x1b[31m", "\x1b[1;97;41m"}
-	return colors[s] + label + "\x1b[0m"
+	return colors[s] + text + "\x1b[0m"
 }
 
 // Location is "path:line", or the subject when there is no path.
@@ -142,7 +147,7 @@ func (t *Table) End(s model.Summary) error {
 	}
 	parts := []string{msg(lang, "sum_findings", s.Total)}
 	if s.Suppressed > 0 {
-		parts = append(parts, msg(lang, "sum_suppressed", s.Suppressed))
+		parts = append(parts, t.suppressedPart(s))
 	}
 	if s.Hidden > 0 {
 		parts = append(parts, msg(lang, "sum_hidden", s.Hidden))
@@ -166,6 +171,24 @@ func (t *Table) End(s model.Summary) error {
 		w.printf("\n%s\n", msg(lang, "hint_verbose"))
 	}
 	return w.err
+}
+
+// suppressedPart is "suppressed: 5 (2 critical)": how many findings
+// suppressions hid, and how many of the most severe kind among them, in
+// that severity's colour, so that a suppression never hides a critical
+// finding quietly.
+func (t *Table) suppressedPart(s model.Summary) string {
+	lang := t.opt.Lang
+	for sev := model.Critical; sev >= model.Info; sev-- {
+		if n := s.SuppressedCounts[sev]; n > 0 {
+			label := termtext.Severity(lang, sev)
+			if lang == catalog.English {
+				label = strings.ToLower(label)
+			}
+			return t.paint(sev, msg(lang, "sum_suppressed_worst", s.Suppressed, n, label))
+		}
+	}
+	return msg(lang, "sum_suppressed", s.Suppressed)
 }
 
 func (t *Table) sevPlain(s model.Severity) string {

@@ -61,6 +61,18 @@ func (s *Suppression) Validate() error {
 	return nil
 }
 
+// Broad reports whether s matches every finding of some rules wherever it
+// is: a rule glob ("*", "integrity.*") with no path, or a path glob that
+// matches every path. Such a suppression can hide a new intrusion as
+// easily as a false alarm, so adding one asks for --force.
+func (s *Suppression) Broad() bool {
+	if s.Fingerprint != "" {
+		return false
+	}
+	everywhere := s.Path == "" || strings.Trim(s.Path, "/*") == ""
+	return everywhere && strings.ContainsAny(s.Rule, "*?[")
+}
+
 // State is what a suppression is doing at a moment.
 type State string
 

@@ -231,3 +231,24 @@ func BenchmarkMatch(b *testing.B) {
 		set.Match(f)
 	}
 }
+
+func TestBroad(t *testing.T) {
+	tests := []struct {
+		s    Suppression
+		want bool
+	}{
+		{Suppression{Rule: "*"}, true},
+		{Suppression{Rule: "integrity.*"}, true},
+		{Suppression{Rule: "ssh.key.?nknown"}, true},
+		{Suppression{Rule: "*", Path: "**"}, true},
+		{Suppression{Rule: "*", Path: "/**"}, true},
+		{Suppression{Rule: "integrity.*", Path: "/opt/vendor/**"}, false},
+		{Suppression{Rule: "ssh.key.forced-command"}, false},
+		{Suppression{Fingerprint: "0123456789abcdef0123"}, false},
+	}
+	for _, tt := range tests {
+		if got := tt.s.Broad(); got != tt.want {
+			t.Errorf("%s: Broad() = %v, want %v", tt.s.Describe(), got, tt.want)
+		}
+	}
+}
