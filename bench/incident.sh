@@ -35,6 +35,7 @@
 #     compromise.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 out=bench/out/incident
 mkdir -p "$out"
 base=${1:-$(scripts/debian-root.sh)} || exit 2
@@ -59,15 +60,6 @@ nsc() {
 # bind mount of itself, in a private mount namespace.
 roc() {
   ROC=(unshare --mount sh -c 'r=$1; shift; mount --bind "$r" "$r" && mount -o remount,bind,ro "$r" && exec "$@"' sh "$1")
-}
-# settle: wait (up to BENCH_SETTLE_MAX s) until the 1-minute load average is
-# below BENCH_MAX_LOAD, so timings are not taken on a busy machine; prints it.
-settle() {
-  local max=${BENCH_SETTLE_MAX:-900} lim=${BENCH_MAX_LOAD:-1.2} l
-  while l=$(cut -d' ' -f1 /proc/loadavg); awk -v l="$l" -v m="$lim" 'BEGIN { exit !(l >= m) }' && [ "$max" -gt 0 ]; do
-    sleep 10; max=$((max - 10))
-  done
-  echo "$l"
 }
 # time_cmd NAME CMD...: "seconds peak-RSS-KiB load" (RSS of the largest
 # single process; load: the 1-minute average when it started)

@@ -12,6 +12,7 @@
 # runs them chrooted into copies.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 out=bench/out
 mkdir -p "$out"
 root=${1:-$(scripts/debian-root.sh)}
@@ -31,16 +32,6 @@ time_cmd() {
   read -r secs rss < <(tail -n 1 "$out/$name.time" 2>/dev/null) || { secs=NA; rss=NA; }
   case $secs in [0-9]*) ;; *) secs=NA; rss=NA ;; esac
   echo "$secs $rss $(cat "$out/$name.load")"
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.1fx", b/a; else print "n/a" }'; }
-# settle: wait (up to BENCH_SETTLE_MAX s) until the 1-minute load average is
-# below BENCH_MAX_LOAD, so timings are not taken on a busy machine; prints it.
-settle() {
-  local max=${BENCH_SETTLE_MAX:-900} lim=${BENCH_MAX_LOAD:-1.2} l
-  while l=$(cut -d' ' -f1 /proc/loadavg); awk -v l="$l" -v m="$lim" 'BEGIN { exit !(l >= m) }' && [ "$max" -gt 0 ]; do
-    sleep 10; max=$((max - 10))
-  done
-  echo "$l"
 }
 mib() { case $1 in [0-9]*) echo $(($1 / 1024)) ;; *) echo NA ;; esac; }
 # ROC=(prefix): run the rest while $root is a read-only bind mount of itself

@@ -17,6 +17,7 @@
 # processes under /usr/bin/time; raw outputs under bench/out/speed/.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 out=bench/out/speed
 mkdir -p "$out"
 root=${1:-$(scripts/debian-root.sh 2>/dev/null)}
@@ -28,13 +29,6 @@ done
 store=$(mktemp -d /tmp/vigil-speed.XXXXXX)
 trap 'rm -rf "$store"' EXIT
 
-settle() {
-  local max=${BENCH_SETTLE_MAX:-900} lim=${BENCH_MAX_LOAD:-1.2} l
-  while l=$(cut -d' ' -f1 /proc/loadavg); awk -v l="$l" -v m="$lim" 'BEGIN { exit !(l >= m) }' && [ "$max" -gt 0 ]; do
-    sleep 10; max=$((max - 10))
-  done
-  echo "$l"
-}
 # run NAME CMD... : "wall cpu load" (cpu = user + sys seconds)
 run() {
   local name=$1 l; shift
@@ -42,7 +36,6 @@ run() {
   /usr/bin/time -f "%e %U %S" -o "$out/$name.time" "$@" >"$out/$name.out" 2>"$out/$name.err"
   awk -v l="$l" 'END { if ($1 ~ /^[0-9]/) printf "%s %.2f %s\n", $1, $2 + $3, l; else print "NA NA " l }' "$out/$name.time"
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.1fx", b/a; else print "n/a" }'; }
 goal() { awk -v s="$1" -v g="$2" 'BEGIN { if (s == "NA") print "n/a"; else if (s+0 < g+0) print "met (< " g " s)"; else print "missed (>= " g " s)" }'; }
 # integrity CHECK-TIME of a JSON result, and files hashed / taken from the cache
 check_s() { jq -r --arg c "${2:-integrity}" '[.summary.checks[] | select(.name == $c) | .duration_ns / 1e9][0] // "NA" | if type == "number" then (. * 100 | round / 100) else . end' "$1" 2>/dev/null || echo NA; }
