@@ -54,20 +54,18 @@ func (g *globals) Lang() string {
 // Run executes the command line args and returns the exit code.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	g := &globals{stdout: stdout, stderr: stderr, getenv: os.Getenv}
-	root := &cobra.Command{
-		Use:           "vigil",
-		Short:         "Emergency response and vulnerability remediation for Linux servers",
-		Long:          "Vigil triages a live Linux host or a mounted image for signs of intrusion,\nand reports what it found, what it could not check, and what to do.",
-		SilenceUsage:  true,
-		SilenceErrors: true,
-		Version:       app.Version,
-	}
+	root := newRoot(g)
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.PersistentFlags().StringVar(&g.lang, "lang", "", "output language: en or zh-CN (default from LC_ALL, LC_MESSAGES, LANG)")
-	root.AddCommand(newScanCmd(g), newRulesCmd(g), newScansCmd(g), newFindingsCmd(g), newShowCmd(g), newDiffCmd(g), newIgnoreCmd(g))
+	// Help is built before cobra parses, so --lang is read from the raw
+	// arguments here (cobra sets g.lang itself for the commands).
+	lang := catalog.LangFromEnv(g.getenv)
+	if l := langFromArgs(args); l != "" {
+		lang = catalog.NormalizeLang(l)
+	}
+	localizeHelp(root, lang)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK
@@ -81,4 +79,19 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	fmt.Fprintln(stderr, "vigil:", err)
 	return ExitError
+}
+
+// newRoot builds the command tree with its English help texts.
+func newRoot(g *globals) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "vigil",
+		Short:         "Emergency response and vulnerability remediation for Linux servers",
+		Long:          "Vigil triages a live Linux host or a mounted image for signs of intrusion,\nand reports what it found, what it could not check, and what to do.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       app.Version,
+	}
+	root.PersistentFlags().StringVar(&g.lang, "lang", "", "output language: en or zh-CN (default from LC_ALL, LC_MESSAGES, LANG)")
+	root.AddCommand(newScanCmd(g), newRulesCmd(g), newScansCmd(g), newFindingsCmd(g), newShowCmd(g), newDiffCmd(g), newIgnoreCmd(g))
+	return root
 }
