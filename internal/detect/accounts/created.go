@@ -148,15 +148,18 @@ var startupFiles = []string{"", ".bashrc", ".profile", ".bash_profile", ".bash_l
 // persistenceTogether returns a persistence file written within minutes of
 // the account's home or start-up files: "key" for its authorized_keys,
 // "job" for its crontab, a cron.d file, a systemd unit or a sudoers drop-in.
+// Times are modification times (a home's directory entries and files
+// written by hand) and inode change times (what useradd copied from
+// /etc/skel keeps the skeleton's mtime), the latter only when they are not
+// the time the whole root was copied or unpacked.
 func (r *run) persistenceTogether(u *users.User) (string, string, bool) {
 	if !r.homeExists(u) {
 		return "", "", false
 	}
+	bulk := r.bulkCtimes()
 	var born []time.Time
 	for _, f := range startupFiles {
-		if t, ok := r.ctime(path.Join(u.Home, f)); ok {
-			born = append(born, t)
-		}
+		born = append(born, r.times(path.Join(u.Home, f), bulk)...)
 	}
 	type cand struct{ p, kind string }
 	var cands []cand
@@ -172,17 +175,51 @@ func (r *run) persistenceTogether(u *users.User) (string, string, bool) {
 		}
 	}
 	for _, c := range cands {
-		t, ok := r.ctime(c.p)
-		if !ok {
-			continue
-		}
-		for _, b := range born {
-			if d := t.Sub(b); d <= togetherWindow && d >= -togetherWindow {
-				return c.p, c.kind, true
+		for _, t := range r.times(c.p, bulk) {
+			for _, b := range born {
+				if d := t.Sub(b); d <= togetherWindow && d >= -togetherWindow {
+					return c.p, c.kind, true
+				}
 			}
 		}
 	}
 	return "", "", false
+}
+
+// referenceFiles are written once at installation and never again: when
+// their inode change time is that of the files compared, the ctimes tell
+// when the root was copied or unpacked, not when anything was created.
+var referenceFiles = []string{"/etc/hostname", "/etc/fstab", "/etc/debian_version", "/etc/issue", "/usr/bin/env"}
+
+// bulkCtimes returns the change times of the reference files.
+func (r *run) bulkCtimes() []time.Time {
+	var out []time.Time
+	for _, p := range referenceFiles {
+		if t, ok := r.ctime(p); ok {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// times returns the modification time of p and, unless it falls together
+// with a reference file's, its change time.
+func (r *run) times(p string, bulk []time.Time) []time.Time {
+	st, err := r.t.Lstat(p)
+	if err != nil {
+		return nil
+	}
+	out := []time.Time{st.ModTime()}
+	c, ok := ctimeOf(st)
+	if !ok {
+		return out
+	}
+	for _, b := range bulk {
+		if d := c.Sub(b); d <= togetherWindow && d >= -togetherWindow {
+			return out
+		}
+	}
+	return append(out, c)
 }
 
 // ctime returns the inode change time of p: for a file useradd copied from
