@@ -71,14 +71,7 @@ func (w *walker) capabilities(p string) {
 		inds = append(inds, indNotPackaged)
 	}
 	inds = append(inds, loc...)
-	pkg := ""
-	switch {
-	case owned:
-		pkg = owner
-	case known:
-		pkg = model.NoPackage
-	}
-	ev := w.facts(p, nil).evidence(p, pkg)
+	ev := w.facts(p, nil).evidence(p, packageField(owner, owned, known))
 	ev.Text = p + " " + fc.String()
 	ev.Extra["capabilities"] = fc.String()
 	if rootish {
@@ -96,3 +89,15 @@ func (w *walker) capabilities(p string) {
 
 // joinNames joins capability names like getcap does.
 func joinNames(n []string) string { return strings.Join(n, ",") }
+
+// packageField is Evidence.Package for a file: its owner, model.NoPackage
+// when the database was read and no package owns it, "" when unknown.
+func packageField(owner string, owned, known bool) string {
+	switch {
+	case owned:
+		return owner
+	case known:
+		return model.NoPackage
+	}
+	return ""
+}

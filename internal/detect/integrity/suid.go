@@ -209,15 +209,7 @@ func (w *walker) setuid(p string, fi fs.FileInfo) {
 	}
 	inds = append(inds, loc...)
 
-	ff := w.facts(p, nil)
-	pkg := ""
-	switch {
-	case owned:
-		pkg = owner
-	case known:
-		pkg = model.NoPackage
-	}
-	ev := ff.evidence(p, pkg)
+	ev := w.facts(p, nil).evidence(p, packageField(owner, owned, known))
 	// The account the program runs as, whoever starts it.
 	if m&os.ModeSetuid != 0 {
 		ev.User = w.users.UserName(int(uid))
