@@ -189,6 +189,16 @@ func (r *run) missing(spec logSpec, cfg map[string]bool) {
 				return
 			}
 		}
+		// Nothing the configuration writes has content: an image that
+		// never booted with it (or whose syslog never ran). Listed, quiet.
+		reason := "no log the syslog configuration writes has content: the system never ran with it (an image that never booted, or syslog not started)"
+		if u := r.signsOfUse(); u.any() {
+			reason += "; the system was used (" + u.text() + ") and logged elsewhere or not at all"
+		}
+		r.emit(ruleMissing, p, model.Evidence{
+			Text:  p + " is missing; the syslog configuration writes it",
+			Extra: map[string]string{"reason": reason},
+		}, model.Info, model.ConfMedium)
 	}
 }
 
@@ -198,6 +208,9 @@ func (r *run) emptied(spec logSpec) {
 		return
 	}
 	m, c, b, _ := r.fileTimes(p)
+	if r.wiped[p] && b.IsZero() {
+		return // reported as wiped, with the signs of use; no more to say here
+	}
 	extra := map[string]string{"mtime": fmtTime(m), "ctime": fmtTime(c), "btime": fmtTime(b)}
 	if !b.IsZero() {
 		if !m.After(b.Add(time.Minute)) || r.crotate[p] {

@@ -3,6 +3,7 @@ package logtamper
 import (
 	"path"
 	"strings"
+	"time"
 
 	"github.com/vigil-ir/vigil/internal/model"
 )
@@ -46,6 +47,9 @@ func (r *run) journal() {
 	}
 	if len(machineDirs) == 0 {
 		return // journald never flushed here: not evidence of deletion
+	}
+	if r.judgeWiped(machineDirs[0], machineDirs[0]+" holds no journal files although journald wrote there", time.Time{}) {
+		return
 	}
 	by, ok := r.bootedOtherThan("/var/log/journal")
 	if !ok {

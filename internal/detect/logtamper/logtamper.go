@@ -25,6 +25,7 @@ const (
 	ruleLastlog     = "logs.utmp.lastlog-mismatch"
 	ruleJournalOff  = "logs.journal.disabled"
 	ruleJournalGone = "logs.journal.missing"
+	ruleLoginWiped  = "logs.login.wiped"
 )
 
 // Detector is the log tampering check.
@@ -46,14 +47,14 @@ func (*Detector) NeedsLive() bool { return false }
 // Rules implements engine.Detector.
 func (*Detector) Rules() []string {
 	return []string{ruleDevNull, ruleMissing, ruleEmptied, ruleTimestamp, ruleRotationGap, ruleDeletedOpen,
-		ruleTruncated, ruleWiped, ruleLastlog, ruleJournalOff, ruleJournalGone}
+		ruleTruncated, ruleWiped, ruleLastlog, ruleJournalOff, ruleJournalGone, ruleLoginWiped}
 }
 
 // Run implements engine.Detector.
 func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
-	r := &run{env: env, t: env.Target, names: loadUserNames(env)}
+	r := &run{env: env, t: env.Target, names: loadUserNames(env), wiped: map[string]bool{}}
 	r.inventory()
-	steps := []func(){r.devNull, r.utmpFamily, r.textLogs, r.lastlogVsWtmp, r.journal, r.deletedOpen}
+	steps := []func(){r.devNull, r.utmpFamily, r.wipedLogs, r.textLogs, r.lastlogVsWtmp, r.journal, r.deletedOpen}
 	for _, s := range steps {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -73,6 +74,8 @@ type run struct {
 	booted  map[string]bool          // log paths that show the system ran and logged
 	tmpfile map[string]bool          // log files systemd-tmpfiles creates at boot
 	crotate map[string]bool          // logs rotated with copytruncate
+	used    *usage                   // signs that people used the system (signsOfUse)
+	wiped   map[string]bool          // logs reported as wiped (not again as emptied)
 }
 
 // Bounds: a log directory is small; these only stop hostile trees.

@@ -171,6 +171,25 @@ func TestFires(t *testing.T) {
 				os.Remove(hostPath(d, p))
 			}
 		}, false, false, ruleMissing, "/var/log/auth.log", model.High},
+		{"wtmp wiped on a used system", "", func(d string) {
+			write(t, d, "var/log/wtmp", nil, time.Time{})
+		}, false, false, ruleLoginWiped, "/var/log/wtmp", model.High},
+		{"auth.log wiped, no rotation explains it", "", func(d string) {
+			os.Remove(hostPath(d, "var/log/auth.log.1"))
+			os.Remove(hostPath(d, "var/log/auth.log.2.gz"))
+			write(t, d, "var/log/auth.log", nil, time.Time{})
+		}, false, false, ruleLoginWiped, "/var/log/auth.log", model.High},
+		{"journal files deleted, no sign of use", "", func(d string) {
+			files, _ := filepath.Glob(hostPath(d, "var/log/journal/*/*"))
+			for _, f := range files {
+				os.Remove(f)
+			}
+			write(t, d, "var/log/lastlog", nil, time.Time{})
+		}, false, false, ruleJournalGone, "/var/log/journal/4f0c8e1a9b2d4c6e8f0a1b2c3d4e5f60", model.Medium},
+		{"wtmp wiped, only a history shows use", "-- home/ops/.bash_history --\nsudo -i\n", func(d string) {
+			write(t, d, "var/log/wtmp", nil, time.Time{})
+			write(t, d, "var/log/lastlog", nil, time.Time{})
+		}, false, false, ruleLoginWiped, "/var/log/wtmp", model.High},
 		{"wtmp deleted", "", func(d string) {
 			os.Remove(hostPath(d, "var/log/wtmp"))
 		}, false, false, ruleMissing, "/var/log/wtmp", model.High},
@@ -216,7 +235,7 @@ func TestFires(t *testing.T) {
 			for _, e := range ents {
 				os.Remove(filepath.Join(jd, e.Name()))
 			}
-		}, false, false, ruleJournalGone, "/var/log/journal/4f0c8e1a9b2d4c6e8f0a1b2c3d4e5f60", model.Medium},
+		}, false, false, ruleLoginWiped, "/var/log/journal/4f0c8e1a9b2d4c6e8f0a1b2c3d4e5f60", model.High},
 		{"deleted auth.log held open", "-- proc/612/comm --\nrsyslogd\n-- proc/612/fd/7 -> /var/log/auth.log (deleted) --\n", func(d string) {
 			os.Remove(hostPath(d, "var/log/auth.log"))
 		}, true, false, ruleDeletedOpen, "/var/log/auth.log", model.High},
@@ -259,6 +278,37 @@ func describe(fs []model.Finding) []string {
 		out = append(out, f.RuleID+" "+f.Subject+" "+f.Severity.String())
 	}
 	return out
+}
+
+// A used image that shows no boot: the wipe is listed low, with why; a log
+// the syslog configuration writes, missing on an image that never ran with
+// it, is info with the reason.
+func TestWipedGrading(t *testing.T) {
+	noBoot := func(d string) {
+		for _, p := range []string{"var/log/syslog", "var/log/syslog.1", "var/log/syslog.2.gz", "var/log/auth.log", "var/log/auth.log.1", "var/log/auth.log.2.gz", "var/log/kern.log", "var/log/journal"} {
+			os.RemoveAll(hostPath(d, p))
+		}
+		write(t, d, "var/log/wtmp", nil, time.Time{})
+		write(t, d, "var/log/lastlog", nil, time.Time{})
+	}
+	r := enginetest.Run(t, New(), fixture(t, "-- root/.bash_history --\nls\n", noBoot), false)
+	fs := r.Find(ruleLoginWiped)
+	if len(fs) != 1 || fs[0].Severity != model.Low || fs[0].Evidence.Extra["reason"] == "" {
+		t.Errorf("want one low wipe with a reason, got %v", describe(r.Findings))
+	}
+	r = enginetest.Run(t, New(), fixture(t, "", noBoot), false)
+	if len(r.Find(ruleLoginWiped)) != 0 {
+		t.Errorf("unused image judged wiped: %v", describe(r.Findings))
+	}
+	var info bool
+	for _, f := range r.Find(ruleMissing) {
+		if f.Subject == "/var/log/auth.log" && f.Severity == model.Info && f.Evidence.Extra["reason"] != "" {
+			info = true
+		}
+	}
+	if !info || len(r.AtLeast(model.Low)) != 0 {
+		t.Errorf("want auth.log missing as info only, got %v", describe(r.Findings))
+	}
 }
 
 // TestQuietCases are situations that look odd but are normal.
@@ -383,4 +433,14 @@ func BenchmarkLogtamper(b *testing.B) {
 	for b.Loop() {
 		enginetest.Run(b, New(), dir, false)
 	}
+}
+
+func FuzzDpkgLogTime(f *testing.F) {
+	f.Add("2026-11-20 10:00:00 status installed nginx:amd64 1.22.1")
+	f.Add("2026-13-40 99:00:00 x")
+	f.Fuzz(func(t *testing.T, s string) {
+		if _, ok := DpkgLogTime(s); ok && len(s) < 19 {
+			t.Fatalf("time read from a short line %q", s)
+		}
+	})
 }
