@@ -70,6 +70,8 @@ func TestIncidentRoot(t *testing.T) {
 		{"persistence", "/etc/systemd/system/dbus-cache.service", "", model.Medium},          // unowned unit writing into /dev/shm
 		{"persistence", "/etc/rc.common", "", model.Medium},                                  // boot script Linux never reads
 		{"files", "/var/tmp/.s", "", model.High},                                             // copy of the shadow hashes
+		{"integrity", "/var/lib/dpkg/status", "", model.Medium},                              // a package record cut out
+		{"logs", "/var/log/auth.log", "", model.High},                                        // emptied with no rotation, on a system people used
 	}
 	if capsSet {
 		want = append(want, struct {
