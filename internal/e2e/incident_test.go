@@ -69,6 +69,7 @@ func TestIncidentRoot(t *testing.T) {
 		{"persistence", "/etc/cron.daily/apt-compat.sh", "", model.Medium},                   // inert: not executable, dotted name
 		{"persistence", "/etc/systemd/system/dbus-cache.service", "", model.Medium},          // unowned unit writing into /dev/shm
 		{"persistence", "/etc/rc.common", "", model.Medium},                                  // boot script Linux never reads
+		{"persistence", "/home/ops/.profile", "", model.Medium},                              // a reverse tunnel added to a start-up file
 		{"files", "/var/tmp/.s", "", model.High},                                             // copy of the shadow hashes
 		{"integrity", "/var/lib/dpkg/status", "", model.Medium},                              // a package record cut out
 		{"logs", "/var/log/auth.log", "", model.High},                                        // emptied with no rotation, on a system people used

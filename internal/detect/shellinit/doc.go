@@ -15,6 +15,15 @@
 // PATH entries searched before the system's, and files sourced from
 // world-writable or hidden places (followed two levels deep).
 //
+// In a home start-up or logout file, every line that runs a command and
+// is not in the template (/etc/skel's version, or for root Debian's
+// /usr/share/base-files/dot.* defaults) and that no other rule reported is
+// listed (persistence.shell.added-command, low); medium when it writes
+// into a temporary or hidden place, uses a network tool, handles encoded
+// data or runs a program from a hidden place. Declarations stay quiet:
+// comments, aliases, exports and assignments, shell options, traps,
+// completions, sourcing, eval, tests and command -v.
+//
 // A file that a package installed and that is unchanged (pkgdb Pristine),
 // or a home file identical to the packaged /etc/skel template, is not read
 // further. Evidence.User is the account whose sessions run the file, "*"

@@ -22,7 +22,7 @@ const (
 	ruleUnowned   = "persistence.shell.unowned-file"
 )
 
-var allRules = []string{ruleCommand, ruleAlias, ruleFunction, rulePrompt, ruleTrap, ruleLoaderEnv, ruleInterpEnv, rulePath, ruleSource, ruleWritable, ruleUnowned}
+var allRules = []string{ruleAdded, ruleCommand, ruleAlias, ruleFunction, rulePrompt, ruleTrap, ruleLoaderEnv, ruleInterpEnv, rulePath, ruleSource, ruleWritable, ruleUnowned}
 
 // hit is one graded construct in a file, before it becomes a finding.
 type hit struct {

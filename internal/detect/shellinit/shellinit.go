@@ -207,6 +207,13 @@ func (r *run) grade(f rcFile, depth int) {
 	default:
 		hits, sourced = analyzeRC(b, sc, ff, f.kind == kindCsh)
 	}
+	if f.skel != "" && f.kind == kindSh {
+		graded := map[int]bool{}
+		for _, h := range hits {
+			graded[h.line.N] = true
+		}
+		hits = append(hits, addedLines(b, r.baseline(path.Base(f.skel)), sc, graded)...)
+	}
 	for _, h := range hits {
 		r.emit(f, pkg, h)
 	}
