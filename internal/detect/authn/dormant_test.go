@@ -61,7 +61,7 @@ www-data ALL=(ALL) NOPASSWD: ALL
 				t.Fatalf("want one NOPASSWD finding, got %v", r.Rules())
 			}
 			f := got[0]
-			if f.Evidence.Path != tc.path || f.Severity != tc.sev || f.Evidence.Extra["dormant"] != tc.why {
+			if f.Evidence.Path != tc.path || f.Severity != tc.sev || f.Evidence.Extra["dormant"] != tc.why || f.Evidence.Note.ID != dormantNotes[tc.why].ID {
 				t.Errorf("got %s %s dormant=%q", f.Evidence.Path, f.Severity, f.Evidence.Extra["dormant"])
 			}
 		})

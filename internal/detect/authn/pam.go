@@ -132,7 +132,7 @@ func (r *run) pamFile(p, pkg string, lines []pamconf.Line, mods pamModules) {
 			extra := map[string]string{"problem": "auth stack checks nothing"}
 			sev := model.Critical
 			if byDesign(svc) {
-				sev, extra["by_design"] = model.Low, "greeter or autologin stack: passwordless by design"
+				sev, extra["by_design"] = model.Low, "yes"
 			}
 			r.emitPam(rulePamPermit, l, svc, pkg, sev, model.ConfHigh, nil, extra)
 		}
@@ -199,7 +199,7 @@ func (r *run) pamLine(l pamconf.Line, svc, pkg string, mods pamModules) {
 		r.emitPam(rulePamMissing, l, svc, pkg, sev, model.ConfMedium, []string{"missing-file"}, map[string]string{"module": mod})
 	case found != "" && r.writableModule(found) != "":
 		r.emitPam(rulePamModPath, l, svc, pkg, model.Critical, model.ConfHigh, []string{indWritable},
-			map[string]string{"module": found, "writable": r.writableModule(found)})
+			map[string]string{"module": found, "writable_by": r.writableModule(found)})
 		return
 	case found != "" && r.pk.Known() && r.pk.Owner(found) == model.NoPackage:
 		// A module no package installed, loaded into the login path: it
@@ -240,18 +240,19 @@ func byDesign(svc string) bool {
 }
 
 // writableModule says who besides root can replace a module found in a
-// system module directory ("" when nobody).
+// system module directory ("" when nobody): "everyone", a uid, or "group",
+// with the path that lets them.
 func (r *run) writableModule(p string) string {
 	w, ok := places.NonRootWritable(r.t, p, r.rootUID())
 	switch {
 	case !ok:
 		return ""
 	case w.World:
-		return w.Dir + " is world-writable"
+		return "everyone: " + w.Dir
 	case w.UID >= 0:
-		return w.Dir + " is owned by uid " + itoa(w.UID)
+		return "uid " + itoa(w.UID) + ": " + w.Dir
 	}
-	return w.Dir + " is group-writable"
+	return "group: " + w.Dir
 }
 
 // systemModule reports whether an absolute module path is inside a

@@ -344,10 +344,20 @@ func (r *run) runsAsRoot(pol *sudoers.Policy, c sudoers.Cmnd) bool {
 	return false
 }
 
-// markDormant says in the evidence why sudo does not read the file now.
+// dormantNotes say why sudo does not read a file now, per reason code.
+var dormantNotes = map[string]model.Message{
+	sudoers.ReasonSkippedName: model.Msg("auth.note.sudo-skipped-name"),
+	sudoers.ReasonNoSudoers:   model.Msg("auth.note.sudo-not-installed"),
+	sudoers.ReasonNoSudo:      model.Msg("auth.note.sudo-program-missing"),
+	sudoers.ReasonNotIncluded: model.Msg("auth.note.sudo-not-included"),
+}
+
+// markDormant says in the evidence why sudo does not read the file now:
+// the reason code in Extra["dormant"], the words in Note.
 func (r *run) markDormant(ev *model.Evidence) {
 	if why := r.dormant[ev.Path]; why != "" {
 		ev.Extra["dormant"] = why
+		ev.Note = dormantNotes[why]
 	}
 }
 

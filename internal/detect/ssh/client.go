@@ -77,10 +77,10 @@ func (r *run) gradeClient(c *config, user, home string, done map[string]bool) {
 				if !v.flagged {
 					continue
 				}
-				r.emitClient(ruleClientLocal, d, user, v, model.Low, "PermitLocalCommand is not yes: ssh does not run it now")
+				r.emitClient(ruleClientLocal, d, user, v, model.Low, true)
 				continue
 			}
-			r.emitClient(ruleClientLocal, d, user, v, sev, "")
+			r.emitClient(ruleClientLocal, d, user, v, sev, false)
 		case "proxycommand", "knownhostscommand":
 			if d.value() == "none" || len(d.args) == 0 {
 				continue
@@ -102,12 +102,12 @@ func (r *run) gradeClientCommand(d directive, user, cmd string) {
 	v := r.judgeCommand(cmd, model.Info)
 	switch {
 	case v.flagged:
-		r.emitClient(ruleClientProxy, d, user, v, sevMax(model.High, v.sev), "")
+		r.emitClient(ruleClientProxy, d, user, v, sevMax(model.High, v.sev), false)
 	default:
 		if v.pkg == model.NoPackage {
 			v.inds = appendUnique(v.inds, indNotPackage)
 		}
-		r.emitClient(ruleClientProxy, d, user, v, model.Info, "")
+		r.emitClient(ruleClientProxy, d, user, v, model.Info, false)
 	}
 }
 
@@ -139,7 +139,7 @@ func matchExec(args []string) string {
 	return ""
 }
 
-func (r *run) emitClient(rule string, d directive, user string, v verdict, sev model.Severity, dormant string) {
+func (r *run) emitClient(rule string, d directive, user string, v verdict, sev model.Severity, dormant bool) {
 	f := model.Finding{
 		RuleID:     rule,
 		Subject:    d.keyword() + " " + textclip.Clip(d.joined(), 80),
@@ -155,8 +155,9 @@ func (r *run) emitClient(rule string, d directive, user string, v verdict, sev m
 	if v.fragment != "" {
 		extra(&f, "fragment", v.fragment)
 	}
-	if dormant != "" {
-		extra(&f, "dormant", dormant)
+	if dormant {
+		extra(&f, "dormant", "permitlocalcommand-off")
+		f.Evidence.Note = model.Msg("ssh.note.local-command-off")
 	}
 	conf := v.conf
 	if v.flagged && conf < model.ConfMedium {

@@ -50,8 +50,9 @@ func (r *run) badKeyLine(kf *keyFile, acct *account, bl badLine, mt *time.Time) 
 		Evidence: model.Evidence{Path: kf.path, Line: bl.line, Text: textclip.Clip(bl.text, 300), User: kf.user(), MTime: mt, When: "login",
 			Extra: map[string]string{"problem": bl.reason}},
 	}
-	if kf.dormant != "" {
-		f.Evidence.Extra["dormant"] = kf.dormant
+	if kf.dormant != nil {
+		f.Evidence.Extra["dormant"] = kf.dormant.code
+		f.Evidence.Note = kf.dormant.note
 	}
 	r.emit(f.WithSeverity(sev).WithConfidence(model.ConfMedium))
 }

@@ -25,7 +25,7 @@ const recentWindow = 7 * 24 * time.Hour
 type keyFile struct {
 	path    string
 	accts   []account // empty for a file shared by every account
-	dormant string    // why sshd does not read it now; "" when it does
+	dormant *dormancy // why sshd does not read it now; nil when it does
 }
 
 func (k *keyFile) user() string {
@@ -39,7 +39,14 @@ func (k *keyFile) user() string {
 // the files it names with the current configuration ("" when it does).
 type keysPattern struct {
 	pat     string
-	dormant string
+	dormant *dormancy
+}
+
+// dormancy is why sshd does not read a key file: a language-neutral code
+// (evidence Extra "dormant") and the words (evidence Note).
+type dormancy struct {
+	code string
+	note model.Message
 }
 
 // keysPatterns returns every AuthorizedKeysFile pattern sshd may use, then
@@ -47,12 +54,12 @@ type keysPattern struct {
 // (one line of sshd_config brings it back), so it is still read and judged.
 func (r *run) keysPatterns() []keysPattern {
 	var active []string
-	dormantWhy := ""
+	var dormantWhy *dormancy
 	switch {
 	case r.sshd == nil:
 		active = defaultKeysFiles
 		if !r.sshdInstalled() {
-			active, dormantWhy = nil, "sshd is not installed (no sshd_config); the keys work once openssh-server is installed"
+			active, dormantWhy = nil, &dormancy{"no-sshd", model.Msg("ssh.note.sshd-not-installed")}
 		}
 	default:
 		g, global := r.sshd.first("authorizedkeysfile")
@@ -67,7 +74,7 @@ func (r *run) keysPatterns() []keysPattern {
 			}
 		}
 		if global {
-			dormantWhy = fmt.Sprintf("AuthorizedKeysFile (%s:%d) does not name this file: sshd does not read it now; one line of sshd_config brings it back", g.file, g.line)
+			dormantWhy = &dormancy{"keys-file", model.Msg("ssh.note.keys-file-not-named", g.file, g.line)}
 		}
 	}
 	var out []keysPattern
@@ -249,8 +256,9 @@ func (r *run) scanKeyFile(kf *keyFile) []seenKey {
 		}
 	}
 	switch {
-	case kf.dormant != "":
-		base = withExtra(base, "dormant", kf.dormant)
+	case kf.dormant != nil:
+		base = withExtra(base, "dormant", kf.dormant.code)
+		base.Note = kf.dormant.note
 		r.dormantKeyFile(acct, base, keys)
 	case path.Base(p) == "authorized_keys2":
 		f := model.Finding{RuleID: ruleKeys2, Evidence: withExtra(base, "keys", strconv.Itoa(len(keys)))}

@@ -90,18 +90,19 @@ func (l *loader) include(inc Include, depth int) {
 	}
 }
 
-// Reasons a sudoers file is dormant (Dormant.Reason).
+// Reasons a sudoers file is dormant (Dormant.Reason): language-neutral
+// codes; the detector says them in words through message ids.
 const (
 	// ReasonSkippedName: in an included directory, sudo skips names that
 	// end in '~' or contain '.'.
-	ReasonSkippedName = "sudo skips this name (ends in '~' or contains '.'); a rename or include activates it"
+	ReasonSkippedName = "skipped-name"
 	// ReasonNoSudoers: there is no /etc/sudoers, sudo is not installed.
-	ReasonNoSudoers = "sudo is not installed (no /etc/sudoers); the rule takes effect when sudo is installed"
+	ReasonNoSudoers = "no-sudoers"
 	// ReasonNoSudo: /etc/sudoers is there, the sudo program is not.
-	ReasonNoSudo = "no sudo program on the target; the rule takes effect when sudo is installed again"
+	ReasonNoSudo = "no-sudo"
 	// ReasonNotIncluded: the file is in /etc/sudoers.d but /etc/sudoers
 	// does not include that directory.
-	ReasonNotIncluded = "/etc/sudoers does not include /etc/sudoers.d; an @includedir line activates it"
+	ReasonNotIncluded = "not-included"
 )
 
 // DropInDir is the directory Debian's and most distributions' sudoers include.
