@@ -78,22 +78,23 @@ func standsApart(t time.Time, sorted []time.Time) (time.Time, bool) {
 	return prev, t.Sub(prev) > apartGap
 }
 
-// unitApart reports how a unit file's change time stands apart from the
-// rest of /etc/systemd ("" when it does not).
-func (r *run) unitApart(p string) string {
+// unitApart reports whether a unit file's change time stands apart from
+// the rest of /etc/systemd: which time ("ctime" or "mtime"), the unit's,
+// and the latest of the others.
+func (r *run) unitApart(p string) (kind string, at, others time.Time, ok bool) {
 	fi, err := r.t.Lstat(p)
 	if err != nil {
-		return ""
+		return "", time.Time{}, time.Time{}, false
 	}
 	c, m := changeTimes(fi)
 	ft := r.etcSystemdTimes()
 	if prev, ok := standsApart(c, ft.ctimes); ok {
-		return "changed " + c.UTC().Format(time.RFC3339) + ", the rest of /etc/systemd by " + prev.UTC().Format(time.RFC3339) + " (ctime)"
+		return "ctime", c, prev, true
 	}
 	if prev, ok := standsApart(m, ft.mtimes); ok {
-		return "modified " + m.UTC().Format(time.RFC3339) + ", the rest of /etc/systemd by " + prev.UTC().Format(time.RFC3339) + " (mtime)"
+		return "mtime", m, prev, true
 	}
-	return ""
+	return "", time.Time{}, time.Time{}, false
 }
 
 // oddWrite returns the first temporary or hidden place the Exec lines of

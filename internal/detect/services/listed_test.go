@@ -114,7 +114,7 @@ func TestBootInert(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := enginetest.Run(t, New(), fixture(t, tc.extra), false)
 			got := r.Find(ruleRclocalInert)
-			if len(got) != 1 || got[0].Evidence.Path != tc.path || got[0].Severity != tc.sev || got[0].Evidence.Extra["inert"] == "" {
+			if len(got) != 1 || got[0].Evidence.Path != tc.path || got[0].Severity != tc.sev || got[0].Evidence.Note.IsZero() {
 				for _, f := range r.Findings {
 					t.Log(describe(f))
 				}

@@ -185,7 +185,7 @@ func (r *run) rcLocal() {
 		}
 		c := jobexec.Context{User: "root", Home: r.homeOf("root"), Boot: exec}
 		if !exec {
-			r.inertBoot(p, origin, b, "not executable: systemd's rc-local generator and SysV skip it")
+			r.inertBoot(p, origin, b, "services.note.rclocal-noexec")
 		}
 		for _, l := range shscript.Lines(b) {
 			if (l.N == 1 && strings.HasPrefix(l.Raw, "#!")) || rcLocalNoops.MatchString(l.Text) {
@@ -216,9 +216,10 @@ func (r *run) rcLocal() {
 }
 
 // inertBootFiles are boot scripts of other systems that no Linux init
-// reads: a file there is an attempt that misfired.
+// reads (a file there is an attempt that misfired), with the message id
+// that says why.
 var inertBootFiles = map[string]string{
-	"/etc/rc.common": "read by macOS and BSD init, by no Linux init",
+	"/etc/rc.common": "services.note.rc-common",
 }
 
 // rcInert reports the boot scripts this system does not read.
@@ -235,7 +236,7 @@ func (r *run) rcInert() {
 }
 
 // inertBoot reports a boot script that will not run as written, with
-// why: low, medium when a line of it looks hostile.
+// why (a message id): low, medium when a line of it looks hostile.
 func (r *run) inertBoot(p string, origin jobexec.Origin, b []byte, why string) {
 	if len(strings.TrimSpace(string(b))) == 0 {
 		return
@@ -258,6 +259,6 @@ func (r *run) inertBoot(p string, origin jobexec.Origin, b []byte, why string) {
 		return // nothing but exit 0
 	}
 	ev := r.fileEvidence(p, origin, line, text, "root", "boot")
-	ev.Extra = map[string]string{"inert": why}
+	ev.Note = model.Msg(why)
 	r.emit(ruleRclocalInert, p, ev, []string{jobexec.IndNotRun, origin.Indicator()}, sev, model.ConfMedium)
 }

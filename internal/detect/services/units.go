@@ -4,6 +4,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/vigil-ir/vigil/internal/grade/jobexec"
 	"github.com/vigil-ir/vigil/internal/grade/places"
@@ -264,10 +265,11 @@ func (r *run) listUnit(inv *unitSet, u *unit, ev model.Evidence, ra runAs, enabl
 		ev.Extra["writes"] = p
 	}
 	if inv.sc.kind == "system" {
-		if why := r.unitApart(u.path); why != "" {
+		if kind, at, others, ok := r.unitApart(u.path); ok {
 			sev = model.Medium
 			ind = append(ind, indTimeApart)
-			ev.Extra["change_time"] = why
+			ev.Extra["change_time"] = at.UTC().Format(time.RFC3339) + " (" + kind + ")"
+			ev.Extra["etc_systemd_before"] = others.UTC().Format(time.RFC3339)
 		}
 	}
 	r.emit(ruleSystemdUnit, u.name, ev, ind, sev, model.ConfMedium, ra.tech)

@@ -86,7 +86,11 @@ func (r *run) extension(p string, st fs.FileInfo, kind, what string) {
 		sev = model.Medium
 	}
 	ev := r.fileEvidence(p, st)
-	ev.Text = fmt.Sprintf("%s content named as %s (%s)", kindWord(kind), what, path.Ext(p))
+	note := "staging.note.script-named"
+	if kind == indCompiled {
+		note = "staging.note.elf-named"
+	}
+	ev.Note = model.Msg(note, path.Ext(p))
 	ev.Extra = map[string]string{"content": kindWord(kind), "named_as": what}
 	r.emit(ruleMasqExt, p, ev, append([]string{indExtension, kind}, places.Of(p).Indicators()...), sev, conf)
 }
@@ -170,7 +174,7 @@ func (r *run) credentials(p string, st fs.FileInfo, head []byte) {
 	}
 	ev := r.fileEvidence(p, st)
 	ev.SHA256 = r.sha256(p)
-	ev.Text = fmt.Sprintf("%s format, %d entries", format, count)
+	ev.Note = model.Msg("staging.note.credential", format, count)
 	ev.Extra = map[string]string{"format": format, "entries": strconv.Itoa(count),
 		"mode": fmt.Sprintf("%04o", st.Mode().Perm())}
 	r.emit(ruleCredCopy, p, ev, append([]string{"credential-" + format}, places.Of(p).Indicators()...), model.High, conf)

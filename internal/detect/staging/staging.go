@@ -158,7 +158,7 @@ func (r *run) walk(ctx context.Context, dir string) error {
 			return nil
 		}
 		if r.files++; r.files > maxFiles {
-			r.env.Gap(model.GapSkipped, res, fmt.Sprintf("more than %d files examined in staging places; the rest was not checked", maxFiles))
+			r.env.GapMsg(model.GapSkipped, res, model.Msg("staging.gap.file-budget", maxFiles))
 			stop = true
 			return fs.SkipAll
 		}
@@ -172,7 +172,7 @@ func (r *run) walk(ctx context.Context, dir string) error {
 		return nil
 	})
 	if deep > 0 {
-		r.env.Gap(model.GapSkipped, res, fmt.Sprintf("%d directories deeper than %d levels were not examined", deep, maxDepth))
+		r.env.GapMsg(model.GapSkipped, res, model.Msg("staging.gap.too-deep", deep, maxDepth))
 	}
 	if err != nil && ctx.Err() != nil {
 		return ctx.Err()
@@ -189,12 +189,12 @@ func (r *run) masquerade(p string, dir bool) {
 		return
 	}
 	r.named[p] = true
-	kind := "file"
+	kind, note := "file", "staging.note.masquerade-file"
 	if dir {
-		kind = "directory"
+		kind, note = "directory", "staging.note.masquerade-dir"
 	}
 	ev := r.evidence(p)
-	ev.Text = fmt.Sprintf("%s named %q", kind, path.Base(p))
+	ev.Note = model.Msg(note, fmt.Sprintf("%q", path.Base(p)))
 	ev.Extra = map[string]string{"kind": kind}
 	r.emit(ruleMasqName, p, ev, []string{places.IndMasquerade}, model.High, model.ConfHigh)
 }
