@@ -36,27 +36,27 @@ run() {
   /usr/bin/time -f "%e %U %S" -o "$out/$name.time" "$@" >"$out/$name.out" 2>"$out/$name.err"
   awk -v l="$l" 'END { if ($1 ~ /^[0-9]/) printf "%s %.2f %s\n", $1, $2 + $3, l; else print "NA NA " l }' "$out/$name.time"
 }
-goal() { awk -v s="$1" -v g="$2" 'BEGIN { if (s == "NA") print "n/a"; else if (s+0 < g+0) print "met (< " g " s)"; else print "missed (>= " g " s)" }'; }
+goal() { awk -v s="$1" -v g="$2" 'BEGIN { if (s == "NA" || s+0 == 0) print "n/a"; else if (s+0 < g+0) print "met (< " g " s)"; else print "missed (>= " g " s)" }'; }
 # integrity CHECK-TIME of a JSON result, and files hashed / taken from the cache
 check_s() { jq -r --arg c "${2:-integrity}" '[.summary.checks[] | select(.name == $c) | .duration_ns / 1e9][0] // "NA" | if type == "number" then (. * 100 | round / 100) else . end' "$1" 2>/dev/null || echo NA; }
-scan() { "$vigil" scan --format json --fail-on none --progress never "$@"; }
+scan=("$vigil" scan --format json --fail-on none --progress never)
 
 echo "| goal | run | wall s | CPU s | integrity check s | load at start | result |"
 echo "|---|---|---|---|---|---|---|"
 read -r ds dc dl <<<"$(run debsums debsums -s)"
-read -r fs fc fl <<<"$(run live-first scan --store "$store/live.db")"
+read -r fs fc fl <<<"$(run live-first "${scan[@]}" --store "$store/live.db")"
 echo "| (a) | \`debsums -s\` | $ds | $dc | - | $dl | $(grep -c . "$out/debsums.err") lines on stderr |"
 echo "| (a) | first live scan, empty store (\`vigil scan --store NEW\`) | $fs | $fc | $(check_s "$out/live-first.out") | $fl | $(ratio "$fs" "$ds") faster than debsums |"
-read -r rs rc rl <<<"$(run live-rescan scan --store "$store/live.db")"
+read -r rs rc rl <<<"$(run live-rescan "${scan[@]}" --store "$store/live.db")"
 echo "| (b) | live rescan, nothing changed | $rs | $rc | $(check_s "$out/live-rescan.out") | $rl | $(goal "$rs" 2) |"
-read -r us uc ul <<<"$(run live-full scan --store "$store/live.db" --full)"
+read -r us uc ul <<<"$(run live-full "${scan[@]}" --store "$store/live.db" --full)"
 echo "| - | live rescan with \`--full\` | $us | $uc | $(check_s "$out/live-full.out") | $ul | $(ratio "$rs" "$us") the time of the cached rescan |"
 if [ -n "$root" ] && [ -d "$root" ]; then
-  read -r as ac al <<<"$(run root-first scan --root "$root" --store "$store/root.db")"
+  read -r as ac al <<<"$(run root-first "${scan[@]}" --root "$root" --store "$store/root.db")"
   echo "| (c) | \`--root\` Debian root, first scan | $as | $ac | $(check_s "$out/root-first.out") | $al | $(goal "$as" 1) |"
-  read -r bs bc bl <<<"$(run root-rescan scan --root "$root" --store "$store/root.db")"
+  read -r bs bc bl <<<"$(run root-rescan "${scan[@]}" --root "$root" --store "$store/root.db")"
   echo "| (c) | \`--root\` Debian root, rescan | $bs | $bc | $(check_s "$out/root-rescan.out") | $bl | $(goal "$bs" 1) |"
-  read -r ns nc nl <<<"$(run root-nostore scan --root "$root" --no-store)"
+  read -r ns nc nl <<<"$(run root-nostore "${scan[@]}" --root "$root" --no-store)"
   echo "| (c) | \`--root\` Debian root, \`--no-store\` | $ns | $nc | $(check_s "$out/root-nostore.out") | $nl | $(goal "$ns" 1) |"
 fi
 echo

@@ -122,7 +122,13 @@ func (w *walker) visit(p, root string, d fs.DirEntry, err error) error {
 	if m&(os.ModeSetuid|os.ModeSetgid) != 0 {
 		w.setuid(p, fi)
 	}
-	w.capabilities(p)
+	if m.Perm()&0o111 != 0 {
+		// File capabilities act only at exec: a file nobody can run
+		// gains nothing from them, and one getxattr per file of a
+		// lived-in host costs more than the rest of the walk (a file
+		// made executable later is seen by the next scan).
+		w.capabilities(p)
+	}
 	if m.Perm()&0o002 != 0 && (inBinDir(p) || underLib(p)) {
 		w.worldWritable(p, fi)
 	}
