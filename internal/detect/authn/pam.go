@@ -68,7 +68,7 @@ func (r *run) pam() {
 	target.Record(r.env, pamDir, err)
 	for i, e := range ents {
 		if i >= maxPamDir {
-			r.env.Gap(model.GapSkipped, pamDir, "more than 2000 entries; the rest not read")
+			r.env.GapMsg(model.GapSkipped, pamDir, model.Msg("gap.entries-budget", 2000))
 			break
 		}
 		if !e.IsDir() {

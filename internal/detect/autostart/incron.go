@@ -230,7 +230,7 @@ func (r *run) incronTable(p, owner, notRun string) {
 		r.incronEntry(f, l, user, homeDir, owner != "", notRun)
 	}
 	if len(t.Bad) > 0 {
-		r.env.Gap(model.GapError, p, fmt.Sprintf("%d malformed incron lines skipped (incrond ignores them too)", len(t.Bad)))
+		r.env.GapMsg(model.GapError, p, model.Msg("autostart.gap.incron-malformed", len(t.Bad)))
 	}
 }
 

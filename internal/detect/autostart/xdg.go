@@ -68,7 +68,7 @@ func (r *run) desktopFile(p, user, homeDir, overrides string) {
 		return // nothing a session manager would start
 	}
 	if len(d.Bad) > 0 {
-		r.env.Gap(model.GapError, p, fmt.Sprintf("%d malformed lines (GLib-based session managers reject the whole file; others may not)", len(d.Bad)))
+		r.env.GapMsg(model.GapError, p, model.Msg("autostart.gap.xdg-malformed", len(d.Bad)))
 	}
 	notRun := d.Disabled()
 	if notRun == "" {

@@ -112,7 +112,7 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 	sort.Slice(r.changes, func(i, j int) bool { return r.changes[i].path < r.changes[j].path })
 	for i, c := range r.changes {
 		if i >= maxFindings {
-			r.env.Gap(model.GapSkipped, "", fmt.Sprintf("%d changed files; only the first %d (by path) are listed", len(r.changes), maxFindings))
+			r.env.GapMsg(model.GapSkipped, "", model.Msg("changed.gap.too-many", len(r.changes), maxFindings))
 			break
 		}
 		r.emit(c)
@@ -185,7 +185,7 @@ func (r *run) walk(ctx context.Context, dir string, depth int) error {
 	deep, deepEx := 0, ""
 	defer func() {
 		if deep > 0 {
-			r.env.Gap(model.GapSkipped, dir, fmt.Sprintf("%d directories deeper than %d levels were not listed (e.g. %s)", deep, depth, deepEx))
+			r.env.GapMsg(model.GapSkipped, dir, model.Msg("changed.gap.too-deep", deep, depth, deepEx))
 		}
 	}()
 	err := r.t.Walk(dir, func(p string, d fs.DirEntry, err error) error {
@@ -198,7 +198,7 @@ func (r *run) walk(ctx context.Context, dir string, depth int) error {
 		}
 		r.entries++
 		if r.entries > maxEntries {
-			r.env.Gap(model.GapSkipped, dir, fmt.Sprintf("more than %d entries examined; the rest of the changed-files listing is missing", maxEntries))
+			r.env.GapMsg(model.GapSkipped, dir, model.Msg("changed.gap.budget", maxEntries))
 			r.stopped = true
 			return fs.SkipAll
 		}

@@ -2,7 +2,6 @@ package history
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"io/fs"
 	"path"
@@ -150,7 +149,7 @@ func (r *run) scanFile(a account, hf histFile) {
 		r.emitDisabled(a, p, "a directory: the shell cannot write its history", lst)
 		return
 	case !st.Mode().IsRegular():
-		r.env.Gap(model.GapSkipped, p, "not a regular file ("+st.Mode().Type().String()+")")
+		r.env.GapMsg(model.GapSkipped, p, model.Msg("gap.not-regular-type", st.Mode().Type().String()))
 		return
 	}
 	b, offset, ok := r.readTail(p, st.Size())
@@ -202,7 +201,7 @@ func (r *run) readTail(p string, size int64) ([]byte, int, bool) {
 		b = b[i+1:]
 		offset++
 	}
-	r.env.Gap(model.GapSkipped, p, fmt.Sprintf("history of %d bytes: only the last %d bytes were read", size, r.limit))
+	r.env.GapMsg(model.GapSkipped, p, model.Msg("history.gap.tail-only", size, r.limit))
 	return b, offset, true
 }
 

@@ -28,7 +28,7 @@ func (w *walker) capabilities(p string) {
 	}
 	fc, err := ParseFileCaps(raw)
 	if err != nil {
-		w.env.Gap(model.GapError, p, "security.capability not understood: "+err.Error())
+		w.env.GapMsg(model.GapError, p, model.Msg("integrity.gap.capability", err))
 		return
 	}
 	all := fc.Permitted | fc.Inheritable

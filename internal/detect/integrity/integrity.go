@@ -89,7 +89,7 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 	}
 	r.pkgdbProblems()
 	if db.Format() == "" {
-		env.Gap(model.GapSkipped, "", "no package database: package files not verified, and setuid files cannot be told from packaged ones")
+		env.GapMsg(model.GapSkipped, "", model.Msg("integrity.gap.no-pkgdb"))
 		return r.walk(ctx)
 	}
 	// Hashing package files and walking the tree for setuid files wait on

@@ -102,7 +102,7 @@ func (r *run) verifyPackages(ctx context.Context) error {
 				missing[o.file.Package] = append(missing[o.file.Package], o.file.Path)
 			}
 		case o.status == pkgdb.Modified && r.prelinked(o.file.Path):
-			r.env.Gap(model.GapSkipped, o.file.Path, "prelinked binary (old RHEL/CentOS): its package digest cannot be checked without undoing prelink (prelink -y)")
+			r.env.GapMsg(model.GapSkipped, o.file.Path, model.Msg("integrity.gap.prelinked"))
 		case o.status == pkgdb.Modified:
 			if !r.modified(o, buf) {
 				ordinary[o.file.Package] = append(ordinary[o.file.Package], o)

@@ -21,20 +21,21 @@ import (
 // skipTrees are not walked: kernel and runtime state (never holds
 // persistent files; reading can block), and trees of other root
 // filesystems whose files this target's package database cannot vouch for
-// (containers, snaps). The latter are recorded as gaps.
+// (containers, snaps). The latter are recorded as gaps, with the message
+// id of their reason (rules/messages/detect.yaml).
 var skipTrees = map[string]string{
 	"/proc": "", "/sys": "", "/run": "", "/dev": "",
-	"/snap":                      "snap images (read-only, signed squashfs): not walked",
-	"/var/lib/snapd/snap":        "snap images: not walked",
-	"/var/lib/docker":            "container storage: scan each container root with --root",
-	"/var/lib/containers":        "container storage: scan each container root with --root",
-	"/var/lib/containerd":        "container storage: scan each container root with --root",
-	"/var/lib/lxc":               "container roots: scan each with --root",
-	"/var/lib/lxd":               "container roots: scan each with --root",
-	"/var/lib/incus":             "container roots: scan each with --root",
-	"/var/lib/machines":          "container roots: scan each with --root",
-	"/var/lib/kubelet/pods":      "pod volumes: not walked",
-	"/var/lib/rancher/k3s/agent": "container storage: scan each container root with --root",
+	"/snap":                      "integrity.gap.snap",
+	"/var/lib/snapd/snap":        "integrity.gap.snapd",
+	"/var/lib/docker":            "integrity.gap.container-storage",
+	"/var/lib/containers":        "integrity.gap.container-storage",
+	"/var/lib/containerd":        "integrity.gap.container-storage",
+	"/var/lib/lxc":               "integrity.gap.container-roots",
+	"/var/lib/lxd":               "integrity.gap.container-roots",
+	"/var/lib/incus":             "integrity.gap.container-roots",
+	"/var/lib/machines":          "integrity.gap.container-roots",
+	"/var/lib/kubelet/pods":      "integrity.gap.pod-volumes",
+	"/var/lib/rancher/k3s/agent": "integrity.gap.container-storage",
 }
 
 // walkRoots are walked in order; /dev/shm is the one part of /dev where
@@ -93,13 +94,13 @@ func (w *walker) visit(p, root string, d fs.DirEntry, err error) error {
 			if reason, ok := skipTrees[p]; ok {
 				if reason != "" {
 					if _, err := w.t.Lstat(p); err == nil {
-						w.env.Gap(model.GapSkipped, p, reason)
+						w.env.GapMsg(model.GapSkipped, p, model.Msg(reason))
 					}
 				}
 				return fs.SkipDir
 			}
 			if w.otherRoot(p) {
-				w.env.Gap(model.GapSkipped, p, "another root filesystem (container, chroot or mounted image): scan it with --root")
+				w.env.GapMsg(model.GapSkipped, p, model.Msg("integrity.gap.other-root"))
 				return fs.SkipDir
 			}
 		}

@@ -124,7 +124,7 @@ func (r *run) loadTree(release, dir string, ix *modIndex) *modTree {
 		target.Record(r.env, dir, err)
 	}
 	if ix.truncated {
-		r.env.Gap(model.GapSkipped, dir, fmt.Sprintf("module tree larger than %d entries; the rest was not indexed", maxTreeEntries))
+		r.env.GapMsg(model.GapSkipped, dir, model.Msg("loader.gap.tree-budget", maxTreeEntries))
 	}
 	if b, err := r.t.ReadFile(path.Join(dir, "modules.builtin"), 16<<20); err == nil {
 		for _, l := range strings.Split(string(b), "\n") {
@@ -187,14 +187,14 @@ var taintBits = []struct {
 // hidden from /proc/modules or from /sys/module, and the taint flags.
 func (r *run) liveModules(ix *modIndex) {
 	if !r.t.IsLive() {
-		r.env.Gap(model.GapNotApplicable, "/proc/modules", "loaded kernel modules can only be read on the live host")
+		r.env.GapMsg(model.GapNotApplicable, "/proc/modules", model.Msg("loader.gap.live-only"))
 		return
 	}
 	relB, okRel := r.read("/proc/sys/kernel/osrelease")
 	rel := strings.TrimSpace(string(relB))
 	b1, ok := r.read("/proc/modules")
 	if !ok {
-		r.env.Gap(model.GapSkipped, "/proc/modules", "the kernel exposes no module list (modules disabled, or a sandboxed kernel)")
+		r.env.GapMsg(model.GapSkipped, "/proc/modules", model.Msg("loader.gap.no-module-list"))
 		return
 	}
 	mods := ParseProcModules(b1)
@@ -203,7 +203,7 @@ func (r *run) liveModules(ix *modIndex) {
 		tree = ix.tree(rel)
 	}
 	if tree == nil {
-		r.env.Gap(model.GapSkipped, "/lib/modules/"+rel, "no module tree for the running kernel (a container, or /lib/modules removed): loaded modules not compared with disk")
+		r.env.GapMsg(model.GapSkipped, "/lib/modules/"+rel, model.Msg("loader.gap.no-tree-running"))
 	}
 	loaded := map[string]bool{}
 	for _, m := range mods {
@@ -286,7 +286,7 @@ func (r *run) taint(mods []LoadedModule, tree *modTree) {
 	}
 	v, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
 	if err != nil {
-		r.env.Gap(model.GapError, "/proc/sys/kernel/tainted", "unreadable value: "+err.Error())
+		r.env.GapMsg(model.GapError, "/proc/sys/kernel/tainted", model.Msg("loader.gap.tainted", err))
 		return
 	}
 	var flags, whats []string

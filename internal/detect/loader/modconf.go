@@ -151,7 +151,7 @@ func (r *run) confFiles(dirs []string) []string {
 func (r *run) autoload(ix *modIndex) {
 	files := append([]string{"/etc/modules"}, r.confFiles(loadDirs)...)
 	if len(ix.trees) == 0 {
-		r.env.Gap(model.GapSkipped, "/lib/modules", "no kernel module tree on the target: modules configured to load were not checked against installed kernels")
+		r.env.GapMsg(model.GapSkipped, "/lib/modules", model.Msg("loader.gap.no-tree"))
 		return
 	}
 	for _, p := range files {

@@ -3,7 +3,6 @@ package loader
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"sort"
@@ -35,7 +34,7 @@ func (r *run) strayModules() {
 	n := 0
 	for _, root := range strayRoots {
 		if n > maxStrayEntries {
-			r.env.Gap(model.GapSkipped, root, fmt.Sprintf("walk budget of %d entries spent: not searched for kernel module files", maxStrayEntries))
+			r.env.GapMsg(model.GapSkipped, root, model.Msg("loader.gap.walk-budget", maxStrayEntries))
 			continue
 		}
 		depth0 := strings.Count(root, "/")
@@ -47,7 +46,7 @@ func (r *run) strayModules() {
 				return nil
 			}
 			if n++; n > maxStrayEntries {
-				r.env.Gap(model.GapSkipped, p, fmt.Sprintf("walk stopped after %d entries", maxStrayEntries))
+				r.env.GapMsg(model.GapSkipped, p, model.Msg("loader.gap.walk-stopped", maxStrayEntries))
 				return fs.SkipAll
 			}
 			if d.IsDir() {
@@ -139,7 +138,7 @@ func (r *run) unownedModules(ix *modIndex) {
 		return // nothing to check (the autoload check reports the missing trees)
 	}
 	if !r.pk.Known() {
-		r.env.Gap(model.GapSkipped, "/lib/modules", "no package database: module files were not checked for ownership")
+		r.env.GapMsg(model.GapSkipped, "/lib/modules", model.Msg("loader.gap.no-pkgdb"))
 		return
 	}
 	for _, t := range ix.trees {

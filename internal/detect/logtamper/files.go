@@ -45,7 +45,7 @@ func (r *run) devNull() {
 		}
 		seen++
 		if seen > walkMaxEntry {
-			r.env.Gap(model.GapSkipped, "/var/log", fmt.Sprintf("more than %d entries; the rest was not checked for /dev/null links", walkMaxEntry))
+			r.env.GapMsg(model.GapSkipped, "/var/log", model.Msg("logtamper.gap.entries", walkMaxEntry))
 			return fs.SkipAll
 		}
 		if d.IsDir() && strings.Count(p, "/") > walkMaxDepth+1 {

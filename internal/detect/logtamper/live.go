@@ -45,7 +45,7 @@ func (r *run) deletedOpen() {
 		for _, fe := range fds {
 			seen++
 			if seen > maxFDs {
-				r.env.Gap(model.GapSkipped, "/proc", fmt.Sprintf("more than %d open files; the rest was not checked", maxFDs))
+				r.env.GapMsg(model.GapSkipped, "/proc", model.Msg("logtamper.gap.fds", maxFDs))
 				return
 			}
 			dest, err := r.t.Readlink(fdDir + "/" + fe.Name())

@@ -41,7 +41,7 @@ func readIfaces(t *target.Target, rec target.Recorder) []iface {
 		i := iface{name: e.Name()}
 		v, err := strconv.ParseUint(strings.TrimPrefix(strings.TrimSpace(string(b)), "0x"), 16, 64)
 		if err != nil {
-			rec.Gap(model.GapError, dir+"/flags", "unexpected content: "+strings.TrimSpace(string(b)))
+			rec.GapMsg(model.GapError, dir+"/flags", model.Msg("network.gap.flags", strings.TrimSpace(string(b))))
 			continue
 		}
 		i.flags = v

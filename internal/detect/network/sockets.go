@@ -218,7 +218,7 @@ func (k kernelServices) explains(s netsock.Socket) bool {
 // the owners at all (another pid namespace): that is a gap, not a finding.
 func (r *run) noOwner(ctx context.Context) error {
 	if !r.snap.FDsComplete {
-		r.env.Gap(model.GapSkipped, "/proc/*/fd", "owner-less socket check skipped: some processes' executables or fd tables are unreadable, so socket owners are incomplete")
+		r.env.GapMsg(model.GapSkipped, "/proc/*/fd", model.Msg("network.gap.ownerless-skipped"))
 		return nil
 	}
 	k := r.kernelServices()
@@ -239,7 +239,7 @@ func (r *run) noOwner(ctx context.Context) error {
 		return nil
 	}
 	if listening >= 4 && unowned*2 > listening {
-		r.env.Gap(model.GapNotApplicable, "/proc/*/fd", fmt.Sprintf("%d of %d listening sockets have no visible owner: Vigil does not see the processes of this network namespace (separate pid namespace?)", unowned, listening))
+		r.env.GapMsg(model.GapNotApplicable, "/proc/*/fd", model.Msg("network.gap.namespace", unowned, listening))
 		return nil
 	}
 	select {

@@ -18,7 +18,7 @@ func (r *run) hidden(ctx context.Context, d *Detector) error {
 		if ctx.Err() != nil {
 			return err
 		}
-		r.env.Gap(model.GapError, "/proc", "hidden process probe: "+err.Error())
+		r.env.GapMsg(model.GapError, "/proc", model.Msg("process.gap.probe", err))
 		return nil
 	}
 	for _, h := range hs {

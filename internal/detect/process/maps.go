@@ -49,7 +49,7 @@ func (r *run) maps(p *procs.Process, pkg string) {
 	}
 	ms, bad := procs.ParseMaps(b)
 	if bad > 0 {
-		r.env.Gap(model.GapError, mp, fmt.Sprintf("%d malformed lines skipped", bad))
+		r.env.GapMsg(model.GapError, mp, model.Msg("gap.malformed-lines", bad))
 	}
 	var rwx, rwxBytes int
 	var firstRWX string

@@ -166,7 +166,7 @@ func (r *run) crontabFile(p, owner, notRun string) {
 		r.inert(f, 0, "", owner, notRun, false)
 	}
 	if bad > 0 {
-		r.env.Gap(model.GapError, p, fmt.Sprintf("%d malformed crontab lines skipped (cron rejects them too)", bad))
+		r.env.GapMsg(model.GapError, p, model.Msg("schedule.gap.malformed", bad))
 		why := fmt.Sprintf("%d lines cron rejects (%s)", bad, firstBad.Reason)
 		v := r.x.Grade(firstBad.Raw, jobexec.Context{User: "root", Home: r.homeOf("root")})
 		r.inert(f, firstBad.N, firstBad.Raw, owner, why, v.Suspicious)

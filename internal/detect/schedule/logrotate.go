@@ -188,7 +188,7 @@ func (r *run) logrotateFile(p, notRun string, seen map[string]bool, depth int) {
 		return
 	}
 	if conf.Unclosed {
-		r.env.Gap(model.GapError, p, "script block without endscript: logrotate rejects the file; read it anyway")
+		r.env.GapMsg(model.GapError, p, model.Msg("schedule.gap.endscript"))
 	}
 	root := jobexec.Context{User: "root", Home: r.homeOf("root")}
 	for _, d := range conf.Directives {

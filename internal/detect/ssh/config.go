@@ -208,14 +208,14 @@ type configLoader struct {
 // load reads p and appends its directives under block.
 func (l *configLoader) load(p, block string, depth int) {
 	if depth > maxIncludeDepth {
-		l.rec.Gap(model.GapSkipped, p, fmt.Sprintf("Include nested deeper than %d levels, not followed", maxIncludeDepth))
+		l.rec.GapMsg(model.GapSkipped, p, model.Msg("ssh.gap.include-depth", maxIncludeDepth))
 		return
 	}
 	if l.reading == nil {
 		l.reading = map[string]bool{}
 	}
 	if l.reading[p] {
-		l.rec.Gap(model.GapSkipped, p, "Include loop, not followed again")
+		l.rec.GapMsg(model.GapSkipped, p, model.Msg("ssh.gap.include-loop"))
 		return
 	}
 	b, ok := l.t.ReadFileRec(l.rec, p, l.limit)
@@ -227,7 +227,7 @@ func (l *configLoader) load(p, block string, depth int) {
 	l.cfg.files = append(l.cfg.files, p)
 	dirs, bad := parseConfig(b, p)
 	for _, n := range bad {
-		l.rec.Gap(model.GapError, fmt.Sprintf("%s:%d", p, n), "configuration line not understood, skipped")
+		l.rec.GapMsg(model.GapError, fmt.Sprintf("%s:%d", p, n), model.Msg("ssh.gap.config-line"))
 	}
 	cur := block
 	for _, d := range dirs {

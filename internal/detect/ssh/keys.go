@@ -227,7 +227,7 @@ func (r *run) scanKeyFile(kf *keyFile) []seenKey {
 	}
 	if !st.Mode().IsRegular() {
 		if !st.IsDir() {
-			r.env.Gap(model.GapSkipped, p, "not a regular file ("+st.Mode().Type().String()+")")
+			r.env.GapMsg(model.GapSkipped, p, model.Msg("gap.not-regular-type", st.Mode().Type().String()))
 		}
 		return nil
 	}
@@ -241,7 +241,7 @@ func (r *run) scanKeyFile(kf *keyFile) []seenKey {
 		acct = &kf.accts[0]
 	}
 	for _, bl := range bad {
-		r.env.Gap(model.GapError, fmt.Sprintf("%s:%d", p, bl.line), "authorized_keys line not understood, skipped: "+bl.reason)
+		r.env.GapMsg(model.GapError, fmt.Sprintf("%s:%d", p, bl.line), model.Msg("ssh.gap.authkeys-line", bl.reason))
 		r.badKeyLine(kf, acct, bl, mtimeOf(st))
 	}
 	r.checkKeyFilePerms(kf, st)

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"path"
@@ -121,7 +120,7 @@ func (r *run) checkPrivateKeys(ctx context.Context) error {
 		})
 		switch {
 		case errors.Is(err, errWalkBound):
-			r.env.Gap(model.GapSkipped, rt.dir, fmt.Sprintf("private key search stopped after %d entries", privKeyMaxEntries))
+			r.env.GapMsg(model.GapSkipped, rt.dir, model.Msg("ssh.gap.privkey-budget", privKeyMaxEntries))
 		case err != nil && ctx.Err() != nil:
 			return ctx.Err()
 		case err != nil:

@@ -36,7 +36,7 @@ func (r *run) text(p string, st fs.FileInfo, pkg string, f *os.File, openErr err
 	if vigilReport(b) {
 		// A saved scan quotes the miner lines it found: rescanning a host
 		// must not report its own evidence as a new tool.
-		r.env.Gap(model.GapSkipped, p, "a saved Vigil report (it quotes the evidence it found); not judged as a tool configuration")
+		r.env.GapMsg(model.GapSkipped, p, model.Msg("tools.gap.vigil-report"))
 		return
 	}
 	s := string(b)

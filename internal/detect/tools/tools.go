@@ -156,7 +156,7 @@ func (r *run) walk(ctx context.Context, dir string, depth int, check func(p stri
 	deep, deepEx := 0, ""
 	defer func() {
 		if deep > 0 {
-			r.env.Gap(model.GapSkipped, res, fmt.Sprintf("%d directories deeper than %d levels were not searched for tools (e.g. %s)", deep, depth, deepEx))
+			r.env.GapMsg(model.GapSkipped, res, model.Msg("tools.gap.too-deep", deep, depth, deepEx))
 		}
 	}()
 	err = r.t.Walk(res, func(p string, d fs.DirEntry, err error) error {
@@ -182,7 +182,7 @@ func (r *run) walk(ctx context.Context, dir string, depth int, check func(p stri
 		}
 		r.files++
 		if r.files > maxFiles {
-			r.env.Gap(model.GapSkipped, res, fmt.Sprintf("more than %d files searched for tools; the rest was not checked", maxFiles))
+			r.env.GapMsg(model.GapSkipped, res, model.Msg("tools.gap.budget", maxFiles))
 			stop = true
 			return fs.SkipAll
 		}
@@ -323,11 +323,11 @@ func (r *run) binary(p string, st fs.FileInfo, pkg string, f *os.File) {
 	case scanned:
 		// Another name of the same file, already read.
 	case st.Size() > maxBinary:
-		r.env.Gap(model.GapSkipped, p, fmt.Sprintf("larger than %d MiB; not searched for tool strings", maxBinary>>20))
+		r.env.GapMsg(model.GapSkipped, p, model.Msg("tools.gap.too-large", maxBinary>>20))
 	case r.content+st.Size() > maxContent:
 		if !r.budget {
 			r.budget = true
-			r.env.Gap(model.GapSkipped, p, fmt.Sprintf("content budget of %d MiB spent; further binaries judged by name and hash only", maxContent>>20))
+			r.env.GapMsg(model.GapSkipped, p, model.Msg("tools.gap.content-budget", maxContent>>20))
 		}
 	default:
 		var err error

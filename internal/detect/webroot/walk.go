@@ -56,7 +56,7 @@ func (r *run) walkRoots(ctx context.Context, roots []string) error {
 			}
 			files++
 			if files > maxFiles {
-				r.env.Gap(model.GapSkipped, root, fmt.Sprintf("more than %d files in web roots; the rest was not checked", maxFiles))
+				r.env.GapMsg(model.GapSkipped, root, model.Msg("webroot.gap.budget", maxFiles))
 				stop = true
 				return fs.SkipAll
 			}
@@ -67,7 +67,7 @@ func (r *run) walkRoots(ctx context.Context, roots []string) error {
 			return nil
 		})
 		if deep > 0 {
-			r.env.Gap(model.GapSkipped, root, fmt.Sprintf("%d directories deeper than %d levels below the web root were not walked (e.g. %s)", deep, maxDepth, deepEx))
+			r.env.GapMsg(model.GapSkipped, root, model.Msg("webroot.gap.too-deep", deep, maxDepth, deepEx))
 		}
 		if err != nil {
 			if ctx.Err() != nil {

@@ -61,7 +61,7 @@ func Parse(p string, b []byte, conf bool, rec target.Recorder) []Line {
 		}
 		l, err := parseLine(s, conf)
 		if err != nil {
-			rec.Gap(model.GapError, p+":"+strconv.Itoa(start), "PAM line not understood, skipped: "+err.Error())
+			rec.GapMsg(model.GapError, p+":"+strconv.Itoa(start), model.Msg("pam.gap.line", err))
 			continue
 		}
 		l.File, l.Line, l.Text = p, start, s

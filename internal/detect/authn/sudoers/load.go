@@ -35,7 +35,7 @@ type loader struct {
 
 func (l *loader) file(p string, depth int) {
 	if depth > maxDepth {
-		l.rec.Gap(model.GapSkipped, p, "sudoers include nesting deeper than "+strconv.Itoa(maxDepth))
+		l.rec.GapMsg(model.GapSkipped, p, model.Msg("sudoers.gap.include-depth", maxDepth))
 		return
 	}
 	key := p
@@ -59,7 +59,7 @@ func (l *loader) file(p string, depth int) {
 func (l *loader) include(inc Include, depth int) {
 	p := inc.Path
 	if strings.Contains(p, "%h") {
-		l.rec.Gap(model.GapSkipped, inc.File+":"+itoa(inc.Line), "include path with %h (host name) not expanded: "+p)
+		l.rec.GapMsg(model.GapSkipped, inc.File+":"+itoa(inc.Line), model.Msg("sudoers.gap.include-host", p))
 		return
 	}
 	if !strings.HasPrefix(p, "/") {

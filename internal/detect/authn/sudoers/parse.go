@@ -28,7 +28,7 @@ func Parse(pol *Policy, p string, b []byte, rec target.Recorder) []Include {
 			return
 		}
 		if err := parseStatement(pol, e, s); err != nil {
-			rec.Gap(model.GapError, p+":"+itoa(n), "sudoers statement not understood, skipped: "+err.Error())
+			rec.GapMsg(model.GapError, p+":"+itoa(n), model.Msg("sudoers.gap.statement", err))
 		}
 	})
 	return incs
