@@ -216,10 +216,20 @@ type agg struct {
 	also     []string // other indicators of the same rule on the same lines
 }
 
+// maxCommand bounds how much of each end of one history entry is graded.
+const maxCommand = 64 << 10
+
 func (r *run) grade(a account, p string, hf histFile, entries []entry, st fs.FileInfo, symlink string) {
 	byID := map[string]*agg{}
 	var order []string
+	long := 0
 	for _, e := range entries {
+		if len(e.text) > 2*maxCommand {
+			// A megabyte "command" is padding or garbage; grading all of
+			// it costs seconds per line. Its start and end are what runs.
+			long++
+			e.text = e.text[:maxCommand] + "\n" + e.text[len(e.text)-maxCommand:]
+		}
 		hs := r.g.grade(hf.sh, e.text)
 		// Hits of one line that the same rule reports (bash -i >& /dev/tcp
 		// is both a /dev/tcp and an interactive-shell reverse shell) are
@@ -287,6 +297,9 @@ func (r *run) grade(a account, p string, hf histFile, entries []entry, st fs.Fil
 			},
 		}
 		r.env.Emit(f.WithSeverity(ag.h.sev).WithConfidence(ag.h.conf))
+	}
+	if long > 0 {
+		r.env.Gap(model.GapSkipped, p, fmt.Sprintf("%d entries longer than %d KiB graded at their start and end only", long, 2*maxCommand>>10))
 	}
 }
 

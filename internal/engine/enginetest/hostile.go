@@ -3,6 +3,7 @@ package enginetest
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -48,19 +49,22 @@ type Hostile struct {
 // variant plants one hostile version of the file at host path hp. orig is
 // the fixture's content (nil when the file did not exist).
 type variant struct {
-	name  string
-	plant func(hp string, orig []byte) error
+	name string
+	// replaces is true when the variant removes the original content (a
+	// trace in that file is then gone, not hidden).
+	replaces bool
+	plant    func(hp string, orig []byte) error
 }
 
 // Hostile texts. They surround the original content, so a trace in the
 // same file stays in it.
 var (
-	badUTF8  = "\xff\xfe\xfd\n\xc3\x28 [\xff]* \xed\xa0\x80 [\x80-\xff] *\xff? \\\xff\n=\xff \xff=\xff \"\xff\n"
+	badUTF8  = "\xff\xfe\xfd\n\xc3\x28 [\xff]* \xed\xa0\x80 [\x80-\xff] *\xff? \\\xff\n=\xff \xff=\xff \"\xff\" '\xff'\n"
 	withNULs = "\x00\x00\x00\nab\x00cd=\x00 \x00\n\"\x00\"\n"
 )
 
 func textVariant(name string, head, tail func() string) variant {
-	return variant{name, func(hp string, orig []byte) error {
+	return variant{name, false, func(hp string, orig []byte) error {
 		var b bytes.Buffer
 		b.WriteString(head())
 		b.Write(orig)
@@ -73,7 +77,7 @@ func textVariant(name string, head, tail func() string) variant {
 }
 
 func replaceWith(name string, plant func(hp string) error) variant {
-	return variant{name, func(hp string, _ []byte) error {
+	return variant{name, true, func(hp string, _ []byte) error {
 		if err := os.RemoveAll(hp); err != nil {
 			return err
 		}
@@ -116,72 +120,97 @@ func genericVariants() []variant {
 	}
 }
 
-// Run runs every variant of every file as a subtest.
+// Run runs each variant as a subtest: planted into every file at once (a
+// variant that replaces content spares the Needs files, which get a run of
+// their own where only the check's ending is asserted), then a directory of
+// many files in each directory the check reads.
 func (h Hostile) Run(t *testing.T) {
 	t.Helper()
 	if len(h.Trace) == 0 || len(h.Files) == 0 {
 		t.Fatal("enginetest.Hostile: a trace and the files the check parses are needed")
 	}
 	vs := genericVariants()
-	for name, s := range h.Extra {
-		vs = append(vs, textVariant("extra-"+name, constant(""), constant(s)))
+	for _, name := range slices.Sorted(maps.Keys(h.Extra)) {
+		vs = append(vs, textVariant("extra-"+name, constant(""), constant(h.Extra[name])))
 	}
-	for _, file := range h.Files {
-		for _, v := range vs {
-			t.Run(strings.TrimPrefix(file, "/")+"/"+v.name, func(t *testing.T) {
-				h.runVariant(t, file, v)
-			})
+	var others, dirs []string
+	for _, f := range h.Files {
+		if !slices.Contains(h.Needs, f) {
+			others = append(others, f)
 		}
-		if strings.HasSuffix(file, "/") {
-			t.Run(strings.TrimPrefix(file, "/")+"/many-files", func(t *testing.T) {
-				h.runVariant(t, file, variant{"many-files", func(hp string, _ []byte) error {
-					dir := filepath.Dir(hp)
-					for i := range 1000 {
-						if err := writeFile(filepath.Join(dir, fmt.Sprintf("zz-%04d", i)), []byte("a\n")); err != nil {
-							return err
-						}
-					}
-					return nil
-				}})
-			})
+		if strings.HasSuffix(f, "/") {
+			dirs = append(dirs, f)
 		}
+	}
+	for _, v := range vs {
+		files := h.Files
+		if v.replaces {
+			files = others
+		}
+		t.Run(v.name, func(t *testing.T) { h.runVariant(t, files, v, true) })
+		if v.replaces && len(h.Needs) > 0 {
+			t.Run(v.name+"-of-the-trace", func(t *testing.T) { h.runVariant(t, h.Needs, v, false) })
+		}
+	}
+	if len(dirs) > 0 {
+		t.Run("many-files", func(t *testing.T) { h.runVariant(t, dirs, manyFiles, true) })
 	}
 }
 
-func (h Hostile) runVariant(t *testing.T, file string, v variant) {
-	root := h.Root(t)
-	p := file
+// manyFiles fills a directory with a thousand files.
+var manyFiles = variant{"many-files", false, func(hp string, _ []byte) error {
+	dir := filepath.Dir(hp)
+	for i := range 1000 {
+		if err := writeFile(filepath.Join(dir, fmt.Sprintf("zz-%04d", i)), []byte("a\n")); err != nil {
+			return err
+		}
+	}
+	return nil
+}}
+
+// plantPath is the target path a variant is planted at for file: a new
+// file in a directory ("/etc/cron.d/" -> "/etc/cron.d/zz-hostile").
+func plantPath(file string) string {
 	if strings.HasSuffix(file, "/") {
-		p = file + "zz-hostile"
+		return file + "zz-hostile"
 	}
-	hp := filepath.Join(root, filepath.FromSlash(strings.TrimPrefix(p, "/")))
-	if err := os.MkdirAll(filepath.Dir(hp), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	orig, _ := os.ReadFile(hp) // nil for a new or unreadable file
-	if err := v.plant(hp, orig); err != nil {
-		t.Fatalf("planting %s: %v", v.name, err)
+	return file
+}
+
+func (h Hostile) runVariant(t *testing.T, files []string, v variant, wantTrace bool) {
+	root := h.Root(t)
+	for _, file := range files {
+		hp := filepath.Join(root, filepath.FromSlash(strings.TrimPrefix(plantPath(file), "/")))
+		if err := os.MkdirAll(filepath.Dir(hp), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		orig, _ := os.ReadFile(hp) // nil for a new or unreadable file
+		if err := v.plant(hp, orig); err != nil {
+			t.Fatalf("planting %s at %s: %v", v.name, file, err)
+		}
 	}
 	res := RunTarget(t, h.Detector, target.NewUnchecked(root, h.Live), engine.Options{})
 	if res.Status.Status != "ok" {
-		t.Fatalf("check %s with %s %s: status %s (%s)", h.Detector.Name(), v.name, p, res.Status.Status, res.Status.Reason)
+		t.Fatalf("check %s with %s in %v: status %s (%s)", h.Detector.Name(), v.name, files, res.Status.Status, res.Status.Reason)
+	}
+	if !wantTrace {
+		return // the trace went with the content; the check ended
 	}
 	for _, w := range h.Trace {
-		if _, ok, why := Match(res.Findings, w); !ok && !h.excused(w, p, res.Gaps) {
-			t.Errorf("with %s %s the trace is lost: want %s: %s\ngot:\n%sgaps: %v", v.name, p, w, why, Dump(res.Findings), res.Gaps)
+		if _, ok, why := Match(res.Findings, w); !ok && !h.excused(res.Gaps) {
+			t.Errorf("with %s in %v the trace is lost: want %s: %s\ngot:\n%sgaps: %v", v.name, files, w, why, Dump(res.Findings), res.Gaps)
 		}
 	}
 }
 
-// excused: a trace read from the planted file may be lost when the check
-// said it could not read that file (a gap for it).
-func (h Hostile) excused(w Want, p string, gaps []model.Gap) bool {
-	if w.Path != p && !slices.Contains(h.Needs, p) {
-		return false
-	}
+// excused: the trace may be lost when the check said it could not read a
+// file the trace is read from (a gap for one of Needs).
+func (h Hostile) excused(gaps []model.Gap) bool {
 	for _, g := range gaps {
-		if g.Path == p {
-			return true
+		for _, n := range h.Needs {
+			if g.Path == plantPath(n) || g.Path == strings.TrimSuffix(n, "/") || strings.HasSuffix(n, "/") && strings.HasPrefix(g.Path, n) {
+				return true
+			}
 		}
 	}
 	return false
