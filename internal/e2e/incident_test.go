@@ -14,16 +14,23 @@ import (
 
 // Every planted trick of the incident fixture must be reported at or above
 // a severity, by a rule of the expected category, pointing at the file.
-func TestIncidentRoot(t *testing.T) {
-	root := testutil.RootFromTxtar(t, "testdata/incident.txtar")
-	// txtar keeps no extended attributes: cap_setuid+ep on the copied
-	// interpreter is set here (vfs_cap_data v2: magic|effective, permitted
-	// bit 7), where the filesystem and privileges allow it.
-	capsSet := unix.Lsetxattr(filepath.Join(root, "var/tmp/.py/python3"), "security.capability",
+// incidentRoot writes the incident fixture into a new directory. txtar
+// keeps no extended attributes: cap_setuid+ep on the copied interpreter is
+// set here (vfs_cap_data v2: magic|effective, permitted bit 7), where the
+// filesystem and privileges allow it; capsSet says whether it was.
+func incidentRoot(t *testing.T) (root string, capsSet bool) {
+	t.Helper()
+	root = testutil.RootFromTxtar(t, "testdata/incident.txtar")
+	capsSet = unix.Lsetxattr(filepath.Join(root, "var/tmp/.py/python3"), "security.capability",
 		[]byte{1, 0, 0, 2, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 0) == nil
 	if !capsSet {
-		t.Log("file capabilities not settable here (needs root and xattrs): that expectation is skipped")
+		t.Log("file capabilities not settable here (needs root and xattrs): the capability finding is not expected")
 	}
+	return root, capsSet
+}
+
+func TestIncidentRoot(t *testing.T) {
+	root, capsSet := incidentRoot(t)
 	r, code, stderr := scan(t, "--root", root)
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (findings at or above high); stderr: %s", code, stderr)
