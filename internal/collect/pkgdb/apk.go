@@ -3,7 +3,6 @@ package pkgdb
 import (
 	"bytes"
 	"encoding/base64"
-	"fmt"
 	"path"
 
 	"github.com/vigil-ir/vigil/internal/model"
@@ -128,11 +127,11 @@ func loadApk(t *target.Target, rec target.Recorder, probs *[]Problem) (*DB, bool
 		}
 		if len(pkgs) == 0 {
 			*probs = append(*probs, Problem{Path: p, Format: "apk", Whole: true, Empty: len(bytes.TrimSpace(raw)) == 0,
-				Detail: fmt.Sprintf("%d bytes, no package parsed (%d malformed lines)", len(raw), bad)})
+				Note: model.Msg("pkgdb.problem.nothing-parsed", len(raw), bad)})
 			continue
 		}
 		if bad > 0 {
-			*probs = append(*probs, Problem{Path: p, Format: "apk", Bad: bad, Detail: fmt.Sprintf("%d malformed apk database lines skipped", bad)})
+			*probs = append(*probs, Problem{Path: p, Format: "apk", Bad: bad, Note: model.Msg("pkgdb.problem.malformed", bad)})
 		}
 		b := newBuilder(t, "apk")
 		for _, ap := range pkgs {

@@ -159,11 +159,11 @@ func loadDpkg(t *target.Target, rec target.Recorder, probs *[]Problem) (*DB, boo
 	switch {
 	case len(st) == 0:
 		*probs = append(*probs, Problem{Path: dpkgStatus, Format: "dpkg", Whole: true, Empty: len(bytes.TrimSpace(raw)) == 0,
-			Detail: fmt.Sprintf("%d bytes, no package stanza parsed (%d malformed)", len(raw), bad)})
+			Note: model.Msg("pkgdb.problem.nothing-parsed", len(raw), bad)})
 		return nil, false
 	case bad > 0:
 		*probs = append(*probs, Problem{Path: dpkgStatus, Format: "dpkg", Bad: bad,
-			Detail: fmt.Sprintf("%d malformed package stanzas skipped", bad)})
+			Note: model.Msg("pkgdb.problem.malformed", bad)})
 	}
 	b := newBuilder(t, "dpkg")
 	db := b.db

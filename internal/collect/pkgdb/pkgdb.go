@@ -120,12 +120,12 @@ type DB struct {
 // that does not parse at all leaves every file unjudged. An intruder who
 // damages the database blinds integrity checks.
 type Problem struct {
-	Path   string // the database file
-	Format string // dpkg, rpm, apk
-	Whole  bool   // nothing of it could be used
-	Bad    int    // records skipped (when not Whole)
-	Detail string // what went wrong, for the evidence
-	Empty  bool   // the file holds nothing but white space
+	Path   string        // the database file
+	Format string        // dpkg, rpm, apk
+	Whole  bool          // nothing of it could be used
+	Bad    int           // records skipped (when not Whole)
+	Note   model.Message // what went wrong, for the finding (rules/messages/traces.yaml)
+	Empty  bool          // the file holds nothing but white space
 }
 
 // Problems returns the databases that exist and did not parse, whole or in

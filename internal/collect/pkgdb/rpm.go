@@ -78,7 +78,7 @@ func loadRPMFile(t *target.Target, rec target.Recorder, p string, read func(*tar
 	})
 	if err != nil {
 		rec.GapMsg(model.GapError, p, model.Msg("pkgdb.gap.rpm-unreadable", err))
-		*probs = append(*probs, Problem{Path: p, Format: "rpm", Whole: true, Detail: err.Error()})
+		*probs = append(*probs, Problem{Path: p, Format: "rpm", Whole: true, Note: model.Msg("pkgdb.problem.rpm-unreadable", err)})
 		return nil, false
 	}
 	if bad > 0 {
@@ -86,11 +86,11 @@ func loadRPMFile(t *target.Target, rec target.Recorder, p string, read func(*tar
 	}
 	if len(b.db.pkgs) == 0 {
 		rec.GapMsg(model.GapError, p, model.Msg("pkgdb.gap.rpm-empty"))
-		*probs = append(*probs, Problem{Path: p, Format: "rpm", Whole: true, Detail: fmt.Sprintf("no readable package (%d headers did not parse)", bad)})
+		*probs = append(*probs, Problem{Path: p, Format: "rpm", Whole: true, Note: model.Msg("pkgdb.problem.nothing-parsed", "-", bad)})
 		return nil, false
 	}
 	if bad > 0 {
-		*probs = append(*probs, Problem{Path: p, Format: "rpm", Bad: bad, Detail: fmt.Sprintf("%d rpm headers could not be parsed (first: %v)", bad, firstErr)})
+		*probs = append(*probs, Problem{Path: p, Format: "rpm", Bad: bad, Note: model.Msg("pkgdb.problem.rpm-headers", bad, firstErr)})
 	}
 	return b.finish(), true
 }

@@ -20,7 +20,7 @@ func (r *run) pkgdbProblems() {
 		f := r.facts(p.Path, nil)
 		ev := f.evidence(p.Path, r.db.OwnerOrNone(p.Path))
 		ev.Package = ""
-		ev.Text = p.Detail
+		ev.Note = p.Note
 		ev.Extra["format"] = p.Format
 		if p.Bad > 0 {
 			ev.Extra["records_skipped"] = strconv.Itoa(p.Bad)

@@ -191,14 +191,13 @@ func (r *run) missing(spec logSpec, cfg map[string]bool) {
 		}
 		// Nothing the configuration writes has content: an image that
 		// never booted with it (or whose syslog never ran). Listed, quiet.
-		reason := "no log the syslog configuration writes has content: the system never ran with it (an image that never booted, or syslog not started)"
+		note := model.Msg("logtamper.note.missing-never-booted", p)
+		extra := map[string]string{}
 		if u := r.signsOfUse(); u.any() {
-			reason += "; the system was used (" + u.text() + ") and logged elsewhere or not at all"
+			note = model.Msg("logtamper.note.missing-never-logged", p)
+			extra["signs_of_use"] = u.text()
 		}
-		r.emit(ruleMissing, p, model.Evidence{
-			Text:  p + " is missing; the syslog configuration writes it",
-			Extra: map[string]string{"reason": reason},
-		}, model.Info, model.ConfMedium)
+		r.emit(ruleMissing, p, model.Evidence{Note: note, Extra: extra}, model.Info, model.ConfMedium)
 	}
 }
 

@@ -48,7 +48,7 @@ func (r *run) journal() {
 	if len(machineDirs) == 0 {
 		return // journald never flushed here: not evidence of deletion
 	}
-	if r.judgeWiped(machineDirs[0], machineDirs[0]+" holds no journal files although journald wrote there", time.Time{}) {
+	if r.judgeWiped(machineDirs[0], model.Msg("logtamper.note.journal-empty", machineDirs[0]), time.Time{}) {
 		return
 	}
 	by, ok := r.bootedOtherThan("/var/log/journal")

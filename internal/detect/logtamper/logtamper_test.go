@@ -293,7 +293,7 @@ func TestWipedGrading(t *testing.T) {
 	}
 	r := enginetest.Run(t, New(), fixture(t, "-- root/.bash_history --\nls\n", noBoot), false)
 	fs := r.Find(ruleLoginWiped)
-	if len(fs) != 1 || fs[0].Severity != model.Low || fs[0].Evidence.Extra["reason"] == "" {
+	if len(fs) != 1 || fs[0].Severity != model.Low || fs[0].Evidence.Note.ID != "logtamper.note.wiped-maybe-image" {
 		t.Errorf("want one low wipe with a reason, got %v", describe(r.Findings))
 	}
 	r = enginetest.Run(t, New(), fixture(t, "", noBoot), false)
@@ -302,7 +302,7 @@ func TestWipedGrading(t *testing.T) {
 	}
 	var info bool
 	for _, f := range r.Find(ruleMissing) {
-		if f.Subject == "/var/log/auth.log" && f.Severity == model.Info && f.Evidence.Extra["reason"] != "" {
+		if f.Subject == "/var/log/auth.log" && f.Severity == model.Info && f.Evidence.Note.ID == "logtamper.note.missing-never-booted" {
 			info = true
 		}
 	}

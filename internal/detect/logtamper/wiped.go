@@ -27,7 +27,9 @@ type usage struct {
 
 func (u usage) any() bool { return len(u.strong)+len(u.weak) > 0 }
 
-func (u usage) text() string { return strings.Join(append(append([]string(nil), u.strong...), u.weak...), "; ") }
+func (u usage) text() string {
+	return strings.Join(append(append([]string(nil), u.strong...), u.weak...), "; ")
+}
 
 // historyNames are the shell and tool histories people leave in a home.
 var historyNames = []string{".bash_history", ".zsh_history", ".ash_history", ".sh_history", ".history",
@@ -173,7 +175,7 @@ func (r *run) wipedLogs() {
 		if spec.writer == "syslog" && !r.syslogRan() {
 			continue // no syslog daemon wrote anything here: nothing to wipe
 		}
-		r.judgeWiped(p, p+" is empty", st.ModTime())
+		r.judgeWiped(p, model.Msg("logtamper.note.login-empty", p), st.ModTime())
 	}
 }
 
@@ -192,7 +194,7 @@ func (r *run) syslogRan() bool {
 // system ran and logged, low when only people's files show (an image,
 // such as a container's, may never have booted). It reports whether it
 // emitted.
-func (r *run) judgeWiped(p, what string, mtime time.Time) bool {
+func (r *run) judgeWiped(p string, what model.Message, mtime time.Time) bool {
 	u := r.signsOfUse()
 	if !u.any() {
 		return false
@@ -206,14 +208,13 @@ func (r *run) judgeWiped(p, what string, mtime time.Time) bool {
 	case ran:
 	default:
 		sev, conf = model.Low, model.ConfLow
-		extra["reason"] = "no other log shows the system ran: an image (a container's) may never have booted"
+		what = model.Msg("logtamper.note.wiped-maybe-image", what.Args[0])
 	}
 	if ran {
 		extra["system_ran"] = by
 	}
 	r.wiped[p] = true
-	r.emit(ruleLoginWiped, p, model.Evidence{Text: what + " although the system was used (" + u.text() + ")",
-		MTime: timePtr(mtime), When: "login", Extra: extra}, sev, conf)
+	r.emit(ruleLoginWiped, p, model.Evidence{Note: what, MTime: timePtr(mtime), When: "login", Extra: extra}, sev, conf)
 	return true
 }
 
