@@ -22,7 +22,7 @@ func TestPanicStackGoesToDebugLog(t *testing.T) {
 		fake{name: "needs-users", run: func(env *engine.Env) error { _ = engine.Shared(env, "users", badLoad); return nil }},
 		fake{name: "needs-users-too", run: func(env *engine.Env) error { _ = engine.Shared(env, "users", badLoad); return nil }},
 		fake{name: "multi-line", run: func(env *engine.Env) error {
-			env.Gap(model.GapError, "/etc/x", "first\nsecond\tthird "+strings.Repeat("y", 1000))
+			env.GapMsg(model.GapError, "/etc/x", model.Msg("target.read-error", "first\nsecond\tthird "+strings.Repeat("y", 1000)))
 			return nil
 		}},
 		fake{name: "fine", run: func(*engine.Env) error { return nil }},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -62,8 +63,6 @@ type Options struct {
 	Debug io.Writer
 }
 
-// ReasonSkipped is the reason given for a check skipped by request.
-const ReasonSkipped = "skipped by request (--only / --skip)"
 
 // Sink receives a scan's stream. Calls are serialised by the engine.
 type Sink interface {
@@ -115,9 +114,10 @@ func (e *Engine) Run(ctx context.Context, t *target.Target, tinfo model.TargetIn
 		st := &statuses[i]
 		st.Name, st.Version = d.Name(), d.Version()
 		if e.Options.Skip[d.Name()] {
-			st.Status, st.Reason = "skipped", ReasonSkipped
+			st.Status, st.Msg = "skipped", model.Msg("engine.skipped")
+			st.Reason = e.english(st.Msg)
 			mu.Lock()
-			sink.Gap(model.Gap{Check: d.Name(), Kind: model.GapSkipped, Reason: st.Reason})
+			sink.Gap(e.render(model.Gap{Check: d.Name(), Kind: model.GapSkipped, Msg: st.Msg}))
 			mu.Unlock()
 			progress(*st)
 			continue
@@ -155,9 +155,12 @@ func (e *Engine) Run(ctx context.Context, t *target.Target, tinfo model.TargetIn
 					sink.Finding(f)
 				},
 				gap: func(g model.Gap) {
-					if r := OneLine(g.Reason); r != g.Reason {
-						dbg.printf("%s: gap %s: reason in full: %s", g.Check, g.Path, g.Reason)
-						g.Reason = r
+					g.Msg.Args = slices.Clone(g.Msg.Args)
+					for i, a := range g.Msg.Args {
+						if r := OneLine(a); r != a {
+							dbg.printf("%s: gap %s: reason in full: %s", g.Check, g.Path, a)
+							g.Msg.Args[i] = r
+						}
 					}
 					g = e.render(g)
 					mu.Lock()
@@ -233,12 +236,7 @@ func (e *Engine) complete(f *model.Finding, tinfo model.TargetInfo) {
 // older tools read "reason"; people read Msg in their language.
 func (e *Engine) render(g model.Gap) model.Gap {
 	if !g.Msg.IsZero() {
-		args := make([]string, len(g.Msg.Args))
-		for i, a := range g.Msg.Args {
-			args[i] = OneLine(a) // an argument may be an error with a stack
-		}
-		g.Msg.Args = args
-		g.Reason = e.english(g.Msg)
+		g.Reason = OneLine(e.english(g.Msg))
 	}
 	return g
 }

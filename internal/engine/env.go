@@ -38,11 +38,6 @@ func (e *Env) GapMsg(kind model.GapKind, path string, m model.Message) {
 	e.gap(model.Gap{Check: e.check, Kind: kind, Path: path, Msg: m})
 }
 
-// Gap records a gap with an English reason. Deprecated: use GapMsg; a
-// reason in English is not readable in Chinese.
-func (e *Env) Gap(kind model.GapKind, path, reason string) {
-	e.gap(model.Gap{Check: e.check, Kind: kind, Path: path, Reason: reason})
-}
 
 // Now is the scan's clock.
 func (e *Env) Now() time.Time { return e.now() }
@@ -70,10 +65,6 @@ type memo struct {
 type gapBuffer struct {
 	name string
 	gaps []model.Gap
-}
-
-func (g *gapBuffer) Gap(kind model.GapKind, path, reason string) {
-	g.gaps = append(g.gaps, model.Gap{Check: g.name, Kind: kind, Path: path, Reason: reason})
 }
 
 func (g *gapBuffer) GapMsg(kind model.GapKind, path string, m model.Message) {

@@ -13,20 +13,16 @@ import (
 // environment implements it, so a collector records gaps without knowing
 // about the engine.
 //
-// GapMsg is the way to record a gap: the reason is a message id with its
-// arguments (rules/messages/*.yaml), rendered in the reader's language.
-// Gap, with an English reason, is being retired: no new calls.
+// The reason is a message id with its arguments (rules/messages/*.yaml),
+// rendered in the reader's language; there is no way to record an English
+// sentence.
 type Recorder interface {
 	GapMsg(kind model.GapKind, path string, m model.Message)
-	Gap(kind model.GapKind, path, reason string)
 }
 
 // Discard is a Recorder that drops gaps (for tests and tools that do not
 // report coverage).
 type Discard struct{}
-
-// Gap implements Recorder.
-func (Discard) Gap(model.GapKind, string, string) {}
 
 // GapMsg implements Recorder.
 func (Discard) GapMsg(model.GapKind, string, model.Message) {}
@@ -36,13 +32,6 @@ func (Discard) GapMsg(model.GapKind, string, model.Message) {}
 type GapLog struct {
 	mu   sync.Mutex
 	Gaps []model.Gap
-}
-
-// Gap implements Recorder.
-func (g *GapLog) Gap(kind model.GapKind, path, reason string) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.Gaps = append(g.Gaps, model.Gap{Kind: kind, Path: path, Reason: reason})
 }
 
 // GapMsg implements Recorder. Reason holds the language-neutral form of m
