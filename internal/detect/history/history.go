@@ -2,7 +2,6 @@ package history
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"io/fs"
 	"path"
@@ -300,7 +299,7 @@ func (r *run) grade(a account, p string, hf histFile, entries []entry, st fs.Fil
 		r.env.Emit(f.WithSeverity(ag.h.sev).WithConfidence(ag.h.conf))
 	}
 	if long > 0 {
-		r.env.Gap(model.GapSkipped, p, fmt.Sprintf("%d entries longer than %d KiB graded at their start and end only", long, 2*maxCommand>>10))
+		r.env.GapMsg(model.GapSkipped, p, model.Msg("history.gap.long-entries", long, 2*maxCommand>>10))
 	}
 }
 
