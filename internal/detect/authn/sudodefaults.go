@@ -88,19 +88,19 @@ func weakDefault(pol *sudoers.Policy, p sudoers.Param) (model.Severity, string) 
 		case err != nil:
 			return 0, ""
 		case v < 0:
-			return model.High, "timestamp_timeout=" + p.Value + " (never expires)"
+			return model.High, "timestamp_timeout=" + p.Value
 		case v > longTimestamp:
 			return model.Medium, "timestamp_timeout=" + p.Value
 		}
 	case p.Name == "tty_tickets" && p.Negated:
-		return model.Medium, "!tty_tickets (one password for every terminal)"
+		return model.Medium, "!tty_tickets"
 	case p.Name == "timestamp_type" && strings.EqualFold(strings.TrimSpace(p.Value), "global"):
-		return model.Medium, "timestamp_type=global (one password for every terminal)"
+		return model.Medium, "timestamp_type=global"
 	case p.Name == "requiretty" && p.Negated:
 		// Debian and current RHEL do not require a tty; dropping it only
 		// changes something where another line sets it.
 		if setsRequiretty(pol) {
-			return model.Low, "!requiretty (overrides requiretty)"
+			return model.Low, "!requiretty"
 		}
 		return model.Info, "!requiretty"
 	}
