@@ -45,7 +45,7 @@ Exit status: 1 when a new or changed finding is at or above --fail-on.`,
 			if err != nil {
 				return err
 			}
-			st, err := sf.open(ctx, g, true)
+			st, err := sf.openReadOnly(ctx, g)
 			if err != nil {
 				return err
 			}

@@ -77,7 +77,7 @@ func runFindings(cmd *cobra.Command, g *globals, f *findingsFlags) error {
 	if err != nil {
 		return err
 	}
-	st, err := f.store.open(ctx, g, true)
+	st, err := f.store.openReadOnly(ctx, g)
 	if err != nil {
 		return err
 	}

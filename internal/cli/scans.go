@@ -27,7 +27,7 @@ func newScansCmd(g *globals) *cobra.Command {
 			if format != "table" && format != "json" {
 				return &exitError{code: ExitError, err: fmt.Errorf("--format %q: want table or json", format)}
 			}
-			st, err := sf.open(cmd.Context(), g, true)
+			st, err := sf.openReadOnly(cmd.Context(), g)
 			if err != nil {
 				return err
 			}

@@ -67,7 +67,7 @@ Exit status follows --fail-on over what is shown, like 'vigil scan'.`,
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
-			st, err := sf.open(ctx, g, true)
+			st, err := sf.openReadOnly(ctx, g)
 			if err != nil {
 				return err
 			}

@@ -30,6 +30,17 @@ func (s *storeFlag) open(ctx context.Context, g *globals, mustExist bool) (store
 	return st, nil
 }
 
+// openReadOnly opens an existing store for queries only (scans, findings,
+// show, diff): a store on write-protected media, or a copy handed over
+// read-only, can be queried.
+func (s *storeFlag) openReadOnly(ctx context.Context, g *globals) (store.Store, error) {
+	st, err := store.Open(ctx, app.StorePath(s.path, g.getenv), store.Options{ReadOnly: true})
+	if err != nil {
+		return nil, &exitError{code: ExitError, err: err}
+	}
+	return st, nil
+}
+
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -33,13 +33,18 @@ type Options struct {
 	// MustExist makes Open fail with ErrNoStore instead of creating a new
 	// store: commands that only read never create one.
 	MustExist bool
+	// ReadOnly opens an existing store for queries only (scans, findings,
+	// show, diff): nothing is written, not even its schema, so a store on
+	// write-protected media or a copy handed over read-only can be read.
+	ReadOnly bool
 }
 
 // SQLite is the embedded store.
 type SQLite struct {
-	db   *sql.DB
-	path string
-	now  func() time.Time
+	db       *sql.DB
+	path     string
+	now      func() time.Time
+	readOnly bool // opened with Options.ReadOnly: nothing is written
 
 	// intact: the file matched its seal when opened (hashes.go); resealed:
 	// this process saved a full hash pass, so its seal may be renewed.
@@ -64,12 +69,15 @@ func open(ctx context.Context, path string, opt Options, schema int) (*SQLite, e
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
-	if err := prepareFile(abs, opt.MustExist); err != nil {
+	if err := prepareFile(abs, opt.MustExist || opt.ReadOnly); err != nil {
 		return nil, err
 	}
 	s := &SQLite{path: abs, now: opt.Now, intact: sealIntact(abs)}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if opt.ReadOnly {
+		return s, s.openReadOnly(ctx)
 	}
 	// Immediate transactions take the write lock at BEGIN, so a writer
 	// waits (busy_timeout) instead of failing when it would have to
@@ -111,6 +119,47 @@ func open(ctx context.Context, path string, opt Options, schema int) (*SQLite, e
 		return nil, classify(abs, err)
 	}
 	return s, nil
+}
+
+// openReadOnly opens the store for queries only. SQLite opens a WAL
+// database read-only when it may create the -shm file beside it; where it
+// may not (a read-only directory or medium) the file is opened immutable:
+// no locks, no shared memory, which is right for a store nobody can write.
+// A store of an older schema is not migrated: a writing command must
+// open it first.
+func (s *SQLite) openReadOnly(ctx context.Context) error {
+	s.readOnly = true
+	base := "file:" + (&url.URL{Path: s.path}).EscapedPath() + fmt.Sprintf("?mode=ro&_busy_timeout=%d", busyTimeout.Milliseconds())
+	var lastErr error
+	for _, dsn := range []string{base, base + "&immutable=1"} {
+		db, err := sql.Open("sqlite", dsn)
+		if err != nil {
+			return classify(s.path, err)
+		}
+		db.SetMaxOpenConns(4)
+		v, err := schemaVersion(ctx, db)
+		if err != nil {
+			db.Close()
+			lastErr = err
+			continue
+		}
+		switch {
+		case v > LatestSchema():
+			db.Close()
+			return fmt.Errorf("%w: %s has schema version %d, this vigil knows up to %d; upgrade vigil, or use another --store",
+				ErrNewerSchema, s.path, v, LatestSchema())
+		case v < LatestSchema():
+			db.Close()
+			return fmt.Errorf("%w: %s has schema version %d and is opened read-only; run a writing command (vigil scan) on it once, where it can be written, to bring it to version %d",
+				ErrNotWritable, s.path, v, LatestSchema())
+		}
+		s.db = db
+		return nil
+	}
+	if errors.Is(lastErr, ErrForeign) {
+		return fmt.Errorf("%w: %s is a database of another program; give vigil its own file with --store", ErrForeign, s.path)
+	}
+	return classify(s.path, lastErr)
 }
 
 // prepareFile makes sure the store's directory exists (0700) and that the
@@ -167,7 +216,7 @@ func (s *SQLite) Path() string { return s.path }
 func (s *SQLite) Close() error {
 	err := s.db.Close()
 	s.mu.Lock()
-	renew := s.intact || s.resealed
+	renew := (s.intact || s.resealed) && !s.readOnly
 	s.mu.Unlock()
 	if err == nil && renew {
 		writeSeal(s.path)

@@ -56,7 +56,7 @@ func (s *SQLite) Suppressions(ctx context.Context, all bool, who Actor) ([]suppr
 			pending = true
 		}
 	}
-	if pending {
+	if pending && !s.readOnly { // a read-only store shows expiries, it cannot audit them
 		if err := s.withTx(ctx, func(tx *sql.Tx) error { return recordExpiries(ctx, tx, now, who) }); err != nil {
 			return nil, err
 		}
