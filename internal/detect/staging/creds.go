@@ -15,8 +15,10 @@ const (
 
 var (
 	// hashLine is an account name then a modular crypt hash ($1$ MD5,
-	// $2b$ bcrypt, $5$/$6$ SHA-crypt, $7$ scrypt, $y$/$gy$ yescrypt).
-	hashLine = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*\$?:\$(?:1|2[abxy]?|5|6|7|y|gy|sha1|md5)\$[^:\s]{8,}(?::|$)`)
+	// $2b$ bcrypt, $5$/$6$ SHA-crypt, $7$ scrypt, $y$/$gy$ yescrypt) and
+	// more fields: shadow's or passwd's layout. An htpasswd file (name and
+	// hash alone) is a web server's configuration, not a copy.
+	hashLine = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*\$?:\$(?:1|2[abxy]?|5|6|7|y|gy|sha1|md5)\$[^:\s]{8,}:`)
 	// shadowLine is shadow's layout: nine fields, numeric dates.
 	shadowLine = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*\$?:[^:\s]*:\d*:\d*:\d*:\d*:\d*:\d*:[^:]*$`)
 	// passwdLine is passwd's layout: seven fields, numeric ids.

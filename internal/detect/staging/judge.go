@@ -70,6 +70,9 @@ func (r *run) head(p string, n int) []byte {
 func programKind(b []byte) string {
 	switch {
 	case bytes.HasPrefix(b, []byte("\x7fELF")):
+		if len(b) >= 18 && (b[16] == 4 && b[17] == 0 || b[16] == 0 && b[17] == 4) {
+			return "" // ET_CORE: a core dump, not a program
+		}
 		return indCompiled
 	case bytes.HasPrefix(b, []byte("#!")) && len(b) > 2 && (b[2] == '/' || b[2] == ' '):
 		return indScript

@@ -101,9 +101,24 @@ func TestCredentialFormat(t *testing.T) {
 		{"-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\ny\n-----END CERTIFICATE-----\n", ""},
 		{"", ""},
 		{"http://a:b@c:80/x\n", ""},
+		{"admin:$2y$05$abcdefghijklmnopqrstuv0123456789ABCDEFGHIJKLMNOPQRSTU\nops:$6$saltsalt$0123456789abcdef\n", ""}, // htpasswd
+		{"root:$6$abcdefgh$0123456789abcdef\n", ""},
 	} {
 		if got, _ := CredentialFormat([]byte(c.in)); got != c.want {
 			t.Errorf("CredentialFormat(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestProgramKind(t *testing.T) {
+	core := []byte("\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x04\x00\x3e\x00")
+	exe := []byte("\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x3e\x00")
+	for _, c := range []struct {
+		b    []byte
+		want string
+	}{{core, ""}, {exe, indCompiled}, {[]byte("#!/bin/sh\n"), indScript}, {[]byte("#!! not a script"), ""}, {[]byte("GIF89a"), ""}} {
+		if got := programKind(c.b); got != c.want {
+			t.Errorf("programKind(%q) = %q, want %q", c.b, got, c.want)
 		}
 	}
 }
