@@ -3,6 +3,7 @@ package procs
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"slices"
@@ -276,7 +277,7 @@ func readProcess(t *target.Target, rec target.Recorder, pid int, boot time.Time,
 			}
 		}
 	}
-	if b, err := t.ReadFile(dir+"/cmdline", cmdlineLimit); err == nil {
+	if b, err := readHead(t, dir+"/cmdline", cmdlineLimit); err == nil {
 		p.Cmdline = SplitNUL(b)
 	}
 	if link, err := t.Readlink(dir + "/exe"); err == nil {
@@ -384,4 +385,16 @@ func ReadOne(t *target.Target, rec target.Recorder, pid int) (*Process, error) {
 	boot, up := clock(t, target.Discard{})
 	var d denied
 	return readProcess(t, rec, pid, boot, up, &d)
+}
+
+// readHead reads at most limit bytes of p: a command line padded past the
+// limit (arguments may reach ARG_MAX) is still graded on its start, not
+// dropped.
+func readHead(t *target.Target, p string, limit int64) ([]byte, error) {
+	f, err := t.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, limit))
 }

@@ -31,6 +31,8 @@ type Hostile struct {
 	Root func(t testing.TB) string
 	// Live runs the detector as on the running host.
 	Live bool
+	// Options are the scan's options (ChangedSince for time-aware checks).
+	Options engine.Options
 	// Trace is what the check must still report.
 	Trace []Want
 	// Files are the target paths the check parses. A path ending in "/" is
@@ -41,6 +43,9 @@ type Hostile struct {
 	// package database for a changed binary): when the check records a gap
 	// for one of them, a hostile version of it may cost the trace.
 	Needs []string
+	// Known are variants that still cost the trace, with the reason: known
+	// limits, each a bug to fix. They are logged, not failed.
+	Known map[string]string
 	// Extra are the check's own hostile contents (include loops, recursive
 	// definitions), by name, planted like the generic ones.
 	Extra map[string]string
@@ -189,7 +194,7 @@ func (h Hostile) runVariant(t *testing.T, files []string, v variant, wantTrace b
 			t.Fatalf("planting %s at %s: %v", v.name, file, err)
 		}
 	}
-	res := RunTarget(t, h.Detector, target.NewUnchecked(root, h.Live), engine.Options{})
+	res := RunTarget(t, h.Detector, target.NewUnchecked(root, h.Live), h.Options)
 	if res.Status.Status != "ok" {
 		t.Fatalf("check %s with %s in %v: status %s (%s)", h.Detector.Name(), v.name, files, res.Status.Status, res.Status.Reason)
 	}
@@ -198,6 +203,10 @@ func (h Hostile) runVariant(t *testing.T, files []string, v variant, wantTrace b
 	}
 	for _, w := range h.Trace {
 		if _, ok, why := Match(res.Findings, w); !ok && !h.excused(res.Gaps) {
+			if reason, known := h.Known[v.name]; known {
+				t.Logf("known limit: with %s the trace is lost: %s", v.name, reason)
+				continue
+			}
 			t.Errorf("with %s in %v the trace is lost: want %s: %s\ngot:\n%sgaps: %v", v.name, files, w, why, Dump(res.Findings), res.Gaps)
 		}
 	}
