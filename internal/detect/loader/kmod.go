@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vigil-ir/vigil/internal/grade/rootkits"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -208,6 +209,13 @@ func (r *run) liveModules(ix *modIndex) {
 	loaded := map[string]bool{}
 	for _, m := range mods {
 		loaded[Normalize(m.Name)] = true
+		if rk, ok := rootkits.ByModule(m.Name); ok {
+			f := model.Finding{RuleID: ruleKnownRootkitModule, Subject: "module " + m.Name, Key: "rootkit-loaded:" + Normalize(m.Name),
+				Indicators: []string{indKnownRootkit},
+				Evidence: model.Evidence{Path: "/proc/modules", Line: m.Line, Text: m.Text, User: "root", When: "running",
+					Extra: map[string]string{"module": m.Name, "rootkit": rk.Name, "source": rk.Source}}}
+			r.emit(f)
+		}
 	}
 	if tree != nil {
 		for _, m := range mods {
@@ -259,6 +267,10 @@ func (r *run) hiddenModules(mods []LoadedModule, loaded map[string]bool) {
 			Indicators: []string{indHiddenModule},
 			Evidence: model.Evidence{Path: path.Join("/sys/module", e.Name()), Text: "in /sys/module, missing from /proc/modules", User: "root", When: "running",
 				Extra: map[string]string{"module": e.Name(), "initstate": state}}}
+		if rk, ok := rootkits.ByModule(e.Name()); ok {
+			f.Indicators = append(f.Indicators, indKnownRootkit)
+			f.Evidence.Extra["rootkit"], f.Evidence.Extra["source"] = rk.Name, rk.Source
+		}
 		r.emit(f)
 	}
 	for _, m := range mods {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/vigil-ir/vigil/internal/grade/places"
+	"github.com/vigil-ir/vigil/internal/grade/rootkits"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -120,6 +121,11 @@ func (r *run) strayFile(p string) {
 		ind = append(ind, indHidden)
 	}
 	extra := map[string]string{"module": ModuleName(p)}
+	if rk, ok := rootkits.ByModule(ModuleName(p)); ok {
+		sev, conf = model.Critical, model.ConfHigh
+		ind = append(ind, indKnownRootkit)
+		extra["rootkit"], extra["source"] = rk.Name, rk.Source
+	}
 	if vermagic != "" {
 		extra["vermagic"] = vermagic
 	}
