@@ -39,3 +39,40 @@ func langFromArgs(args []string) string {
 	}
 	return ""
 }
+
+// cobraErrors are the errors cobra and pflag write in English, by their
+// fixed start: the message id that says the rest in the reader's language.
+var cobraErrors = []struct{ prefix, id string }{
+	{"unknown flag: ", "cli.err.unknown-flag"},
+	{"unknown shorthand flag: ", "cli.err.unknown-flag"},
+	{"flag needs an argument: ", "cli.err.needs-arg"},
+	{"invalid argument ", "cli.err.invalid-arg"},
+	{"accepts ", "cli.err.args"},
+	{"requires at least ", "cli.err.args"},
+	{"requires at most ", "cli.err.args"},
+	{"unknown command ", "cli.err.unknown-command"},
+}
+
+// errText is an error as the person reads it: cobra's and pflag's English
+// errors in the command's language (our own errors are already rendered
+// from the catalog), prefixed "错误：" in Chinese.
+func (g *globals) errText(err error) string {
+	s := err.Error()
+	for _, ce := range cobraErrors {
+		rest, ok := strings.CutPrefix(s, ce.prefix)
+		if !ok {
+			continue
+		}
+		switch ce.id {
+		case "cli.err.args":
+			s = g.t(ce.id, s)
+		case "cli.err.unknown-command":
+			cmd, parent, _ := strings.Cut(rest, " for ")
+			s = g.t(ce.id, cmd, parent)
+		default:
+			s = g.t(ce.id, rest)
+		}
+		break
+	}
+	return g.t("cli.error", s)
+}

@@ -44,17 +44,17 @@ type progress struct {
 	tty     bool
 	started time.Time
 	width   int
+	lang    string
 }
 
-func newProgress(w io.Writer) *progress {
-	return &progress{w: w, tty: isTerminal(w), started: time.Now()}
+func newProgress(w io.Writer, lang string) *progress {
+	return &progress{w: w, tty: isTerminal(w), started: time.Now(), lang: lang}
 }
 
 // Check is the engine's Progress callback.
 func (p *progress) Check(done, total int, st model.CheckStatus) {
-	line := fmt.Sprintf("vigil: [%d/%d] %s %s (%s, %d findings), %s elapsed",
-		done, total, st.Name, st.Status, st.Duration.Round(time.Millisecond), st.Findings,
-		time.Since(p.started).Round(100*time.Millisecond))
+	line := "vigil: " + texts().T(p.lang, "cli.progress", done, total, st.Name, texts().T(p.lang, "cli.status."+st.Status),
+		st.Duration.Round(time.Millisecond), st.Findings, time.Since(p.started).Round(100*time.Millisecond))
 	if !p.tty {
 		fmt.Fprintln(p.w, line)
 		return

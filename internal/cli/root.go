@@ -64,6 +64,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	lang := catalog.LangFromEnv(g.getenv)
 	if l := langFromArgs(args); l != "" {
 		lang = catalog.NormalizeLang(l)
+		g.lang = l // for errors cobra returns before it parses --lang
 	}
 	localizeHelp(root, lang)
 	err := root.ExecuteContext(ctx)
@@ -73,11 +74,11 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(stderr, "vigil:", ee.err)
+			fmt.Fprintln(stderr, "vigil:", g.errText(ee.err))
 		}
 		return ee.code
 	}
-	fmt.Fprintln(stderr, "vigil:", err)
+	fmt.Fprintln(stderr, "vigil:", g.errText(err))
 	return ExitError
 }
 

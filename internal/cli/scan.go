@@ -124,20 +124,20 @@ func runScan(cmd *cobra.Command, g *globals, f *scanFlags) error {
 	usage := func(err error) error { return &exitError{code: ExitError, err: err} }
 	failOn, err := model.ParseSeverity(f.failOn)
 	if err != nil {
-		return usage(fmt.Errorf("--fail-on: %w", err))
+		return usage(errors.New(g.t("cli.err.severity", "--fail-on", f.failOn)))
 	}
 	minSev, err := model.ParseSeverity(f.minSeverity)
 	if err != nil {
-		return usage(fmt.Errorf("--min-severity: %w", err))
+		return usage(errors.New(g.t("cli.err.severity", "--min-severity", f.minSeverity)))
 	}
 	if f.maxPerRule < 0 {
-		return usage(errors.New("--max-per-rule: want 0 (never fold) or more"))
+		return usage(errors.New(g.t("cli.err.max-per-rule")))
 	}
 	if f.maxPerRule == 0 {
 		f.maxPerRule = -1 // the engine's "never fold"
 	}
 	if f.noStore && (f.baseline || f.newOnly || f.store.path != "") {
-		return usage(errors.New("--no-store cannot be combined with --store, --baseline or --new (they need the store)"))
+		return usage(errors.New(g.t("cli.err.no-store")))
 	}
 	var since time.Time
 	if f.changedSince != "" {
@@ -200,7 +200,7 @@ func runScan(cmd *cobra.Command, g *globals, f *scanFlags) error {
 		hashes, _ = st.(store.HashStore)
 	} else {
 		if f.newOnly {
-			g.warnf("--new: no store to compare with; every finding is shown")
+			g.warnf("%s", g.t("cli.new.no-store"))
 		}
 		if view.Suppressions, err = app.LoadSuppressions(ctx, nil, store.Actor{}, nil, fileSupp...); err != nil {
 			g.warnf("suppressions: %v", err)
@@ -229,7 +229,7 @@ func runScan(cmd *cobra.Command, g *globals, f *scanFlags) error {
 		defer c.Close()
 	}
 	if showProgress {
-		p := newProgress(g.stderr)
+		p := newProgress(g.stderr, g.Lang())
 		opts.Progress = p.Check
 		defer p.Done() // also on error; after a normal end it ran already
 		opts.ChecksDone = p.Done
@@ -245,16 +245,16 @@ func runScan(cmd *cobra.Command, g *globals, f *scanFlags) error {
 	var recErr *app.RecordError
 	switch {
 	case errors.As(err, &recErr):
-		g.warnf("%v; the result above was not saved", recErr.Err)
+		g.warnf("%s", g.t("cli.scan.not-saved", recErr.Err))
 	case err != nil:
 		return usage(err)
 	case rec != nil && (f.format == "" || f.format == "table"):
 		saved := rec.Saved()
-		extra := ""
 		if saved.Baseline {
-			extra = ", marked as baseline"
+			g.notef("%s", g.t("cli.scan.saved-baseline", saved.ID, storePath))
+		} else {
+			g.notef("%s", g.t("cli.scan.saved", saved.ID, storePath))
 		}
-		g.notef("saved as scan %d in %s%s", saved.ID, storePath, extra)
 	}
 	if code := app.ExitCode(sum, failOn); code != 0 {
 		return &exitError{code: code}
@@ -295,17 +295,17 @@ func prepareView(ctx context.Context, g *globals, st store.Store, t *target.Targ
 	case errors.Is(err, app.ErrDifferentTargets):
 		return fmt.Errorf("--new: %w", err)
 	case err != nil:
-		g.warnf("--new: %v; every finding is shown", err)
+		g.warnf("%s", g.t("cli.new.failed", err))
 	case !ok:
-		g.notef("--new: no earlier scan of this target (%s) in the store; every finding is new", app.TargetLabel(tinfo))
+		g.notef("%s", g.t("cli.new.none", app.TargetLabel(tinfo)))
 	default:
-		kind := "the previous scan"
+		id := "cli.new.since-previous"
 		if ref.Baseline {
-			kind = "the baseline"
+			id = "cli.new.since-baseline"
 		}
-		g.notef("--new: showing what is new since %s, %s; this scan: %s", app.DescribeScan(ref), kind, app.TargetLabel(tinfo))
+		g.notef("%s", g.t(id, app.DescribeScan(ref), app.TargetLabel(tinfo)))
 		if ref.TargetKey != tinfo.ID() {
-			g.warnf("--new --force: %s is another target than this scan (%s)", app.DescribeScan(ref), app.TargetLabel(tinfo))
+			g.warnf("%s", g.t("cli.new.other-target", app.DescribeScan(ref), app.TargetLabel(tinfo)))
 		}
 		view.Known = known
 	}

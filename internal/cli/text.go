@@ -74,7 +74,7 @@ func (t *table) write(w io.Writer) error {
 // warnf reports a problem that does not stop the command (the store
 // failing under a scan) on stderr.
 func (g *globals) warnf(format string, a ...any) {
-	fmt.Fprintf(g.stderr, "vigil: warning: "+format+"\n", a...)
+	fmt.Fprintf(g.stderr, "vigil: %s\n", g.t("cli.warning", fmt.Sprintf(format, a...)))
 }
 
 // notef tells the person something on stderr (never mixed into the
