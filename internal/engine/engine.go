@@ -63,7 +63,6 @@ type Options struct {
 	Debug io.Writer
 }
 
-
 // Sink receives a scan's stream. Calls are serialised by the engine.
 type Sink interface {
 	Finding(model.Finding)

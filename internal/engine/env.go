@@ -38,7 +38,6 @@ func (e *Env) GapMsg(kind model.GapKind, path string, m model.Message) {
 	e.gap(model.Gap{Check: e.check, Kind: kind, Path: path, Msg: m})
 }
 
-
 // Now is the scan's clock.
 func (e *Env) Now() time.Time { return e.now() }
 
