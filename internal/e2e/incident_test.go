@@ -77,6 +77,8 @@ func TestIncidentRoot(t *testing.T) {
 		{"persistence", "/etc/systemd/system/dbus-cache.service", "", model.Medium},          // unowned unit writing into /dev/shm
 		{"persistence", "/etc/rc.common", "", model.Medium},                                  // boot script Linux never reads
 		{"persistence", "/home/ops/.profile", "", model.Medium},                              // a reverse tunnel added to a start-up file
+		{"persistence", "/etc/cron.d/logrotate-helper", "", model.High},                      // encoded python one-liner
+		{"persistence", "/etc/cron.hourly/sync.sh", "", model.Low},                           // inert: run-parts skips a dotted name
 		{"files", "/var/tmp/.s", "", model.High},                                             // copy of the shadow hashes
 		{"integrity", "/var/lib/dpkg/status", "", model.Medium},                              // a package record cut out
 		{"logs", "/var/log/auth.log", "", model.High},                                        // emptied with no rotation, on a system people used
