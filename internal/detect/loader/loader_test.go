@@ -162,20 +162,9 @@ func TestFires(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := enginetest.Run(t, New(), fixture(t, tc.extra), tc.live)
-			var got *model.Finding
-			for i, f := range r.Findings {
-				if f.RuleID == tc.rule && strings.Contains(f.Subject, tc.subject) {
-					got = &r.Findings[i]
-				}
-			}
-			if got == nil {
-				t.Fatalf("no %s finding on %q; got:\n%s", tc.rule, tc.subject, dump(r.Findings))
-			}
-			if got.Severity != tc.sev {
-				t.Errorf("severity %s, want %s: %+v", got.Severity, tc.sev, got)
-			}
-			if tc.ind != "" && !contains(got.Indicators, tc.ind) {
-				t.Errorf("indicators %v, want %s", got.Indicators, tc.ind)
+			got := enginetest.Expect(t, r.Findings, []enginetest.Want{{Rule: tc.rule, Subject: tc.subject, Severity: tc.sev, Indicators: []string{tc.ind}}})[0]
+			if got.RuleID == "" {
+				return
 			}
 			if got.Evidence.Path == "" || got.Evidence.User == "" {
 				t.Errorf("incomplete evidence: %+v", got.Evidence)
@@ -200,14 +189,6 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func dump(fs []model.Finding) string {
-	var b strings.Builder
-	for _, f := range fs {
-		b.WriteString("  " + f.Severity.String() + " " + f.RuleID + " " + f.Subject + " " + strings.Join(f.Indicators, ",") + "\n")
-	}
-	return b.String()
-}
-
 // The same hidden module is the same finding across scans, whatever the
 // address or reference count in /proc/modules.
 // Without a module tree, a rootkit's name is still judged; a blacklist line
@@ -216,7 +197,7 @@ func TestRootkitNameWithoutTree(t *testing.T) {
 	dir := testutil.RootFromString(t, "-- etc/passwd --\nroot:x:0:0::/root:/bin/sh\n-- etc/modules-load.d/a.conf --\ndiamorphine\n-- etc/modprobe.d/b.conf --\nblacklist reptile\n")
 	r := enginetest.Run(t, New(), dir, false)
 	if len(r.Find(ruleKnownRootkitModule)) != 1 || !r.Has(ruleKnownRootkitModule, "/etc/modules-load.d/a.conf (diamorphine)") {
-		t.Fatalf("got:\n%s", dump(r.Findings))
+		t.Fatalf("got:\n%s", enginetest.Dump(r.Findings))
 	}
 }
 
@@ -315,7 +296,7 @@ func TestLibDirWritable(t *testing.T) {
 			r := enginetest.Run(t, New(), dir, false)
 			fs := r.Find(ruleLibDir)
 			if len(fs) != 1 || fs[0].Severity != model.High || !contains(fs[0].Indicators, tc.ind) {
-				t.Fatalf("want one high %s finding, got:\n%s", tc.ind, dump(r.Findings))
+				t.Fatalf("want one high %s finding, got:\n%s", tc.ind, enginetest.Dump(r.Findings))
 			}
 		})
 	}

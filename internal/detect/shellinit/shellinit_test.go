@@ -102,20 +102,9 @@ func TestFires(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := enginetest.Run(t, New(), fixture(t, tc.files), false)
-			var got *model.Finding
-			for i, f := range r.Findings {
-				if f.RuleID == tc.rule && strings.Contains(f.Subject, tc.subject) {
-					got = &r.Findings[i]
-				}
-			}
-			if got == nil {
-				t.Fatalf("no %s finding on %q; got:\n%s", tc.rule, tc.subject, dump(r.Findings))
-			}
-			if got.Severity != tc.sev {
-				t.Errorf("severity %s, want %s: %+v", got.Severity, tc.sev, got)
-			}
-			if tc.ind != "" && !contains(got.Indicators, tc.ind) {
-				t.Errorf("indicators %v, want %s", got.Indicators, tc.ind)
+			got := enginetest.Expect(t, r.Findings, []enginetest.Want{{Rule: tc.rule, Subject: tc.subject, Severity: tc.sev, Indicators: []string{tc.ind}}})[0]
+			if got.RuleID == "" {
+				return
 			}
 			if got.Evidence.Path == "" || got.Evidence.When == "" || got.Evidence.User == "" {
 				t.Errorf("incomplete evidence: %+v", got.Evidence)
@@ -131,14 +120,6 @@ func TestFires(t *testing.T) {
 			}
 		})
 	}
-}
-
-func dump(fs []model.Finding) string {
-	var b strings.Builder
-	for _, f := range fs {
-		b.WriteString("  " + f.Severity.String() + " " + f.RuleID + " " + f.Subject + " " + strings.Join(f.Indicators, ",") + "\n")
-	}
-	return b.String()
 }
 
 // Lines from real rc files that must stay below low.
