@@ -81,9 +81,7 @@ func TestPamQuiet(t *testing.T) {
 	for _, e := range lines {
 		t.Run(e.new, func(t *testing.T) {
 			r := enginetest.Run(t, New(), fixture(t, true, e), false)
-			for _, f := range r.AtLeast(model.Low) {
-				t.Errorf("%s %s %s", f.Severity, f.RuleID, f.Subject)
-			}
+			enginetest.Quiet(t, r.Findings, model.Low)
 		})
 	}
 }

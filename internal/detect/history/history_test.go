@@ -157,17 +157,9 @@ func TestFires(t *testing.T) {
 				os.Remove(filepath.Join(dir, name+".remove"))
 			}
 			r := scan(t, dir)
-			var got *model.Finding
-			for i, f := range r.Findings {
-				if f.RuleID == tc.rule && f.Evidence.Path == tc.path && (tc.ind == "" || contains(f.Indicators, tc.ind)) {
-					got = &r.Findings[i]
-				}
-			}
-			if got == nil {
-				t.Fatalf("no %s on %s with %s; got %v", tc.rule, tc.path, tc.ind, describe(r))
-			}
-			if got.Severity != tc.sev {
-				t.Errorf("severity %s, want %s", got.Severity, tc.sev)
+			got := enginetest.Expect(t, r.Findings, []enginetest.Want{{Rule: tc.rule, Path: tc.path, Severity: tc.sev, Indicators: []string{tc.ind}}})[0]
+			if got.RuleID == "" {
+				return
 			}
 			if got.Evidence.Line != tc.line {
 				t.Errorf("line %d, want %d (%q)", got.Evidence.Line, tc.line, got.Evidence.Text)
@@ -212,9 +204,7 @@ func TestSilent(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := scan(t, fixture(t, tc.extra))
-			for _, f := range r.AtLeast(model.Low) {
-				t.Errorf("false positive: %s %s %s:%d %q %v", f.Severity, f.RuleID, f.Evidence.Path, f.Evidence.Line, f.Evidence.Text, f.Indicators)
-			}
+			enginetest.Quiet(t, r.Findings, model.Low)
 		})
 	}
 }

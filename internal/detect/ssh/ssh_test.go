@@ -108,9 +108,7 @@ func scan(t testing.TB, dir string) enginetest.Result {
 
 func TestCleanLivedInIsQuiet(t *testing.T) {
 	r := scan(t, fixture(t, ""))
-	for _, f := range r.AtLeast(model.Low) {
-		t.Errorf("false positive: %s %s %q %s:%d %q %v", f.Severity, f.RuleID, f.Subject, f.Evidence.Path, f.Evidence.Line, f.Evidence.Text, f.Indicators)
-	}
+	enginetest.Quiet(t, r.Findings, model.Low)
 	for _, g := range r.Gaps {
 		t.Errorf("unexpected gap on a clean root: %+v", g)
 	}
@@ -139,6 +137,10 @@ type want struct {
 	subject string // substring of the subject ("" for any)
 	sev     model.Severity
 	ind     string // an indicator that must be present ("" for none)
+}
+
+func (w want) expect() enginetest.Want {
+	return enginetest.Want{Rule: w.rule, Subject: w.subject, Severity: w.sev, Indicators: []string{w.ind}}
 }
 
 func TestFires(t *testing.T) {
@@ -262,22 +264,9 @@ func TestFires(t *testing.T) {
 			}
 			r := scan(t, dir)
 			for _, w := range tc.want {
-				var got *model.Finding
-				for i, f := range r.Findings {
-					if f.RuleID == w.rule && strings.Contains(f.Subject, w.subject) {
-						got = &r.Findings[i]
-						break
-					}
-				}
-				if got == nil {
-					t.Errorf("no %s finding with subject ~%q; got %v", w.rule, w.subject, describe(r))
+				got := enginetest.Expect(t, r.Findings, []enginetest.Want{w.expect()})[0]
+				if got.RuleID == "" {
 					continue
-				}
-				if got.Severity != w.sev {
-					t.Errorf("%s: severity %s, want %s (%+v)", w.rule, got.Severity, w.sev, got.Evidence)
-				}
-				if w.ind != "" && !contains(got.Indicators, w.ind) {
-					t.Errorf("%s: indicators %v lack %s", w.rule, got.Indicators, w.ind)
 				}
 				if got.Evidence.Path == "" || (got.RuleID != ruleKeyShared && got.RuleID != ruleKeyRootRecent && got.RuleID != ruleKeyPerms && got.RuleID != ruleKeys2 && got.RuleID != ruleBinaryScript && got.Evidence.Line == 0) {
 					t.Errorf("%s: evidence lacks path or line: %+v", w.rule, got.Evidence)
@@ -331,9 +320,7 @@ func TestSilent(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := scan(t, fixture(t, tc.extra))
-			for _, f := range r.AtLeast(model.Low) {
-				t.Errorf("false positive: %s %s %q %s:%d %q %v", f.Severity, f.RuleID, f.Subject, f.Evidence.Path, f.Evidence.Line, f.Evidence.Text, f.Indicators)
-			}
+			enginetest.Quiet(t, r.Findings, model.Low)
 		})
 	}
 }
