@@ -132,7 +132,7 @@ func (r *run) hookScript(p string, sd scriptDir) {
 		if pkg == model.NoPackage {
 			ev := base
 			ev.SHA256 = sha(b)
-			ev.Text = "ELF executable"
+			ev.Note = model.Msg("hooks.note.elf")
 			r.emit(unownedRule, p, ev, []string{indCompiled, indNotPackaged}, model.High, model.ConfMedium)
 		}
 		return

@@ -265,7 +265,7 @@ func (r *run) hiddenModules(mods []LoadedModule, loaded map[string]bool) {
 		}
 		f := model.Finding{RuleID: ruleHidden, Subject: "module " + e.Name(), Key: "hidden-sysfs:" + n,
 			Indicators: []string{indHiddenModule},
-			Evidence: model.Evidence{Path: path.Join("/sys/module", e.Name()), Text: "in /sys/module, missing from /proc/modules", User: "root", When: "running",
+			Evidence: model.Evidence{Path: path.Join("/sys/module", e.Name()), Note: model.Msg("loader.note.sysmodule-only"), User: "root", When: "running",
 				Extra: map[string]string{"module": e.Name(), "initstate": state}}}
 		if rk, ok := rootkits.ByModule(e.Name()); ok {
 			f.Indicators = append(f.Indicators, indKnownRootkit)

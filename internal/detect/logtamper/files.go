@@ -2,7 +2,6 @@ package logtamper
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"path"
 	"regexp"
@@ -74,9 +73,9 @@ func (r *run) checkDevNull(p string) {
 		if err != nil || path.Clean(dest) != "/dev/null" {
 			return
 		}
-		how = "symlink to /dev/null"
+		how = "logs.note.devnull-link"
 	case st.Mode()&fs.ModeCharDevice != 0 && p != "/var/log":
-		how = "character device in place of a log file"
+		how = "logs.note.devnull-chardev"
 	default:
 		return
 	}
@@ -84,7 +83,7 @@ func (r *run) checkDevNull(p string) {
 	if securityLogs[p] || strings.HasPrefix(p, "/var/log/journal/") || strings.HasPrefix(p, "/var/log/audit/") {
 		sev, conf = model.Critical, model.ConfHigh
 	}
-	r.emit(ruleDevNull, p, model.Evidence{Text: p + ": " + how, MTime: timePtr(st.ModTime())}, sev, conf)
+	r.emit(ruleDevNull, p, model.Evidence{Note: model.Msg(how, p), MTime: timePtr(st.ModTime())}, sev, conf)
 }
 
 // textLogs checks every tracked log for absence, emptying, timestamps older
@@ -156,7 +155,7 @@ func (r *run) missing(spec logSpec, cfg map[string]bool) {
 		}
 		sort.Strings(names)
 		r.emit(ruleMissing, p, model.Evidence{
-			Text:  p + " is missing while its rotated copies remain",
+			Note:  model.Msg("logs.note.missing-rotated", p),
 			Extra: map[string]string{"rotated": strings.Join(names, " ")},
 		}, model.High, model.ConfMedium)
 		return
@@ -172,7 +171,7 @@ func (r *run) missing(spec logSpec, cfg map[string]bool) {
 				sev = model.High
 			}
 			r.emit(ruleMissing, p, model.Evidence{
-				Text:  p + " is missing; systemd-tmpfiles creates it at every boot",
+				Note:  model.Msg("logs.note.missing-tmpfiles", p),
 				Extra: map[string]string{"system_ran": by},
 			}, sev, model.ConfMedium)
 		}
@@ -183,7 +182,7 @@ func (r *run) missing(spec logSpec, cfg map[string]bool) {
 		for _, peer := range []string{"/var/log/syslog", "/var/log/messages", "/var/log/auth.log", "/var/log/secure"} {
 			if peer != p && cfg[peer] && r.booted[peer] {
 				r.emit(ruleMissing, p, model.Evidence{
-					Text:  p + " is missing; the syslog configuration writes it and " + peer + " is being written",
+					Note:  model.Msg("logs.note.missing-syslog", p, peer),
 					Extra: map[string]string{"written_peer": peer},
 				}, model.High, model.ConfMedium)
 				return
@@ -227,7 +226,7 @@ func (r *run) emptied(spec logSpec) {
 				extra["rotated_at_same_time"] = s.path
 			}
 		}
-		r.emit(ruleEmptied, p, model.Evidence{Text: p + " is empty but was modified after it was created (truncated)", MTime: timePtr(m), Extra: extra}, sev, conf)
+		r.emit(ruleEmptied, p, model.Evidence{Note: model.Msg("logs.note.truncated", p), MTime: timePtr(m), Extra: extra}, sev, conf)
 		return
 	}
 	// No birth time: only wtmp, which gets a boot record at every start,
@@ -237,7 +236,7 @@ func (r *run) emptied(spec logSpec) {
 	}
 	if by, ok := r.bootedOtherThan(p); ok {
 		extra["system_ran"] = by
-		r.emit(ruleEmptied, p, model.Evidence{Text: p + " is empty although the system has run and logged", MTime: timePtr(m), Extra: extra}, model.Medium, model.ConfLow)
+		r.emit(ruleEmptied, p, model.Evidence{Note: model.Msg("logs.note.empty", p), MTime: timePtr(m), Extra: extra}, model.Medium, model.ConfLow)
 	}
 }
 
@@ -259,7 +258,7 @@ func (r *run) rotationTimes(spec logSpec, cur time.Time) {
 		}
 		if st.ModTime().After(cur.Add(slack)) {
 			r.emit(ruleTimestamp, spec.path, model.Evidence{
-				Text:  fmt.Sprintf("%s was last modified %s, before its rotated copy %s (%s)", spec.path, fmtTime(cur), s.path, fmtTime(st.ModTime())),
+				Note:  model.Msg("logs.note.older-than-rotated", spec.path, fmtTime(cur), s.path, fmtTime(st.ModTime())),
 				MTime: timePtr(cur),
 				Extra: map[string]string{"rotated": s.path, "rotated_mtime": fmtTime(st.ModTime())},
 			}, model.Medium, model.ConfMedium)
@@ -292,7 +291,7 @@ func (r *run) rotationGap(spec logSpec) {
 		return
 	}
 	r.emit(ruleRotationGap, spec.path, model.Evidence{
-		Text:  fmt.Sprintf("rotated copies of %s numbered up to %d, but %s missing", spec.path, max, strings.Join(holes, ", ")),
+		Note:  model.Msg("logs.note.rotation-gap", spec.path, max, strings.Join(holes, ", ")),
 		Extra: map[string]string{"missing": strings.Join(holes, " ")},
 	}, model.Medium, model.ConfLow)
 }

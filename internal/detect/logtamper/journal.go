@@ -56,7 +56,7 @@ func (r *run) journal() {
 		return
 	}
 	r.emit(ruleJournalGone, machineDirs[0], model.Evidence{
-		Text:  machineDirs[0] + " holds no journal files although journald wrote there",
+		Note:  model.Msg("logs.note.journal-empty", machineDirs[0]),
 		Extra: map[string]string{"system_ran": by},
 	}, model.Medium, model.ConfMedium)
 }

@@ -1,7 +1,6 @@
 package logtamper
 
 import (
-	"fmt"
 	"path"
 	"regexp"
 	"strconv"
@@ -68,7 +67,7 @@ func (r *run) deletedOpen() {
 			}
 			r.emitKey(ruleDeletedOpen, p, p, model.Evidence{
 				Path: p, PID: pid, When: "running",
-				Text:  fmt.Sprintf("%s (deleted) is still open in pid %d (%s)", p, pid, name),
+				Note:  model.Msg("logs.note.deleted-open", p, pid, name),
 				Extra: map[string]string{"process": name, "fd": fe.Name()},
 			}, sev, model.ConfHigh)
 		}

@@ -57,7 +57,7 @@ func (r *run) checkUtmpFile(p string, compressed, live bool) ([]Record, bool) {
 	u := ParseUtmp(b)
 	if u.Trailing != 0 && !compressed {
 		r.emit(ruleTruncated, p, model.Evidence{
-			Text:  fmt.Sprintf("%s is %d bytes, not a whole number of %d-byte records (%d stray bytes at the end)", p, size, RecordSize, u.Trailing),
+			Note:  model.Msg("logs.note.utmp-size", p, size, RecordSize, u.Trailing),
 			Extra: map[string]string{"size": strconv.FormatInt(size, 10), "records": strconv.Itoa(len(u.Records))},
 		}, model.High, model.ConfMedium)
 	}
@@ -100,7 +100,7 @@ func (r *run) checkUtmpFile(p string, compressed, live bool) ([]Record, bool) {
 			"valid_before": fmtTime(before), "valid_after": fmtTime(after),
 		}
 		r.emit(ruleWiped, p, model.Evidence{
-			Text:  fmt.Sprintf("%d of %d records in %s are zeroed or malformed (first at record %d, between %s and %s)", bad, len(u.Records), p, first.Index, orDash(before), orDash(after)),
+			Note:  model.Msg("logs.note.utmp-zeroed", bad, len(u.Records), p, first.Index, orDash(before), orDash(after)),
 			Extra: extra,
 		}, sev, conf)
 	}
@@ -147,7 +147,7 @@ func (r *run) wtmpTime(recs []Record) {
 	}
 	if newest.After(st.ModTime().Add(slack)) && !newest.After(r.env.Now().Add(24*time.Hour)) {
 		r.emit(ruleTimestamp, "/var/log/wtmp", model.Evidence{
-			Text:  fmt.Sprintf("/var/log/wtmp was last modified %s, before its newest record (%s)", fmtTime(st.ModTime()), fmtTime(newest)),
+			Note:  model.Msg("logs.note.wtmp-mtime", fmtTime(st.ModTime()), fmtTime(newest)),
 			MTime: timePtr(st.ModTime()),
 			Extra: map[string]string{"newest_record": fmtTime(newest)},
 		}, model.Medium, model.ConfMedium)
@@ -241,10 +241,10 @@ func (r *run) lastlogVsWtmp() {
 		}
 		conf := model.ConfLow
 		if e.Time.After(latest.Add(slack)) {
-			ev.Text = fmt.Sprintf("last login %s on %s from %s is newer than every wtmp record (%s)", fmtTime(e.Time), orDash2(e.Line), orDash2(e.Host), window)
+			ev.Note = model.Msg("logs.note.lastlog-newer", fmtTime(e.Time), orDash2(e.Line), orDash2(e.Host), window)
 			conf = model.ConfMedium
 		} else {
-			ev.Text = fmt.Sprintf("last login %s on %s from %s has no matching wtmp record (wtmp covers %s)", fmtTime(e.Time), orDash2(e.Line), orDash2(e.Host), window)
+			ev.Note = model.Msg("logs.note.lastlog-unmatched", fmtTime(e.Time), orDash2(e.Line), orDash2(e.Host), window)
 		}
 		r.emitKey(ruleLastlog, subject, "lastlog:uid:"+strconv.FormatUint(uint64(e.UID), 10), ev, model.Medium, conf)
 	}

@@ -124,7 +124,7 @@ func (r *run) renamed(p string, st fs.FileInfo, pkg string, c *ref, sum string) 
 	}
 	mt := st.ModTime().UTC()
 	ev := model.Evidence{Path: p, SHA256: sum, MTime: &mt, Package: pkg,
-		Text:  "identical to " + c.path,
+		Note:  model.Msg("tools.note.identical", c.path),
 		Extra: map[string]string{"tool": c.tool, "copy_of": c.path}}
 	f := model.Finding{RuleID: ruleRenamed, Subject: p, Indicators: ind, Evidence: ev, Key: p}
 	r.env.Emit(f.WithSeverity(sev).WithConfidence(conf))
@@ -146,7 +146,7 @@ func (r *run) staticUtility(p string, st fs.FileInfo, pkg string, h contentHit, 
 	}
 	mt := st.ModTime().UTC()
 	ev := model.Evidence{Path: p, SHA256: sum, MTime: &mt, Package: pkg,
-		Text:  h.tool.name + " build (" + h.marker + ")",
+		Note:  model.Msg("tools.note.build", h.tool.name, h.marker),
 		Extra: map[string]string{"tool": h.tool.name}}
 	f := model.Finding{RuleID: ruleRenamed, Subject: p, Indicators: ind, Evidence: ev, Key: p}
 	r.env.Emit(f.WithSeverity(sev).WithConfidence(conf))

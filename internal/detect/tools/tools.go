@@ -418,7 +418,7 @@ func (r *run) report(p string, st fs.FileInfo, pkg string, t tool, marker, sum s
 	ev := model.Evidence{Path: p, SHA256: sum, MTime: &mt, Package: pkg, Text: t.name + " (file name)",
 		Extra: map[string]string{"tool": t.name, "size": fmt.Sprint(st.Size())}}
 	if marker != "" {
-		ev.Text = t.name + " (contains " + marker + ")"
+		ev.Note = model.Msg("tools.note.contains", t.name, marker)
 		ev.Extra["matched"] = marker
 	}
 	f := model.Finding{RuleID: rule, Subject: p, Indicators: ind, Evidence: ev, Key: p}

@@ -77,7 +77,7 @@ func (r *run) discovered(inv *webroots.Inventory) {
 				ev.Extra["active"] = "no (file not loaded by the server's main configuration)"
 			}
 		} else {
-			ev.Text = "usual location"
+			ev.Note = model.Msg("webroot.note.usual-location")
 		}
 		if root.Path != root.Resolved {
 			ev.Extra["configured_as"] = root.Path
