@@ -26,9 +26,11 @@ func coverageFinding(checks []model.CheckStatus, gaps map[string]int) (model.Fin
 		return model.Finding{}, false
 	}
 	var parts []string
+	var failedList, gapList string
 	if len(failed) > 0 {
 		sort.Strings(failed)
-		parts = append(parts, "failed checks: "+strings.Join(failed, ", "))
+		failedList = strings.Join(failed, ", ")
+		parts = append(parts, "failed checks: "+failedList)
 	}
 	if len(gaps) > 0 {
 		names := make([]string, 0, len(gaps))
@@ -40,7 +42,16 @@ func coverageFinding(checks []model.CheckStatus, gaps map[string]int) (model.Fin
 		for _, n := range names {
 			counts = append(counts, fmt.Sprintf("%s %d", n, gaps[n]))
 		}
-		parts = append(parts, "unreadable items by check: "+strings.Join(counts, ", "))
+		gapList = strings.Join(counts, ", ")
+		parts = append(parts, "unreadable items by check: "+gapList)
+	}
+	// The note says it in the reader's language; Text keeps the English.
+	note := model.Msg("scan.note.coverage", failedList, gapList)
+	switch {
+	case gapList == "":
+		note = model.Msg("scan.note.coverage-failed", failedList)
+	case failedList == "":
+		note = model.Msg("scan.note.coverage-gaps", gapList)
 	}
 	return model.Finding{
 		RuleID:  CoverageRule,
@@ -48,6 +59,7 @@ func coverageFinding(checks []model.CheckStatus, gaps map[string]int) (model.Fin
 		Key:     "scan-coverage",
 		Evidence: model.Evidence{
 			Text: strings.Join(parts, "; "),
+			Note: note,
 		},
 	}, true
 }
