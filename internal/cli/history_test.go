@@ -55,7 +55,7 @@ func TestBaselineNewDiffShow(t *testing.T) {
 		rep.Gone[0].Finding.Fingerprint != fingerprintOf(t, first, "/etc/profile.d/z-update.sh") {
 		t.Fatalf("diff: %+v", rep)
 	}
-	if d := vigil(t, "diff", "1", "2", "--store", db, "--lang", "zh-CN"); d.code != ExitFindings || !strings.Contains(d.out, "已消失 (1)") {
+	if d := vigil(t, "diff", "1", "2", "--store", db, "--lang", "zh-CN"); d.code != ExitFindings || !strings.Contains(d.out, "已消失（1）") {
 		t.Errorf("diff table zh-CN: exit %d\n%s%s", d.code, d.out, d.err)
 	}
 	if d := vigil(t, "diff", "--store", db, "--fail-on", "critical"); d.code != ExitOK {

@@ -18,54 +18,14 @@ type Options struct {
 	Catalog *catalog.Catalog // titles; nil leaves them as stored
 }
 
-var words = map[string]map[string]string{
-	catalog.English: {
-		"head":      "Vigil diff",
-		"scan":      "scan",
-		New:         "New",
-		Changed:     "Changed severity",
-		Gone:        "Gone",
-		Unchecked:   "Not re-checked",
-		"unchk_why": "their check did not complete in the newer scan: absence is not proof they are gone",
-		"none":      "none",
-		"summary":   "Summary",
-		"n_new":     "new",
-		"n_changed": "changed",
-		"n_gone":    "gone",
-		"n_unchk":   "not re-checked",
-		"n_same":    "unchanged",
-		"n_supp":    "suppressed",
-		"fp":        "fingerprint",
-		"live":      "live host",
-		"root":      "root",
-	},
-	catalog.Chinese: {
-		"head":      "Vigil 扫描对比",
-		"scan":      "扫描",
-		New:         "新增",
-		Changed:     "等级变化",
-		Gone:        "已消失",
-		Unchecked:   "未复查",
-		"unchk_why": "较新的扫描中相应检查未完成:未出现不代表已清除",
-		"none":      "无",
-		"summary":   "汇总",
-		"n_new":     "新增",
-		"n_changed": "等级变化",
-		"n_gone":    "已消失",
-		"n_unchk":   "未复查",
-		"n_same":    "未变化",
-		"n_supp":    "已忽略",
-		"fp":        "指纹",
-		"live":      "在线主机",
-		"root":      "根目录",
-	},
-}
-
-func word(lang, k string) string {
-	if s := words[lang][k]; s != "" {
-		return s
+// word renders the diff's fixed word k (rules/messages/diff.yaml, id
+// "diff.<k>") in lang.
+func word(lang, k string, args ...any) string {
+	c, err := catalog.Load()
+	if err != nil {
+		return k
 	}
-	return words[catalog.English][k]
+	return c.T(lang, "diff."+k, args...)
 }
 
 func (o Options) localize(r *Report) {
@@ -104,7 +64,7 @@ func WriteTable(w io.Writer, r *Report, opt Options) error {
 	if o := host(c.Old.Meta.Target); o != hosts {
 		hosts = o + " → " + hosts
 	}
-	fmt.Fprintf(&b, "%s: %s → %s — %s\n", word(lang, "head"), side(lang, c.Old), side(lang, c.New), hosts)
+	fmt.Fprintf(&b, "%s\n", word(lang, "head", side(lang, c.Old), side(lang, c.New), hosts))
 	sevW := 8
 	for _, l := range [][]Entry{c.Added, c.Changed, c.Gone, c.Unchecked} {
 		for _, e := range l {
@@ -115,9 +75,9 @@ func WriteTable(w io.Writer, r *Report, opt Options) error {
 		kind string
 		l    []Entry
 	}{{New, c.Added}, {Changed, c.Changed}, {Gone, c.Gone}, {Unchecked, c.Unchecked}} {
-		fmt.Fprintf(&b, "\n%s (%d)\n", word(lang, sec.kind), len(sec.l))
+		fmt.Fprintf(&b, "\n%s\n", word(lang, "section."+sec.kind, len(sec.l)))
 		if sec.kind == Unchecked && len(sec.l) > 0 {
-			fmt.Fprintf(&b, "  (%s)\n", word(lang, "unchk_why"))
+			fmt.Fprintf(&b, "  %s\n", word(lang, "unchk_why"))
 		}
 		if len(sec.l) == 0 {
 			fmt.Fprintf(&b, "  %s\n", word(lang, "none"))
@@ -126,15 +86,13 @@ func WriteTable(w io.Writer, r *Report, opt Options) error {
 			f := e.Finding
 			cell := sevCell(lang, e)
 			fmt.Fprintf(&b, "  %s%s  %s  %s  %s\n", cell, strings.Repeat(" ", sevW-termtext.Width(cell)), f.RuleID, termtext.OneLine(location(f)), termtext.OneLine(f.Title))
-			if txt := termtext.OneLine(f.Evidence.Text); txt != "" {
+			if txt := termtext.OneLine(opt.Catalog.EvidenceText(lang, f.Evidence)); txt != "" {
 				fmt.Fprintf(&b, "  %s  > %s\n", strings.Repeat(" ", sevW), termtext.Truncate(txt, 160))
 			}
-			fmt.Fprintf(&b, "  %s    %s %s\n", strings.Repeat(" ", sevW), word(lang, "fp"), f.Fingerprint)
+			fmt.Fprintf(&b, "  %s    %s\n", strings.Repeat(" ", sevW), word(lang, "fp", f.Fingerprint))
 		}
 	}
-	fmt.Fprintf(&b, "\n%s: %d %s, %d %s, %d %s, %d %s, %d %s, %d %s\n", word(lang, "summary"),
-		len(c.Added), word(lang, "n_new"), len(c.Changed), word(lang, "n_changed"), len(c.Gone), word(lang, "n_gone"),
-		len(c.Unchecked), word(lang, "n_unchk"), c.Unchanged, word(lang, "n_same"), c.Suppressed, word(lang, "n_supp"))
+	fmt.Fprintf(&b, "\n%s\n", word(lang, "summary", len(c.Added), len(c.Changed), len(c.Gone), len(c.Unchecked), c.Unchanged, c.Suppressed))
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -150,9 +108,9 @@ func sevCell(lang string, e Entry) string {
 func side(lang string, s Side) string {
 	where := word(lang, "live")
 	if !s.Meta.Target.Live {
-		where = word(lang, "root") + " " + termtext.OneLine(s.Meta.Target.Root)
+		where = word(lang, "root", termtext.OneLine(s.Meta.Target.Root))
 	}
-	return fmt.Sprintf("%s %d (%s, %s)", word(lang, "scan"), s.ID, s.Meta.Started.UTC().Format("2006-01-02 15:04 MST"), where)
+	return word(lang, "scan", s.ID, s.Meta.Started.UTC().Format("2006-01-02 15:04 MST"), where)
 }
 
 func host(t model.TargetInfo) string {
