@@ -2,6 +2,7 @@ package ssh
 
 import (
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,7 +20,17 @@ func (r *run) checkClientConfigs() {
 	done := map[string]bool{}
 	sys := &configLoader{t: r.t, rec: r.env, base: "/etc/ssh", blockKeys: []string{"host", "match"}, limit: configLimit}
 	sys.load("/etc/ssh/ssh_config", "", 0)
-	r.gradeClient(&sys.cfg, "*", "", done)
+	r.gradeClient(&sys.cfg, "*", "", done, nil)
+	// Drop-ins ssh_config does not include are not read by ssh now: one
+	// Include line away from running on every connection.
+	for _, p := range r.t.Glob("/etc/ssh/ssh_config.d/*.conf") {
+		if slices.Contains(sys.cfg.files, p) {
+			continue
+		}
+		l := &configLoader{t: r.t, rec: r.env, base: "/etc/ssh", blockKeys: []string{"host", "match"}, limit: configLimit}
+		l.load(p, "", 0)
+		r.gradeClient(&l.cfg, "*", "", done, &dormancy{"not-included", model.Msg("ssh.note.client-not-included")})
+	}
 	for _, a := range r.accts {
 		if a.home == "" {
 			continue
@@ -33,7 +44,7 @@ func (r *run) checkClientConfigs() {
 		}
 		l := &configLoader{t: r.t, rec: r.env, base: path.Join(a.home, ".ssh"), home: a.home, blockKeys: []string{"host", "match"}, limit: configLimit}
 		l.load(p, "", 0)
-		r.gradeClient(&l.cfg, a.name, a.home, done)
+		r.gradeClient(&l.cfg, a.name, a.home, done, nil)
 	}
 }
 
@@ -43,7 +54,9 @@ func (r *run) checkClientConfigs() {
 // connection: from a temporary, hidden or world-writable place they are
 // high; otherwise (a package's program, a PATH name, a tool in the
 // account's home) they are inventory.
-func (r *run) gradeClient(c *config, user, home string, done map[string]bool) {
+// A dormant configuration (not read by ssh now) is listed only where it
+// points at an odd place, low, with the reason.
+func (r *run) gradeClient(c *config, user, home string, done map[string]bool, dormant *dormancy) {
 	system := home == ""
 	localOn := false
 	for _, d := range c.all("permitlocalcommand") {
@@ -71,24 +84,27 @@ func (r *run) gradeClient(c *config, user, home string, done map[string]bool) {
 			if v.flagged {
 				sev = sevMax(model.High, v.sev)
 			}
-			if !localOn {
-				// Inert until PermitLocalCommand yes: listed only when it
-				// points somewhere no one installs a program.
-				if !v.flagged {
-					continue
+			why := dormant
+			if why == nil && !localOn {
+				why = &dormancy{"permitlocalcommand-off", model.Msg("ssh.note.local-command-off")}
+			}
+			if why != nil {
+				// Inert: listed only when it points somewhere no one
+				// installs a program.
+				if v.flagged {
+					r.emitClient(ruleClientLocal, d, user, v, model.Low, why)
 				}
-				r.emitClient(ruleClientLocal, d, user, v, model.Low, true)
 				continue
 			}
-			r.emitClient(ruleClientLocal, d, user, v, sev, false)
+			r.emitClient(ruleClientLocal, d, user, v, sev, nil)
 		case "proxycommand", "knownhostscommand":
 			if d.value() == "none" || len(d.args) == 0 {
 				continue
 			}
-			r.gradeClientCommand(d, user, expandHome(d.joined(), home))
+			r.gradeClientCommand(d, user, expandHome(d.joined(), home), dormant)
 		case "match":
 			if cmd := matchExec(d.args); cmd != "" {
-				r.gradeClientCommand(d, user, expandHome(cmd, home))
+				r.gradeClientCommand(d, user, expandHome(cmd, home), dormant)
 			}
 		}
 	}
@@ -98,16 +114,19 @@ func (r *run) gradeClient(c *config, user, home string, done map[string]bool) {
 }
 
 // gradeClientCommand grades ProxyCommand, KnownHostsCommand and Match exec.
-func (r *run) gradeClientCommand(d directive, user, cmd string) {
+func (r *run) gradeClientCommand(d directive, user, cmd string, dormant *dormancy) {
 	v := r.judgeCommand(cmd, model.Info)
 	switch {
+	case v.flagged && dormant != nil:
+		r.emitClient(ruleClientProxy, d, user, v, model.Low, dormant)
 	case v.flagged:
-		r.emitClient(ruleClientProxy, d, user, v, sevMax(model.High, v.sev), false)
+		r.emitClient(ruleClientProxy, d, user, v, sevMax(model.High, v.sev), nil)
+	case dormant != nil:
 	default:
 		if v.pkg == model.NoPackage {
 			v.inds = appendUnique(v.inds, indNotPackage)
 		}
-		r.emitClient(ruleClientProxy, d, user, v, model.Info, false)
+		r.emitClient(ruleClientProxy, d, user, v, model.Info, nil)
 	}
 }
 
@@ -139,7 +158,7 @@ func matchExec(args []string) string {
 	return ""
 }
 
-func (r *run) emitClient(rule string, d directive, user string, v verdict, sev model.Severity, dormant bool) {
+func (r *run) emitClient(rule string, d directive, user string, v verdict, sev model.Severity, dormant *dormancy) {
 	f := model.Finding{
 		RuleID:     rule,
 		Subject:    d.keyword() + " " + textclip.Clip(d.joined(), 80),
@@ -155,9 +174,9 @@ func (r *run) emitClient(rule string, d directive, user string, v verdict, sev m
 	if v.fragment != "" {
 		extra(&f, "fragment", v.fragment)
 	}
-	if dormant {
-		extra(&f, "dormant", "permitlocalcommand-off")
-		f.Evidence.Note = model.Msg("ssh.note.local-command-off")
+	if dormant != nil {
+		extra(&f, "dormant", dormant.code)
+		f.Evidence.Note = dormant.note
 	}
 	conf := v.conf
 	if v.flagged && conf < model.ConfMedium {

@@ -25,6 +25,8 @@
 //     PermitLocalCommand: low when it points at an odd place),
 //     ProxyCommand, KnownHostsCommand and Match exec, high from a
 //     temporary, hidden or world-writable place, otherwise inventory.
+//     Drop-ins in /etc/ssh/ssh_config.d that ssh_config does not include
+//     are dormant: low when they point at such a place.
 //   - /usr/sbin/sshd, /usr/bin/ssh and sshd-session: a script in place of
 //     the ELF program is the classic SSH wrapper backdoor. Comparing digests
 //     with the package is the integrity detector's job.

