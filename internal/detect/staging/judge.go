@@ -26,7 +26,8 @@ func (r *run) checkFile(p string, st fs.FileInfo) {
 	base := path.Base(p)
 	ext := strings.ToLower(path.Ext(base))
 	exec := st.Mode().Perm()&0o111 != 0
-	cred := st.Size() <= maxCred && (temp || ext == "" || credExt[ext] || credNameHint.MatchString(base))
+	cred := st.Size() <= maxCred && !notCredExt[ext] && (temp || ext == "" || credExt[ext] || credNameHint.MatchString(base)) &&
+		(temp || !inTestDir(p)) && !r.homeTool(p)
 	if !temp && !exec && !cred && programExt[ext] == "" {
 		return
 	}
@@ -121,7 +122,10 @@ func (r *run) executable(p string, st fs.FileInfo, kind string, exec bool) {
 	if pl.Masquerade != "" {
 		sev = model.High
 	}
-	if daemonLike(base) || r.sbinName(base) {
+	if library.MatchString(base) && pl.Masquerade == "" {
+		return // a shared object or a kernel module: loaded, not run
+	}
+	if (daemonLike(base) || r.sbinName(base)) && !(pl.Temporary && nestedRoot.MatchString(p)) {
 		sev, conf = model.High, model.ConfMedium
 		ind = append(ind, indDaemonName)
 	}
@@ -181,6 +185,17 @@ func (r *run) credentials(p string, st fs.FileInfo, head []byte) {
 	ev.Extra = map[string]string{"format": format, "entries": strconv.Itoa(count),
 		"mode": fmt.Sprintf("%04o", st.Mode().Perm())}
 	r.emit(ruleCredCopy, p, ev, append([]string{"credential-" + format}, places.Of(p).Indicators()...), model.High, conf)
+}
+
+// homeTool reports a path under a home's toolchain directory (~/.pyenv,
+// ~/.cargo ...): what a toolchain ships is not a copy someone made.
+func (r *run) homeTool(p string) bool {
+	for _, h := range r.homes {
+		if places.HomeTool(p, h) {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *run) fileEvidence(p string, st fs.FileInfo) model.Evidence {

@@ -1,6 +1,7 @@
 package staging
 
 import (
+	"path"
 	"regexp"
 	"strings"
 )
@@ -62,3 +63,34 @@ var credNameHint = regexp.MustCompile(`(?i)passwd|shadow|hash|cred|secret|dump|p
 // debianBackups are the copies Debian's cron.daily keeps of the account
 // files in /var/backups (and their rotations).
 var debianBackups = regexp.MustCompile(`^/var/backups/(?:passwd|shadow|group|gshadow)\.bak(?:\.\d+)?$`)
+
+// notCredExt are source, document and data formats: a key or a hash line
+// in them is an example or a test vector, not a copy.
+var notCredExt = map[string]bool{
+	".go": true, ".py": true, ".c": true, ".h": true, ".js": true, ".ts": true, ".rb": true, ".java": true,
+	".rs": true, ".txtar": true, ".md": true, ".html": true, ".json": true, ".yaml": true, ".yml": true,
+	".toml": true, ".xml": true, ".sh": true, ".php": true, ".pl": true, ".rst": true, ".golden": true,
+}
+
+// testDirs hold test vectors in source trees and toolchains (Python's
+// test/certdata keeps private keys in bulk).
+var testDirs = map[string]bool{"test": true, "tests": true, "testdata": true, "certdata": true, "fixtures": true, "testing": true}
+
+// inTestDir reports whether a directory on the way to p is a test one.
+func inTestDir(p string) bool {
+	for _, c := range strings.Split(path.Dir(p), "/") {
+		if testDirs[c] {
+			return true
+		}
+	}
+	return false
+}
+
+// nestedRoot reports a program laid out as in a root file system
+// (.../usr/sbin/NAME, .../bin/NAME, .../etc/init.d/NAME) below a temporary directory: an
+// extracted image or a test root, whose programs are named like the
+// system's because they are copies of one.
+var nestedRoot = regexp.MustCompile(`/(?:usr/(?:local/)?)?s?bin/[^/]+$|/usr/lib(?:exec)?/|/etc/(?:init\.d|rc\.d|cron\.[a-z]+)/[^/]+$`)
+
+// library reports shared objects and kernel modules: loaded, not run.
+var library = regexp.MustCompile(`\.so(?:\.[0-9]+)*$|\.ko(?:\.[gx]z|\.zst)?$`)

@@ -83,11 +83,15 @@ type run struct {
 	seen  map[string]bool
 	named map[string]bool // masquerade findings already emitted
 	sys   *digestIndex
+	homes []string // home directories of the accounts
 }
 
 // Run implements engine.Detector.
 func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 	r := &run{env: env, t: env.Target, pk: inventory.Packages(env), seen: map[string]bool{}, named: map[string]bool{}}
+	for _, a := range inventory.Accounts(env) {
+		r.homes = append(r.homes, a.Home)
+	}
 	for _, dir := range topPlaces {
 		r.topLevel(dir)
 	}
