@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"fmt"
+	"errors"
 
 	"github.com/spf13/cobra"
 
@@ -35,7 +35,7 @@ Exit status: 1 when a new or changed finding is at or above --fail-on.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			if format != "table" && format != "json" {
-				return &exitError{code: ExitError, err: fmt.Errorf("--format %q: want table or json", format)}
+				return &exitError{code: ExitError, err: errors.New(g.t("cli.err.format", format, "table, json"))}
 			}
 			view, failOn, err := vf.parse()
 			if err != nil {

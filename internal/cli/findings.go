@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -71,7 +72,7 @@ func runFindings(cmd *cobra.Command, g *globals, f *findingsFlags) error {
 	switch f.format {
 	case "table", "json", "jsonl":
 	default:
-		return usage(fmt.Errorf("--format %q: want table, json or jsonl", f.format))
+		return usage(errors.New(g.t("cli.err.format", f.format, "table, json, jsonl")))
 	}
 	cat, err := catalog.Load()
 	if err != nil {

@@ -46,7 +46,7 @@ themselves and their expiry is audited.`,
 			ctx := cmd.Context()
 			usage := func(err error) error { return &exitError{code: ExitError, err: err} }
 			if strings.TrimSpace(reason) == "" {
-				return usage(errors.New("--reason is required: it is kept for the audit trail"))
+				return usage(errors.New(g.t("cli.err.reason")))
 			}
 			s := suppress.Suppression{Reason: strings.TrimSpace(reason), Path: pathGlob}
 			if until != "" {
@@ -164,7 +164,7 @@ func resolveIgnoreTarget(cmd *cobra.Command, st store.Store, arg string, s *supp
 			return nil
 		}
 	}
-	return fmt.Errorf("%q is neither a fingerprint nor a rule of the catalog (see 'vigil rules', 'vigil findings')", arg)
+	return errors.New(cat.T(langOf(cmd), "cli.err.not-fp-or-rule", arg))
 }
 
 func newIgnoreListCmd(g *globals) *cobra.Command {
@@ -177,7 +177,7 @@ func newIgnoreListCmd(g *globals) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if format != "table" && format != "json" {
-				return &exitError{code: ExitError, err: fmt.Errorf("--format %q: want table or json", format)}
+				return &exitError{code: ExitError, err: errors.New(g.t("cli.err.format", format, "table, json"))}
 			}
 			st, err := sf.open(cmd.Context(), g, true)
 			if err != nil {
@@ -256,10 +256,10 @@ func newIgnoreRemoveCmd(g *globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := strconv.ParseInt(strings.TrimPrefix(args[0], "#"), 10, 64)
 			if err != nil {
-				return &exitError{code: ExitError, err: fmt.Errorf("%q is not a suppression number (see 'vigil ignore list')", args[0])}
+				return &exitError{code: ExitError, err: errors.New(g.t("cli.err.not-suppression", args[0]))}
 			}
 			if strings.TrimSpace(reason) == "" {
-				return &exitError{code: ExitError, err: errors.New("--reason is required: it is kept for the audit trail")}
+				return &exitError{code: ExitError, err: errors.New(g.t("cli.err.reason"))}
 			}
 			st, err := sf.open(cmd.Context(), g, true)
 			if err != nil {
@@ -304,7 +304,7 @@ func newIgnoreExportCmd(g *globals) *cobra.Command {
 			if err := os.WriteFile(args[0], []byte(buf.String()), 0o600); err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
-			g.notef("%d suppressions written to %s", len(list), args[0])
+			g.notef("%s", g.t("cli.ignore.exported", len(list), args[0]))
 			return nil
 		},
 	}
@@ -362,7 +362,7 @@ func newIgnoreAuditCmd(g *globals) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if format != "table" && format != "json" {
-				return &exitError{code: ExitError, err: fmt.Errorf("--format %q: want table or json", format)}
+				return &exitError{code: ExitError, err: errors.New(g.t("cli.err.format", format, "table, json"))}
 			}
 			st, err := sf.open(cmd.Context(), g, true)
 			if err != nil {

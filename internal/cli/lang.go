@@ -3,6 +3,7 @@ package cli
 import (
 	"strings"
 
+	"github.com/spf13/cobra"
 	"github.com/vigil-ir/vigil/internal/catalog"
 )
 
@@ -75,4 +76,13 @@ func (g *globals) errText(err error) string {
 		break
 	}
 	return g.t("cli.error", s)
+}
+
+// langOf is the language of a command being run, for helpers that have the
+// cobra command but not the globals: its --lang, else the locale.
+func langOf(cmd *cobra.Command) string {
+	if f := cmd.Flag("lang"); f != nil && f.Value.String() != "" {
+		return catalog.NormalizeLang(f.Value.String())
+	}
+	return catalog.LangFromEnv(nil)
 }

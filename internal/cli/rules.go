@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -84,7 +85,7 @@ func newRulesCmd(g *globals) *cobra.Command {
 			}
 			r, ok := cat.Rule(args[0])
 			if !ok {
-				return &exitError{code: ExitError, err: fmt.Errorf("no rule %q (see 'vigil rules')", args[0])}
+				return &exitError{code: ExitError, err: errors.New(g.t("cli.err.no-rule", args[0]))}
 			}
 			lang := g.Lang()
 			t := r.Text(lang)

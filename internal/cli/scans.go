@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -25,7 +26,7 @@ func newScansCmd(g *globals) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if format != "table" && format != "json" {
-				return &exitError{code: ExitError, err: fmt.Errorf("--format %q: want table or json", format)}
+				return &exitError{code: ExitError, err: errors.New(g.t("cli.err.format", format, "table, json"))}
 			}
 			st, err := sf.openReadOnly(cmd.Context(), g)
 			if err != nil {
