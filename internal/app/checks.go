@@ -1,11 +1,11 @@
 package app
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 
 	"github.com/vigil-ir/vigil/internal/engine"
+	"github.com/vigil-ir/vigil/internal/model"
 )
 
 // SelectChecks turns vigil scan --only and --skip into the set of checks
@@ -33,7 +33,7 @@ func SelectChecks(ds []engine.Detector, only, skip []string) (map[string]bool, e
 			set[n] = true
 		}
 		if len(bad) > 0 {
-			return nil, fmt.Errorf("%s: unknown check %s; the checks are: %s", flag, strings.Join(bad, ", "), strings.Join(names, ", "))
+			return nil, &MsgError{Msg: model.Msg("app.checks.unknown", flag, strings.Join(bad, ", "), strings.Join(names, ", "))}
 		}
 		return set, nil
 	}
@@ -46,7 +46,7 @@ func SelectChecks(ds []engine.Detector, only, skip []string) (map[string]bool, e
 		return nil, err
 	}
 	if len(only) > 0 && len(onlySet) == 0 {
-		return nil, fmt.Errorf("--only: no check named; the checks are: %s", strings.Join(names, ", "))
+		return nil, &MsgError{Msg: model.Msg("app.checks.none", strings.Join(names, ", "))}
 	}
 	out := map[string]bool{}
 	for _, n := range names {

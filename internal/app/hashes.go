@@ -29,7 +29,7 @@ func loadHashes(ctx context.Context, st hashcache.Store, key string, now time.Ti
 	}
 	snap, err := st.LoadHashes(ctx, key)
 	if err != nil {
-		warnf("hash cache: %v; every package file is hashed", err)
+		warnf("app.hashes.load-failed", err)
 		snap = hashcache.Snapshot{}
 	}
 	return hashcache.New(snap, now, full)
@@ -43,6 +43,6 @@ func saveHashes(ctx context.Context, st hashcache.Store, key string, t *hashcach
 		return
 	}
 	if err := st.SaveHashes(ctx, key, snap); err != nil {
-		warnf("hash cache not saved: %v; the next scan hashes more", err)
+		warnf("app.hashes.save-failed", err)
 	}
 }

@@ -79,7 +79,7 @@ func DiffScans(ctx context.Context, st store.Store, refs []string, view ViewOpti
 			return nil, err
 		}
 		if !ok {
-			return nil, fmt.Errorf("%w: %s is the only scan of its target; nothing to compare it with (name two scans, with --force for two targets)", store.ErrNotFound, DescribeScan(newInfo))
+			return nil, &onlyScanError{s: newInfo}
 		}
 		oldInfo = prev
 	case 2:

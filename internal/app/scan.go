@@ -52,8 +52,9 @@ type ScanOptions struct {
 	Full   bool
 	// Skip names checks not to run (SelectChecks).
 	Skip map[string]bool
-	// Warnf reports a problem that does not stop the scan (stderr).
-	Warnf func(format string, a ...any)
+	// Warn reports a problem that does not stop the scan (stderr), as a
+	// message id of the catalog and its arguments.
+	Warn func(id string, a ...any)
 	// Debug, when set, receives the engine's developer diagnostics
 	// (engine.Options.Debug): stacks of recovered panics, whole reasons.
 	Debug io.Writer
@@ -110,7 +111,7 @@ func Scan(ctx context.Context, opt ScanOptions, h report.Handler) (model.Summary
 	if sink.rec != nil {
 		sink.recErr = sink.rec.Begin(meta)
 	}
-	warnf := opt.Warnf
+	warnf := opt.Warn
 	if warnf == nil {
 		warnf = func(string, ...any) {}
 	}

@@ -3,8 +3,9 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
+	"strings"
 
+	"github.com/vigil-ir/vigil/internal/catalog"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/store"
 )
@@ -13,30 +14,32 @@ import (
 // (two roots, or the live host and a root) without --force.
 var ErrDifferentTargets = errors.New("scans of different targets")
 
-// TargetLabel names a target for a person: "live host web1" or
-// "root /mnt/web1 (host web1)", with the machine id's start when known.
-func TargetLabel(t model.TargetInfo) string {
-	s := "root " + t.Root
+// texts is the embedded catalog (loaded once; its tests prove it loads).
+func texts() *catalog.Catalog {
+	c, err := catalog.Load()
+	if err != nil {
+		panic("vigil: embedded catalog: " + err.Error())
+	}
+	return c
+}
+
+// TargetLabel names a target for a person in language lang: "live host
+// (host web1, machine-id 1a2b…)" or "root /mnt/web1 (host web1)".
+func TargetLabel(lang string, t model.TargetInfo) string {
+	c := texts()
+	s := c.T(lang, "history.target.root", t.Root)
 	if t.Live {
-		s = "live host"
+		s = c.T(lang, "history.target.live")
 	}
 	var who []string
 	if t.Hostname != "" {
-		who = append(who, "host "+t.Hostname)
+		who = append(who, c.T(lang, "history.target.host", t.Hostname))
 	}
 	if t.MachineID != "" {
-		who = append(who, "machine-id "+ShortID(t.MachineID))
-	}
-	for i, w := range who {
-		if i == 0 {
-			s += " ("
-		} else {
-			s += ", "
-		}
-		s += w
+		who = append(who, c.T(lang, "history.target.machine", ShortID(t.MachineID)))
 	}
 	if len(who) > 0 {
-		s += ")"
+		s = c.T(lang, "history.target.with", s, strings.Join(who, c.T(lang, "history.target.sep")))
 	}
 	return s
 }
@@ -49,10 +52,10 @@ func ShortID(id string) string {
 	return id
 }
 
-// DescribeScan names a saved scan in headers and messages:
-// "scan 3 (2026-12-06 09:00 UTC, root /mnt/web1 (host web1))".
-func DescribeScan(s store.ScanInfo) string {
-	return fmt.Sprintf("scan %d (%s, %s)", s.ID, s.Started.UTC().Format("2006-01-02 15:04 MST"), TargetLabel(s.Target()))
+// DescribeScan names a saved scan in headers and messages, in language
+// lang: "scan 3 (2026-12-06 09:00 UTC, root /mnt/web1 (host web1))".
+func DescribeScan(lang string, s store.ScanInfo) string {
+	return texts().T(lang, "history.scan.label", s.ID, s.Started.UTC().Format("2006-01-02 15:04 MST"), TargetLabel(lang, s.Target()))
 }
 
 // SameTarget refuses, unless force, to compare two scans of different
@@ -62,11 +65,11 @@ func SameTarget(a, b store.ScanInfo, force bool) error {
 	if force || a.TargetKey == b.TargetKey {
 		return nil
 	}
-	why := "different machines"
+	id := "history.err.different-machines"
 	if a.MachineKey == b.MachineKey {
-		why = "the same machine seen as different targets (live host and image, or two copies of its disk)"
+		id = "history.err.same-machine-other-target"
 	}
-	return fmt.Errorf("%w: %s and %s are %s; add --force to compare them anyway", ErrDifferentTargets, DescribeScan(a), DescribeScan(b), why)
+	return &scanPairError{id: id, a: a, b: b}
 }
 
 // NewReference is the scan --new judges the target tinfo against, with the
@@ -86,8 +89,7 @@ func NewReference(ctx context.Context, st store.Store, tinfo model.TargetInfo, f
 			return nil, ref, false, err
 		}
 		if !force {
-			return nil, other, false, fmt.Errorf("%w: the store has no earlier scan of this target (%s); %s is of the same machine saved as another target; add --force to judge against it",
-				ErrDifferentTargets, TargetLabel(tinfo), DescribeScan(other))
+			return nil, other, false, &newRefError{t: tinfo, other: other}
 		}
 		ref = other
 	}
@@ -100,4 +102,61 @@ func NewReference(ctx context.Context, st store.Store, tinfo model.TargetInfo, f
 		known[f.Fingerprint] = true
 	}
 	return known, ref, true, nil
+}
+
+// LocalizedError is an error a person reads in their language: Error() is
+// the English text, In(lang) the text in lang. The command line prints
+// errors through In when they have it.
+type LocalizedError interface {
+	error
+	In(lang string) string
+}
+
+// MsgError is an error that is one catalog message.
+type MsgError struct{ Msg model.Message }
+
+func (e *MsgError) Error() string { return e.In(catalog.English) }
+
+// In renders the error in language lang.
+func (e *MsgError) In(lang string) string { return texts().Message(lang, e.Msg) }
+
+// onlyScanError: diff without scans named, and the scan has no
+// predecessor of its target.
+type onlyScanError struct{ s store.ScanInfo }
+
+func (e *onlyScanError) Error() string { return e.In(catalog.English) }
+func (e *onlyScanError) Unwrap() error { return store.ErrNotFound }
+
+// In renders the error in language lang.
+func (e *onlyScanError) In(lang string) string {
+	return texts().T(lang, "history.err.only-scan", DescribeScan(lang, e.s))
+}
+
+// scanPairError refuses to compare scans a and b (different targets).
+type scanPairError struct {
+	id   string
+	a, b store.ScanInfo
+}
+
+func (e *scanPairError) Error() string { return e.In(catalog.English) }
+func (e *scanPairError) Unwrap() error { return ErrDifferentTargets }
+
+// In renders the refusal in language lang.
+func (e *scanPairError) In(lang string) string {
+	return texts().T(lang, e.id, DescribeScan(lang, e.a), DescribeScan(lang, e.b))
+}
+
+// newRefError refuses scan --new against a scan of another target of the
+// same machine.
+type newRefError struct {
+	t     model.TargetInfo
+	other store.ScanInfo
+}
+
+func (e *newRefError) Error() string { return e.In(catalog.English) }
+func (e *newRefError) Unwrap() error { return ErrDifferentTargets }
+
+// In renders the refusal in language lang.
+func (e *newRefError) In(lang string) string {
+	return texts().T(lang, "history.err.new-other-target", TargetLabel(lang, e.t), DescribeScan(lang, e.other))
 }

@@ -105,7 +105,7 @@ func checkBroad(ctx context.Context, g *globals, st store.Store, s suppress.Supp
 	for _, c := range counts {
 		n += c
 	}
-	scan := app.DescribeScan(latest)
+	scan := app.DescribeScan(g.Lang(), latest)
 	if !force {
 		return errors.New(g.t("history.ignore-broad", s.Describe(), n, scan, sevCounts(g, counts)))
 	}

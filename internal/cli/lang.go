@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/vigil-ir/vigil/internal/app"
 	"github.com/vigil-ir/vigil/internal/catalog"
 )
 
@@ -58,6 +60,16 @@ var cobraErrors = []struct{ prefix, id string }{
 // errors in the command's language (our own errors are already rendered
 // from the catalog), prefixed "错误：" in Chinese.
 func (g *globals) errText(err error) string {
+	var le app.LocalizedError
+	if errors.As(err, &le) {
+		// Keep any context wrapped around it ("--new: ...").
+		whole, own := err.Error(), le.Error()
+		s := le.In(g.Lang())
+		if pre, ok := strings.CutSuffix(whole, own); ok {
+			s = pre + s
+		}
+		return g.t("cli.error", s)
+	}
 	s := err.Error()
 	for _, ce := range cobraErrors {
 		rest, ok := strings.CutPrefix(s, ce.prefix)

@@ -203,7 +203,7 @@ func runScan(cmd *cobra.Command, g *globals, f *scanFlags) error {
 			g.warnf("%s", g.t("cli.new.no-store"))
 		}
 		if view.Suppressions, err = app.LoadSuppressions(ctx, nil, store.Actor{}, nil, fileSupp...); err != nil {
-			g.warnf("suppressions: %v", err)
+			g.warnf("%s", g.t("cli.suppressions.failed", err))
 		}
 	}
 	opts := app.ScanOptions{
@@ -217,7 +217,7 @@ func runScan(cmd *cobra.Command, g *globals, f *scanFlags) error {
 		Hashes:       hashes,
 		Full:         f.full,
 		Skip:         skip,
-		Warnf:        g.warnf,
+		Warn:         func(id string, a ...any) { g.warnf("%s", g.t(id, a...)) },
 	}
 	if rec != nil {
 		opts.Record = rec
@@ -270,7 +270,7 @@ func openScanStore(ctx context.Context, g *globals, path string) store.Store {
 	}
 	st, err := store.Open(ctx, path, store.Options{})
 	if err != nil {
-		g.warnf("%v\nvigil: warning: the scan runs without the store: it is not saved and suppressions are not applied", err)
+		g.warnf("%s", g.t("cli.scan.no-store", err))
 		return nil
 	}
 	return st
@@ -283,7 +283,7 @@ func openScanStore(ctx context.Context, g *globals, path string) store.Store {
 func prepareView(ctx context.Context, g *globals, st store.Store, t *target.Target, f *scanFlags, view *app.ViewOptions, extra []suppress.Suppression) error {
 	set, err := app.LoadSuppressions(ctx, st, app.CurrentActor(g.getenv), nil, extra...)
 	if err != nil {
-		g.warnf("suppressions: %v", err)
+		g.warnf("%s", g.t("cli.suppressions.failed", err))
 	}
 	view.Suppressions = set
 	if !f.newOnly {
@@ -297,15 +297,15 @@ func prepareView(ctx context.Context, g *globals, st store.Store, t *target.Targ
 	case err != nil:
 		g.warnf("%s", g.t("cli.new.failed", err))
 	case !ok:
-		g.notef("%s", g.t("cli.new.none", app.TargetLabel(tinfo)))
+		g.notef("%s", g.t("cli.new.none", app.TargetLabel(g.Lang(), tinfo)))
 	default:
 		id := "cli.new.since-previous"
 		if ref.Baseline {
 			id = "cli.new.since-baseline"
 		}
-		g.notef("%s", g.t(id, app.DescribeScan(ref), app.TargetLabel(tinfo)))
+		g.notef("%s", g.t(id, app.DescribeScan(g.Lang(), ref), app.TargetLabel(g.Lang(), tinfo)))
 		if ref.TargetKey != tinfo.ID() {
-			g.warnf("%s", g.t("cli.new.other-target", app.DescribeScan(ref), app.TargetLabel(tinfo)))
+			g.warnf("%s", g.t("cli.new.other-target", app.DescribeScan(g.Lang(), ref), app.TargetLabel(g.Lang(), tinfo)))
 		}
 		view.Known = known
 	}
