@@ -29,14 +29,21 @@ func scan(t *testing.T, args ...string) (model.Result, int, string) {
 // debianRoot returns the debootstrap root, or skips.
 func debianRoot(t *testing.T) string {
 	t.Helper()
-	root := os.Getenv("VIGIL_E2E_ROOT")
+	return builtRoot(t, "VIGIL_E2E_ROOT", "/var/cache/vigil-e2e/bookworm", "scripts/debian-root.sh")
+}
+
+// builtRoot returns the root named by the environment variable env, else
+// the cached build at def, or skips saying which script builds it.
+func builtRoot(t *testing.T, env, def, script string) string {
+	t.Helper()
+	root := os.Getenv(env)
 	if root == "" {
-		if _, err := os.Stat("/var/cache/vigil-e2e/bookworm/.vigil-complete"); err == nil {
-			root = "/var/cache/vigil-e2e/bookworm"
+		if _, err := os.Stat(def + "/.vigil-complete"); err == nil {
+			root = def
 		}
 	}
 	if root == "" {
-		t.Skip("no Debian root: run scripts/debian-root.sh and set VIGIL_E2E_ROOT (CI does)")
+		t.Skipf("no root: run %s and set %s (CI does)", script, env)
 	}
 	return root
 }
@@ -44,7 +51,20 @@ func debianRoot(t *testing.T) string {
 // A freshly installed Debian server is clean: anything at medium or above
 // is a false positive, and a false positive is a bug.
 func TestDebianRootIsQuiet(t *testing.T) {
-	root := debianRoot(t)
+	assertQuiet(t, debianRoot(t))
+}
+
+// A WordPress server (nginx, PHP-FPM, MariaDB and Debian's wordpress
+// package, configured as its README.Debian says) is clean too: web roots,
+// PHP and a database server must not read as an intrusion.
+func TestWordPressRootIsQuiet(t *testing.T) {
+	assertQuiet(t, builtRoot(t, "VIGIL_E2E_WP_ROOT", "/var/cache/vigil-e2e/wordpress", "scripts/wordpress-root.sh"))
+}
+
+// assertQuiet scans a clean root and fails on anything at medium or above,
+// a failed check, or a wrong target description.
+func assertQuiet(t *testing.T, root string) {
+	t.Helper()
 	r, code, stderr := scan(t, "--root", root, "--fail-on", "medium")
 	if code == 2 {
 		t.Fatalf("scan failed: %s", stderr)
