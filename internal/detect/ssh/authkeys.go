@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
@@ -111,8 +112,36 @@ var (
 // badLine is an authorized_keys line sshd would not use.
 type badLine struct {
 	line   int
-	reason string
-	text   string // the line as written ("" when it was too long to read)
+	reason string        // in English, kept as data in the finding
+	why    model.Message // the gap's message: the reason in the reader's language
+	text   string        // the line as written ("" when it was too long to read)
+}
+
+// keyLineError is why sshd would reject a key line: the English text and
+// the message id (rules/messages/detect.yaml, ssh.gap.authkeys-*) that
+// says it in the reader's language.
+type keyLineError struct {
+	en  string
+	msg model.Message
+}
+
+func (e *keyLineError) Error() string { return e.en }
+
+// lineErr makes a keyLineError with message id (ssh.gap.authkeys-*).
+func lineErr(id, format string, args ...any) error {
+	return &keyLineError{en: fmt.Sprintf(format, args...), msg: model.Msg(id, args...)}
+}
+
+// newBadLine records line n that err says sshd would reject.
+func newBadLine(n int, err error, text string) badLine {
+	bl := badLine{line: n, reason: err.Error(), text: text}
+	var ke *keyLineError
+	if errors.As(err, &ke) {
+		bl.why = ke.msg
+	} else {
+		bl.why = model.Msg("ssh.gap.authkeys-line", err)
+	}
+	return bl
 }
 
 // maxKeyLine bounds one authorized_keys line (a 16384-bit RSA key with a
@@ -133,14 +162,14 @@ func parseAuthorizedKeys(data []byte) (keys []authKey, bad []badLine) {
 		}
 		k, err := parseKeyLine(line)
 		if err != nil {
-			bad = append(bad, badLine{n, err.Error(), line})
+			bad = append(bad, newBadLine(n, err, line))
 			continue
 		}
 		k.line = n
 		keys = append(keys, k)
 	}
 	if sc.Err() != nil {
-		bad = append(bad, badLine{n + 1, "line longer than 64 KiB; rest of the file not read", ""})
+		bad = append(bad, newBadLine(n+1, lineErr("ssh.gap.authkeys-too-long", "line longer than 64 KiB; rest of the file not read"), ""))
 	}
 	return keys, bad
 }
@@ -162,17 +191,17 @@ func parseKeyLine(line string) (authKey, error) {
 	}
 	fields := strings.Fields(rest)
 	if len(fields) < 2 {
-		return k, errors.New("no key after the options")
+		return k, lineErr("ssh.gap.authkeys-no-key", "no key after the options")
 	}
 	if !keyTypes[fields[0]] {
-		return k, fmt.Errorf("unknown key type %q", textclip.Clip(fields[0], 40))
+		return k, lineErr("ssh.gap.authkeys-key-type", "unknown key type %q", textclip.Clip(fields[0], 40))
 	}
 	blob, err := decodeBlob(fields[1])
 	if err != nil {
 		return k, err
 	}
 	if inner, ok := blobType(blob); !ok || inner != fields[0] {
-		return k, fmt.Errorf("key blob is not a %s key", fields[0])
+		return k, lineErr("ssh.gap.authkeys-blob-type", "key blob is not a %s key", fields[0])
 	}
 	k.keyType, k.blob = fields[0], blob
 	// The comment is everything after the blob, spaces kept.
@@ -189,7 +218,7 @@ func decodeBlob(s string) ([]byte, error) {
 	}
 	b, err := base64.RawStdEncoding.DecodeString(strings.TrimRight(s, "="))
 	if err != nil {
-		return nil, errors.New("key is not valid base64")
+		return nil, lineErr("ssh.gap.authkeys-base64", "key is not valid base64")
 	}
 	return b, nil
 }
@@ -218,17 +247,17 @@ func parseOptions(s string) ([]keyOption, string, error) {
 			j++
 		}
 		if j == i {
-			return nil, "", fmt.Errorf("bad option syntax at column %d", i+1)
+			return nil, "", lineErr("ssh.gap.authkeys-option-syntax", "bad option syntax at column %d", i+1)
 		}
 		name := strings.ToLower(s[i:j])
 		o := keyOption{name: name}
 		if j < len(s) && s[j] == '=' {
 			if !valueOptions[name] {
-				return nil, "", fmt.Errorf("unknown option %q", textclip.Clip(name, 40))
+				return nil, "", lineErr("ssh.gap.authkeys-option-unknown", "unknown option %q", textclip.Clip(name, 40))
 			}
 			j++
 			if j >= len(s) || s[j] != '"' {
-				return nil, "", fmt.Errorf("option %s: value not in double quotes", name)
+				return nil, "", lineErr("ssh.gap.authkeys-option-unquoted", "option %s: value not in double quotes", name)
 			}
 			j++
 			var v strings.Builder
@@ -247,11 +276,11 @@ func parseOptions(s string) ([]keyOption, string, error) {
 				v.WriteByte(s[j])
 			}
 			if !closed {
-				return nil, "", fmt.Errorf("option %s: missing closing quote", name)
+				return nil, "", lineErr("ssh.gap.authkeys-option-unclosed", "option %s: missing closing quote", name)
 			}
 			o.value, o.hasValue = v.String(), true
 		} else if !flagOptions[name] {
-			return nil, "", fmt.Errorf("unknown option %q", textclip.Clip(name, 40))
+			return nil, "", lineErr("ssh.gap.authkeys-option-unknown", "unknown option %q", textclip.Clip(name, 40))
 		}
 		opts = append(opts, o)
 		switch {
@@ -262,7 +291,7 @@ func parseOptions(s string) ([]keyOption, string, error) {
 		case s[j] == ' ' || s[j] == '\t':
 			return opts, s[j:], nil
 		default:
-			return nil, "", fmt.Errorf("bad option syntax at column %d", j+1)
+			return nil, "", lineErr("ssh.gap.authkeys-option-syntax", "bad option syntax at column %d", j+1)
 		}
 	}
 }

@@ -241,7 +241,7 @@ func (r *run) scanKeyFile(kf *keyFile) []seenKey {
 		acct = &kf.accts[0]
 	}
 	for _, bl := range bad {
-		r.env.GapMsg(model.GapError, fmt.Sprintf("%s:%d", p, bl.line), model.Msg("ssh.gap.authkeys-line", bl.reason))
+		r.env.GapMsg(model.GapError, fmt.Sprintf("%s:%d", p, bl.line), bl.why)
 		r.badKeyLine(kf, acct, bl, mtimeOf(st))
 	}
 	r.checkKeyFilePerms(kf, st)
