@@ -13,6 +13,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/detect/inventory"
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/grade/jobexec"
+	"github.com/vigil-ir/vigil/internal/grade/shscript"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 	"github.com/vigil-ir/vigil/internal/textclip"
@@ -228,7 +229,7 @@ func (r *run) lookPath(name, home string) string {
 		return ""
 	}
 	if home != "" {
-		name = expandHome(name, home)
+		name = shscript.ExpandHome(name, home)
 	}
 	if strings.Contains(name, "/") {
 		if !strings.HasPrefix(name, "/") {
@@ -272,19 +273,6 @@ func (r *run) unpackagedSystemProgram(p string) bool {
 	}
 	_, err := r.t.Lstat(p)
 	return err == nil // a missing program is no unpackaged one
-}
-
-func expandHome(s, home string) string {
-	home = strings.TrimSuffix(home, "/")
-	s = strings.ReplaceAll(s, "${HOME}", home)
-	s = strings.ReplaceAll(s, "$HOME", home)
-	if s == "~" {
-		return home
-	}
-	if strings.HasPrefix(s, "~/") {
-		return home + s[1:]
-	}
-	return s
 }
 
 // bump raises a severity one step, up to critical.

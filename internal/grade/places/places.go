@@ -30,11 +30,8 @@ var temporaryDirs = []string{
 	"/run/lock", "/var/lock", "/var/crash",
 }
 
-// TemporaryDirs returns the world-writable temporary directories (a copy).
-func TemporaryDirs() []string { return append([]string(nil), temporaryDirs...) }
-
 // StagingDirs are the temporary directories intruders stage tools in and
-// that content checks walk whole: the first four of TemporaryDirs.
+// that content checks walk whole: the first four of the temporary directories.
 func StagingDirs() []string { return []string{"/tmp", "/var/tmp", "/dev/shm", "/run/shm"} }
 
 // Temporary reports whether the absolute target path p is, or lies in, a
@@ -76,10 +73,6 @@ var toolDirs = map[string]bool{
 	".X11-unix": true, ".ICE-unix": true, ".font-unix": true, ".XIM-unix": true, ".Test-unix": true,
 	".X0-lock": true, ".X1-lock": true, ".X2-lock": true, ".X10-lock": true,
 }
-
-// ToolDir reports whether name (one path component) is a conventional
-// tool or system dot-directory.
-func ToolDir(name string) bool { return toolDirs[name] }
 
 // hiddenName reports whether one path component is a hidden name.
 func hiddenName(c string) bool { return len(c) > 1 && c[0] == '.' && c != ".." }
