@@ -6,24 +6,17 @@
 # repository; prints the root's path.
 #
 #   scripts/wordpress-root.sh [DIR]   (default: /var/cache/vigil-e2e/wordpress)
+#
+# The debootstrap itself is scripts/debian-root.sh with more packages; this
+# script adds the site (run by it as ROOT_SETUP, with --setup DIR).
 set -euo pipefail
-dir=${1:-${VIGIL_E2E_WP_ROOT:-/var/cache/vigil-e2e/wordpress}}
-mirror=${DEBIAN_MIRROR:-$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)}
-mirror=${mirror:-http://deb.debian.org/debian}
-if [ -f "$dir/.vigil-complete" ]; then
-  echo "$dir"
-  exit 0
+here=$(cd "$(dirname "$0")" && pwd)
+if [ "${1:-}" != --setup ]; then
+  EXTRA_PACKAGES=php-fpm,php-mysql,wordpress,mariadb-server \
+    ROOT_SETUP="$here/wordpress-root.sh --setup" \
+    exec "$here/debian-root.sh" "${1:-${VIGIL_E2E_WP_ROOT:-/var/cache/vigil-e2e/wordpress}}"
 fi
-command -v debootstrap >/dev/null || {
-  echo "debootstrap is not installed (apt-get install debootstrap)" >&2
-  exit 2
-}
-rm -rf "$dir"
-mkdir -p "$(dirname "$dir")"
-debootstrap --variant=minbase \
-  --include=systemd-sysv,openssh-server,cron,rsyslog,sudo,logrotate,nginx-light,php-fpm,php-mysql,wordpress,mariadb-server,procps,iproute2,less,ca-certificates \
-  bookworm "$dir" "$mirror" >&2
-rm -rf "$dir"/var/cache/apt/archives/*.deb
+dir=$2
 
 # The site, as README.Debian of wordpress describes it for nginx.
 cat >"$dir/etc/nginx/sites-available/wordpress" <<'CONF'
@@ -56,5 +49,3 @@ define('WP_CONTENT_DIR', '/var/lib/wordpress/wp-content');
 ?>
 CONF
 chmod 640 "$dir/etc/wordpress/config-blog.example.org.php"
-touch "$dir/.vigil-complete"
-echo "$dir"
