@@ -72,6 +72,7 @@ func TestDependencyDirection(t *testing.T) {
 		{"internal/target", []string{"internal/engine", "internal/collect", "internal/detect", "internal/report", "internal/store", "internal/cli", "internal/app"}, "target sits below everything that reads through it"},
 		{"internal/collect", []string{"internal/detect", "internal/engine", "internal/report", "internal/store", "internal/cli", "internal/app"}, "collectors only make inventory"},
 		{"internal/detect", []string{"internal/report", "internal/store", "internal/cli", "internal/app"}, "detectors never write output or storage"},
+		{"internal/files", []string{"internal/detect", "internal/engine", "internal/report", "internal/store", "internal/cli", "internal/app"}, "the file walk and its matchers sit below the detector that runs them"},
 		{"internal/grade", []string{"internal/detect", "internal/engine", "internal/report", "internal/store", "internal/cli", "internal/app"}, "graders sit below the detectors and are shared by them"},
 		{"internal/engine", []string{"internal/report", "internal/store", "internal/cli", "internal/app", "internal/detect"}, "the engine knows detectors only by interface"},
 		{"internal/report", []string{"internal/cli", "internal/app", "internal/detect", "internal/collect"}, "handlers only render"},

@@ -1,0 +1,180 @@
+package files
+
+import (
+	"context"
+	"crypto/md5"  //nolint:gosec // MD5 is asked for by hash indicator lists, not for security
+	"crypto/sha1" //nolint:gosec // likewise
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"hash"
+	"io"
+	"strings"
+
+	"github.com/vigil-ir/vigil/internal/target"
+	"github.com/vigil-ir/vigil/internal/textclip"
+)
+
+// chunk is the streaming read size for hashing beyond the content prefix.
+const chunk = 256 << 10
+
+// reader is one worker's reusable buffers: memory is Workers × (ContentCap
+// + chunk) at most, whatever the tree holds.
+type reader struct {
+	content []byte
+	buf     []byte
+	sha     hash.Hash
+	md5     hash.Hash
+	sha1    hash.Hash
+}
+
+func newReader(opt Options) *reader {
+	return &reader{buf: make([]byte, chunk), sha: sha256.New(), md5: md5.New(), sha1: sha1.New()} //nolint:gosec
+}
+
+// contentBuf returns a buffer of n bytes, grown only as files need it.
+func (r *reader) contentBuf(n int64) []byte {
+	if int64(cap(r.content)) < n {
+		r.content = make([]byte, n)
+	}
+	return r.content[:n]
+}
+
+// ctxReader stops a long read when the walk is cancelled or out of time.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// read opens, reads and hashes one file once, then runs the matchers that
+// wanted it.
+func (w *walker) read(ctx context.Context, r *reader, j job) {
+	if ctx.Err() != nil {
+		w.cov.skip(SkipBudget, j.meta.Path)
+		return
+	}
+	f, err := w.t.Open(j.meta.Path)
+	if err != nil {
+		w.openErr(j.meta.Path, err)
+		return
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		w.openErr(j.meta.Path, err)
+		return
+	}
+	if st := statOf(fi); st != nil && (uint64(st.Ino) != j.meta.Ino || uint64(st.Dev) != j.meta.Dev) {
+		// Replaced between the listing and the open (perhaps by a symlink
+		// that the target resolved): not the file the walk met.
+		w.cov.skip(SkipVanished, j.meta.Path)
+		return
+	}
+	size := fi.Size()
+	file := File{Meta: j.meta}
+	file.Size = size
+
+	hashWhole := true
+	switch {
+	case size > w.opt.ContentCap && j.meta.Blocks*512 < size/8:
+		// Mostly holes (a huge sparse file): reading it whole would be
+		// reading zeros for minutes.
+		hashWhole = false
+		w.cov.skip(SkipSparse, j.meta.Path)
+	case size > w.opt.HashCap:
+		hashWhole = false
+		w.cov.skip(SkipHashCap, j.meta.Path)
+	}
+	r.sha.Reset()
+	hs := []io.Writer{r.sha}
+	if j.want.Hashes&MD5 != 0 {
+		r.md5.Reset()
+		hs = append(hs, r.md5)
+	}
+	if j.want.Hashes&SHA1 != 0 {
+		r.sha1.Reset()
+		hs = append(hs, r.sha1)
+	}
+	hw := io.MultiWriter(hs...)
+
+	src := ctxReader{ctx: ctx, r: f}
+	var n int64
+	if j.want.Content {
+		want := min(size, w.opt.ContentCap)
+		buf := r.contentBuf(want)
+		got, err := io.ReadFull(src, buf)
+		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+			w.readErr(ctx, j.meta.Path, err)
+			return
+		}
+		n = int64(got)
+		file.Content = buf[:got]
+		file.Truncated = size > n
+		if file.Truncated && size > w.opt.ContentCap {
+			w.cov.skip(SkipContentCap, j.meta.Path)
+		}
+		hw.Write(file.Content)
+		w.cov.content.Add(1)
+	}
+	if hashWhole {
+		m, err := io.CopyBuffer(hw, src, r.buf)
+		n += m
+		if err != nil {
+			w.cov.bytes.Add(n)
+			w.readErr(ctx, j.meta.Path, err)
+			return
+		}
+		file.SHA256 = hex.EncodeToString(r.sha.Sum(nil))
+		if j.want.Hashes&MD5 != 0 {
+			file.MD5 = hex.EncodeToString(r.md5.Sum(nil))
+		}
+		if j.want.Hashes&SHA1 != 0 {
+			file.SHA1 = hex.EncodeToString(r.sha1.Sum(nil))
+		}
+		w.cov.hashed.Add(1)
+	}
+	if total := w.cov.bytes.Add(n); w.opt.MaxBytes > 0 && total >= w.opt.MaxBytes {
+		w.stop("bytes")
+	}
+	rep := &lockedReporter{w: w, f: &file}
+	for _, i := range j.which {
+		if file.Content == nil && file.SHA256 == "" {
+			break // nothing was read that a matcher could judge
+		}
+		w.matchers[i].Match(&file, rep)
+	}
+}
+
+// openErr counts a file that could not be opened.
+func (w *walker) openErr(p string, err error) {
+	if errors.Is(err, target.ErrNotRegular) {
+		w.cov.skip(SkipSpecial, p)
+		return
+	}
+	w.countErr(p, err)
+}
+
+// readErr counts a read that failed; a cancelled walk is a budget skip.
+func (w *walker) readErr(ctx context.Context, p string, err error) {
+	if ctx.Err() != nil {
+		w.cov.skip(SkipBudget, p)
+		return
+	}
+	w.cov.errors.Add(1)
+	w.cov.skip(SkipError, p)
+	w.gap(p, err)
+}
+
+// clipText is a hit's text as evidence: one line of at most MaxText bytes.
+func clipText(s string) string {
+	s = strings.ReplaceAll(s, "\r", " ")
+	s = strings.ReplaceAll(s, "\n", " ")
+	return textclip.Trim(s, MaxText)
+}
