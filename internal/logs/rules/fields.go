@@ -1,0 +1,27 @@
+package rules
+
+// Event kinds and field names this package reads. The parsers of
+// internal/logs define them (see their package doc); they are named once
+// here so that a rename is one edit.
+const (
+	kindSSHLogin       = "ssh.login"
+	kindSSHFailed      = "ssh.auth.failed"
+	kindSSHInvalid     = "ssh.invalid-user"
+	kindSudo           = "sudo.command"
+	kindSu             = "su.session"
+	kindUserAdded      = "account.user.added"
+	kindGroupAdded     = "account.group.added"
+	kindPasswd         = "account.password.changed"
+	kindWebRequest     = "web.request"
+	kindAuditPrefix    = "audit."
+	kindCommandPrefix  = "command" // audit execve / history: a command line in fieldCommand
+	fieldCommand       = "command"
+	fieldAuditType     = "type"
+	fieldAuditAuid     = "auid"
+	fieldAuditOp       = "op"
+	fieldHTTPMethod    = "method"
+	fieldHTTPStatus    = "status"
+	fieldHTTPBytes     = "bytes"
+	fieldHTTPUserAgent = "user_agent"
+	fieldHTTPQuery     = "query"
+)

@@ -1,0 +1,142 @@
+package rules
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vigil-ir/vigil/internal/model"
+)
+
+// Rule ids of the log-tampering rules.
+const (
+	RuleTimeGap       = "logs.tamper.time-gap"
+	RuleLogCleared    = "logs.tamper.log-cleared"
+	RuleAuditdStopped = "logs.tamper.auditd-stopped"
+)
+
+// gapRing is how many recent event times per file the time-gap rule keeps.
+const gapRing = 64
+
+type fileClock struct {
+	times [gapRing]time.Time
+	n     int
+	head  int
+	last  evRef
+}
+
+type tamperState struct {
+	files map[string]*fileClock
+}
+
+func (t *tamperState) init() { t.files = map[string]*fileClock{} }
+
+// timeGap reports a silence of at least GapMin in a file that was busy
+// (GapDense events in the hour before it): a log is written continuously,
+// a hole in it is where lines were cut out.
+func (s *Set) timeGap(e *model.Event) {
+	if e.Time.IsZero() || e.File == "" {
+		return
+	}
+	fc := s.tamper.files[e.File]
+	if fc == nil {
+		if s.capped(len(s.tamper.files), "log files") {
+			return
+		}
+		fc = &fileClock{}
+		s.tamper.files[e.File] = fc
+	}
+	if fc.n > 0 {
+		gap := e.Time.Sub(fc.last.Time)
+		if gap >= s.cfg.GapMin && fc.dense(s.cfg.GapDense, fc.last.Time) {
+			sev := model.Low
+			if gap >= 4*s.cfg.GapMin {
+				sev = model.Medium
+			}
+			if f := s.once(RuleTimeGap, e.File+"\x00"+stamp(fc.last.Time), e.File, sev, model.ConfLow, e); f != nil {
+				f.first = fc.last
+				f.note = model.Msg("logs.note.time-gap", gap.Round(time.Second).String(), fc.last.loc(), e.File+":"+itoa(e.Line), stamp(fc.last.Time), stamp(e.Time))
+				f.extra = map[string]string{"gap": gap.Round(time.Second).String(), "before": fc.last.loc(), "before_raw": fc.last.Raw}
+			}
+		}
+	}
+	fc.times[fc.head] = e.Time
+	fc.head = (fc.head + 1) % gapRing
+	fc.n = min(fc.n+1, gapRing)
+	fc.last = ref(e)
+}
+
+// dense reports whether at least n of the kept events fall in the hour
+// before t.
+func (fc *fileClock) dense(n int, t time.Time) bool {
+	if fc.n < min(n, gapRing) {
+		return false
+	}
+	c := 0
+	for i := 0; i < fc.n; i++ {
+		if d := t.Sub(fc.times[i]); d >= 0 && d <= time.Hour {
+			c++
+		}
+	}
+	return c >= min(n, gapRing)
+}
+
+// Command lines that erase logs or blind auditing (written for the log
+// evidence of sudo and audit; fixed patterns, compiled at start).
+var (
+	clearLogs = regexp.MustCompile(`(?:^|[;&|\s/])(?:` +
+		`(?:shred|rm|truncate|unlink|wipe|srm)\s[^;&|]*(?:/var/log/(?:auth\.log|secure|syslog|messages|wtmp|btmp|lastlog|audit)|\.bash_history)` +
+		`|(?:echo|cat\s+/dev/null|:)\s*>\s*(?:/var/log/\S+|\S*\.bash_history)` +
+		`|history\s+-c` +
+		`|auditctl\s+-D` +
+		`|journalctl\s[^;&|]*--vacuum-(?:time|size|files)` +
+		`|ln\s+-sf?\s+/dev/null\s+\S*(?:/var/log/|_history)` +
+		`|unset\s+HISTFILE)`)
+	stopAudit = regexp.MustCompile(`(?:^|[;&|\s/])(?:` +
+		`(?:systemctl|service)\s+(?:stop|disable|mask)\s+auditd|service\s+auditd\s+stop` +
+		`|auditctl\s+-e\s*0|(?:pkill|killall)\s[^;&|]*auditd)`)
+)
+
+// tamperCommand judges a command line (sudo, an audit execve or
+// configuration record) for log clearing and stopping auditd.
+func (s *Set) tamperCommand(e *model.Event) {
+	if strings.HasPrefix(e.Kind, kindAuditPrefix) {
+		s.auditRecord(e)
+	}
+	cmd := e.Fields[fieldCommand]
+	if cmd == "" {
+		return
+	}
+	if clearLogs.MatchString(cmd) {
+		if f := s.once(RuleLogCleared, e.Actor+"\x00"+cmd, orLocal(e.Actor), model.High, model.ConfMedium, e); f != nil {
+			f.user = e.Actor
+		}
+	}
+	if stopAudit.MatchString(cmd) {
+		if f := s.once(RuleAuditdStopped, e.Actor+"\x00"+cmd, orLocal(e.Actor), model.Medium, model.ConfMedium, e); f != nil {
+			f.user = e.Actor
+		}
+	}
+}
+
+// auditRecord reads audit's own records: the daemon ended by a logged-in
+// user (not by the shutdown, whose auid is unset), audit rules deleted or
+// auditing switched off.
+func (s *Set) auditRecord(e *model.Event) {
+	typ := e.Fields[fieldAuditType]
+	auid := e.Fields[fieldAuditAuid]
+	byUser := auid != "" && auid != "4294967295" && auid != "-1" && auid != "unset"
+	switch {
+	case (typ == "DAEMON_END" || typ == "DAEMON_ABORT") && byUser:
+		s.once(RuleAuditdStopped, "audit\x00"+auid, "auditd", model.Medium, model.ConfHigh, e)
+	case typ == "CONFIG_CHANGE" && (e.Fields[fieldAuditOp] == "remove_rule" || strings.Contains(e.Raw, "audit_enabled=0")):
+		rule := RuleLogCleared
+		if strings.Contains(e.Raw, "audit_enabled=0") {
+			rule = RuleAuditdStopped
+		}
+		s.once(rule, "audit-config\x00"+auid, "auditd", model.Medium, model.ConfMedium, e)
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
