@@ -129,6 +129,42 @@ func TestNoDetectorImportsAnother(t *testing.T) {
 	}
 }
 
+// TestLogParsersAreALayerBelowDetectors keeps the log sources and parsers
+// (internal/logs and its parser subpackages; the rules, Sigma and timeline
+// packages beside them are consumers above) importable by detectors: they
+// import only target, model and small leaves.
+func TestLogParsersAreALayerBelowDetectors(t *testing.T) {
+	if _, err := os.Stat("../../go.mod"); err != nil {
+		t.Skip("not in the source tree")
+	}
+	consumers := []string{"internal/logs/rules", "internal/logs/sigma", "internal/logs/timeline"}
+	allowed := map[string]bool{"internal/model": true, "internal/target": true, "internal/textclip": true}
+	for pkg, deps := range imports(t) {
+		if pkg != "internal/logs" && !strings.HasPrefix(pkg, "internal/logs/") {
+			continue
+		}
+		consumer := false
+		for _, c := range consumers {
+			if pkg == c || strings.HasPrefix(pkg, c+"/") {
+				consumer = true
+			}
+		}
+		if consumer {
+			continue
+		}
+		for dep := range deps {
+			if !allowed[dep] && !strings.HasPrefix(dep, "internal/logs") {
+				t.Errorf("%s imports %s: the log parsers import only target, model and small leaves (detectors import them)", pkg, dep)
+			}
+			for _, c := range consumers {
+				if dep == c || strings.HasPrefix(dep, c+"/") {
+					t.Errorf("%s imports %s: parsers never import the rules, Sigma or timeline above them", pkg, dep)
+				}
+			}
+		}
+	}
+}
+
 func TestNoHugeFiles(t *testing.T) {
 	root, _ := filepath.Abs("../..")
 	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {

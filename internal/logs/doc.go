@@ -1,0 +1,110 @@
+// Package logs reads the logs of a target — files and their rotated
+// siblings, gzip-compressed or not, or stdin — and parses them into
+// model.Event, the one normalised event every format produces. It is the
+// source and parser layer of `vigil logs` and `vigil timeline`; the
+// detections (internal/logs/rules, internal/logs/sigma) and the timeline
+// (internal/logs/timeline) consume its events. Detectors of `vigil scan`
+// (logtamper, history) may use it too: it imports only target, model and
+// small leaves.
+//
+// # Using it
+//
+//	srcs := logs.Discover(t)                  // standard places, rotated siblings found
+//	for _, src := range srcs {
+//		cov, err := logs.Read(t, rec, src, logs.Options{}, func(ev *model.Event) error {
+//			// ev is valid during the call: copy *ev to keep it
+//			return nil
+//		})
+//		// cov: lines read / parsed / unparsed (+ samples), clipped, invalid UTF-8, errors
+//	}
+//
+// A single file: logs.Rotated(t, "/var/log/auth.log", logs.FormatAuth), or a
+// Source with one File. Stdin: Source{Name: "-", Format: ...} with
+// Options.Stdin. ParseLines parses lines held in memory (tests, rules).
+//
+// Every read goes through internal/target (live "/" or --root). Memory is
+// bounded: lines are streamed, a line longer than Options.MaxLine (64 KiB)
+// is clipped and counted, gzip is decompressed as it is read; NULs and
+// invalid UTF-8 are kept as bytes (and counted). A truncated gzip stream, an
+// unreadable file: a gap on the target.Recorder and Coverage.Errors, and the
+// next file is read. Nothing in the input makes Read fail.
+//
+// # Time
+//
+// Every Event.Time is UTC. Timestamps with a zone (RFC 3339, RFC 5424,
+// rsyslog's high-precision default on Debian 12) are converted; those
+// without one are in Options.Location, by default the target's zone
+// (/etc/localtime). Syslog (RFC 3164) timestamps carry no year: it is
+// inferred per file from the file's modification time (newest file) and the
+// rotation order (an older file ends no later than the next newer one
+// starts), with a New Year crossed when the month goes backwards — see
+// planYears.
+//
+// # Formats and event kinds
+//
+// Source.Format picks the parser (Formats lists them). Event.Source is the
+// format: auth, syslog, cron (syslog-framed lines of auth.log/secure,
+// syslog/messages, cron). Event.Kind is one of the ids below (empty: the
+// line is in the format, but no kind applies). Actor is who acted, Object
+// what it was done to; Fields keys are listed with each kind.
+//
+// sshd (programs sshd, sshd-session, sshd-auth; OpenSSH 5.3 to 9.x):
+//
+//	ssh.login              Accepted METHOD for USER from ADDR: Actor=user, SrcIP; Fields method, port, key
+//	ssh.auth.failed        Failed METHOD for [invalid user] USER from ADDR: Fields method, port, invalid_user
+//	ssh.invalid-user       Invalid user USER from ADDR; input_userauth_request: invalid user
+//	ssh.max-attempts       maximum authentication attempts exceeded; Too many authentication
+//	                       failures; PAM N more authentication failures (Fields count)
+//	ssh.preauth.closed     Connection closed by / Disconnected from [authenticating|invalid user] ... [preauth]
+//	ssh.closed             Connection closed/reset by ... after authentication
+//	ssh.disconnect         Disconnected from user USER ADDR; Received disconnect from ADDR
+//	ssh.denied             User USER from ADDR not allowed because ... (Fields reason); ROOT LOGIN REFUSED
+//	ssh.no-ident           Did not receive identification string; kex_exchange_identification (scanners)
+//	ssh.negotiation-failed Unable to negotiate with ADDR
+//	ssh.timeout            Timeout before authentication for ADDR
+//	ssh.connect            Connection from ADDR port N (LogLevel VERBOSE)
+//	ssh.penalty            drop connection #N from [ADDR]:PORT ... penalty: REASON (9.8+; Fields reason)
+//	ssh.server.start       Server listening on ...
+//	ssh.server.stop        Received signal N; terminating.
+//
+// Every sshd event with an address has SrcIP (a host name when sshd
+// resolves names); invalid_user is "true" when sshd said the user does not
+// exist. Outcome is failure for the failures, success for ssh.login.
+//
+// PAM (any program; Fields service = the PAM service: sshd, sudo, su, cron, login ...):
+//
+//	pam.auth.failed        authentication failure; ... rhost=ADDR user=USER (Actor=user; Fields ruser, logname, tty);
+//	                       sshd's "error: PAM: Authentication failure for USER from HOST"
+//	pam.user-unknown       check pass; user unknown
+//	session.open           session opened for user OBJECT by ACTOR
+//	session.close          session closed for user OBJECT
+//	account.password.changed  password changed for OBJECT (passwd, chpasswd)
+//
+// sudo, su:
+//
+//	sudo.command           ACTOR : TTY=.. ; PWD=.. ; USER=OBJECT ; COMMAND=..  (Fields command, tty, pwd, group)
+//	sudo.auth.failed       N incorrect password attempts (Fields attempts, command)
+//	sudo.denied            user NOT in sudoers, command not allowed, a password is required (Fields reason)
+//	su.session             (to OBJECT) ACTOR on TTY; Successful su for OBJECT by ACTOR; + TTY ACTOR:OBJECT
+//	su.failed              FAILED SU (to OBJECT) ACTOR on TTY; FAILED su for ..; - TTY ACTOR:OBJECT
+//
+// Accounts (useradd, usermod, userdel, groupadd, groupdel, passwd, gpasswd):
+//
+//	account.user.added          new user: name=OBJECT, UID, GID, home, shell, from (Fields uid, gid, home, shell, tty)
+//	account.user.changed        change user 'OBJECT' shell/home/UID ... from 'a' to 'b'; (un)lock user (Fields change, from, to)
+//	account.user.deleted        delete user 'OBJECT'
+//	account.group.added         new group: name=OBJECT, GID (Fields gid)
+//	account.group.deleted       removed group 'OBJECT'; group 'OBJECT' removed
+//	account.group.changed       group changed in /etc/group; change group ...
+//	account.group.member-added  add 'OBJECT' to group 'G' (Fields group); gpasswd: user OBJECT added by ACTOR to group G
+//	account.group.member-removed delete 'OBJECT' from group 'G'
+//	account.password.changed    password for 'OBJECT' changed by 'ACTOR' (and PAM's, above)
+//
+// systemd-logind and cron (CRON, crond, crontab):
+//
+//	logind.session.new     New session ID of user ACTOR. (Fields session)
+//	logind.session.removed Removed session ID. (Fields session)
+//	cron.command           (ACTOR) CMD (OBJECT = the command)
+//	cron.edit              (ACTOR) REPLACE|BEGIN EDIT|END EDIT|DELETE (OBJECT) (Fields action)
+//	cron.reload            (*system*) RELOAD (OBJECT = the file)
+package logs

@@ -1,0 +1,270 @@
+package logs
+
+import (
+	"bytes"
+
+	"github.com/vigil-ir/vigil/internal/model"
+)
+
+// The sshd messages are matched with prefixes and cuts, not regular
+// expressions: they are most of an attacked host's auth log, and this is
+// the hot path (see bench/). Formats are those of OpenSSH 5.3 to 9.9,
+// written by sshd, sshd-session (9.8+) and sshd-auth (10.0).
+
+var (
+	bPreauth  = []byte(" [preauth]")
+	bFrom     = []byte(" from ")
+	bPort     = []byte(" port ")
+	bInvalid  = []byte("invalid user ")
+	bAuthUser = []byte("authenticating user ")
+	bUser     = []byte("user ")
+	bNotAllow = []byte(" not allowed because ")
+	bPenalty  = []byte(" penalty: ")
+)
+
+func hasPrefix(b []byte, p string) bool { return len(b) >= len(p) && string(b[:len(p)]) == p }
+
+// cut returns what follows prefix p in b.
+func cut(b []byte, p string) ([]byte, bool) {
+	if hasPrefix(b, p) {
+		return b[len(p):], true
+	}
+	return nil, false
+}
+
+// word splits the first space-separated word off b.
+func word(b []byte) (w, rest []byte) {
+	if i := bytes.IndexByte(b, ' '); i >= 0 {
+		return b[:i], b[i+1:]
+	}
+	return b, nil
+}
+
+// fields returns ev.Fields, made on first use.
+func fields(ev *model.Event) map[string]string {
+	if ev.Fields == nil {
+		ev.Fields = make(map[string]string, 4)
+	}
+	return ev.Fields
+}
+
+func setField(ev *model.Event, k string, v []byte) {
+	if len(v) > 0 {
+		fields(ev)[k] = string(v)
+	}
+}
+
+// addrPort parses "ADDR port N[ rest]" (the host may be a name when sshd
+// resolves names); rest is what follows the port.
+func addrPort(b []byte) (addr, port, rest []byte) {
+	addr, b = word(b)
+	if p, ok := cut(b, "port "); ok {
+		port, rest = word(p)
+		if i := bytes.IndexByte(port, ':'); i >= 0 {
+			port = port[:i] // "port 22:11:" (7.x Received disconnect)
+		}
+		return addr, port, rest
+	}
+	return bytes.TrimSuffix(addr, []byte(":")), nil, b
+}
+
+// userFromAddr parses "[invalid user ]USER from ADDR port N ...", where the
+// user name may hold spaces (an attacker chooses it): the last " from "
+// ends it.
+func userFromAddr(ev *model.Event, b []byte) bool {
+	i := bytes.LastIndex(b, bFrom)
+	if i < 0 {
+		return false
+	}
+	user := b[:i]
+	if u, ok := cut(user, "invalid user "); ok {
+		user = u
+		fields(ev)["invalid_user"] = "true"
+	} else if u, ok := cut(user, "illegal user "); ok {
+		user = u
+		fields(ev)["invalid_user"] = "true"
+	}
+	addr, port, _ := addrPort(b[i+len(bFrom):])
+	if len(user) == 0 || len(addr) == 0 {
+		return false
+	}
+	ev.Actor = string(user)
+	ev.SrcIP = string(addr)
+	setField(ev, "port", port)
+	return true
+}
+
+// userAddr parses "[authenticating |invalid ]user USER ADDR port N" (user
+// names with spaces: the address is the third word from the end).
+func userAddr(ev *model.Event, b []byte) bool {
+	switch {
+	case hasPrefix(b, "authenticating user "):
+		b = b[len(bAuthUser):]
+	case hasPrefix(b, "invalid user "):
+		b = b[len(bInvalid):]
+		fields(ev)["invalid_user"] = "true"
+	case hasPrefix(b, "user "):
+		b = b[len(bUser):]
+	default:
+		return false
+	}
+	i := bytes.LastIndex(b, bPort)
+	if i < 0 {
+		return false
+	}
+	j := bytes.LastIndexByte(b[:i], ' ')
+	if j < 0 {
+		return false
+	}
+	ev.Actor = string(b[:j])
+	ev.SrcIP = string(b[j+1 : i])
+	port, _ := word(b[i+len(bPort):])
+	setField(ev, "port", bytes.TrimSuffix(port, []byte(":")))
+	return true
+}
+
+// classifySSHD sets the kind and details of an sshd message.
+func classifySSHD(ev *model.Event, msg []byte) {
+	preauth := bytes.HasSuffix(msg, bPreauth)
+	msg = bytes.TrimSuffix(msg, bPreauth)
+	if len(msg) == 0 {
+		return
+	}
+	switch msg[0] {
+	case 'A':
+		if rest, ok := cut(msg, "Accepted "); ok {
+			method, rest := word(rest)
+			rest, ok = cut(rest, "for ")
+			if !ok || !userFromAddr(ev, rest) {
+				return
+			}
+			ev.Kind, ev.Outcome = "ssh.login", model.OutcomeSuccess
+			fields(ev)["method"] = string(method)
+			if i := bytes.Index(rest, []byte("ssh2: ")); i >= 0 {
+				setField(ev, "key", rest[i+6:])
+			}
+		}
+	case 'F':
+		if rest, ok := cut(msg, "Failed "); ok {
+			method, rest := word(rest)
+			rest, ok = cut(rest, "for ")
+			if !ok || !userFromAddr(ev, rest) {
+				return
+			}
+			ev.Kind, ev.Outcome = "ssh.auth.failed", model.OutcomeFailure
+			fields(ev)["method"] = string(method)
+		}
+	case 'I':
+		if rest, ok := cut(msg, "Invalid user "); ok {
+			// "Invalid user NAME from ADDR[ port N]"; 5.x wrote no port.
+			if userFromAddr(ev, rest) {
+				ev.Kind, ev.Outcome = "ssh.invalid-user", model.OutcomeFailure
+			}
+		}
+	case 'i':
+		if rest, ok := cut(msg, "input_userauth_request: invalid user "); ok {
+			ev.Kind, ev.Outcome, ev.Actor = "ssh.invalid-user", model.OutcomeFailure, string(rest)
+		}
+	case 'e':
+		classifySSHDError(ev, msg)
+	case 'D':
+		classifySSHDDisconnect(ev, msg, preauth)
+	case 'C':
+		switch {
+		case hasPrefix(msg, "Connection closed by "):
+			rest := msg[len("Connection closed by "):]
+			closed(ev, rest, "ssh.closed", preauth)
+		case hasPrefix(msg, "Connection reset by "):
+			rest := msg[len("Connection reset by "):]
+			closed(ev, rest, "ssh.closed", preauth)
+		case hasPrefix(msg, "Connection from "):
+			ev.Kind = "ssh.connect"
+			setAddr(ev, msg[len("Connection from "):])
+		}
+	case 'R':
+		switch {
+		case hasPrefix(msg, "Received disconnect from "):
+			ev.Kind = "ssh.disconnect"
+			setAddr(ev, msg[len("Received disconnect from "):])
+		case hasPrefix(msg, "Received signal "):
+			ev.Kind = "ssh.server.stop"
+		case hasPrefix(msg, "ROOT LOGIN REFUSED FROM "):
+			addr, _, _ := addrPort(msg[len("ROOT LOGIN REFUSED FROM "):])
+			ev.Kind, ev.Outcome, ev.Actor, ev.SrcIP = "ssh.denied", model.OutcomeFailure, "root", string(addr)
+		}
+	case 'U':
+		switch {
+		case hasPrefix(msg, "User ") && bytes.Contains(msg, bNotAllow):
+			rest := msg[len("User "):]
+			i := bytes.Index(rest, bNotAllow)
+			who := rest[:i]
+			if j := bytes.LastIndex(who, bFrom); j >= 0 {
+				ev.SrcIP = string(who[j+len(bFrom):])
+				who = who[:j]
+			}
+			ev.Kind, ev.Outcome, ev.Actor = "ssh.denied", model.OutcomeFailure, string(who)
+			setField(ev, "reason", rest[i+len(bNotAllow):])
+		case hasPrefix(msg, "Unable to negotiate with "):
+			ev.Kind = "ssh.negotiation-failed"
+			setAddr(ev, msg[len("Unable to negotiate with "):])
+		}
+	case 'T':
+		if rest, ok := cut(msg, "Timeout before authentication for "); ok {
+			rest = bytes.TrimPrefix(rest, []byte("connection from "))
+			ev.Kind = "ssh.timeout"
+			setAddr(ev, rest)
+		}
+	case 'S':
+		if hasPrefix(msg, "Server listening on ") {
+			ev.Kind = "ssh.server.start"
+		}
+	case 'P':
+		if rest, ok := cut(msg, "PAM "); ok {
+			// "PAM 2 more authentication failures; logname= uid=0 ... rhost=ADDR  user=root"
+			n, rest := word(rest)
+			if hasPrefix(rest, "more authentication failure") {
+				ev.Kind, ev.Outcome = "ssh.max-attempts", model.OutcomeFailure
+				setField(ev, "count", n)
+				pamKV(ev, rest)
+			}
+		}
+	case 'd':
+		if rest, ok := cut(msg, "drop connection #"); ok {
+			// 9.8+: "drop connection #0 from [ADDR]:PORT on [ADDR]:22 penalty: failed authentication"
+			if i := bytes.Index(rest, bFrom); i >= 0 {
+				a, _ := word(rest[i+len(bFrom):])
+				if j := bytes.LastIndexByte(a, ':'); j > 0 {
+					a = a[:j]
+				}
+				ev.SrcIP = string(bytes.Trim(a, "[]"))
+			}
+			ev.Kind, ev.Outcome = "ssh.penalty", model.OutcomeFailure
+			if i := bytes.Index(rest, bPenalty); i >= 0 {
+				setField(ev, "reason", rest[i+len(bPenalty):])
+			}
+		}
+	}
+	if ev.Kind == "" && hasPrefix(msg, "pam_") {
+		classifyPAM(ev, msg)
+	}
+}
+
+// setAddr reads "ADDR port N" into SrcIP and Fields["port"].
+func setAddr(ev *model.Event, b []byte) {
+	addr, port, _ := addrPort(b)
+	ev.SrcIP = string(addr)
+	setField(ev, "port", port)
+}
+
+// closed reads "[authenticating |invalid ]user USER ADDR port N" or "ADDR
+// port N" of a closed connection: kind, or ssh.preauth.closed before
+// authentication.
+func closed(ev *model.Event, b []byte, kind string, preauth bool) {
+	if !userAddr(ev, b) {
+		setAddr(ev, b)
+	}
+	ev.Kind = kind
+	if preauth {
+		ev.Kind = "ssh.preauth.closed"
+	}
+}

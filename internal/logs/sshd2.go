@@ -1,0 +1,132 @@
+package logs
+
+import (
+	"bytes"
+
+	"github.com/vigil-ir/vigil/internal/model"
+)
+
+// classifySSHDError handles sshd's "error: ..." messages.
+func classifySSHDError(ev *model.Event, msg []byte) {
+	switch {
+	case hasPrefix(msg, "error: maximum authentication attempts exceeded for "):
+		// "error: maximum authentication attempts exceeded for [invalid user ]USER from ADDR port N ssh2"
+		if userFromAddr(ev, msg[len("error: maximum authentication attempts exceeded for "):]) {
+			ev.Kind, ev.Outcome = "ssh.max-attempts", model.OutcomeFailure
+		}
+	case hasPrefix(msg, "error: PAM: Authentication failure for "):
+		// RHEL 5/6: "error: PAM: Authentication failure for [illegal user ]USER from HOST"
+		if userFromAddr(ev, msg[len("error: PAM: Authentication failure for "):]) {
+			ev.Kind, ev.Outcome = "pam.auth.failed", model.OutcomeFailure
+			fields(ev)["service"] = "sshd"
+		}
+	case hasPrefix(msg, "error: kex_exchange_identification: "), hasPrefix(msg, "error: Protocol major versions differ"):
+		ev.Kind = "ssh.no-ident"
+	case hasPrefix(msg, "error: Received disconnect from "):
+		ev.Kind = "ssh.disconnect"
+		setAddr(ev, msg[len("error: Received disconnect from "):])
+	}
+}
+
+// classifySSHDDisconnect handles "Disconnected from ...", "Disconnecting
+// ...: Too many authentication failures" and "Did not receive
+// identification string".
+func classifySSHDDisconnect(ev *model.Event, msg []byte, preauth bool) {
+	switch {
+	case hasPrefix(msg, "Disconnected from "):
+		// 7.5+: "Disconnected from [authenticating |invalid ]user USER ADDR port N"
+		rest := msg[len("Disconnected from "):]
+		closed(ev, rest, "ssh.disconnect", preauth)
+	case hasPrefix(msg, "Disconnecting: Too many authentication failures"):
+		// 5.x-7.x: "Disconnecting: Too many authentication failures for USER"
+		ev.Kind, ev.Outcome = "ssh.max-attempts", model.OutcomeFailure
+		if rest, ok := cut(msg, "Disconnecting: Too many authentication failures for "); ok {
+			ev.Actor = string(bytes.TrimPrefix(rest, bInvalid))
+		}
+	case hasPrefix(msg, "Disconnecting ") && bytes.Contains(msg, []byte(": Too many authentication failures")):
+		// 7.5+: "Disconnecting authenticating user USER ADDR port N: Too many authentication failures"
+		rest := msg[len("Disconnecting "):]
+		userAddr(ev, rest[:bytes.LastIndex(rest, []byte(": Too many"))])
+		ev.Kind, ev.Outcome = "ssh.max-attempts", model.OutcomeFailure
+	case hasPrefix(msg, "Did not receive identification string from "):
+		ev.Kind = "ssh.no-ident"
+		setAddr(ev, msg[len("Did not receive identification string from "):])
+	}
+}
+
+// pamKV reads the "logname= uid=0 euid=0 tty=ssh ruser= rhost=ADDR  user=U"
+// part of a pam_unix failure into ev.
+func pamKV(ev *model.Event, b []byte) {
+	for len(b) > 0 {
+		var w []byte
+		w, b = word(b)
+		k, v, ok := bytes.Cut(w, []byte("="))
+		if !ok || len(v) == 0 {
+			continue
+		}
+		switch string(k) {
+		case "rhost":
+			ev.SrcIP = string(v)
+		case "user":
+			// The last key: a user name may hold spaces.
+			if len(b) > 0 {
+				v = append(v[:len(v):len(v)], ' ')
+				v = append(v, b...)
+				b = nil
+			}
+			ev.Actor = string(v)
+		case "ruser", "logname", "tty":
+			setField(ev, string(k), v)
+		}
+	}
+}
+
+// classifyPAM handles pam_unix / pam_* module messages of any program:
+// "pam_unix(SERVICE:TYPE): ...".
+func classifyPAM(ev *model.Event, msg []byte) {
+	open := bytes.IndexByte(msg, '(')
+	end := bytes.Index(msg, []byte("): "))
+	if open < 0 || end < open {
+		return
+	}
+	svc, typ, _ := bytes.Cut(msg[open+1:end], []byte(":"))
+	rest := msg[end+3:]
+	switch {
+	case hasPrefix(rest, "authentication failure;"):
+		ev.Kind, ev.Outcome = "pam.auth.failed", model.OutcomeFailure
+		pamKV(ev, rest[len("authentication failure;"):])
+	case hasPrefix(rest, "check pass; user unknown"):
+		ev.Kind, ev.Outcome = "pam.user-unknown", model.OutcomeFailure
+	case hasPrefix(rest, "session opened for user "):
+		// "session opened for user root(uid=0) by alice(uid=1000)"; older: "... for user root by (uid=0)"
+		ev.Kind, ev.Outcome = "session.open", model.OutcomeSuccess
+		sessionUsers(ev, rest[len("session opened for user "):])
+	case hasPrefix(rest, "session closed for user "):
+		ev.Kind = "session.close"
+		sessionUsers(ev, rest[len("session closed for user "):])
+	case hasPrefix(rest, "password changed for "):
+		ev.Kind, ev.Outcome = "account.password.changed", model.OutcomeSuccess
+		ev.Object = string(rest[len("password changed for "):])
+	default:
+		return
+	}
+	fields(ev)["service"] = string(svc)
+	_ = typ
+}
+
+// sessionUsers reads "USER[(uid=N)][ by [BY](uid=N)]".
+func sessionUsers(ev *model.Event, b []byte) {
+	user, by, _ := bytes.Cut(b, []byte(" by "))
+	ev.Object = string(stripUID(user))
+	if by := stripUID(by); len(by) > 0 {
+		ev.Actor = string(by)
+	}
+}
+
+// stripUID drops a "(uid=N)" suffix.
+func stripUID(b []byte) []byte {
+	if i := bytes.Index(b, []byte("(uid=")); i >= 0 {
+		return b[:i]
+	}
+	return bytes.TrimSpace(b)
+}
