@@ -7,5 +7,6 @@ func IDs() []string {
 		RuleRootLogin, RuleUnusualHour, RuleInvalidUser,
 		RuleUserAdded, RuleGroupAdded, RulePassword, RuleSudoShell, RuleSuRoot, RuleSudoersEdit,
 		RuleTimeGap, RuleLogCleared, RuleAuditdStopped,
+		RuleWebSQLi, RuleWebXSS, RuleWebTraversal, RuleWebCmd, RuleWebScanner, RuleWebShell, RuleWebSize,
 	}
 }

@@ -220,7 +220,10 @@ func (s *Set) Finish() []model.Finding {
 		if c := a.first.Time.Compare(b.first.Time); c != 0 {
 			return c
 		}
-		return strings.Compare(a.rule, b.rule)
+		if c := strings.Compare(a.rule, b.rule); c != 0 {
+			return c
+		}
+		return strings.Compare(a.key, b.key)
 	})
 	for _, f := range sorted {
 		if f.count > 0 {
