@@ -23,6 +23,7 @@ type ApkFile struct {
 // ApkPackage is one stanza of the apk installed database.
 type ApkPackage struct {
 	Name, Version, Arch string
+	Origin              string // the source package (o:), which Alpine's advisories name
 	Files               []ApkFile
 }
 
@@ -63,6 +64,8 @@ func ParseApk(b []byte) (pkgs []ApkPackage, bad int) {
 			cur.Version = val
 		case 'A':
 			cur.Arch = val
+		case 'o':
+			cur.Origin = val
 		case 'F':
 			dir = path.Join("/", val)
 			cur.Files = append(cur.Files, ApkFile{Path: dir})
@@ -135,7 +138,7 @@ func loadApk(t *target.Target, rec target.Recorder, probs *[]Problem) (*DB, bool
 		}
 		b := newBuilder(t, "apk")
 		for _, ap := range pkgs {
-			pi := b.pkg(Package{Name: ap.Name, Version: ap.Version, Arch: ap.Arch})
+			pi := b.pkg(Package{Name: ap.Name, Version: ap.Version, Arch: ap.Arch, Source: ap.Origin})
 			for _, f := range ap.Files {
 				b.own(f.Path, pi)
 				if f.Algo != "" {

@@ -31,8 +31,11 @@ type StatusPackage struct {
 	Version   string
 	Arch      string
 	MultiArch string
-	Status    string            // "install ok installed"
-	Conffiles map[string]string // path -> md5 hex (may be "newconffile")
+	// Source and SourceVersion from "Source: name" or "Source: name (version)".
+	Source        string
+	SourceVersion string
+	Status        string            // "install ok installed"
+	Conffiles     map[string]string // path -> md5 hex (may be "newconffile")
 }
 
 // State is the third word of Status ("installed", "config-files", ...).
@@ -93,10 +96,27 @@ func ParseStatus(b []byte) (pkgs []StatusPackage, bad int) {
 			cur.MultiArch = val
 		case "status":
 			cur.Status = val
+		case "source":
+			cur.Source, cur.SourceVersion = parseDpkgSource(val)
 		}
 	}
 	flush()
 	return pkgs, bad
+}
+
+// parseDpkgSource splits dpkg's "Source: name" or "Source: name (version)"
+// (the second form when the source version differs from the binary's, as
+// for binNMUs and packages that version their binaries apart).
+func parseDpkgSource(v string) (name, version string) {
+	name, rest, ok := strings.Cut(v, " ")
+	if !ok {
+		return v, ""
+	}
+	rest = strings.TrimSpace(rest)
+	if strings.HasPrefix(rest, "(") && strings.HasSuffix(rest, ")") {
+		version = strings.TrimSpace(rest[1 : len(rest)-1])
+	}
+	return name, version
 }
 
 // addConffile parses " /etc/x 0123...md5 [obsolete|remove-on-upgrade]".
@@ -186,7 +206,7 @@ func loadDpkg(t *target.Target, rec target.Recorder, probs *[]Problem) (*DB, boo
 		if _, ok := byInfo[p.Name]; !ok {
 			byInfo[p.Name] = p
 		}
-		b.pkg(Package{Name: full, Version: p.Version, Arch: p.Arch})
+		b.pkg(Package{Name: full, Version: p.Version, Arch: p.Arch, Source: p.Source, SourceVersion: p.SourceVersion})
 	}
 
 	divs := map[string]diversion{}
@@ -230,7 +250,7 @@ func loadDpkg(t *target.Target, rec target.Recorder, probs *[]Problem) (*DB, boo
 		if !strings.Contains(base, ":") && sp.MultiArch == "same" && sp.Arch != "" {
 			full = base + ":" + sp.Arch
 		}
-		pi := b.pkg(Package{Name: full, Version: sp.Version, Arch: sp.Arch})
+		pi := b.pkg(Package{Name: full, Version: sp.Version, Arch: sp.Arch, Source: sp.Source, SourceVersion: sp.SourceVersion})
 		if list, ok := readInfo(t, rec, dpkgInfo+"/"+name); ok && len(list) > 0 {
 			// The buffer is never written again: the map keys below are
 			// substrings of it, without a copy per path.

@@ -23,6 +23,32 @@ type Package struct {
 	Name    string // as the package manager names it; dpkg multi-arch: "libc6:amd64"
 	Version string
 	Arch    string
+	// Source is the source package the binary package was built from
+	// (dpkg Source:, rpm SOURCERPM's name, apk origin); "" when the
+	// database does not say (dpkg then means: the same as the binary name).
+	Source string
+	// SourceVersion is the source package's version when it differs from
+	// Version (dpkg "Source: name (version)", binNMUs); "" otherwise.
+	SourceVersion string
+}
+
+// SourceName returns the source package name, falling back to the binary
+// package name without its architecture (dpkg omits Source: when the two
+// are equal).
+func (p Package) SourceName() string {
+	if p.Source != "" {
+		return p.Source
+	}
+	return bareName(p.Name)
+}
+
+// SourceVer returns the source package's version (Version when the
+// database records no other).
+func (p Package) SourceVer() string {
+	if p.SourceVersion != "" {
+		return p.SourceVersion
+	}
+	return p.Version
 }
 
 // Digest algorithms, as Digest reports them.

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	_ "modernc.org/sqlite" // rpmdb.sqlite (RHEL 9, Fedora 33+); already the store's driver
 
@@ -106,11 +107,25 @@ func safely(f func() error) (err error) {
 	return f()
 }
 
+// rpmSourceVersion is the source version when it differs from the binary
+// package's (the epoch is the binary's: SOURCERPM does not carry one).
+func rpmSourceVersion(p *RPMPackage) string {
+	v := p.Version
+	epoch := ""
+	if i := strings.IndexByte(v, ':'); i >= 0 {
+		epoch, v = v[:i+1], v[i+1:]
+	}
+	if p.SourceVersion == "" || p.SourceVersion == v {
+		return ""
+	}
+	return epoch + p.SourceVersion
+}
+
 func (b *builder) addRPM(p *RPMPackage) {
 	if p.Name == "gpg-pubkey" {
 		return // imported signing keys, not software
 	}
-	pi := b.pkg(Package{Name: p.Name, Version: p.Version, Arch: p.Arch})
+	pi := b.pkg(Package{Name: p.Name, Version: p.Version, Arch: p.Arch, Source: p.Source, SourceVersion: rpmSourceVersion(p)})
 	a := algoByName(p.Algo)
 	for _, f := range p.Files {
 		b.own(f.Path, pi)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"path"
 	"strconv"
+	"strings"
 )
 
 // rpm header tags and types used here (rpm/rpmtag.h).
@@ -17,6 +18,7 @@ const (
 	tagRelease        = 1002
 	tagEpoch          = 1003
 	tagArch           = 1022
+	tagSourceRPM      = 1044
 	tagOldFilenames   = 1027
 	tagFileStates     = 1029
 	tagFileModes      = 1030
@@ -54,8 +56,33 @@ type RPMFile struct {
 // RPMPackage is what Vigil reads from one rpm header.
 type RPMPackage struct {
 	Name, Version, Arch string
-	Algo                string // digest algorithm of Files
-	Files               []RPMFile
+	// Source is the source package's name, from SOURCERPM
+	// ("openssl-3.0.7-27.el9.src.rpm" -> "openssl"); SourceVersion its
+	// version-release ("3.0.7-27.el9").
+	Source, SourceVersion string
+	Algo                  string // digest algorithm of Files
+	Files                 []RPMFile
+}
+
+// splitSourceRPM splits a SOURCERPM file name "name-version-release.src.rpm"
+// (also ".nosrc.rpm") into the name and "version-release". A value not of
+// that shape gives "", "".
+func splitSourceRPM(s string) (name, verRel string) {
+	base, ok := strings.CutSuffix(s, ".src.rpm")
+	if !ok {
+		if base, ok = strings.CutSuffix(s, ".nosrc.rpm"); !ok {
+			return "", ""
+		}
+	}
+	r := strings.LastIndexByte(base, '-')
+	if r <= 0 {
+		return "", ""
+	}
+	v := strings.LastIndexByte(base[:r], '-')
+	if v <= 0 {
+		return "", ""
+	}
+	return base[:v], base[v+1:]
 }
 
 var errHeader = errors.New("malformed rpm header")
@@ -106,6 +133,7 @@ func ParseRPMHeader(blob []byte) (*RPMPackage, error) {
 		p.Version = strconv.FormatUint(uint64(ep[0]), 10) + ":" + p.Version
 	}
 	p.Arch = hdrString(ents, tagArch)
+	p.Source, p.SourceVersion = splitSourceRPM(hdrString(ents, tagSourceRPM))
 
 	var names []string
 	if base, ok := hdrStrings(ents, tagBasenames); ok {
