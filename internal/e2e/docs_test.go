@@ -10,9 +10,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigil-ir/vigil/internal/app"
 	"github.com/vigil-ir/vigil/internal/cli"
+	"github.com/vigil-ir/vigil/internal/vuln/vulntest"
 )
 
 // TestDocumentedCommands runs every `vigil ...` command line of README.md and
@@ -46,6 +48,10 @@ func TestDocumentedCommands(t *testing.T) {
 	docs = append([]string{filepath.Join(top, "README.md")}, docs...)
 	work := t.TempDir()
 	t.Chdir(work) // files the examples name (team.yaml) are written here
+	// The advisory files the vulnerability examples import, dated now.
+	if _, err := vulntest.Write(work, time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	t.Setenv(app.StoreEnv, filepath.Join(work, "state", "vigil.db"))
 	run := &docRunner{t: t, root: root}
 	n := 0
@@ -163,6 +169,7 @@ var placeholders = map[string]string{
 	"FINGERPRINT|RULE": "ssh.sshd.root-login",
 	"CHECK,...":        "integrity,tools",
 	"FILE":             "debug.log",
+	"PATH":             "debian-osv.zip", // written by vulntest.Write
 }
 
 type docRunner struct {

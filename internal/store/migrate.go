@@ -141,6 +141,51 @@ UPDATE scans SET target_key = CASE WHEN live THEN 'live|' || machine_key ELSE 'r
 UPDATE finding_state SET target_key = coalesce((SELECT s.target_key FROM scans s WHERE s.id = finding_state.last_scan), target_key);
 CREATE INDEX scans_machine ON scans(machine_key, baseline, started);
 `},
+	{7, "vulnerability advisories: sources, affected packages, vulnerabilities, KEV, EPSS", `
+CREATE TABLE vuln_sources (
+	source    TEXT PRIMARY KEY,
+	kind      TEXT NOT NULL,
+	origin    TEXT NOT NULL,
+	digest    TEXT NOT NULL,
+	imported  TEXT NOT NULL,
+	data_date TEXT NOT NULL,
+	records   INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE vuln_affected (
+	distro   TEXT NOT NULL,
+	release  TEXT NOT NULL,
+	package  TEXT NOT NULL,
+	vuln_id  TEXT NOT NULL,
+	source   TEXT NOT NULL,
+	status   TEXT NOT NULL,
+	fixed    TEXT NOT NULL,
+	severity TEXT NOT NULL,
+	PRIMARY KEY (distro, release, package, vuln_id, source)
+) WITHOUT ROWID;
+CREATE INDEX vuln_affected_source ON vuln_affected(source, vuln_id);
+CREATE TABLE vuln_info (
+	source   TEXT NOT NULL,
+	vuln_id  TEXT NOT NULL,
+	aliases  TEXT NOT NULL,
+	summary  TEXT NOT NULL,
+	cvss3    TEXT NOT NULL,
+	cvss4    TEXT NOT NULL,
+	modified TEXT NOT NULL,
+	PRIMARY KEY (source, vuln_id)
+) WITHOUT ROWID;
+CREATE TABLE vuln_kev (
+	cve        TEXT PRIMARY KEY,
+	name       TEXT NOT NULL,
+	date_added TEXT NOT NULL,
+	due_date   TEXT NOT NULL,
+	ransomware INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE vuln_epss (
+	cve        TEXT PRIMARY KEY,
+	score      REAL NOT NULL,
+	percentile REAL NOT NULL
+) WITHOUT ROWID;
+`},
 }
 
 // LatestSchema is the schema version this Vigil writes.
