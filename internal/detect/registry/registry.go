@@ -11,6 +11,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/detect/hooks"
 	"github.com/vigil-ir/vigil/internal/detect/integrity"
 	"github.com/vigil-ir/vigil/internal/detect/loader"
+	"github.com/vigil-ir/vigil/internal/detect/logs"
 	"github.com/vigil-ir/vigil/internal/detect/logtamper"
 	"github.com/vigil-ir/vigil/internal/detect/network"
 	"github.com/vigil-ir/vigil/internal/detect/process"
@@ -53,4 +54,11 @@ func All() []engine.Detector {
 		out = append(out, c())
 	}
 	return out
+}
+
+// Standalone returns the detectors that are not part of `vigil scan` but
+// run alone under their own command, in their default configuration (for
+// declaring their rules): logs (`vigil logs`).
+func Standalone() []engine.Detector {
+	return []engine.Detector{logs.New(logs.Options{})}
 }

@@ -12,7 +12,7 @@ func TestRegistry(t *testing.T) {
 	cat := catalog.MustLoad()
 	names := map[string]bool{}
 	declared := map[string]string{}
-	for _, d := range All() {
+	for _, d := range append(All(), Standalone()...) {
 		if d.Name() == "" || names[d.Name()] {
 			t.Errorf("detector name %q empty or duplicated", d.Name())
 		}

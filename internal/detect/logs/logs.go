@@ -1,0 +1,169 @@
+package logs
+
+import (
+	"context"
+	"io"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vigil-ir/vigil/internal/engine"
+	lsrc "github.com/vigil-ir/vigil/internal/logs"
+	"github.com/vigil-ir/vigil/internal/logs/rules"
+	"github.com/vigil-ir/vigil/internal/model"
+)
+
+// RuleCoverage is the info finding that reports what one log covered.
+const RuleCoverage = "logs.source.coverage"
+
+// Options say what to read and how to judge it.
+type Options struct {
+	// Files are log files inside the target ("-" is Stdin); empty reads
+	// the standard places (internal/logs.Discover).
+	Files []string
+	// Format of Files ("" guesses from each name: auth unless the name
+	// says syslog, cron, an access log ...).
+	Format string
+	Stdin  io.Reader
+	// Since and Until bound the events judged (zero: unbounded).
+	Since, Until time.Time
+	Rules        rules.Config
+	// Observers judge every event beside the built-in rules (Sigma, IOCs).
+	Observers []rules.Observer
+	// ObserverRules are the rule ids the observers can emit.
+	ObserverRules []string
+	// OnCoverage, when set, receives each log's coverage after it is read.
+	OnCoverage func(lsrc.Coverage)
+}
+
+// Detector runs the log rules over a target's logs.
+type Detector struct{ opt Options }
+
+// New returns the detector.
+func New(opt Options) *Detector { return &Detector{opt: opt} }
+
+// Name implements engine.Detector.
+func (*Detector) Name() string { return "logs" }
+
+// Version implements engine.Detector.
+func (*Detector) Version() int { return 1 }
+
+// NeedsLive implements engine.Detector.
+func (*Detector) NeedsLive() bool { return false }
+
+// Rules implements engine.Detector.
+func (d *Detector) Rules() []string {
+	return append(append([]string{RuleCoverage}, rules.IDs()...), d.opt.ObserverRules...)
+}
+
+// Run implements engine.Detector.
+func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
+	set := rules.New(d.opt.Rules)
+	for _, o := range d.opt.Observers {
+		set.Add(o)
+	}
+	ropt := lsrc.Options{Stdin: d.opt.Stdin, Context: ctx, Now: env.Now()}
+	for _, src := range d.sources(env) {
+		cov, err := lsrc.Read(env.Target, env, src, ropt, func(ev *model.Event) error {
+			if !d.opt.Since.IsZero() && ev.Time.Before(d.opt.Since) || !d.opt.Until.IsZero() && ev.Time.After(d.opt.Until) {
+				return nil
+			}
+			set.Observe(ev)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		env.Emit(coverageFinding(cov))
+		if d.opt.OnCoverage != nil {
+			d.opt.OnCoverage(cov)
+		}
+	}
+	for _, f := range set.Finish() {
+		env.Emit(f)
+	}
+	for _, m := range set.Problems() {
+		env.GapMsg(model.GapSkipped, "", m)
+	}
+	return nil
+}
+
+// sources are the logs to read: the given files (each with its rotated
+// siblings) or the standard places.
+func (d *Detector) sources(env *engine.Env) []lsrc.Source {
+	if len(d.opt.Files) == 0 {
+		return lsrc.Discover(env.Target)
+	}
+	var out []lsrc.Source
+	for _, f := range d.opt.Files {
+		format := d.opt.Format
+		if format == "" {
+			format = GuessFormat(f)
+		}
+		if !lsrc.Supported(format) {
+			env.GapMsg(model.GapSkipped, f, model.Msg("logs.gap.format", format))
+			continue
+		}
+		if f == "-" {
+			out = append(out, lsrc.Source{Name: "-", Format: format})
+			continue
+		}
+		src, ok := lsrc.Rotated(env.Target, f, format)
+		if !ok {
+			env.GapMsg(model.GapError, f, model.Msg("logs.gap.no-file"))
+			continue
+		}
+		out = append(out, src)
+	}
+	return out
+}
+
+// GuessFormat names the format of a log from its file name.
+func GuessFormat(p string) string {
+	b := strings.ToLower(path.Base(p))
+	switch {
+	case strings.Contains(b, "access"):
+		return lsrc.FormatWebAccess
+	case strings.Contains(b, "error"):
+		return lsrc.FormatWebError
+	case strings.HasPrefix(b, "audit"):
+		return lsrc.FormatAudit
+	case strings.HasPrefix(b, "dpkg"):
+		return lsrc.FormatDpkg
+	case strings.HasPrefix(b, "wtmp"):
+		return lsrc.FormatWtmp
+	case strings.HasPrefix(b, "btmp"):
+		return lsrc.FormatBtmp
+	case strings.HasSuffix(b, ".journal") || strings.HasSuffix(b, ".journal~"):
+		return lsrc.FormatJournal
+	case strings.HasPrefix(b, "syslog") || strings.HasPrefix(b, "messages"):
+		return lsrc.FormatSyslog
+	case strings.HasPrefix(b, "cron"):
+		return lsrc.FormatCron
+	}
+	return lsrc.FormatAuth
+}
+
+// coverageFinding reports what one log covered.
+func coverageFinding(c lsrc.Coverage) model.Finding {
+	n := func(v int64) string { return strconv.FormatInt(v, 10) }
+	ev := model.Evidence{
+		Path: c.Name,
+		Note: model.Msg("logs.note.coverage", c.Format, n(c.Lines), n(c.Parsed), n(c.Unparsed), n(c.Events), c.Files),
+		Extra: map[string]string{
+			"format": c.Format, "files": strconv.Itoa(c.Files), "lines": n(c.Lines), "parsed": n(c.Parsed),
+			"unparsed": n(c.Unparsed), "events": n(c.Events), "clipped": n(c.Clipped), "invalid_utf8": n(c.Invalid),
+			"errors": n(c.Errors), "skipped": n(c.Skipped),
+		},
+	}
+	if !c.First.IsZero() {
+		ev.Extra["first_time"] = c.First.UTC().Format(time.RFC3339)
+		ev.Extra["last_time"] = c.Last.UTC().Format(time.RFC3339)
+	}
+	for i, s := range c.Samples {
+		ev.Extra["unparsed_sample_"+strconv.Itoa(i+1)] = s
+	}
+	f := model.Finding{RuleID: RuleCoverage, Subject: c.Name, Evidence: ev, Key: "coverage\x00" + c.Name}
+	return f.WithSeverity(model.Info).WithConfidence(model.ConfHigh)
+}

@@ -1,0 +1,107 @@
+package logs
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/vigil-ir/vigil/internal/catalog"
+	"github.com/vigil-ir/vigil/internal/engine/enginetest"
+	"github.com/vigil-ir/vigil/internal/logs/rules"
+	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/testutil"
+)
+
+const rootFiles = `-- etc/passwd --
+root:x:0:0:root:/root:/bin/bash
+deploy:x:1000:1000::/home/deploy:/bin/bash
+-- etc/os-release --
+PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
+ID=debian
+-- etc/machine-id --
+4f0c8e1a9b2d4c6e8f0a1b2c3d4e5f61
+-- var/lib/dpkg/status --
+Package: base-files
+Status: install ok installed
+Version: 12.4
+
+`
+
+// incidentAuth is an SSH brute force that succeeded, followed by a root
+// shell, a new account and a sudoers edit.
+func incidentAuth() string {
+	var b strings.Builder
+	for i := range 40 {
+		user := []string{"root", "admin", "deploy", "oracle"}[i%4]
+		fmt.Fprintf(&b, "Mar  1 09:%02d:%02d web1 sshd[%d]: Failed password for %s from 203.0.113.9 port %d ssh2\n", i/6, (i*10)%60, 2000+i, user, 40000+i)
+	}
+	b.WriteString("Mar  1 09:07:10 web1 sshd[2100]: Accepted password for deploy from 203.0.113.9 port 41000 ssh2\n")
+	b.WriteString("Mar  1 09:07:40 web1 sudo:   deploy : TTY=pts/0 ; PWD=/home/deploy ; USER=root ; COMMAND=/bin/bash\n")
+	b.WriteString("Mar  1 09:08:02 web1 useradd[2200]: new user: name=sysupd, UID=1001, GID=1001, home=/home/sysupd, shell=/bin/bash, from=/dev/pts/0\n")
+	b.WriteString("Mar  1 09:08:30 web1 sudo:   deploy : TTY=pts/0 ; PWD=/root ; USER=root ; COMMAND=/usr/bin/tee -a /etc/sudoers.d/sysupd\n")
+	return b.String()
+}
+
+// cleanAuth is a week of an ordinary server's auth.log.
+func cleanAuth() string {
+	var b strings.Builder
+	for d := 1; d <= 7; d++ {
+		for h := 0; h < 24; h++ {
+			fmt.Fprintf(&b, "Mar  %d %02d:17:01 web1 CRON[%d]: pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)\n", d, h, 100*d+h)
+			fmt.Fprintf(&b, "Mar  %d %02d:17:01 web1 CRON[%d]: pam_unix(cron:session): session closed for user root\n", d, h, 100*d+h)
+			if h == 9 {
+				fmt.Fprintf(&b, "Mar  %d 09:30:12 web1 sshd[%d]: Accepted publickey for deploy from 10.0.0.5 port 52311 ssh2: ED25519 SHA256:3o2tXzJc1Nw\n", d, 900+d)
+				fmt.Fprintf(&b, "Mar  %d 09:31:40 web1 sudo:   deploy : TTY=pts/0 ; PWD=/home/deploy ; USER=root ; COMMAND=/usr/bin/apt-get upgrade -y\n", d)
+				fmt.Fprintf(&b, "Mar  %d 09:45:02 web1 sshd[%d]: Disconnected from user deploy 10.0.0.5 port 52311\n", d, 900+d)
+			}
+		}
+	}
+	return b.String()
+}
+
+func root(t *testing.T, auth string) string {
+	return testutil.RootFromString(t, rootFiles+"-- var/log/auth.log --\n"+auth)
+}
+
+func TestLogsDetectorFires(t *testing.T) {
+	res := enginetest.Run(t, New(Options{}), root(t, incidentAuth()), false)
+	enginetest.Expect(t, res.Findings, []enginetest.Want{
+		{Rule: rules.RuleBruteSource, Subject: "203.0.113.9", Severity: model.Medium},
+		{Rule: rules.RuleLoginAfter, Subject: "deploy@203.0.113.9", Severity: model.High},
+		{Rule: rules.RuleSudoShell, Subject: "deploy", Severity: model.Medium},
+		{Rule: rules.RuleUserAdded, Subject: "sysupd", Severity: model.Medium},
+		{Rule: rules.RuleSudoersEdit, Subject: "deploy", Severity: model.High},
+		{Rule: RuleCoverage, Subject: "/var/log/auth.log", Severity: model.Info},
+	})
+	for _, f := range res.Find(rules.RuleLoginAfter) {
+		if f.Evidence.Path != "/var/log/auth.log" || f.Evidence.Line != 41 || !strings.Contains(f.Evidence.Text, "Accepted password for deploy") {
+			t.Errorf("evidence: %+v", f.Evidence)
+		}
+	}
+	cov := res.Find(RuleCoverage)[0].Evidence.Extra
+	if cov["lines"] != "44" || cov["unparsed"] != "0" {
+		t.Errorf("coverage: %v", cov)
+	}
+}
+
+func TestLogsDetectorQuiet(t *testing.T) {
+	res := enginetest.Run(t, New(Options{}), root(t, cleanAuth()), false)
+	enginetest.Quiet(t, res.Findings, model.Low)
+}
+
+func TestLogsDetectorFilesAndWindow(t *testing.T) {
+	r := root(t, incidentAuth())
+	// Only the last minutes: the brute force is outside the window.
+	res := enginetest.Run(t, New(Options{Files: []string{"/var/log/auth.log"}, Rules: rules.Config{SuccessAfter: 100}}), r, false)
+	if len(res.Find(rules.RuleBruteSource)) != 1 {
+		t.Errorf("explicit file: %v", res.Rules())
+	}
+	res = enginetest.Run(t, New(Options{Files: []string{"/var/log/none.log"}}), r, false)
+	if len(res.Gaps) == 0 {
+		t.Errorf("a missing file is not a gap")
+	}
+}
+
+func TestLogsRulesDeclared(t *testing.T) {
+	enginetest.CheckRules(t, catalog.MustLoad(), New(Options{}))
+}
