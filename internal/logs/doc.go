@@ -107,4 +107,23 @@
 //	cron.command           (ACTOR) CMD (OBJECT = the command)
 //	cron.edit              (ACTOR) REPLACE|BEGIN EDIT|END EDIT|DELETE (OBJECT) (Fields action)
 //	cron.reload            (*system*) RELOAD (OBJECT = the file)
+//
+// Login records (binary; Event.Line is the 1-based record number, Raw the
+// record as utmpdump prints it; wtmp, btmp, utmp and their .N / .N.gz
+// rotations; struct utmp of the 64-bit ABIs, 384 bytes):
+//
+//	utmp.login             USER_PROCESS: Actor=user, Object=tty, SrcIP (ut_addr_v6, else ut_host if an address);
+//	                       Fields type, host, id. Outcome success.
+//	utmp.logout            DEAD_PROCESS (Object=tty)
+//	utmp.boot              BOOT_TIME;  utmp.shutdown: RUN_LEVEL by "shutdown";  utmp.runlevel: other RUN_LEVEL
+//	utmp.time-change       NEW_TIME / OLD_TIME
+//	utmp.init, utmp.login-process  INIT_PROCESS, LOGIN_PROCESS
+//	utmp.login.failed      any record of btmp (a failed login; Actor = what was typed as the user name)
+//	utmp.zeroed            an all-zero record: a wiped slot (Fields zeroed=true), placed at the time of the record before it
+//	utmp.garbled           a record no login program writes (unknown type, control characters; Fields garbled=true)
+//	lastlog.login          an account's last login (lastlog; Line = uid): Actor = name from /etc/passwd or "#UID", Fields uid, host
+//
+// A file whose size is not a multiple of the record size is a gap
+// (logparse.gap.utmp-tail) and an error in Coverage; the whole records are
+// read. Zeroed and garbled records count as Coverage.Skipped.
 package logs

@@ -25,9 +25,13 @@ const (
 
 // parsers maps each implemented format to its reader.
 var parsers = map[string]parseFunc{
-	FormatAuth:   syslogParser(FormatAuth),
-	FormatSyslog: syslogParser(FormatSyslog),
-	FormatCron:   syslogParser(FormatCron),
+	FormatAuth:    syslogParser(FormatAuth),
+	FormatSyslog:  syslogParser(FormatSyslog),
+	FormatCron:    syslogParser(FormatCron),
+	FormatWtmp:    utmpParser(FormatWtmp),
+	FormatBtmp:    utmpParser(FormatBtmp),
+	FormatUtmp:    utmpParser(FormatUtmp),
+	FormatLastlog: lastlogParser,
 }
 
 // yearless formats write timestamps without a year (see planYears).

@@ -25,7 +25,6 @@ func goldenEvents(t *testing.T, evs []model.Event, cov Coverage) []byte {
 			t.Fatal(err)
 		}
 	}
-	cov.Name = ""
 	if err := enc.Encode(cov); err != nil {
 		t.Fatal(err)
 	}
@@ -66,6 +65,7 @@ func TestSyslogGolden(t *testing.T) {
 					t.Errorf("line %d: raw/file/source not set: %+v", ev.Line, ev)
 				}
 			}
+			cov.Name = ""
 			testutil.Golden(t, f+".golden", goldenEvents(t, evs, cov))
 		})
 	}

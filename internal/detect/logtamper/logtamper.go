@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/engine"
+	"github.com/vigil-ir/vigil/internal/logs"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -70,7 +71,7 @@ type run struct {
 	names userNames
 
 	logDir  map[string][]fs.DirEntry // directory listing of /var/log and /var/log/audit
-	wtmp    []Record                 // records of wtmp and its uncompressed rotations, oldest file first
+	wtmp    []logs.Record            // records of wtmp and its uncompressed rotations, oldest file first
 	booted  map[string]bool          // log paths that show the system ran and logged
 	tmpfile map[string]bool          // log files systemd-tmpfiles creates at boot
 	crotate map[string]bool          // logs rotated with copytruncate

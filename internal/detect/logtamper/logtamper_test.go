@@ -1,8 +1,6 @@
 package logtamper
 
 import (
-	"encoding/binary"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,42 +9,18 @@ import (
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/engine/enginetest"
+	"github.com/vigil-ir/vigil/internal/logs"
+	"github.com/vigil-ir/vigil/internal/logs/utmptest"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/testutil"
 )
 
 // rec is a utmp record to encode in a fixture.
-type rec struct {
-	typ              int16
-	pid              int32
-	line, user, host string
-	at               time.Time
-}
+type rec = utmptest.Rec
 
-func encode(r rec) []byte {
-	b := make([]byte, RecordSize)
-	le := binary.LittleEndian
-	le.PutUint16(b[0:2], uint16(r.typ))
-	le.PutUint32(b[4:8], uint32(r.pid))
-	copy(b[8:40], r.line)
-	copy(b[40:44], strings.TrimPrefix(r.line, "pts/"))
-	copy(b[44:76], r.user)
-	copy(b[76:332], r.host)
-	le.PutUint32(b[340:344], uint32(r.at.Unix()))
-	if a, err := netip.ParseAddr(r.host); err == nil && a.Is4() {
-		a4 := a.As4()
-		copy(b[348:352], a4[:])
-	}
-	return b
-}
+func encodeAll(recs ...rec) []byte { return utmptest.Encode(recs...) }
 
-func encodeAll(recs ...rec) []byte {
-	var out []byte
-	for _, r := range recs {
-		out = append(out, encode(r)...)
-	}
-	return out
-}
+func encode(r rec) []byte { return utmptest.Encode(r) }
 
 func ts(s string) time.Time {
 	t, err := time.Parse(time.RFC3339, s)
@@ -58,32 +32,17 @@ func ts(s string) time.Time {
 
 // The lived-in history: a boot, root on the console, ops over ssh.
 var (
-	boot      = rec{utBootTime, 0, "~", "reboot", "6.1.0-27-amd64", ts("2026-11-01T08:00:00Z")}
-	runlevel  = rec{utRunLevel, 53, "~", "runlevel", "6.1.0-27-amd64", ts("2026-11-01T08:00:05Z")}
-	rootLogin = rec{utUserProcess, 611, "tty1", "root", "", ts("2026-11-20T10:00:00Z")}
-	rootOut   = rec{utDeadProcess, 611, "tty1", "", "", ts("2026-11-20T10:20:00Z")}
-	opsLogin  = rec{utUserProcess, 18811, "pts/0", "ops", "198.51.100.23", ts("2026-11-24T09:12:44Z")}
-	opsOut    = rec{utDeadProcess, 18811, "pts/0", "", "", ts("2026-11-24T09:30:00Z")}
+	boot      = utmptest.R(logs.UtBootTime, 0, "~", "reboot", "6.1.0-27-amd64", ts("2026-11-01T08:00:00Z"))
+	runlevel  = utmptest.R(logs.UtRunLevel, 53, "~", "runlevel", "6.1.0-27-amd64", ts("2026-11-01T08:00:05Z"))
+	rootLogin = utmptest.R(logs.UtUserProcess, 611, "tty1", "root", "", ts("2026-11-20T10:00:00Z"))
+	rootOut   = utmptest.R(logs.UtDeadProcess, 611, "tty1", "", "", ts("2026-11-20T10:20:00Z"))
+	opsLogin  = utmptest.R(logs.UtUserProcess, 18811, "pts/0", "ops", "198.51.100.23", ts("2026-11-24T09:12:44Z"))
+	opsOut    = utmptest.R(logs.UtDeadProcess, 18811, "pts/0", "", "", ts("2026-11-24T09:30:00Z"))
 )
 
 var cleanWtmp = []rec{boot, runlevel, rootLogin, rootOut, opsLogin, opsOut}
 
-func lastlogBytes(entries map[uint32]rec) []byte {
-	max := uint32(0)
-	for uid := range entries {
-		if uid > max {
-			max = uid
-		}
-	}
-	b := make([]byte, int(max+1)*LastlogSize)
-	for uid, e := range entries {
-		o := int(uid) * LastlogSize
-		binary.LittleEndian.PutUint32(b[o:o+4], uint32(e.at.Unix()))
-		copy(b[o+4:o+36], e.line)
-		copy(b[o+36:o+292], e.host)
-	}
-	return b
-}
+func lastlogBytes(entries map[uint32]rec) []byte { return utmptest.Lastlog(entries) }
 
 func write(t testing.TB, dir, p string, b []byte, mtime time.Time) {
 	t.Helper()
@@ -110,9 +69,9 @@ func fixture(t testing.TB, extra string, mutate func(dir string)) string {
 		t.Fatal(err)
 	}
 	dir := testutil.RootFromString(t, string(clean)+extra)
-	write(t, dir, "var/log/wtmp", encodeAll(cleanWtmp...), opsOut.at)
-	write(t, dir, "run/utmp", encodeAll(boot, runlevel, opsLogin), opsLogin.at)
-	write(t, dir, "var/log/lastlog", lastlogBytes(map[uint32]rec{0: rootLogin, 1000: opsLogin}), opsLogin.at)
+	write(t, dir, "var/log/wtmp", encodeAll(cleanWtmp...), opsOut.At)
+	write(t, dir, "run/utmp", encodeAll(boot, runlevel, opsLogin), opsLogin.At)
+	write(t, dir, "var/log/lastlog", lastlogBytes(map[uint32]rec{0: rootLogin, 1000: opsLogin}), opsLogin.At)
 	if mutate != nil {
 		mutate(dir)
 	}
@@ -207,26 +166,26 @@ func TestFires(t *testing.T) {
 		}, false, false, ruleTimestamp, "/var/log/auth.log", model.Medium},
 		{"rotation hole", "-- var/log/syslog.4.gz mtime=2026-11-01T00:00:00Z --\nx\n", nil, false, false, ruleRotationGap, "/var/log/syslog", model.Medium},
 		{"wtmp cut mid-record", "", func(d string) {
-			write(t, d, "var/log/wtmp", append(encodeAll(cleanWtmp...), make([]byte, 100)...), opsOut.at)
+			write(t, d, "var/log/wtmp", append(encodeAll(cleanWtmp...), make([]byte, 100)...), opsOut.At)
 		}, false, false, ruleTruncated, "/var/log/wtmp", model.High},
 		{"wtmp record zeroed", "", func(d string) {
 			b := encodeAll(cleanWtmp...)
-			clear(b[4*RecordSize : 5*RecordSize])
-			write(t, d, "var/log/wtmp", b, opsOut.at)
+			clear(b[4*logs.RecordSize : 5*logs.RecordSize])
+			write(t, d, "var/log/wtmp", b, opsOut.At)
 		}, false, false, ruleWiped, "/var/log/wtmp", model.High},
 		{"btmp record garbled", "", func(d string) {
-			bad := encode(rec{77, 1, "ssh:notty", "x", "203.0.113.9", ts("2026-11-24T01:00:00Z")})
-			write(t, d, "var/log/btmp", append(encodeAll(rec{utLoginProcess, 99, "ssh:notty", "admin", "203.0.113.9", ts("2026-11-24T00:59:00Z")}), bad...), ts("2026-11-24T01:00:00Z"))
+			bad := encode(utmptest.R(77, 1, "ssh:notty", "x", "203.0.113.9", ts("2026-11-24T01:00:00Z")))
+			write(t, d, "var/log/btmp", append(encodeAll(utmptest.R(logs.UtLoginProcess, 99, "ssh:notty", "admin", "203.0.113.9", ts("2026-11-24T00:59:00Z"))), bad...), ts("2026-11-24T01:00:00Z"))
 		}, false, false, ruleWiped, "/var/log/btmp", model.High},
 		{"wtmp time set back", "", func(d string) {
 			os.Chtimes(hostPath(d, "var/log/wtmp"), ts("2026-11-21T00:00:00Z"), ts("2026-11-21T00:00:00Z"))
 		}, false, false, ruleTimestamp, "/var/log/wtmp", model.Medium},
 		{"login removed from wtmp", "", func(d string) {
-			write(t, d, "var/log/wtmp", encodeAll(boot, runlevel, rootLogin, rootOut), rootOut.at)
+			write(t, d, "var/log/wtmp", encodeAll(boot, runlevel, rootLogin, rootOut), rootOut.At)
 		}, false, false, ruleLastlog, "uid 1000 (ops)", model.Medium},
 		{"login erased from the middle of wtmp", "", func(d string) {
 			write(t, d, "var/log/lastlog", lastlogBytes(map[uint32]rec{0: rootLogin, 1000: opsLogin,
-				1001: {line: "pts/1", host: "203.0.113.50", at: ts("2026-11-22T03:00:00Z")}}), opsLogin.at)
+				1001: {Line: "pts/1", Host: "203.0.113.50", At: ts("2026-11-22T03:00:00Z")}}), opsLogin.At)
 		}, false, false, ruleLastlog, "uid 1001", model.Medium},
 		{"journald Storage=none", "-- etc/systemd/journald.conf.d/quiet.conf --\n[Journal]\nStorage=none\n", nil, false, false, ruleJournalOff, "/etc/systemd/journald.conf.d/quiet.conf", model.Medium},
 		{"journal files deleted", "", func(d string) {
@@ -342,7 +301,7 @@ func TestQuietCases(t *testing.T) {
 			os.Remove(hostPath(d, "var/log/wtmp"))
 		}},
 		{"login older than wtmp's rotation", "", func(d string) {
-			write(t, d, "var/log/wtmp", encodeAll(opsLogin, opsOut), opsOut.at)
+			write(t, d, "var/log/wtmp", encodeAll(opsLogin, opsOut), opsOut.At)
 		}},
 		{"copytruncate rotation of syslog", "-- etc/logrotate.d/zz-local --\n/var/log/syslog\n{\n\tcopytruncate\n}\n", func(d string) {
 			write(t, d, "var/log/syslog", nil, time.Now().Add(2*time.Hour))
@@ -366,8 +325,8 @@ func TestSparseLastlog(t *testing.T) {
 		t.Fatal(err)
 	}
 	// nfsnobody's uid makes the file about a terabyte, nearly all hole.
-	entry := lastlogBytes(map[uint32]rec{0: {line: "pts/3", host: "203.0.113.77", at: ts("2026-11-23T04:00:00Z")}})
-	if _, err := f.WriteAt(entry, int64(4294967294)*LastlogSize); err != nil {
+	entry := lastlogBytes(map[uint32]rec{0: {Line: "pts/3", Host: "203.0.113.77", At: ts("2026-11-23T04:00:00Z")}})
+	if _, err := f.WriteAt(entry, int64(4294967294)*logs.LastlogSize); err != nil {
 		f.Close()
 		t.Skipf("filesystem refuses a sparse terabyte file: %v", err)
 	}
@@ -400,8 +359,8 @@ func FuzzParseUtmp(f *testing.F) {
 	f.Add(append(encode(opsLogin), 1, 2, 3))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		u := ParseUtmp(b)
-		if len(u.Records)*RecordSize+u.Trailing != len(b) {
+		u := logs.ParseUtmp(b)
+		if len(u.Records)*logs.RecordSize+u.Trailing != len(b) {
 			t.Fatalf("records %d trailing %d for %d bytes", len(u.Records), u.Trailing, len(b))
 		}
 		for i, r := range u.Records {
@@ -417,7 +376,7 @@ func FuzzParseLastlog(f *testing.F) {
 	f.Add(lastlogBytes(map[uint32]rec{3: opsLogin}), int64(0))
 	f.Add([]byte{1, 2, 3}, int64(291))
 	f.Fuzz(func(t *testing.T, b []byte, off int64) {
-		for _, e := range ParseLastlog(b, off) {
+		for _, e := range logs.ParseLastlog(b, off) {
 			if e.Time.Unix() == 0 || len(e.Line) > 32 {
 				t.Fatalf("bad entry %+v", e)
 			}

@@ -1,15 +1,13 @@
 package logtamper
 
 import (
-	"compress/gzip"
 	"errors"
-	"fmt"
-	"io"
 	"io/fs"
 	"sort"
 	"strconv"
 	"time"
 
+	"github.com/vigil-ir/vigil/internal/logs"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -46,23 +44,23 @@ func (r *run) utmpFamily() {
 
 // checkUtmpFile reads and judges one utmp-family file. It returns the
 // valid records and whether the file was read.
-func (r *run) checkUtmpFile(p string, compressed, live bool) ([]Record, bool) {
-	b, size, err := r.readUtmp(p, compressed)
+func (r *run) checkUtmpFile(p string, compressed, live bool) ([]logs.Record, bool) {
+	b, size, err := logs.ReadUtmp(r.t, p, compressed)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
 			target.Record(r.env, p, err)
 		}
 		return nil, false
 	}
-	u := ParseUtmp(b)
+	u := logs.ParseUtmp(b)
 	if u.Trailing != 0 && !compressed {
 		r.emit(ruleTruncated, p, model.Evidence{
-			Note:  model.Msg("logs.note.utmp-size", p, size, RecordSize, u.Trailing),
+			Note:  model.Msg("logs.note.utmp-size", p, size, logs.RecordSize, u.Trailing),
 			Extra: map[string]string{"size": strconv.FormatInt(size, 10), "records": strconv.Itoa(len(u.Records))},
 		}, model.High, model.ConfMedium)
 	}
-	var valid []Record
-	var zeroed, garbled []Record
+	var valid []logs.Record
+	var zeroed, garbled []logs.Record
 	for _, rec := range u.Records {
 		switch {
 		case rec.Zeroed:
@@ -109,7 +107,7 @@ func (r *run) checkUtmpFile(p string, compressed, live bool) ([]Record, bool) {
 
 // bracket returns the times of the nearest valid records before and after
 // index i.
-func bracket(recs []Record, i int) (before, after time.Time) {
+func bracket(recs []logs.Record, i int) (before, after time.Time) {
 	for j := i - 1; j >= 0; j-- {
 		if recs[j].Valid() {
 			before = recs[j].Time
@@ -134,7 +132,7 @@ func orDash(t time.Time) string {
 
 // wtmpTime flags a wtmp last modified before its newest record: every
 // record is appended at the moment it describes.
-func (r *run) wtmpTime(recs []Record) {
+func (r *run) wtmpTime(recs []logs.Record) {
 	st, err := r.t.Stat("/var/log/wtmp")
 	if err != nil || len(recs) == 0 {
 		return
@@ -154,42 +152,6 @@ func (r *run) wtmpTime(recs []Record) {
 	}
 }
 
-func (r *run) readUtmp(p string, compressed bool) ([]byte, int64, error) {
-	f, err := r.t.Open(p)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, 0, err
-	}
-	var src io.Reader = f
-	if compressed {
-		if len(p) < 3 || p[len(p)-3:] != ".gz" {
-			return nil, 0, fmt.Errorf("%s: %w (only gzip rotations are read)", p, target.ErrNotRegular)
-		}
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			return nil, 0, fmt.Errorf("%s: %w", p, err)
-		}
-		defer zr.Close()
-		src = zr
-	}
-	b, err := io.ReadAll(io.LimitReader(src, utmpReadLimit+1))
-	if err != nil {
-		return nil, 0, fmt.Errorf("read %s: %w", p, err)
-	}
-	if len(b) > utmpReadLimit {
-		return nil, 0, fmt.Errorf("read %s: %w (%d bytes)", p, target.ErrTooLarge, utmpReadLimit)
-	}
-	size := st.Size()
-	if compressed {
-		size = int64(len(b))
-	}
-	return b, size, nil
-}
-
 // lastlogVsWtmp compares each account's last login in lastlog with the
 // login records of wtmp: the login programs write both at once, so a
 // lastlog login that wtmp does not hold was removed from wtmp.
@@ -197,9 +159,9 @@ func (r *run) lastlogVsWtmp() {
 	if r.replacedByDB("/var/log/lastlog") || r.replacedByDB("/var/log/wtmp") {
 		return
 	}
-	var logins []Record
+	var logins []logs.Record
 	for _, rec := range r.wtmp {
-		if rec.Type == utUserProcess {
+		if rec.Type == logs.UtUserProcess {
 			logins = append(logins, rec)
 		}
 	}
@@ -215,7 +177,7 @@ func (r *run) lastlogVsWtmp() {
 			latest = rec.Time
 		}
 	}
-	entries, err := readLastlog(r.t, "/var/log/lastlog")
+	entries, err := logs.ReadLastlog(r.t, "/var/log/lastlog")
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
 			target.Record(r.env, "/var/log/lastlog", err)
@@ -253,7 +215,7 @@ func (r *run) lastlogVsWtmp() {
 // loginMatchWindow is how far apart lastlog and wtmp may stamp one login.
 const loginMatchWindow = 5 * time.Minute
 
-func matchLogin(logins []Record, e LastlogEntry) bool {
+func matchLogin(logins []logs.Record, e logs.LastlogEntry) bool {
 	for _, rec := range logins {
 		if absDur(rec.Time.Sub(e.Time)) > loginMatchWindow {
 			continue

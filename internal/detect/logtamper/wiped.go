@@ -2,6 +2,7 @@ package logtamper
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/detect/inventory"
+	"github.com/vigil-ir/vigil/internal/logs"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -49,7 +51,7 @@ func (r *run) signsOfUse() usage {
 		return *r.used
 	}
 	var u usage
-	if entries, err := readLastlog(r.t, "/var/log/lastlog"); err == nil && len(entries) > 0 {
+	if entries, err := logs.ReadLastlog(r.t, "/var/log/lastlog"); err == nil && len(entries) > 0 {
 		latest := entries[0].Time
 		for _, e := range entries {
 			if e.Time.After(latest) {
@@ -58,7 +60,7 @@ func (r *run) signsOfUse() usage {
 		}
 		u.strong = append(u.strong, fmt.Sprintf("lastlog: %d accounts logged in, latest %s", len(entries), fmtTime(latest)))
 	}
-	if b, err := r.t.ReadFile("/var/log/faillog", utmpReadLimit); err == nil && !isZero(b) {
+	if b, err := r.t.ReadFile("/var/log/faillog", utmpReadLimit); err == nil && len(bytes.Trim(b, "\x00")) > 0 {
 		u.strong = append(u.strong, "faillog holds failed-login records")
 	}
 	for _, a := range inventory.Accounts(r.env) {

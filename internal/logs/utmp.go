@@ -1,4 +1,4 @@
-package logtamper
+package logs
 
 import (
 	"bytes"
@@ -18,16 +18,16 @@ const LastlogSize = 292
 
 // utmp record types (ut_type).
 const (
-	utEmpty        = 0
-	utRunLevel     = 1
-	utBootTime     = 2
-	utNewTime      = 3
-	utOldTime      = 4
-	utInitProcess  = 5
-	utLoginProcess = 6
-	utUserProcess  = 7
-	utDeadProcess  = 8
-	utAccounting   = 9
+	UtEmpty        = 0
+	UtRunLevel     = 1
+	UtBootTime     = 2
+	UtNewTime      = 3
+	UtOldTime      = 4
+	UtInitProcess  = 5
+	UtLoginProcess = 6
+	UtUserProcess  = 7
+	UtDeadProcess  = 8
+	UtAccounting   = 9
 )
 
 // Record is one decoded utmp-family record.
@@ -91,7 +91,7 @@ func decodeRecord(i int, b []byte) Record {
 		r.Zeroed = true
 		return r
 	}
-	if r.Type < utEmpty || r.Type > utAccounting || hasControl(b[8:40]) {
+	if r.Type < UtEmpty || r.Type > UtAccounting || hasControl(b[8:40]) {
 		r.Garbled = true
 	}
 	return r
