@@ -46,3 +46,38 @@ func saveHashes(ctx context.Context, st hashcache.Store, key string, t *hashcach
 		warnf("app.hashes.save-failed", err)
 	}
 }
+
+// loadFacts makes the scan's per-check fact tables (nil without a store):
+// each is the check's own entry of the store's hash cache, loaded when the
+// check first asks for it.
+func loadFacts(ctx context.Context, st hashcache.Store, key string, now time.Time, full bool, warnf func(string, ...any)) *hashcache.Set {
+	if st == nil {
+		return nil
+	}
+	return hashcache.NewSet(func(check string) *hashcache.Table {
+		return loadHashes(ctx, st, factsKey(key, check), now, full, warnf)
+	})
+}
+
+// factsKey names check's fact table of the target with hash key key.
+func factsKey(key, check string) string { return key + "\x00facts\x00" + check }
+
+// saveFacts keeps each check's facts whose pass completed. A fact table
+// never counts as the full pass that makes a changed store trusted again
+// (only the integrity check's complete rehash does): its snapshot is
+// saved as not full, with the time of its own last full pass.
+func saveFacts(ctx context.Context, st hashcache.Store, key string, s *hashcache.Set, warnf func(string, ...any)) {
+	if st == nil {
+		return
+	}
+	s.Each(func(check string, t *hashcache.Table) {
+		snap, ok := t.Result()
+		if !ok {
+			return
+		}
+		snap.Full = false
+		if err := st.SaveHashes(ctx, factsKey(key, check), snap); err != nil {
+			warnf("app.hashes.save-failed", err)
+		}
+	})
+}

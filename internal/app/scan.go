@@ -117,14 +117,16 @@ func Scan(ctx context.Context, opt ScanOptions, h report.Handler) (model.Summary
 	}
 	hashKey := HashTargetKey(meta.Target)
 	hashes := loadHashes(ctx, opt.Hashes, hashKey, meta.Started, opt.Full, warnf)
+	facts := loadFacts(ctx, opt.Hashes, hashKey, meta.Started, opt.Full, warnf)
 	eng := &engine.Engine{
 		Catalog:   opt.Catalog,
 		Detectors: opt.Detectors,
 		Options: engine.Options{ChangedSince: opt.ChangedSince, Now: now, Progress: opt.Progress, MaxPerRule: opt.MaxPerRule,
-			Hashes: hashes, Skip: opt.Skip, Debug: opt.Debug},
+			Hashes: hashes, Facts: facts, Skip: opt.Skip, Debug: opt.Debug},
 	}
 	checks := eng.Run(ctx, t, meta.Target, sink)
 	saveHashes(ctx, opt.Hashes, hashKey, hashes, warnf)
+	saveFacts(ctx, opt.Hashes, hashKey, facts, warnf)
 	if opt.ChecksDone != nil {
 		opt.ChecksDone()
 	}

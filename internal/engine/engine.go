@@ -53,6 +53,10 @@ type Options struct {
 	// package-integrity check rehashes only files whose metadata changed);
 	// nil hashes everything.
 	Hashes *hashcache.Table
+	// Facts, when set, holds per check what it learnt from reading files
+	// (Env.Facts), trusted while a file's metadata is unchanged, so that a
+	// rescan does not read the same programs again; nil reads everything.
+	Facts *hashcache.Set
 	// Skip names checks not to run (vigil scan --only / --skip): each is
 	// reported with status "skipped" and a gap saying it was skipped by
 	// request.

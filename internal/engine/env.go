@@ -5,6 +5,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/vigil-ir/vigil/internal/hashcache"
+
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -37,6 +39,13 @@ func (e *Env) Emit(f model.Finding) {
 func (e *Env) GapMsg(kind model.GapKind, path string, m model.Message) {
 	e.gap(model.Gap{Check: e.check, Kind: kind, Path: path, Msg: m})
 }
+
+// Facts is this check's table of facts about files it read in earlier
+// scans of the target (nil when the scan keeps none: read everything). A
+// check records facts only about what it read itself, and calls
+// Complete on the table when its pass covered everything it meant to, so
+// that what a cut-short pass did not revisit is not forgotten.
+func (e *Env) Facts() *hashcache.Table { return e.Options.Facts.For(e.check) }
 
 // Now is the scan's clock.
 func (e *Env) Now() time.Time { return e.now() }

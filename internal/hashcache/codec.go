@@ -85,7 +85,7 @@ func Decode(b []byte) (map[string]Entry, error) {
 		e.Dev, e.Ino, e.Size = d.uvarint(), d.uvarint(), int64(d.uvarint())
 		e.MtimeNs, e.CtimeNs, e.HashedNs = d.varint(), d.varint(), d.varint()
 		ai, dl := d.uvarint(), d.uvarint()
-		if d.err != nil || ai >= uint64(len(algos)) || dl > maxDigestLen || dl > uint64(len(d.b)) {
+		if d.err != nil || ai >= uint64(len(algos)) || dl > maxLen(algos[ai]) || dl > uint64(len(d.b)) {
 			return nil, errCorrupt
 		}
 		e.Algo = algos[ai]
@@ -101,7 +101,15 @@ func Decode(b []byte) (map[string]Entry, error) {
 }
 
 // algos are the digest algorithms by their encoded index ("" unknown).
-var algos = [...]string{"", "md5", "sha1", "sha256", "sha512"}
+var algos = [...]string{"", "md5", "sha1", "sha256", "sha512", AlgoFacts}
+
+// maxLen is the longest value an entry of algo may hold.
+func maxLen(algo string) uint64 {
+	if algo == AlgoFacts {
+		return MaxFacts
+	}
+	return maxDigestLen
+}
 
 func algoIndex(a string) int {
 	for i, x := range algos {

@@ -147,3 +147,45 @@ func BenchmarkCodec(b *testing.B) {
 		}
 	})
 }
+
+// TestFacts: a check's facts round-trip through the codec like digests, are
+// trusted under the same metadata rules, and an oversized entry is neither
+// kept nor decoded.
+func TestFacts(t *testing.T) {
+	m := Meta{Dev: 1, Ino: 2, Size: 3, MtimeNs: 1, CtimeNs: 1}
+	now := time.Unix(0, 0).Add(time.Hour)
+	tab := New(Snapshot{Intact: true}, now, false)
+	big := bytes.Repeat([]byte{7}, MaxFacts)
+	tab.PutFacts("/tmp/a", m, big)
+	tab.PutFacts("/tmp/too-big", m, append(big, 1))
+	tab.Complete()
+	s, ok := tab.Result()
+	if !ok || len(s.Entries) != 1 {
+		t.Fatalf("result: %v %d entries", ok, len(s.Entries))
+	}
+	dec, err := Decode(Encode(s.Entries))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Entries = dec
+	next := New(s, now.Add(time.Minute), false)
+	if b, ok := next.Facts("/tmp/a", m); !ok || !bytes.Equal(b, big) {
+		t.Fatalf("facts not trusted after a round trip: %v", ok)
+	}
+	m2 := m
+	m2.CtimeNs++
+	if _, ok := next.Facts("/tmp/a", m2); ok {
+		t.Error("facts trusted for a file whose ctime changed")
+	}
+	if _, ok := next.Lookup("/tmp/a", m, "sha256"); ok {
+		t.Error("facts served as a digest")
+	}
+	enc := Encode(map[string]Entry{"/x": {Meta: m, Algo: AlgoFacts, Digest: append(big, 1)}})
+	if _, err := Decode(enc); err == nil {
+		t.Error("an oversized facts entry decoded")
+	}
+	var nilSet *Set
+	if nilSet.For("tools") != nil {
+		t.Error("a nil Set gave a table")
+	}
+}

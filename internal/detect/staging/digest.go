@@ -3,8 +3,6 @@ package staging
 import (
 	"io/fs"
 	"strings"
-
-	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
 )
 
 // digestIndex maps the recorded digests of packaged system programs to
@@ -59,7 +57,7 @@ func (r *run) systemCopy(p string, st fs.FileInfo) (string, bool) {
 	}
 	idx := r.digests()
 	for algo, m := range idx.byAlgo {
-		sum, err := pkgdb.HashFile(r.t, p, algo, nil)
+		sum, err := r.digest(p, algo)
 		if err != nil {
 			return "", false
 		}

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
 	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/model"
 )
@@ -31,15 +30,28 @@ func (r *run) checkFile(p string, st fs.FileInfo) {
 	if !temp && !exec && !cred && programExt[ext] == "" {
 		return
 	}
-	n := headSmall
-	if cred {
-		n = headCred
+	ff, cached := r.cachedFacts(p, st)
+	if !cached || (cred && !ff.credRead) {
+		n := headSmall
+		if cred {
+			n = headCred
+		}
+		r.read(p)
+		head := r.head(p, n)
+		if head == nil {
+			return
+		}
+		ff, cached = &fileFacts{kind: programKind(head), credRead: cred}, false
+		if cred && ff.kind == "" {
+			ff.format, ff.count = CredentialFormat(head)
+		}
 	}
-	head := r.head(p, n)
-	if head == nil {
-		return
-	}
-	kind := programKind(head)
+	r.cur = ff
+	defer func() {
+		r.keepFacts(p, st, ff, !cached)
+		r.cur = nil
+	}()
+	kind := ff.kind
 	if kind != "" {
 		if what := programExt[ext]; what != "" {
 			r.extension(p, st, kind, what)
@@ -49,7 +61,7 @@ func (r *run) checkFile(p string, st fs.FileInfo) {
 		return
 	}
 	if cred {
-		r.credentials(p, st, head)
+		r.credentials(p, st, ff.format, ff.count)
 	}
 }
 
@@ -167,11 +179,10 @@ func (r *run) sbinName(name string) bool {
 }
 
 // credentials reports a copy of a credential store.
-func (r *run) credentials(p string, st fs.FileInfo, head []byte) {
+func (r *run) credentials(p string, st fs.FileInfo, format string, count int) {
 	if debianBackups.MatchString(p) || path.Base(path.Dir(p)) == "etc" {
 		return // Debian's daily copies; a chroot's or an image's own files
 	}
-	format, count := CredentialFormat(head)
 	if format == "" {
 		return
 	}
@@ -204,7 +215,7 @@ func (r *run) fileEvidence(p string, st fs.FileInfo) model.Evidence {
 }
 
 func (r *run) sha256(p string) string {
-	sum, err := pkgdb.HashFile(r.t, p, "sha256", nil)
+	sum, err := r.digest(p, "sha256")
 	if err != nil {
 		return ""
 	}

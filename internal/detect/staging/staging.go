@@ -12,6 +12,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/detect/inventory"
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/grade/places"
+	"github.com/vigil-ir/vigil/internal/hashcache"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -35,7 +36,9 @@ const (
 )
 
 // Detector is the staging-place check.
-type Detector struct{}
+type Detector struct {
+	readHook func(p string) // tests: called for each read of a file's content
+}
 
 // New returns the detector.
 func New() *Detector { return &Detector{} }
@@ -84,11 +87,16 @@ type run struct {
 	named map[string]bool // masquerade findings already emitted
 	sys   *digestIndex
 	homes []string // home directories of the accounts
+
+	facts    *hashcache.Table // what earlier scans read (facts.go)
+	cur      *fileFacts       // facts of the file being judged
+	readHook func(p string)
 }
 
 // Run implements engine.Detector.
 func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
-	r := &run{env: env, t: env.Target, pk: inventory.Packages(env), seen: map[string]bool{}, named: map[string]bool{}}
+	r := &run{env: env, t: env.Target, pk: inventory.Packages(env), seen: map[string]bool{}, named: map[string]bool{},
+		facts: env.Facts(), readHook: d.readHook}
 	for _, a := range inventory.Accounts(env) {
 		r.homes = append(r.homes, a.Home)
 	}
@@ -103,11 +111,13 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 	for _, dir := range dirs {
 		if err := r.walk(ctx, dir); err != nil {
 			if errors.Is(err, errStop) {
+				r.facts.Complete() // the walk is deterministic: it stops where the last one did
 				return nil
 			}
 			return err
 		}
 	}
+	r.facts.Complete()
 	return nil
 }
 

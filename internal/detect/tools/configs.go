@@ -24,36 +24,40 @@ var scriptTools = map[string]bool{"reGeorg": true, "sqlmap": true, "linpeas": tr
 // text judges a small non-ELF file: a script tool, a tunnel or miner
 // configuration, or a script that starts one. f is the file open at offset
 // 0, or nil when it was not opened (openErr says why, if it failed).
-func (r *run) text(p string, st fs.FileInfo, pkg string, f *os.File, openErr error) {
+// It reports whether the file gave nothing (no finding, no gap).
+func (r *run) text(p string, st fs.FileInfo, pkg string, f *os.File, openErr error) (quiet bool) {
+	r.read(p)
 	b, err := r.readText(p, f, openErr)
 	if err != nil {
 		target.Record(r.env, p, err)
-		return
+		return false
 	}
 	if looksBinary(b) {
-		return
+		return true
 	}
 	if vigilReport(b) {
 		// A saved scan quotes the miner lines it found: rescanning a host
 		// must not report its own evidence as a new tool.
 		r.env.GapMsg(model.GapSkipped, p, model.Msg("tools.gap.vigil-report"))
-		return
+		return false
 	}
 	s := string(b)
 	base := path.Base(p)
 	if hits := textHits(b); len(hits) > 0 {
 		named, ok := byName(base)
 		r.report(p, st, pkg, hits[0].tool, hits[0].marker, sha(b), ok && named.name == hits[0].tool.name)
-		return
+		return false
 	}
 	script := strings.HasPrefix(s, "#!") || st.Mode().Perm()&0o111 != 0 || strings.HasPrefix(p, "/etc/cron") ||
 		strings.HasSuffix(base, ".sh") || strings.HasSuffix(base, ".bash")
 	if !mayConfigure(s) {
-		return
+		return true
 	}
-	for _, c := range findConfigs(base, s, script) {
+	cs := findConfigs(base, s, script)
+	for _, c := range cs {
 		r.config(p, st, pkg, c)
 	}
+	return len(cs) == 0
 }
 
 // readText reads the text file p (as Target.ReadFile with the maxText

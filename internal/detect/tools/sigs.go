@@ -305,7 +305,7 @@ func (s *scanner) scan(r io.Reader, limit int64) (scanResult, error) {
 				all = all && found[id]
 			}
 			if all {
-				res.hits = append(res.hits, contentHit{tool: t, marker: strings.Join(t.marks[j], " + ")})
+				res.hits = append(res.hits, contentHit{tool: t, marker: markerText(t.marks[j])})
 				break
 			}
 		}
@@ -314,3 +314,6 @@ func (s *scanner) scan(r io.Reader, limit int64) (scanResult, error) {
 }
 
 var errTooBig = errors.New("larger than the content scan limit")
+
+// markerText names a marker group in evidence.
+func markerText(g []string) string { return strings.Join(g, " + ") }

@@ -15,6 +15,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/detect/inventory"
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/grade/places"
+	"github.com/vigil-ir/vigil/internal/hashcache"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -44,7 +45,9 @@ const (
 )
 
 // Detector is the intruder tool check.
-type Detector struct{}
+type Detector struct {
+	readHook func(p string) // tests: called for each file whose content is read
+}
 
 // New returns the detector.
 func New() *Detector { return &Detector{} }
@@ -89,6 +92,9 @@ type run struct {
 	head    [4]byte                // len(elfMagic)
 	linked  map[fileKey]scanResult // scans of files with other hard links
 	seen    map[string]bool
+	facts   *hashcache.Table // what earlier scans read (facts.go)
+
+	readHook func(p string)
 }
 
 // fileKey names a file's content: its inode, as it was when scanned.
@@ -110,11 +116,17 @@ func linkKey(st fs.FileInfo) (fileKey, bool) {
 
 // Run implements engine.Detector.
 func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
-	r := &run{env: env, t: env.Target, pk: inventory.Packages(env), seen: map[string]bool{}, linked: map[fileKey]scanResult{}}
+	r := &run{env: env, t: env.Target, pk: inventory.Packages(env), seen: map[string]bool{}, linked: map[fileKey]scanResult{},
+		facts: env.Facts(), readHook: d.readHook}
 	r.refs = loadReferences(r)
 	err := r.walkAll(ctx, env)
+	if err == nil || errors.Is(err, errStop) {
+		// The walk is deterministic: a pass cut by the file budget (a gap
+		// says so) stops where the last one did.
+		r.facts.Complete()
+	}
 	if errors.Is(err, errStop) {
-		return nil // the file budget is spent; a gap says so
+		return nil
 	}
 	return err
 }
@@ -231,6 +243,13 @@ func (r *run) checkFile(p string, st fs.FileInfo, inStaging bool) {
 	if !inStaging && !worthOpening(p, st) {
 		return
 	}
+	switch kind, res, ok := r.cachedFact(p, st); {
+	case ok && kind == factELF:
+		r.binary(p, st, pkg, nil, &res)
+		return
+	case ok && kind == factQuiet && st.Size() <= maxText && textCandidate(p, st):
+		return
+	}
 	var f *os.File
 	var openErr error
 	var head []byte
@@ -244,9 +263,11 @@ func (r *run) checkFile(p string, st fs.FileInfo, inStaging bool) {
 	}
 	switch {
 	case bytes.Equal(head, elfMagic):
-		r.binary(p, st, pkg, f)
+		r.binary(p, st, pkg, f, nil)
 	case st.Size() <= maxText && textCandidate(p, st):
-		r.text(p, st, pkg, f, openErr)
+		if r.text(p, st, pkg, f, openErr) {
+			r.putFact(p, st, quietFact())
+		}
 	default:
 		if t, ok := byName(path.Base(p)); ok && !genericNames[strings.ToLower(path.Base(p))] && st.Mode().Perm()&0o111 != 0 {
 			r.report(p, st, pkg, t, "", "", false)
@@ -309,8 +330,9 @@ func (r *run) checkArchiveOnly(p string, st fs.FileInfo, _ bool) {
 var elfMagic = []byte("\x7fELF")
 
 // binary judges an ELF file by name, content markers and hash. f is the
-// file, open at offset 0.
-func (r *run) binary(p string, st fs.FileInfo, pkg string, f *os.File) {
+// file, open at offset 0; or cached is what an earlier scan's read of the
+// unchanged file found (f is nil then).
+func (r *run) binary(p string, st fs.FileInfo, pkg string, f *os.File, cached *scanResult) {
 	base := path.Base(p)
 	named, byNameOK := byName(base)
 	var res scanResult
@@ -320,6 +342,8 @@ func (r *run) binary(p string, st fs.FileInfo, pkg string, f *os.File) {
 		res, scanned = r.linked[key]
 	}
 	switch {
+	case cached != nil:
+		res, scanned = *cached, true
 	case scanned:
 		// Another name of the same file, already read.
 	case st.Size() > maxBinary:
@@ -331,6 +355,7 @@ func (r *run) binary(p string, st fs.FileInfo, pkg string, f *os.File) {
 		}
 	default:
 		var err error
+		r.read(p)
 		res, err = r.sc.scan(f, maxBinary)
 		r.content += res.size
 		if err != nil {
@@ -341,6 +366,7 @@ func (r *run) binary(p string, st fs.FileInfo, pkg string, f *os.File) {
 		if linked {
 			r.linked[key] = res
 		}
+		r.putFact(p, st, encodeELF(res))
 	}
 	if res.self {
 		return
@@ -450,4 +476,11 @@ func containsStr(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// read notes that p's content is read (for tests).
+func (r *run) read(p string) {
+	if r.readHook != nil {
+		r.readHook(p)
+	}
 }

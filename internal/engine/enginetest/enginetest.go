@@ -5,6 +5,7 @@ package enginetest
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sort"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/catalog"
 	"github.com/vigil-ir/vigil/internal/engine"
+	"github.com/vigil-ir/vigil/internal/hashcache"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -123,4 +125,45 @@ func CheckRules(t testing.TB, cat *catalog.Catalog, d engine.Detector) {
 			}
 		}
 	}
+}
+
+// RunFacts runs d on the fixture root with fact tables kept in mem
+// (engine.Env.Facts), as internal/app does: load each check's table, scan,
+// save what a completed pass learnt. at is the scan's clock for the
+// tables' trust rules (hashcache.RacyWindow): an hour after the fixture was
+// written keeps its files from looking "racy"; full is vigil scan --full.
+func RunFacts(t testing.TB, d engine.Detector, root string, mem *hashcache.Memory, at time.Time, full bool) Result {
+	t.Helper()
+	ctx := context.Background()
+	set := hashcache.NewSet(func(check string) *hashcache.Table {
+		snap, err := mem.LoadHashes(ctx, check)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return hashcache.New(snap, at, full)
+	})
+	r := RunTarget(t, d, target.NewUnchecked(root, false), engine.Options{Facts: set})
+	set.Each(func(check string, tab *hashcache.Table) {
+		if s, ok := tab.Result(); ok {
+			if err := mem.SaveHashes(ctx, check, s); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	return r
+}
+
+// Summary is one sorted line per finding (rule, subject, severity, hash,
+// indicators) and gap: what two runs must agree on to have reported the
+// same thing.
+func Summary(r Result) []string {
+	var out []string
+	for _, f := range r.Findings {
+		out = append(out, fmt.Sprintf("%s %s %s %s %v", f.RuleID, f.Subject, f.Severity, f.Evidence.SHA256, f.Indicators))
+	}
+	for _, g := range r.Gaps {
+		out = append(out, fmt.Sprintf("gap %s %s", g.Path, g.Reason))
+	}
+	slices.Sort(out)
+	return out
 }
