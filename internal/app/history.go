@@ -45,14 +45,25 @@ func StorePath(flag string, getenv func(string) string) string {
 // CheckStoreOutsideTarget refuses a store that would live inside an offline
 // target: Vigil never writes to what it examines.
 func CheckStoreOutsideTarget(storePath string, t *target.Target) error {
-	if t == nil || t.IsLive() {
-		return nil
-	}
-	p, err := filepath.Abs(storePath)
-	if err != nil {
+	inside, err := InsideTarget(storePath, t)
+	if err != nil || !inside {
 		return err
 	}
-	// Resolve the longest existing ancestor: the store may not exist yet.
+	return fmt.Errorf("the store %s is inside the scanned root %s: vigil never writes inside a target; use --store elsewhere or --no-store", storePath, filepath.Clean(t.Root()))
+}
+
+// InsideTarget reports whether the host path p (which need not exist yet;
+// symlinks of its existing part resolved) lies inside an offline target's
+// root. The live host has no inside: everything is on it.
+func InsideTarget(p string, t *target.Target) (bool, error) {
+	if t == nil || t.IsLive() {
+		return false, nil
+	}
+	p, err := filepath.Abs(p)
+	if err != nil {
+		return false, err
+	}
+	// Resolve the longest existing ancestor: the file may not exist yet.
 	rest := ""
 	for {
 		if r, err := filepath.EvalSymlinks(p); err == nil {
@@ -67,10 +78,7 @@ func CheckStoreOutsideTarget(storePath string, t *target.Target) error {
 		p = parent
 	}
 	root := filepath.Clean(t.Root())
-	if p == root || strings.HasPrefix(p, root+string(filepath.Separator)) {
-		return fmt.Errorf("the store %s is inside the scanned root %s: vigil never writes inside a target; use --store elsewhere or --no-store", storePath, root)
-	}
-	return nil
+	return p == root || strings.HasPrefix(p, root+string(filepath.Separator)), nil
 }
 
 // CurrentActor is who runs vigil, for the audit trail: the OS account and,

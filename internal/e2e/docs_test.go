@@ -26,6 +26,9 @@ import (
 //
 //   - `vigil scan` without --root (the live host, best as root) scans the
 //     fixture root instead; --root DIR and the placeholder R name it too;
+//   - /media/ir/FILE (external media) is a file in the working directory,
+//     its evidence-signing.key.pub the key beside the temporary store;
+//     `vigil collect` without --root collects the fixture root too;
 //   - scan numbers of the examples (9, 12, 15, A, B) are the first and
 //     second scans of the run; a fingerprint example (3f9a0c1d...) is a
 //     prefix of a stored fingerprint; `ignore remove N` removes a
@@ -197,6 +200,8 @@ func (d *docRunner) adapt(c docCommand) ([]string, error) {
 			w = "--baseline"
 		case w == "R" || w == "DIR":
 			w = d.root
+		case strings.HasPrefix(w, "/media/ir/"):
+			w = mediaPath(w)
 		case w == "9" || w == "12" || w == "A":
 			w = "1"
 		case w == "15" || w == "B":
@@ -218,7 +223,7 @@ func (d *docRunner) adapt(c docCommand) ([]string, error) {
 		}
 		args = append(args, w)
 	}
-	if len(args) > 0 && args[0] == "scan" && !contains(args, "--root") && !contains(args, "--help") {
+	if len(args) > 0 && (args[0] == "scan" || args[0] == "collect") && !contains(args, "--root") && !contains(args, "--help") {
 		args = append(args, "--root", d.root) // the live host: the fixture root
 	}
 	if len(args) > 2 && args[0] == "ignore" && args[1] == "remove" {
@@ -229,6 +234,17 @@ func (d *docRunner) adapt(c docCommand) ([]string, error) {
 		args[2] = id
 	}
 	return args, nil
+}
+
+// mediaPath maps the external media of the examples (/media/ir/...) into
+// the test's working directory: archives written there, and the signing
+// key's public half, which lives beside the test's store.
+func mediaPath(p string) string {
+	base := filepath.Base(p)
+	if base == "evidence-signing.key.pub" {
+		return filepath.Join(filepath.Dir(os.Getenv(app.StoreEnv)), base)
+	}
+	return "media-ir-" + base
 }
 
 func contains(l []string, s string) bool {

@@ -212,12 +212,14 @@ func openRegular(hp string) (*os.File, error) {
 	}
 	if !st.Mode().IsRegular() {
 		f.Close()
-		return nil, &fs.PathError{Op: "open", Path: hp, Err: fmt.Errorf("%w (%s)", ErrNotRegular, fileKind(st.Mode()))}
+		return nil, &fs.PathError{Op: "open", Path: hp, Err: fmt.Errorf("%w (%s)", ErrNotRegular, FileKind(st.Mode()))}
 	}
 	return f, nil
 }
 
-func fileKind(m fs.FileMode) string {
+// FileKind names the type of a file that is not regular: fifo, socket,
+// device, directory.
+func FileKind(m fs.FileMode) string {
 	switch {
 	case m&fs.ModeNamedPipe != 0:
 		return "fifo"
