@@ -52,10 +52,38 @@ func MakePlan(t *target.Target, prof Profile, secrets bool) *Plan {
 			maxFile = prof.MaxFile
 		}
 		for _, root := range t.Glob(pl.Pattern) {
-			p.walkPlace(t, pl, root, maxFile, prof.MaxTotal, secrets, seen)
+			root, ok := p.placeRoot(t, pl, root, seen)
+			if ok {
+				p.walkPlace(t, pl, root, maxFile, prof.MaxTotal, secrets, seen)
+			}
 		}
 	}
 	return p
+}
+
+// placeRoot is the path a place is walked by: its directories resolved,
+// so that one directory reached through a symlink (/lib -> usr/lib) is
+// collected once, under the name it really has. A place that is a symlink
+// to anything but a directory (~/.bash_history -> /dev/null) is the
+// symlink itself: it is planned here and not walked.
+func (p *Plan) placeRoot(t *target.Target, pl Place, root string, seen map[string]bool) (string, bool) {
+	if fi, err := t.Lstat(root); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		if st, err := t.Stat(root); err == nil && st.IsDir() {
+			r, err := t.Resolve(root)
+			return r, err == nil
+		}
+	}
+	if dir, err := t.Resolve(path.Dir(root)); err == nil {
+		root = path.Join(dir, path.Base(root))
+	}
+	if fi, err := t.Lstat(root); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		if !seen[root] {
+			seen[root] = true
+			p.files = append(p.files, planned{path: root, section: pl.Section, kind: KindSymlink})
+		}
+		return "", false
+	}
+	return root, true
 }
 
 func (p *Plan) walkPlace(t *target.Target, pl Place, root string, maxFile, maxTotal int64, secrets bool, seen map[string]bool) {
