@@ -80,7 +80,7 @@ func Discover(t *target.Target, extra ...Source) []Source {
 		}
 		add(s)
 	}
-	for _, pl := range places {
+	for _, pl := range append(places[:len(places):len(places)], historyPlaces()...) {
 		if !Supported(pl.format) || pl.format == FormatUtmp && !t.IsLive() {
 			continue
 		}

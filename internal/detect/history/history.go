@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/engine"
+	"github.com/vigil-ir/vigil/internal/logs/shellhist"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 	"github.com/vigil-ir/vigil/internal/textclip"
@@ -42,24 +43,24 @@ const histLimit = 32 << 20
 // histFile is one history location in a home.
 type histFile struct {
 	name string
-	fmt  format
+	fmt  shellhist.Format
 	sh   shape
 }
 
 var histFiles = []histFile{
-	{".bash_history", fmtBash, shShell},
-	{".zsh_history", fmtZsh, shShell},
-	{".zhistory", fmtZsh, shShell},
-	{".sh_history", fmtPlain, shShell},
-	{".ash_history", fmtPlain, shShell},
-	{".local/share/fish/fish_history", fmtFish, shShell},
-	{".config/fish/fish_history", fmtFish, shShell}, // fish before 2.3
-	{".mysql_history", fmtEditline, shMySQL},
-	{".mariadb_history", fmtEditline, shMySQL},
-	{".psql_history", fmtEditline, shPsql},
-	{".python_history", fmtPlain, shPython},
-	{".node_repl_history", fmtPlain, shNode},
-	{".rediscli_history", fmtPlain, shRedis},
+	{".bash_history", shellhist.Bash, shShell},
+	{".zsh_history", shellhist.Zsh, shShell},
+	{".zhistory", shellhist.Zsh, shShell},
+	{".sh_history", shellhist.Plain, shShell},
+	{".ash_history", shellhist.Plain, shShell},
+	{".local/share/fish/fish_history", shellhist.Fish, shShell},
+	{".config/fish/fish_history", shellhist.Fish, shShell}, // fish before 2.3
+	{".mysql_history", shellhist.Editline, shMySQL},
+	{".mariadb_history", shellhist.Editline, shMySQL},
+	{".psql_history", shellhist.Editline, shPsql},
+	{".python_history", shellhist.Plain, shPython},
+	{".node_repl_history", shellhist.Plain, shNode},
+	{".rediscli_history", shellhist.Plain, shRedis},
 }
 
 // Detector is the shell history check.
@@ -156,7 +157,7 @@ func (r *run) scanFile(a account, hf histFile) {
 	if !ok {
 		return
 	}
-	r.grade(a, p, hf, read(hf.fmt, b, offset), st, symlink)
+	r.grade(a, p, hf, shellhist.Read(hf.fmt, b, offset), st, symlink)
 }
 
 // readTail reads p, or its last histLimit bytes when larger (from a line
@@ -208,9 +209,9 @@ func (r *run) readTail(p string, size int64) ([]byte, int, bool) {
 // agg collects the hits of one indicator in one file.
 type agg struct {
 	h        hit
-	at       entry // first entry at the worst grade
-	first    entry
-	last     entry
+	at       shellhist.Entry // first entry at the worst grade
+	first    shellhist.Entry
+	last     shellhist.Entry
 	count    int
 	lastWhen time.Time
 	also     []string // other indicators of the same rule on the same lines
@@ -219,18 +220,18 @@ type agg struct {
 // maxCommand bounds how much of each end of one history entry is graded.
 const maxCommand = 64 << 10
 
-func (r *run) grade(a account, p string, hf histFile, entries []entry, st fs.FileInfo, symlink string) {
+func (r *run) grade(a account, p string, hf histFile, entries []shellhist.Entry, st fs.FileInfo, symlink string) {
 	byID := map[string]*agg{}
 	var order []string
 	long := 0
 	for _, e := range entries {
-		if len(e.text) > 2*maxCommand {
+		if len(e.Text) > 2*maxCommand {
 			// A megabyte "command" is padding or garbage; grading all of
 			// it costs seconds per line. Its start and end are what runs.
 			long++
-			e.text = e.text[:maxCommand] + "\n" + e.text[len(e.text)-maxCommand:]
+			e.Text = e.Text[:maxCommand] + "\n" + e.Text[len(e.Text)-maxCommand:]
 		}
-		hs := r.g.grade(hf.sh, e.text)
+		hs := r.g.grade(hf.sh, e.Text)
 		// Hits of one line that the same rule reports (bash -i >& /dev/tcp
 		// is both a /dev/tcp and an interactive-shell reverse shell) are
 		// one finding: the worst is primary, the others ride along.
@@ -254,8 +255,8 @@ func (r *run) grade(a account, p string, hf histFile, entries []entry, st fs.Fil
 			}
 			ag.count++
 			ag.last = e
-			if !e.when.IsZero() {
-				ag.lastWhen = e.when
+			if !e.When.IsZero() {
+				ag.lastWhen = e.When
 			}
 			for k, o := range hs {
 				if k != i && ruleFor(o.id) == ruleFor(h.id) && !slices.Contains(ag.also, o.id) {
@@ -272,14 +273,14 @@ func (r *run) grade(a account, p string, hf histFile, entries []entry, st fs.Fil
 		if ag.h.fragment != "" {
 			ex["fragment"] = ag.h.fragment
 		}
-		if !ag.at.when.IsZero() {
-			ex["time"] = ag.at.when.Format(time.RFC3339)
+		if !ag.at.When.IsZero() {
+			ex["time"] = ag.at.When.Format(time.RFC3339)
 		}
-		if ag.first.line != ag.at.line {
-			ex["first_line"] = strconv.Itoa(ag.first.line)
+		if ag.first.Line != ag.at.Line {
+			ex["first_line"] = strconv.Itoa(ag.first.Line)
 		}
 		if ag.count > 1 {
-			ex["last_line"] = strconv.Itoa(ag.last.line)
+			ex["last_line"] = strconv.Itoa(ag.last.Line)
 			if !ag.lastWhen.IsZero() {
 				ex["last_time"] = ag.lastWhen.Format(time.RFC3339)
 			}
@@ -293,7 +294,7 @@ func (r *run) grade(a account, p string, hf histFile, entries []entry, st fs.Fil
 			Key:        p + "\x00" + id,
 			Indicators: append([]string{id}, ag.also...),
 			Evidence: model.Evidence{
-				Path: p, Line: ag.at.line, Text: textclip.Clip(strings.ReplaceAll(redact(ag.at.text), "\n", "\\n"), 400), User: a.name, MTime: &mt, Extra: ex,
+				Path: p, Line: ag.at.Line, Text: textclip.Clip(strings.ReplaceAll(redact(ag.at.Text), "\n", "\\n"), 400), User: a.name, MTime: &mt, Extra: ex,
 			},
 		}
 		r.env.Emit(f.WithSeverity(ag.h.sev).WithConfidence(ag.h.conf))

