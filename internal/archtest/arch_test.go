@@ -14,16 +14,15 @@ import (
 
 const module = "github.com/vigil-ir/vigil/"
 
-// imports returns, for every package directory of the module, the module
-// packages its non-test files import.
-func imports(t *testing.T) map[string]map[string]bool {
+// walkGo calls fn for every non-test Go file of the module (outside
+// testdata and hidden directories) with its package directory relative to
+// the module root.
+func walkGo(t *testing.T, fn func(file, pkg string) error) {
 	t.Helper()
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]map[string]bool{}
-	fset := token.NewFileSet()
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -34,12 +33,25 @@ func imports(t *testing.T) map[string]map[string]bool {
 		if d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
 			return nil
 		}
+		rel, _ := filepath.Rel(root, filepath.Dir(p))
+		return fn(p, filepath.ToSlash(rel))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// imports returns, for every package directory of the module, the module
+// packages its non-test files import.
+func imports(t *testing.T) map[string]map[string]bool {
+	t.Helper()
+	out := map[string]map[string]bool{}
+	fset := token.NewFileSet()
+	walkGo(t, func(p, pkg string) error {
 		f, err := parser.ParseFile(fset, p, nil, parser.ImportsOnly)
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(root, filepath.Dir(p))
-		pkg := filepath.ToSlash(rel)
 		if out[pkg] == nil {
 			out[pkg] = map[string]bool{}
 		}
@@ -51,9 +63,6 @@ func imports(t *testing.T) map[string]map[string]bool {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return out
 }
 

@@ -97,5 +97,6 @@ func newRoot(g *globals) *cobra.Command {
 	root.AddCommand(newDbCmd(g))
 	root.AddCommand(newCollectCmd(g))
 	root.AddCommand(newEvidenceCmd(g))
+	root.AddCommand(newContainCmd(g), newActionsCmd(g), newUndoCmd(g), newQuarantineCmd(g))
 	return root
 }

@@ -186,6 +186,40 @@ CREATE TABLE vuln_epss (
 	percentile REAL NOT NULL
 ) WITHOUT ROWID;
 `},
+	{8, "containment journal: actions changed on a host, their undo data, and an append-only log of their states", `
+CREATE TABLE actions (
+	id        INTEGER PRIMARY KEY AUTOINCREMENT,
+	uid       TEXT NOT NULL,
+	kind      TEXT NOT NULL,
+	target    TEXT NOT NULL,
+	subject   TEXT NOT NULL,
+	params    TEXT NOT NULL,
+	undo      TEXT NOT NULL,
+	plan      TEXT NOT NULL,
+	state     TEXT NOT NULL CHECK (state IN ('applying', 'applied', 'rolled-back', 'failed', 'undoing', 'undone')),
+	result    TEXT NOT NULL,
+	created   TEXT NOT NULL,
+	updated   TEXT NOT NULL,
+	os_user   TEXT NOT NULL,
+	sudo_user TEXT NOT NULL
+);
+CREATE INDEX actions_state ON actions(state, created);
+CREATE TABLE action_log (
+	id        INTEGER PRIMARY KEY AUTOINCREMENT,
+	action_id INTEGER NOT NULL REFERENCES actions(id),
+	at        TEXT NOT NULL,
+	state     TEXT NOT NULL,
+	result    TEXT NOT NULL,
+	os_user   TEXT NOT NULL,
+	sudo_user TEXT NOT NULL
+);
+CREATE TRIGGER action_log_no_update BEFORE UPDATE ON action_log
+BEGIN SELECT RAISE(ABORT, 'the action log is append-only'); END;
+CREATE TRIGGER action_log_no_delete BEFORE DELETE ON action_log
+BEGIN SELECT RAISE(ABORT, 'the action log is append-only'); END;
+CREATE TRIGGER actions_no_delete BEFORE DELETE ON actions
+BEGIN SELECT RAISE(ABORT, 'the containment journal keeps every action'); END;
+`},
 }
 
 // LatestSchema is the schema version this Vigil writes.

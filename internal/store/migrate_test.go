@@ -49,6 +49,10 @@ INSERT INTO audit (at, os_user, sudo_user, action, suppression_id, detail, reaso
 	'host:old', 0, 'old', '', 'Debian', 'vigil', '0.1.0', 'en', 0, 0, 0, 0, 0, 0, 0, 0, 2000, '[]');`,
 	7: `INSERT INTO vuln_sources VALUES ('kev', 'kev', '/tmp/kev.json', 'ab', '2026-11-02T00:00:00.000000000Z', '2026-11-01T00:00:00.000000000Z', 1);
 INSERT INTO vuln_kev VALUES ('CVE-2024-0001', 'x', '2024-01-01', '2024-01-22', 0);`,
+	8: `INSERT INTO actions (uid, kind, target, subject, params, undo, plan, state, result, created, updated, os_user, sudo_user)
+	VALUES ('a1', 'file.quarantine', '/', '/tmp/x', '{}', '{}', '[]', 'applied', '', '2026-11-03T00:00:00.000000000Z',
+	'2026-11-03T00:00:00.000000000Z', 'root', 'alice');
+INSERT INTO action_log (action_id, at, state, result, os_user, sudo_user) VALUES (1, '2026-11-03T00:00:00.000000000Z', 'applied', '', 'root', 'alice');`,
 }
 
 // TestMigrateFromEveryVersion builds a store at each earlier schema
@@ -125,7 +129,8 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 					t.Fatalf("audit: %+v", a)
 				}
 			}
-			if srcs, err := s.AdvisorySources(ctx); err != nil || len(srcs) != 0 {
+			// The v7 seed imports one source (KEV).
+			if srcs, err := s.AdvisorySources(ctx); err != nil || len(srcs) != map[bool]int{true: 1}[from >= 7] {
 				t.Errorf("advisory sources after migration: %+v %v", srcs, err)
 			}
 			if from >= 4 {
@@ -133,6 +138,15 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 				if err != nil || len(snap.Entries) != 1 || snap.Entries["/a"].Ino != 2 {
 					t.Fatalf("hash cache after migration: %+v %v", snap, err)
 				}
+			}
+			if from >= 8 {
+				acts, err := s.Actions(ctx, ActionQuery{})
+				if err != nil || len(acts) != 1 || acts[0].Actor.SudoUser != "alice" || acts[0].State != ActionApplied {
+					t.Fatalf("journal after migration: %+v %v", acts, err)
+				}
+			}
+			if _, err := s.BeginAction(ctx, ActionRecord{UID: "m", Kind: "k", Target: "/"}); err != nil {
+				t.Fatalf("journal after migrating from v%d: %v", from, err)
 			}
 			// The migrated store takes new scans and keeps history per target.
 			info := save(t, s, storetest.Result(t0, []model.Finding{storetest.Finding("a.b", "/x", model.High, "check")}, "check"), true)

@@ -248,6 +248,12 @@ func parseTime(s string) time.Time {
 // withTx runs fn in one write transaction.
 func (s *SQLite) withTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
+	return s.inTx(tx, err, fn)
+}
+
+// inTx runs fn in tx (whose BeginTx returned err) and commits it when fn
+// succeeds.
+func (s *SQLite) inTx(tx *sql.Tx, err error, fn func(*sql.Tx) error) error {
 	if err != nil {
 		return classify(s.path, err)
 	}

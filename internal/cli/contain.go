@@ -1,0 +1,142 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vigil-ir/vigil/internal/app"
+	"github.com/vigil-ir/vigil/internal/contain"
+	"github.com/vigil-ir/vigil/internal/contain/quarantine"
+	"github.com/vigil-ir/vigil/internal/store"
+)
+
+// containFlags are the flags every `vigil contain` action shares.
+type containFlags struct {
+	sf    storeFlag
+	root  string
+	apply bool
+}
+
+func (f *containFlags) register(cmd *cobra.Command) {
+	f.sf.register(cmd)
+	cmd.Flags().StringVar(&f.root, "root", "", "act on the system mounted at this directory instead of the live host")
+	cmd.Flags().BoolVar(&f.apply, "apply", false, "make the change (without it the plan is printed and nothing changes)")
+}
+
+// planFunc plans the actions of one command on target t.
+type planFunc func(ctx context.Context, c *app.Containment, t contain.Target) ([]*contain.Action, error)
+
+func newContainCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "contain",
+		Short: "Contain an intrusion: quarantine files (plan first; nothing changes without --apply; every action can be undone)",
+		Long: "Every containment action prints its plan first and changes nothing without --apply.\n" +
+			"Before it changes anything the action and its undo data are written to the journal in the store;\n" +
+			"vigil actions lists them and vigil undo reverts them.",
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(newContainQuarantineCmd(g))
+	return cmd
+}
+
+func newContainQuarantineCmd(g *globals) *cobra.Command {
+	var f containFlags
+	cmd := &cobra.Command{
+		Use:     "quarantine PATH...",
+		Short:   "Move files into the root-only quarantine, keeping owner, mode, times, attributes and SHA-256",
+		Example: "vigil contain quarantine /tmp/.x/implant --apply",
+		Args:    cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return g.contain(cmd, &f, func(_ context.Context, c *app.Containment, t contain.Target) ([]*contain.Action, error) {
+				a, err := quarantine.Plan(t, c.QuarantineDir(), args...)
+				return []*contain.Action{a}, err
+			})
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+// openContainment opens the journal (recovering what a dead vigil left
+// incomplete, and saying so).
+func (g *globals) openContainment(ctx context.Context, sf storeFlag) (*app.Containment, error) {
+	c, err := app.OpenContainment(ctx, sf.path, g.getenv)
+	if err != nil {
+		return nil, &exitError{code: ExitError, err: err}
+	}
+	for _, o := range c.Recovered {
+		if o.Err != nil {
+			g.warnf("%s", g.t("contain.recovered.failed", o.ID, o.Kind, o.Err))
+		} else {
+			g.notef("%s", g.t("contain.recovered", o.ID, o.Kind, g.t("contain.state."+o.State)))
+		}
+	}
+	return c, nil
+}
+
+// contain runs one containment command: plan, print the plan, and with
+// --apply journal, apply and verify each action.
+func (g *globals) contain(cmd *cobra.Command, f *containFlags, plan planFunc) error {
+	ctx := cmd.Context()
+	// The target first: a store inside it is refused before it is created.
+	t, err := app.ContainTarget(f.root, app.StorePath(f.sf.path, g.getenv))
+	if err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	c, err := g.openContainment(ctx, f.sf)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	actions, err := plan(ctx, c, t)
+	if err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	for _, a := range actions {
+		g.printPlan(a)
+	}
+	if !f.apply {
+		fmt.Fprintln(g.stdout, g.t("contain.dry-run"))
+		return nil
+	}
+	failed := false
+	for _, a := range actions {
+		out := c.Runner.Apply(ctx, a)
+		failed = g.printOutcome(out) || failed
+	}
+	if failed {
+		return &exitError{code: ExitError}
+	}
+	return nil
+}
+
+// printPlan writes an action's plan: each change, then its notes.
+func (g *globals) printPlan(a *contain.Action) {
+	lang := g.Lang()
+	c := texts()
+	fmt.Fprintln(g.stdout, g.t("contain.plan.head", a.Kind, a.Target.String()))
+	for _, m := range a.Plan {
+		fmt.Fprintln(g.stdout, "  - "+c.Message(lang, m))
+	}
+	for _, m := range a.Notes {
+		fmt.Fprintln(g.stdout, "  ! "+c.Message(lang, m))
+	}
+}
+
+// printOutcome says what became of an applied action; true when it failed.
+func (g *globals) printOutcome(o contain.Outcome) bool {
+	switch {
+	case o.Err == nil && o.State == store.ActionApplied:
+		fmt.Fprintln(g.stdout, g.t("contain.applied", o.ID, o.Kind, o.ID))
+		return false
+	case o.State == store.ActionRolledBack:
+		fmt.Fprintln(g.stderr, "vigil: "+g.t("contain.rolled-back", o.ID, o.Kind, o.Err))
+	case o.State == store.ActionFailed:
+		fmt.Fprintln(g.stderr, "vigil: "+g.t("contain.failed", o.ID, o.Kind, o.Err))
+	default:
+		fmt.Fprintln(g.stderr, "vigil: "+g.t("contain.not-started", o.Kind, o.Err))
+	}
+	return true
+}
