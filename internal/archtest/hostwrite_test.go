@@ -62,9 +62,15 @@ var hostWriteAllowed = []struct {
 	{"internal/testutil/", []string{"os.*", "unix.Setxattr", "unix.Lsetxattr", "unix.UtimesNanoAt", "unix.Mkfifo"}, "test support: fixture roots in temporary directories"},
 	{"internal/testutil", []string{"os.*", "unix.Setxattr", "unix.Lsetxattr", "unix.UtimesNanoAt"}, "test support: fixture roots in temporary directories"},
 	{"internal/engine/enginetest", []string{"os.*", "unix.*", "syscall.*"}, "test support: hostile fixture files in temporary roots"},
-	{"internal/collect/procs/proctest", []string{"os.*"}, "test support: a fake /proc in a temporary directory"},
-	{"internal/collect/pkgdb/pkgdbtest", []string{"os.*"}, "test support: package databases in temporary roots"},
 	{"internal/store/storetest", []string{"os.*", "exec"}, "test support: stores in temporary directories, child processes of the test binary"},
+}
+
+// testSupport reports whether pkg is a test-support package (its name
+// ends in "test": storetest, proctest, vulntest ...). They build fixtures
+// in temporary directories, so they may write files (os.*), nothing else;
+// TestTestSupportOnlyInTests keeps them out of the program.
+func testSupport(pkg string) bool {
+	return strings.HasSuffix(path.Base(pkg), "test") && pkg != "internal/archtest" && pkg != "internal/e2e"
 }
 
 const containTree = "internal/contain"
@@ -176,6 +182,9 @@ func allowed(c hostCall) bool {
 	if c.pkg == containTree || strings.HasPrefix(c.pkg, containTree+"/") {
 		return true
 	}
+	if testSupport(c.pkg) && strings.HasPrefix(c.call, "os.") {
+		return true
+	}
 	for _, a := range hostWriteAllowed {
 		if c.pkg != a.pkg && !(strings.HasSuffix(a.pkg, "/") && strings.HasPrefix(c.pkg, a.pkg)) {
 			continue
@@ -283,6 +292,24 @@ func TestContainDependencies(t *testing.T) {
 						t.Errorf("%s imports %s: containment actions sit below the use cases and do not scan or report", pkg, dep)
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestTestSupportOnlyInTests: the program never imports a test-support
+// package (they may write files: see testSupport).
+func TestTestSupportOnlyInTests(t *testing.T) {
+	if _, err := os.Stat("../../go.mod"); err != nil {
+		t.Skip("not in the source tree")
+	}
+	for pkg, deps := range imports(t) {
+		if testSupport(pkg) || strings.HasPrefix(pkg, "internal/testutil") || strings.HasPrefix(pkg, "bench/") {
+			continue
+		}
+		for dep := range deps {
+			if testSupport(dep) || strings.HasPrefix(dep, "internal/testutil") {
+				t.Errorf("%s imports the test-support package %s", pkg, dep)
 			}
 		}
 	}
