@@ -55,7 +55,8 @@ var hostWriteAllowed = []struct {
 	{"internal/store", []string{"os.Remove", "os.Rename", "os.WriteFile", "os.OpenFile", "os.MkdirAll"}, "the store's own database file and seal"},
 	{"internal/cli", []string{"os.WriteFile", "os.Create", "os.OpenFile"}, "files the user names: --output, --debug=FILE, ignore export"},
 	{"internal/report", []string{"os.WriteFile", "os.Create", "os.OpenFile"}, "report files the user names"},
-	{"internal/app", []string{"os.MkdirAll"}, "the store's directory"},
+	{"internal/app", []string{"os.MkdirAll", "os.OpenFile", "os.Remove"}, "the store's directory; the evidence archive the user names (collect --output), removed when collection fails"},
+	{"internal/evidence", []string{"os.MkdirAll", "os.OpenFile", "os.WriteFile"}, "Vigil's own evidence-signing key, created once (0600) beside the store"},
 	{"internal/collect/pkgdb", []string{"os.MkdirTemp", "os.RemoveAll", "os.OpenFile"}, "a private temporary copy of an rpm database, read with SQLite (never the target's file)"},
 	{"bench/cmd/overlay", []string{"*"}, "benchmark tool: lays a fixture over a copy of a root"},
 	// Test support builds fixture roots in temporary directories.
