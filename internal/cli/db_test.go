@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/app"
+	"github.com/vigil-ir/vigil/internal/testutil"
 	"github.com/vigil-ir/vigil/internal/vuln/vulntest"
 )
 
@@ -47,5 +48,27 @@ func TestDbImportAndStatus(t *testing.T) {
 	zh := vigil(t, "db", "status", "--store", db, "--lang", "zh-CN")
 	if !strings.Contains(zh.out, "数据源") || !strings.Contains(zh.out, "debian 12") {
 		t.Errorf("status in Chinese: %s", zh.out)
+	}
+}
+
+func TestVulnCommand(t *testing.T) {
+	root := testutil.RootFromString(t, "-- etc/passwd --\nroot:x:0:0::/root:/bin/sh\n-- etc/os-release --\nID=debian\nVERSION_ID=12\n"+
+		"-- var/lib/dpkg/status --\nPackage: base-files\nStatus: install ok installed\nVersion: 12.4+deb12u5\n-- var/lib/dpkg/info/base-files.list --\n/etc\n")
+	db := filepath.Join(t.TempDir(), "v.db")
+	if r := vigil(t, "vuln", "--root", root, "--store", db); r.code != ExitError || !strings.Contains(r.err, "nothing was checked") {
+		t.Fatalf("no store: %+v", r)
+	}
+	f, _ := vulntest.Write(t.TempDir(), time.Now())
+	vigil(t, append([]string{"db", "import", "--store", db}, f.All()...)...)
+	r := vigil(t, "vuln", "--root", root, "--store", db)
+	if r.code != ExitFindings || !strings.Contains(r.out, "CVE-2099-0001") || !strings.Contains(r.out, "debian 12: 1 packages") {
+		t.Fatalf("vuln: %+v", r)
+	}
+	zh := vigil(t, "vuln", "--root", root, "--store", db, "--lang", "zh-CN", "--fail-on", "none")
+	if zh.code != 0 || !strings.Contains(zh.out, "有可用修复") {
+		t.Errorf("Chinese: %+v", zh)
+	}
+	if r := vigil(t, "vuln", "--root", root, "--store", db, "--max-age", "x"); r.code != ExitError {
+		t.Errorf("bad --max-age: %+v", r)
 	}
 }

@@ -94,6 +94,7 @@ func newRoot(g *globals) *cobra.Command {
 	}
 	root.PersistentFlags().StringVar(&g.lang, "lang", "", "output language: en or zh-CN (default from LC_ALL, LC_MESSAGES, LANG)")
 	root.AddCommand(newScanCmd(g), newRulesCmd(g), newScansCmd(g), newFindingsCmd(g), newShowCmd(g), newDiffCmd(g), newIgnoreCmd(g))
+	root.AddCommand(newVulnCmd(g))
 	root.AddCommand(newDbCmd(g))
 	root.AddCommand(newCollectCmd(g))
 	root.AddCommand(newEvidenceCmd(g))

@@ -229,6 +229,9 @@ func (d *docRunner) adapt(c docCommand) ([]string, error) {
 	if len(args) > 0 && (args[0] == "scan" || args[0] == "collect" || args[0] == "contain") && !contains(args, "--root") && !contains(args, "--help") {
 		args = append(args, "--root", d.root) // the live host: the fixture root
 	}
+	if len(args) > 0 && args[0] == "vuln" && !contains(args, "--root") && !contains(args, "--help") {
+		args = append(args, "--root", d.root) // the live host: the fixture root
+	}
 	if len(args) > 2 && args[0] == "ignore" && args[1] == "remove" {
 		id, err := d.addSuppression()
 		if err != nil {
