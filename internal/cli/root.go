@@ -99,5 +99,6 @@ func newRoot(g *globals) *cobra.Command {
 	root.AddCommand(newCollectCmd(g))
 	root.AddCommand(newEvidenceCmd(g))
 	root.AddCommand(newContainCmd(g), newActionsCmd(g), newUndoCmd(g), newQuarantineCmd(g))
+	root.AddCommand(newLogsCmd(g))
 	return root
 }

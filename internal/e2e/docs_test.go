@@ -226,7 +226,7 @@ func (d *docRunner) adapt(c docCommand) ([]string, error) {
 	// Collection reads the fixture root. Containment never touches the machine running the tests: an
 	// example for the live host acts on the fixture root (a temporary
 	// copy), with the temporary store beside it.
-	if len(args) > 0 && (args[0] == "scan" || args[0] == "collect" || args[0] == "contain") && !contains(args, "--root") && !contains(args, "--help") {
+	if len(args) > 0 && (args[0] == "scan" || args[0] == "collect" || args[0] == "contain" || args[0] == "logs" || args[0] == "timeline") && !contains(args, "--root") && !contains(args, "--help") {
 		args = append(args, "--root", d.root) // the live host: the fixture root
 	}
 	if len(args) > 0 && args[0] == "vuln" && !contains(args, "--root") && !contains(args, "--help") {

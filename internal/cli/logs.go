@@ -1,0 +1,146 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vigil-ir/vigil/internal/detect/logs"
+	"github.com/vigil-ir/vigil/internal/engine"
+	lsrc "github.com/vigil-ir/vigil/internal/logs"
+	"github.com/vigil-ir/vigil/internal/logs/rules"
+)
+
+type logsFlags struct {
+	scan           scanFlags
+	since, until   string
+	logFormat      string
+	brute          int
+	bruteWindow    time.Duration
+	sprayUsers     int
+	successAfter   int
+	learn          time.Duration
+	allowPaths     []string
+	allowAgents    []string
+	allowCIDRs     []string
+	extraObservers func(*logs.Options) error // --sigma, --ioc (logs_sigma.go)
+}
+
+func newLogsCmd(g *globals) *cobra.Command {
+	f := &logsFlags{}
+	cmd := &cobra.Command{
+		Use:   "logs [FILE...]",
+		Short: "Read the logs for attacks: brute force, logins, privilege, tampering, web attacks",
+		Long: `Read the target's logs (by default the standard places: auth.log or secure,
+syslog, web server access logs, with their rotated and .gz siblings; or the
+FILEs given, inside --root when set; - is standard input) and judge them with
+stateful rules: SSH brute force, spraying, a login after failures, new
+sources and accounts, root logins, account and sudo changes, log tampering,
+web attacks and WebShells. Each log read is also listed with its lines read,
+parsed and unparsed.
+
+Findings go through the same catalog, suppressions and store as vigil scan
+(saved unless --no-store). Exit status: 0 when nothing shown is at or above
+--fail-on, 1 when something is, 2 on error.`,
+		Example: `  vigil logs
+  vigil logs --root /mnt/image --since 2026-03-01
+  vigil logs /var/log/nginx/access.log --allow-cidr 10.0.0.0/8 -f json`,
+		RunE: func(cmd *cobra.Command, args []string) error { return runLogs(cmd, g, f, args) },
+	}
+	fl := cmd.Flags()
+	s := &f.scan
+	fl.StringVar(&s.root, "root", "", "read the logs of a mounted image or extracted root filesystem instead of the live host")
+	fl.StringVarP(&s.format, "format", "f", "table", "output format: table, json, jsonl")
+	fl.StringVar(&s.failOn, "fail-on", "high", "exit 1 when a shown finding is at or above this severity (info..critical, none)")
+	fl.StringVar(&s.minSeverity, "min-severity", "info", "show only findings at or above this severity")
+	fl.BoolVarP(&s.verbose, "verbose", "v", false, "table: explain each finding (why, how to verify, what to do)")
+	fl.StringVar(&s.color, "color", "auto", "colour the table: auto, always, never")
+	fl.StringArrayVar(&s.suppressions, "suppressions", nil, "also apply the suppressions in this YAML file (from vigil ignore export); repeatable, works with --no-store")
+	s.store.register(cmd)
+	fl.BoolVar(&s.noStore, "no-store", false, "write nothing on this host: do not save the findings")
+	fl.BoolVar(&s.showSuppressed, "show-suppressed", false, "also show suppressed findings, marked")
+	fl.IntVar(&s.maxPerRule, "max-per-rule", engine.DefaultMaxPerRule, "report at most N findings of one rule, and fold the rest into one finding that counts them (0: never fold)")
+	fl.StringVar(&f.since, "since", "", "judge only events at or after TIME (RFC 3339, YYYY-MM-DD, or a duration like 72h or 7d)")
+	fl.StringVar(&f.until, "until", "", "judge only events at or before TIME (RFC 3339, YYYY-MM-DD, or a duration like 72h or 7d)")
+	fl.StringVar(&f.logFormat, "log-format", "", "format of the FILEs: auth, syslog, cron, dpkg, wtmp, btmp, audit, web.access, web.error, journal (default: guessed from each name)")
+	fl.IntVar(&f.brute, "brute-threshold", 10, "failed logins within --brute-window that make a brute force (per source and per account)")
+	fl.DurationVar(&f.bruteWindow, "brute-window", 10*time.Minute, "window of --brute-threshold")
+	fl.IntVar(&f.sprayUsers, "spray-users", 5, "distinct accounts one source tries within 30 minutes that make password spraying")
+	fl.IntVar(&f.successAfter, "success-after", 5, "failures from a source that make its next successful login a likely compromise")
+	fl.DurationVar(&f.learn, "learn", 72*time.Hour, "how long from the first event the rules only learn usual sources, accounts and hours")
+	fl.StringSliceVar(&f.allowPaths, "allow-path", nil, "web: do not judge requests to these paths (prefixes or globs; repeatable)")
+	fl.StringSliceVar(&f.allowAgents, "allow-agent", nil, "web: do not judge requests whose User-Agent contains this text (repeatable)")
+	fl.StringSliceVar(&f.allowCIDRs, "allow-cidr", nil, "web: do not judge requests from these networks (CIDR; repeatable)")
+	registerLogsObservers(cmd, f)
+	return cmd
+}
+
+func runLogs(cmd *cobra.Command, g *globals, f *logsFlags, args []string) error {
+	usage := func(err error) error { return &exitError{code: ExitError, err: err} }
+	opt, err := f.options(cmd, args)
+	if err != nil {
+		return usage(err)
+	}
+	det := logs.New(opt)
+	ctx := context.WithValue(cmd.Context(), detectorsKey{}, []engine.Detector{det})
+	cmd.SetContext(ctx)
+	return runScan(cmd, g, &f.scan)
+}
+
+// options turns the flags into the detector's options.
+func (f *logsFlags) options(cmd *cobra.Command, args []string) (logs.Options, error) {
+	now := time.Now()
+	opt := logs.Options{Format: f.logFormat, Stdin: cmd.InOrStdin()}
+	var err error
+	if f.since != "" {
+		if opt.Since, err = ParseSince(f.since, now); err != nil {
+			return opt, fmt.Errorf("--since: %w", err)
+		}
+	}
+	if f.until != "" {
+		if opt.Until, err = ParseSince(f.until, now); err != nil {
+			return opt, fmt.Errorf("--until: %w", err)
+		}
+	}
+	if f.logFormat != "" && !lsrc.Supported(f.logFormat) {
+		return opt, fmt.Errorf("--log-format %q: not one of %s", f.logFormat, strings.Join(lsrc.Formats(), ", "))
+	}
+	for _, a := range args {
+		if a != "-" && f.scan.root == "" {
+			if a, err = filepath.Abs(a); err != nil {
+				return opt, err
+			}
+		}
+		opt.Files = append(opt.Files, a)
+	}
+	opt.Rules = rules.Config{BruteThreshold: f.brute, BruteWindow: f.bruteWindow, SprayUsers: f.sprayUsers,
+		SuccessAfter: f.successAfter, LearnFor: f.learn}
+	opt.Rules.Web.AllowPaths = f.allowPaths
+	opt.Rules.Web.AllowAgents = f.allowAgents
+	for _, c := range f.allowCIDRs {
+		p, err := netip.ParsePrefix(strings.TrimSpace(c))
+		if err != nil {
+			return opt, fmt.Errorf("--allow-cidr: %w", err)
+		}
+		opt.Rules.Web.AllowCIDRs = append(opt.Rules.Web.AllowCIDRs, p.Masked())
+	}
+	if f.extraObservers != nil {
+		if err := f.extraObservers(&opt); err != nil {
+			return opt, err
+		}
+	}
+	if f.brute < 1 || f.sprayUsers < 1 || f.successAfter < 1 {
+		return opt, errors.New("--brute-threshold, --spray-users and --success-after must be at least 1")
+	}
+	return opt, nil
+}
+
+// registerLogsObservers adds the flags of further judgements (Sigma, IOCs);
+// see logs_sigma.go.
+func registerLogsObservers(cmd *cobra.Command, f *logsFlags) {}
