@@ -48,8 +48,8 @@ parsed and unparsed.
 Findings go through the same catalog, suppressions and store as vigil scan
 (saved unless --no-store). Exit status: 0 when nothing shown is at or above
 --fail-on, 1 when something is, 2 on error.`,
-		Example: `  vigil logs
-  vigil logs --root /mnt/image --since 2026-03-01
+		Example: `  vigil logs                                       # the live host's standard log places
+  vigil logs --root /mnt/image --since 2026-03-01  # an image, from a date
   vigil logs /var/log/nginx/access.log --allow-cidr 10.0.0.0/8 -f json`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runLogs(cmd, g, f, args) },
 	}
