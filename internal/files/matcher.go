@@ -71,10 +71,11 @@ type Hit struct {
 	Offset int64
 	// Text is the matched text; the walk clips it (internal/textclip).
 	Text string
-	// Severity and Confidence, when set, override the catalog's defaults
-	// (the matcher graded this hit itself).
+	// Severity and Confidence override the catalog's defaults when Graded
+	// is set (the matcher graded this hit itself).
 	Severity   model.Severity
 	Confidence model.Confidence
+	Graded     bool
 	// Indicators are indicator ids (rules/indicators.yaml).
 	Indicators []string
 	// Note is prose about the evidence as a message id (rules/messages).

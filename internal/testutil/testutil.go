@@ -48,6 +48,15 @@ func RootFromString(t testing.TB, s string) string {
 	return RootFromArchive(t, txtar.Parse([]byte(s)))
 }
 
+// Put writes b (binary content a txtar cannot hold) at target path p of the
+// fixture root dir, creating its directories.
+func Put(t testing.TB, dir, p string, b []byte) {
+	t.Helper()
+	if err := writeEntry(dir, txtar.File{Name: p, Data: b}); err != nil {
+		t.Fatalf("fixture file %q: %v", p, err)
+	}
+}
+
 // RootFromArchive writes ar into a new temporary directory.
 func RootFromArchive(t testing.TB, ar *txtar.Archive) string {
 	t.Helper()

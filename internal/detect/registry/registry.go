@@ -7,6 +7,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/detect/authn"
 	"github.com/vigil-ir/vigil/internal/detect/autostart"
 	"github.com/vigil-ir/vigil/internal/detect/changed"
+	"github.com/vigil-ir/vigil/internal/detect/files"
 	"github.com/vigil-ir/vigil/internal/detect/history"
 	"github.com/vigil-ir/vigil/internal/detect/hooks"
 	"github.com/vigil-ir/vigil/internal/detect/integrity"
@@ -42,6 +43,7 @@ var constructors = []func() engine.Detector{
 	func() engine.Detector { return autostart.New() },
 	func() engine.Detector { return logtamper.New() },
 	func() engine.Detector { return webroot.New() },
+	func() engine.Detector { return files.New() },
 	func() engine.Detector { return tools.New() },
 	func() engine.Detector { return staging.New() },
 	func() engine.Detector { return changed.New() },

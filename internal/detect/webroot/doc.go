@@ -8,13 +8,6 @@
 //     (/var/www/*, /srv/www, /usr/share/nginx/html, ~/public_html, XAMPP,
 //     /www/wwwroot, Tomcat webapps); each is listed as an info finding with
 //     the file:line that defines it;
-//   - scripts in upload and image directories (uploads, attachments,
-//     images ...). In cache/static/files/media/tmp directories frameworks
-//     write PHP themselves (Laravel, Symfony, Drupal's compiled Twig), so
-//     there only scripts that run request input are flagged; PHP stubs that
-//     only exit or redirect ("Silence is golden") are ignored;
-//   - server-side code inside image files (PHP tags, JSP/ASP directives,
-//     eval of request input) in the first 256 KiB or last 64 KiB;
 //   - configuration that runs images or upload directories as code:
 //     AddType/AddHandler/SetHandler/ForceType in Apache files and
 //     .htaccess, nginx locations matching images or upload paths that pass
@@ -26,6 +19,9 @@
 // Web-root discovery lives in collect/webroots (shared as inventory.WebRoots) for the tools and changed
 // detectors. Limits: the walk is bounded (depth 12, 200,000 files) and
 // reports a gap when it stops early; roots like "/" or "/usr" are listed
-// but not walked. Scripts newer than their neighbours and general webshell
-// content scanning belong to the content-scanning capability.
+// but not walked. The content of the files in web roots (scripts in upload
+// directories, code inside images, webshell heuristics, scripts newer than
+// their neighbours) is judged by the file walk's matchers
+// (internal/files/webshell, run by the files detector), which read each
+// file once.
 package webroot

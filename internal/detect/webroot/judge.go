@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/vigil-ir/vigil/internal/collect/webroots"
+	"github.com/vigil-ir/vigil/internal/files/webshell"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -58,7 +59,7 @@ func (r *run) judgeApache(file string, active bool, d webroots.ApacheDirective, 
 			r.execImage(file, ev, model.High, model.ConfHigh)
 			return
 		}
-		if c, dir := classifyDir(htDir); htDir != "" && c >= dirImage {
+		if c, dir := webshell.ClassifyDir(htDir); htDir != "" && c >= webshell.DirImage {
 			ev.Extra["directory"] = dir
 			r.execImage(file, ev, model.High, model.ConfMedium)
 		}
@@ -75,9 +76,9 @@ func (r *run) judgeApache(file string, active bool, d webroots.ApacheDirective, 
 			return
 		}
 		if htDir != "" {
-			c, _ := classifyDir(htDir)
+			c, _ := webshell.ClassifyDir(htDir)
 			php := strings.Contains(strings.ToLower(h), "php")
-			if php || c >= dirImage {
+			if php || c >= webshell.DirImage {
 				ev.Extra["scope"] = "every file in " + htDir
 				r.execImage(file, ev, model.High, model.ConfMedium)
 			}
@@ -85,7 +86,7 @@ func (r *run) judgeApache(file string, active bool, d webroots.ApacheDirective, 
 		}
 		for _, s := range d.Sections {
 			if (strings.EqualFold(s.Name, "Directory") || strings.EqualFold(s.Name, "Location")) && len(s.Args) > 0 {
-				if c, dir := classifyDir(s.Args[len(s.Args)-1]); c >= dirImage {
+				if c, dir := webshell.ClassifyDir(s.Args[len(s.Args)-1]); c >= webshell.DirImage {
 					ev.Extra["scope"] = s.Name + " " + strings.Join(s.Args, " ")
 					ev.Extra["directory"] = dir
 					r.execImage(file, ev, model.High, model.ConfMedium)
@@ -143,14 +144,14 @@ func sectionMatchesImages(s webroots.ApacheSection) (bool, string) {
 				return false, ""
 			}
 		}
-		for _, smp := range imageSamples {
+		for _, smp := range webshell.ImageSamples {
 			if re.MatchString(path.Base(smp)) {
 				return true, smp
 			}
 		}
 		return false, ""
 	}
-	for _, smp := range imageSamples {
+	for _, smp := range webshell.ImageSamples {
 		if ok, _ := path.Match(pat, path.Base(smp)); ok {
 			return true, smp
 		}
@@ -226,7 +227,7 @@ func (r *run) nginxLocation(x *webroots.NginxDirective) {
 			}
 		}
 	default:
-		if c, dir := classifyDir(strings.Trim(pat, "/")); c >= dirImage {
+		if c, dir := webshell.ClassifyDir(strings.Trim(pat, "/")); c >= webshell.DirImage {
 			ev.Extra["directory"] = dir
 			r.execImage(x.File, ev, model.High, model.ConfMedium)
 		}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/vigil-ir/vigil/internal/files/webshell"
 	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/textclip"
@@ -36,7 +37,7 @@ func (r *run) autoPrepend(file string, ev model.Evidence, key, value, baseDir st
 	case isWordfenceLoader(target, b):
 		return // Wordfence's firewall loader, installed by its plugin
 	default:
-		if frag, ok := webshellCode(b); ok {
+		if frag, ok := webshell.WebshellCode(b); ok {
 			ev.Extra["runs_code"] = frag
 			sev = model.Critical
 		}
@@ -56,7 +57,7 @@ func isWordfenceLoader(p string, b []byte) bool {
 	if path.Base(p) != "wordfence-waf.php" || len(b) > 4096 {
 		return false
 	}
-	return bytes.Contains(b, []byte("wp-content/plugins/wordfence/waf/bootstrap.php")) && !webshellRe.Match(b)
+	return bytes.Contains(b, []byte("wp-content/plugins/wordfence/waf/bootstrap.php")) && !webshell.WebshellRe.Match(b)
 }
 
 func writableOrHidden(p string) bool { return places.Temporary(p) || places.HiddenDir(p) != "" }

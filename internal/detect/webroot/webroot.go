@@ -13,16 +13,11 @@ import (
 
 // Rule ids.
 const (
-	ruleDiscovered   = "web.root.discovered"
-	ruleUploadScript = "web.script.upload-dir"
-	ruleImageCode    = "web.image.embedded-code"
-	ruleExecImage    = "web.config.exec-image"
-	ruleAutoPrepend  = "web.config.auto-prepend"
-	ruleGitHook      = "web.git.hook"
+	ruleDiscovered  = "web.root.discovered"
+	ruleExecImage   = "web.config.exec-image"
+	ruleAutoPrepend = "web.config.auto-prepend"
+	ruleGitHook     = "web.git.hook"
 )
-
-// Indicator ids (texts in rules/indicators.yaml).
-const indWebshell = "webshell-code"
 
 // Detector is the web root check.
 type Detector struct{}
@@ -34,14 +29,14 @@ func New() *Detector { return &Detector{} }
 func (*Detector) Name() string { return "webroot" }
 
 // Version implements engine.Detector.
-func (*Detector) Version() int { return 1 }
+func (*Detector) Version() int { return 2 }
 
 // NeedsLive implements engine.Detector.
 func (*Detector) NeedsLive() bool { return false }
 
 // Rules implements engine.Detector.
 func (*Detector) Rules() []string {
-	return []string{ruleDiscovered, ruleUploadScript, ruleImageCode, ruleExecImage, ruleAutoPrepend, ruleGitHook}
+	return []string{ruleDiscovered, ruleExecImage, ruleAutoPrepend, ruleGitHook}
 }
 
 type run struct {

@@ -1,13 +1,7 @@
 package webroot
 
 import (
-	"bytes"
-	"image"
-	"image/color"
-	"image/jpeg"
-	"image/png"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -20,49 +14,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/testutil/dpkgfixture"
 )
 
-// realJPEG returns a small real JPEG, optionally with a comment segment.
-func realJPEG(t testing.TB, comment string) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
-	for x := 0; x < 64; x++ {
-		for y := 0; y < 48; y++ {
-			img.Set(x, y, color.RGBA{uint8(x * 4), uint8(y * 5), 90, 255})
-		}
-	}
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 80}); err != nil {
-		t.Fatal(err)
-	}
-	b := buf.Bytes()
-	if comment == "" {
-		return b
-	}
-	n := len(comment) + 2
-	seg := append([]byte{0xff, 0xfe, byte(n >> 8), byte(n)}, comment...)
-	return append(append(append([]byte{}, b[:2]...), seg...), b[2:]...)
-}
-
-func realPNG(t testing.TB) []byte {
-	img := image.NewGray(image.Rect(0, 0, 16, 16))
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-func put(t testing.TB, dir, p string, b []byte) {
-	t.Helper()
-	hp := filepath.Join(dir, filepath.FromSlash(p))
-	if err := os.MkdirAll(filepath.Dir(hp), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(hp, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// fixture is the clean root with its images, plus extra txtar entries.
+// fixture is the clean root plus extra txtar entries.
 func fixture(t testing.TB, extra string) string {
 	t.Helper()
 	clean, err := os.ReadFile("testdata/clean.txtar")
@@ -70,10 +22,6 @@ func fixture(t testing.TB, extra string) string {
 		t.Fatal(err)
 	}
 	dir := testutil.RootFromString(t, string(clean)+extra)
-	put(t, dir, "var/www/wordpress/wp-content/uploads/2024/03/photo.jpg", realJPEG(t, ""))
-	put(t, dir, "var/www/wordpress/wp-content/uploads/2024/03/photo-150x150.jpg", realJPEG(t, "CREATOR: gd-jpeg v1.0 (using IJG JPEG v80), quality = 82"))
-	put(t, dir, "var/www/wordpress/wp-includes/images/w-logo-blue.png", realPNG(t))
-	put(t, dir, "var/www/shop/img/logo.jpg", realJPEG(t, ""))
 	dpkgfixture.Write(t, dir, debianPackages...)
 	return dir
 }
@@ -148,14 +96,6 @@ func TestFires(t *testing.T) {
 		min     model.Severity
 		ind     string
 	}{
-		{"one-line shell in uploads", "-- " + up + "x.php --\n<?php @eval($_POST['c']);?>\n", nil, ruleUploadScript, "/var/www/wordpress/wp-content/uploads/2024/03/x.php", model.High, indWebshell},
-		{"plain script in uploads", "-- " + up + "up.php --\n<?php\n$f = $_FILES['f'];\nmove_uploaded_file($f['tmp_name'], $f['name']);\n", nil, ruleUploadScript, "up.php", model.High, ""},
-		{"phtml in attachment dir", "-- var/www/shop/attachment/a.phtml --\n<?php echo 1;\n", nil, ruleUploadScript, "a.phtml", model.High, ""},
-		{"jsp in images", "-- var/lib/tomcat9/webapps/ROOT/images/cmd.jsp --\n<%@ page import=\"java.io.*\" %><% Process p = Runtime.getRuntime().exec(request.getParameter(\"cmd\")); %>\n", nil, ruleUploadScript, "cmd.jsp", model.High, ""},
-		{"webshell in cache dir", "-- " + wp + "wp-content/cache/k.php --\n<?php if(isset($_GET['k'])){system($_GET['k']);}\n", nil, ruleUploadScript, "cache/k.php", model.High, indWebshell},
-		{"php in gif", "", map[string][]byte{up + "logo.gif": []byte("GIF89a\x01\x00\x01\x00<?php system($_GET['c']); ?>")}, ruleImageCode, "logo.gif", model.High, ""},
-		{"php in jpeg comment", "", map[string][]byte{up + "me.jpg": realJPEG(t, "<?php eval(base64_decode($_POST['z'])); ?>")}, ruleImageCode, "me.jpg", model.High, ""},
-		{"php appended to a big jpeg", "", map[string][]byte{up + "big.jpg": append(append(realJPEG(t, ""), bytes.Repeat([]byte{0x55}, 400<<10)...), []byte("<?php eval($_REQUEST[1]);")...)}, ruleImageCode, "big.jpg", model.High, ""},
 		{"htaccess maps jpg to php", "-- " + up + ".htaccess --\nAddType application/x-httpd-php .jpg\n", nil, ruleExecImage, up[len("var/www/wordpress"):] + ".htaccess", model.High, ""},
 		{"htaccess FilesMatch images", "-- var/www/html/.htaccess --\n<FilesMatch \"\\.(jpg|png)$\">\n  SetHandler application/x-httpd-php\n</FilesMatch>\n", nil, ruleExecImage, "/var/www/html/.htaccess", model.High, ""},
 		{"htaccess bare SetHandler php", "-- " + up + ".htaccess --\nSetHandler application/x-httpd-php\n", nil, ruleExecImage, ".htaccess", model.High, ""},
@@ -179,7 +119,7 @@ func TestFires(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := fixture(t, tc.extra)
 			for p, b := range tc.files {
-				put(t, dir, p, b)
+				testutil.Put(t, dir, p, b)
 			}
 			r := enginetest.Run(t, New(), dir, false)
 			var got *model.Finding
@@ -262,44 +202,6 @@ func TestHostile(t *testing.T) {
 		t.Errorf("root / not reported as too broad: %+v", r.Gaps)
 	}
 }
-
-func TestBenignStub(t *testing.T) {
-	tests := []struct {
-		src  string
-		want bool
-	}{
-		{"<?php\n// Silence is golden.\n", true},
-		{"", true},
-		{"<?php exit; ?>data data", true},
-		{"<?php die('no'); ?>", true},
-		{"<?php\nheader('HTTP/1.0 403 Forbidden');\nexit;\n", true},
-		{"<?php defined('ABSPATH') || exit;\n", true},
-		{"<?php\nif ( ! defined( 'ABSPATH' ) ) { exit; }\n", true},
-		{"<?php echo 'x';", false},
-		{"<?php @eval($_POST[1]);", false},
-		{"<?php header('Location: ' . $_GET['u']);", false},
-		{"<?=`$_GET[1]`?>", false},
-		{"<?php /* x */ system($_GET['c']); // y", false},
-	}
-	for _, tc := range tests {
-		if got := benignStub([]byte(tc.src)); got != tc.want {
-			t.Errorf("benignStub(%q) = %v (code %q)", tc.src, got, stripPHP([]byte(tc.src)))
-		}
-	}
-}
-
-func TestImageMarkersNeedCode(t *testing.T) {
-	// XMP packets, EXIF text and random bytes carry '<?' and '<%' but no code.
-	for _, b := range [][]byte{
-		[]byte("<?xpacket begin=\"\xef\xbb\xbf\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?><x:xmpmeta>"),
-		[]byte("<%@"), []byte("eval(x)"), []byte("<?php_"),
-	} {
-		if frag, ok := findCode(b); ok {
-			t.Errorf("findCode(%q) matched %q", b, frag)
-		}
-	}
-}
-
 func FuzzParseNginx(f *testing.F) {
 	f.Add("server { root /var/www; location ~ \\.php$ { fastcgi_pass x; } }\n# c\ninclude 'a b';")
 	f.Add("a \"\\\"\" ${x} {{{{ }}}}; } ;")
@@ -327,8 +229,6 @@ func FuzzParseApache(f *testing.F) {
 			}
 			execHandler(d.Arg(0))
 		}
-		benignStub([]byte(s))
-		findCode([]byte(s))
 	})
 }
 

@@ -1,4 +1,4 @@
-package webroot
+package webshell
 
 import (
 	"bytes"
@@ -8,44 +8,44 @@ import (
 )
 
 // Script extensions a web server or an interpreter behind it may execute.
-var scriptExts = map[string]bool{
+var ScriptExts = map[string]bool{
 	"php": true, "php3": true, "php4": true, "php5": true, "php7": true, "php8": true, "pht": true, "phtml": true,
 	"phar": true, "jsp": true, "jspx": true, "asp": true, "aspx": true, "ashx": true, "asmx": true,
 	"cgi": true, "pl": true, "py": true, "sh": true,
 }
 
 // Image (and plain data) extensions that must never run as code.
-var imageExts = map[string]bool{
+var ImageExts = map[string]bool{
 	"jpg": true, "jpeg": true, "png": true, "gif": true, "ico": true, "bmp": true, "webp": true,
 }
 
-// imageSamples are names a handler mapping is tested against: if one of
+// ImageSamples are names a handler mapping is tested against: if one of
 // them would run as a script, images in that scope are executable.
-var imageSamples = []string{"x.jpg", "x.jpeg", "x.png", "x.gif", "x.ico", "x.bmp", "x.webp", "x.txt", "a/b.jpg"}
+var ImageSamples = []string{"x.jpg", "x.jpeg", "x.png", "x.gif", "x.ico", "x.bmp", "x.webp", "x.txt", "a/b.jpg"}
 
-func ext(name string) string {
+func Ext(name string) string {
 	e := path.Ext(name)
 	return strings.ToLower(strings.TrimPrefix(e, "."))
 }
 
-// dirClass grades a path by the directories it passes through: content
+// DirClass grades a path by the directories it passes through: content
 // people upload, images, or generated/static content. Strongest wins.
-type dirClass int
+type DirClass int
 
 const (
-	dirOther  dirClass = iota
-	dirWeak            // static, files, media, cache, tmp: frameworks write code here
-	dirImage           // images, img: only pictures belong here
-	dirUpload          // uploads, attachments: user content, never code
+	DirOther  DirClass = iota
+	DirWeak            // static, files, media, cache, tmp: frameworks write code here
+	DirImage           // images, img: only pictures belong here
+	DirUpload          // uploads, attachments: user content, never code
 )
 
-var dirClasses = map[string]dirClass{
-	"uploads": dirUpload, "upload": dirUpload, "uploaded": dirUpload, "uploadfile": dirUpload, "uploadfiles": dirUpload,
-	"upfile": dirUpload, "upfiles": dirUpload, "upimg": dirUpload, "attachments": dirUpload, "attachment": dirUpload,
-	"attached": dirUpload, "userfiles": dirUpload,
-	"images": dirImage, "image": dirImage, "img": dirImage, "imgs": dirImage, "pics": dirImage, "pictures": dirImage,
-	"photos": dirImage, "thumbs": dirImage, "thumbnails": dirImage, "avatar": dirImage, "avatars": dirImage,
-	"static": dirWeak, "files": dirWeak, "media": dirWeak, "cache": dirWeak, "tmp": dirWeak, "temp": dirWeak,
+var dirClasses = map[string]DirClass{
+	"uploads": DirUpload, "upload": DirUpload, "uploaded": DirUpload, "uploadfile": DirUpload, "uploadfiles": DirUpload,
+	"upfile": DirUpload, "upfiles": DirUpload, "upimg": DirUpload, "attachments": DirUpload, "attachment": DirUpload,
+	"attached": DirUpload, "userfiles": DirUpload,
+	"images": DirImage, "image": DirImage, "img": DirImage, "imgs": DirImage, "pics": DirImage, "pictures": DirImage,
+	"photos": DirImage, "thumbs": DirImage, "thumbnails": DirImage, "avatar": DirImage, "avatars": DirImage,
+	"static": DirWeak, "files": DirWeak, "media": DirWeak, "cache": DirWeak, "tmp": DirWeak, "temp": DirWeak,
 }
 
 // codeTree are directory names of source trees: a library's Image/ or
@@ -57,12 +57,12 @@ var codeTree = map[string]bool{
 	"model": true, "models": true, "controller": true, "controllers": true,
 }
 
-// classify returns the strongest class among the directories of rel (a
+// Classify returns the strongest class among the directories of rel (a
 // path relative to the web root, file name excluded) and the root's own
 // name, with the directory that gave it. Inside a source tree any class
 // counts as weak: only code that runs request input is reported there.
-func classify(rootBase, relDir string) (dirClass, string) {
-	best, which := dirOther, ""
+func Classify(rootBase, relDir string) (DirClass, string) {
+	best, which := DirOther, ""
 	inCode := false
 	parts := append([]string{rootBase}, strings.Split(relDir, "/")...)
 	for _, p := range parts {
@@ -74,16 +74,16 @@ func classify(rootBase, relDir string) (dirClass, string) {
 			best, which = c, p
 		}
 	}
-	if inCode && best > dirWeak {
-		best = dirWeak
+	if inCode && best > DirWeak {
+		best = DirWeak
 	}
 	return best, which
 }
 
-// classifyDir grades a directory named in a configuration (a .htaccess
+// ClassifyDir grades a directory named in a configuration (a .htaccess
 // location, a <Directory> or location path) by its components alone.
-func classifyDir(dir string) (dirClass, string) {
-	best, which := dirOther, ""
+func ClassifyDir(dir string) (DirClass, string) {
+	best, which := DirOther, ""
 	for _, p := range strings.Split(dir, "/") {
 		if c := dirClasses[strings.ToLower(p)]; c > best {
 			best, which = c, p
@@ -100,30 +100,30 @@ var imageCodeRe = regexp.MustCompile(`<\?(?:php|PHP)[\s(]|(?i:<%@\s*page\b|<%\s*
 // payload to evaluate: the core of a webshell in any of PHP, ASP, JSP.
 const evalInput = `(?i:\b(?:eval|assert|system|exec|shell_exec|passthru|popen|proc_open|create_function|preg_replace)\s*\(\s*(?:\$_(?:POST|GET|REQUEST|COOKIE)|base64_decode\s*\(|gzinflate\s*\(|gzuncompress\s*\(|str_rot13\s*\(|request\s*[.(\[])|\$_(?:POST|GET|REQUEST|COOKIE)\s*\[[^\]]{0,40}\]\s*\(|request\.getParameter\s*\([^)]{0,60}\)\s*\)?\s*;?\s*Runtime|eval\s*\(?\s*request\s*\()`
 
-var webshellRe = regexp.MustCompile(evalInput)
+var WebshellRe = regexp.MustCompile(evalInput)
 
-// findCode returns the first code marker in b, clipped for evidence.
-func findCode(b []byte) (string, bool) {
+// FindCode returns the first code marker in b, clipped for evidence.
+func FindCode(b []byte) (string, bool) {
 	loc := imageCodeRe.FindIndex(b)
 	if loc == nil {
 		return "", false
 	}
 	end := min(len(b), loc[1]+60)
-	return printable(b[loc[0]:end]), true
+	return Printable(b[loc[0]:end]), true
 }
 
-// webshellCode reports request-driven code execution in a script.
-func webshellCode(b []byte) (string, bool) {
-	loc := webshellRe.FindIndex(b)
+// WebshellCode reports request-driven code execution in a script.
+func WebshellCode(b []byte) (string, bool) {
+	loc := WebshellRe.FindIndex(b)
 	if loc == nil {
 		return "", false
 	}
 	end := min(len(b), loc[1]+60)
-	return printable(b[loc[0]:end]), true
+	return Printable(b[loc[0]:end]), true
 }
 
-// printable renders bytes for evidence: control and non-ASCII bytes as '.'.
-func printable(b []byte) string {
+// Printable renders bytes for evidence: control and non-ASCII bytes as '.'.
+func Printable(b []byte) string {
 	var sb strings.Builder
 	for _, c := range b {
 		if c == '\n' || c == '\r' || c == '\t' {
@@ -143,10 +143,10 @@ func printable(b []byte) string {
 // directory, uploads included ("Silence is golden", PrestaShop's index.php).
 var benignStmtRe = regexp.MustCompile(`^(?:|exit|die|exit\(\)|die\(\)|(?:exit|die)\s*\(\s*(?:\d+|'[^'$]*'|"[^"$]*")\s*\)|header\s*\(\s*(?:'[^'$]*'|"[^"$]*")\s*(?:\.\s*gmdate\s*\(\s*(?:'[^'$]*'|"[^"$]*")\s*\)\s*\.\s*(?:'[^'$]*'|"[^"$]*")\s*)?(?:,\s*(?:false|true|\d+)\s*)*\)|http_response_code\s*\(\s*\d+\s*\)|(?:if\s*\(\s*!\s*defined\s*\(\s*'[A-Z_]+'\s*\)\s*\)|defined\s*\(\s*'[A-Z_]+'\s*\)\s*(?:or|\|\|))\s*\{?\s*(?:exit|die)(?:\s*\(\s*(?:'[^'$]*'|"[^"$]*")?\s*\))?\s*;?\s*\}?)$`)
 
-// benignStub reports whether a PHP file cannot do anything but stop or
+// BenignStub reports whether a PHP file cannot do anything but stop or
 // redirect: empty, comments only, exits first, or only sends headers.
-func benignStub(b []byte) bool {
-	code := stripPHP(b)
+func BenignStub(b []byte) bool {
+	code := StripPHP(b)
 	if code == "" {
 		return true
 	}
@@ -164,10 +164,10 @@ func benignStub(b []byte) bool {
 	return true
 }
 
-// stripPHP returns the PHP code of b without open/close tags, comments and
+// StripPHP returns the PHP code of b without open/close tags, comments and
 // surrounding whitespace. Text outside <?php ... ?> is dropped. Strings are
 // kept verbatim. Bounded by the caller's read limit.
-func stripPHP(b []byte) string {
+func StripPHP(b []byte) string {
 	var sb strings.Builder
 	inPHP := false
 	for i := 0; i < len(b); {
