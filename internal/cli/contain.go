@@ -8,6 +8,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/app"
 	"github.com/vigil-ir/vigil/internal/contain"
+	"github.com/vigil-ir/vigil/internal/contain/persist"
 	"github.com/vigil-ir/vigil/internal/contain/quarantine"
 	"github.com/vigil-ir/vigil/internal/store"
 )
@@ -31,13 +32,13 @@ type planFunc func(ctx context.Context, c *app.Containment, t contain.Target) ([
 func newContainCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "contain",
-		Short: "Contain an intrusion: quarantine files (plan first; nothing changes without --apply; every action can be undone)",
+		Short: "Contain an intrusion: quarantine files, disable persistence (plan first; nothing changes without --apply; every action can be undone)",
 		Long: "Every containment action prints its plan first and changes nothing without --apply.\n" +
 			"Before it changes anything the action and its undo data are written to the journal in the store;\n" +
 			"vigil actions lists them and vigil undo reverts them.",
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newContainQuarantineCmd(g))
+	cmd.AddCommand(newContainQuarantineCmd(g), newContainDisableCmd(g))
 	return cmd
 }
 
@@ -56,6 +57,33 @@ func newContainQuarantineCmd(g *globals) *cobra.Command {
 		},
 	}
 	f.register(cmd)
+	return cmd
+}
+
+func newContainDisableCmd(g *globals) *cobra.Command {
+	var f containFlags
+	var line int
+	cmd := &cobra.Command{
+		Use:   "disable PATH [--line N]",
+		Short: "Disable persistence: comment out one line (cron, shell start-up, ld.so.preload), or quarantine a unit, timer, init script or file with its links",
+		Example: "vigil contain disable /etc/cron.d/php-sessionclean2 --line 2\n" +
+			"vigil contain disable /etc/systemd/system/kworker.service --apply",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return g.contain(cmd, &f, func(_ context.Context, c *app.Containment, t contain.Target) ([]*contain.Action, error) {
+				var a *contain.Action
+				var err error
+				if line > 0 {
+					a, err = persist.PlanLine(t, args[0], line)
+				} else {
+					a, err = persist.PlanFile(t, c.QuarantineDir(), args[0])
+				}
+				return []*contain.Action{a}, err
+			})
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().IntVar(&line, "line", 0, "disable only this line (1-based) of the file: commented out, or taken out where the format has no comments")
 	return cmd
 }
 

@@ -66,6 +66,22 @@ func Capture(hp string) (Meta, error) {
 	return m, nil
 }
 
+// Resolver turns a target path into a host path (contain.Target.HostPath).
+type Resolver interface {
+	HostPath(p string) (string, error)
+}
+
+// CaptureIn resolves the target path p in t and captures its metadata,
+// returning the host path too.
+func CaptureIn(t Resolver, p string) (string, Meta, error) {
+	hp, err := t.HostPath(p)
+	if err != nil {
+		return "", Meta{}, err
+	}
+	m, err := Capture(hp)
+	return hp, m, err
+}
+
 // Xattrs reads every extended attribute of hp (not following a symlink).
 func Xattrs(hp string) (map[string][]byte, error) {
 	names, err := listXattrs(hp)

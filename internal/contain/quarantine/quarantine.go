@@ -63,11 +63,7 @@ func Plan(t contain.Target, dir string, paths ...string) (*contain.Action, error
 	u := Undo{Dir: abs}
 	for i, p := range paths {
 		p = contain.Clean(p)
-		hp, err := t.HostPath(p)
-		if err != nil {
-			return nil, err
-		}
-		m, err := hostfs.Capture(hp)
+		hp, m, err := hostfs.CaptureIn(t, p)
 		if err != nil {
 			return nil, err
 		}

@@ -5,6 +5,7 @@ package registry
 
 import (
 	"github.com/vigil-ir/vigil/internal/contain"
+	"github.com/vigil-ir/vigil/internal/contain/persist"
 	"github.com/vigil-ir/vigil/internal/contain/quarantine"
 )
 
@@ -12,6 +13,7 @@ import (
 func All() []contain.Kind {
 	return []contain.Kind{
 		quarantine.Kind{},
+		persist.LineAction{},
 	}
 }
 
