@@ -11,9 +11,11 @@ rule Vigil_Ransom_Note
         confidence = "high"
         technique = "T1486"
     strings:
-        $e1 = /(your|all)\s+(important\s+)?(files|data|documents|databases?)\s+(have\s+been|has\s+been|are|were)\s+(encrypted|locked)/ nocase
-        $e2 = /files\s+on\s+(this|your)\s+(server|computer|system|network)\s+(have\s+been|are|were)\s+encrypted/ nocase
-        $e3 = "your network has been penetrated" nocase
+        $e1 = "have been encrypted" nocase
+        $e2 = "has been encrypted" nocase
+        $e3 = "were encrypted" nocase
+        $e4 = "are encrypted" nocase
+        $e5 = "your network has been penetrated" nocase
         $p1 = "bitcoin" nocase
         $p2 = "monero" nocase
         $p3 = /\bBTC\b/

@@ -14,10 +14,8 @@ rule Vigil_JSP_Runtime_Exec_Request
         $rt = /Runtime\s*\.\s*getRuntime\s*\(\s*\)\s*\.\s*exec\s*\(/
         $pb = /new\s+ProcessBuilder\s*\(/
         $req = /request\s*\.\s*(getParameter|getHeader|getInputStream|getReader)\s*\(/
-        $jsp1 = "<%" ascii
-        $jsp2 = "jsp:" ascii
     condition:
-        filesize < 1MB and ($rt or $pb) and $req and any of ($jsp*)
+        filesize < 1MB and ($rt or $pb) and $req
 }
 
 rule Vigil_JSP_ClassLoader_Shell
@@ -36,9 +34,8 @@ rule Vigil_JSP_ClassLoader_Shell
         $c3 = "BASE64Decoder" ascii
         $r1 = /request\s*\.\s*(getReader|getInputStream|getParameter)\s*\(/
         $r2 = "pageContext" ascii
-        $jsp = "<%" ascii
     condition:
-        filesize < 1MB and $jsp and $dc and ($cl or $c1) and any of ($c2, $c3, $c1) and any of ($r*)
+        filesize < 1MB and $dc and ($cl or $c1) and any of ($c2, $c3, $c1) and any of ($r*)
 }
 
 rule Vigil_ASP_Eval_Request
@@ -53,9 +50,8 @@ rule Vigil_ASP_Eval_Request
         $a1 = /eval\s*\(?\s*Request\s*(\.\s*(Item|Form|QueryString)\s*)?[\(\[]/ nocase
         $a2 = /Execute(Global)?\s*\(?\s*Request\s*(\.\s*(Item|Form|QueryString)\s*)?[\(\[]/ nocase
         $u = "\"unsafe\"" nocase
-        $tag = "<%" ascii
     condition:
-        filesize < 1MB and $tag and ($a2 or ($a1 and ($u or filesize < 4KB)))
+        filesize < 1MB and ($a2 or ($a1 and ($u or filesize < 4KB)))
 }
 
 rule Vigil_ASPX_Process_Request
@@ -71,6 +67,7 @@ rule Vigil_ASPX_Process_Request
         $cmd = "cmd.exe" nocase
         $req = /Request\s*(\.\s*(Form|QueryString|Item|Params))?\s*\[/
         $tag = "<%@" ascii
+        $cs = "using System" ascii
     condition:
-        filesize < 1MB and $tag and $p and $cmd and $req
+        filesize < 1MB and ($tag or $cs) and $p and $cmd and $req
 }

@@ -15,7 +15,7 @@ rule Vigil_PHP_Eval_Request
     strings:
         $call = /(eval|assert|system|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function)\s*\(\s*(@\s*)?(stripslashes\s*\(\s*|trim\s*\(\s*|base64_decode\s*\(\s*|urldecode\s*\(\s*)?\$_(POST|GET|REQUEST|COOKIE|SERVER\s*\[\s*['"]HTTP_)/ nocase
         $exec = /[^a-z_>:]exec\s*\(\s*(@\s*)?\$_(POST|GET|REQUEST|COOKIE)\s*\[/ nocase
-        $tick = /`\s*\$_(POST|GET|REQUEST|COOKIE)\s*\[[^\]]{1,40}\]\s*`/
+        $tick = /(echo|print|=|\(|return)\s*`\$_(POST|GET|REQUEST|COOKIE)\[[^\]]{1,40}\]`\s*[;).]/
     condition:
         filesize < 2MB and any of them
 }

@@ -10,7 +10,7 @@ import (
 )
 
 // MaxEvidence bounds the evidence text of one finding.
-const MaxEvidence = 400
+const MaxEvidence = 240
 
 // Finding turns a match on a file (path inside the target) into a finding:
 // the catalog rule id of the rule's family, the rule's own severity,

@@ -1,0 +1,120 @@
+package yara
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func builtinScanner(t testing.TB) (*Rules, *Scanner) {
+	t.Helper()
+	r, bad, err := Load(nil, false)
+	if err != nil || len(bad) > 0 {
+		t.Fatal(err, bad)
+	}
+	s, err := r.NewScanner(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return r, s
+}
+
+// TestCorpus: each sample of testdata/corpus/bad (named RULE.N.ext, written
+// for this test) fires its rule, every builtin rule has a sample, and the
+// clean samples (application code that looks like the bad ones) fire none.
+func TestCorpus(t *testing.T) {
+	_, s := builtinScanner(t)
+	covered := map[string]bool{}
+	bad, _ := filepath.Glob("testdata/corpus/bad/*")
+	for _, p := range bad {
+		want, _, _ := strings.Cut(filepath.Base(p), ".")
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms, err := s.Scan(b, FileInfo{Path: p}, 0)
+		if err != nil {
+			t.Fatal(p, err)
+		}
+		var got []string
+		for _, m := range ms {
+			got = append(got, m.Rule.Name)
+			if m.Rule.Name == want {
+				covered[want] = true
+				if m.Rule.RuleID() == "files.yara.match" || !m.Rule.SeveritySet || m.Rule.Technique == "" || m.Rule.Description == "" {
+					t.Errorf("%s: rule %s lacks family, severity, technique or description: %+v", p, want, m.Rule)
+				}
+			}
+		}
+		if !covered[want] {
+			t.Errorf("%s: %s did not fire (got %v)", p, want, got)
+		}
+	}
+	src, _ := Builtin()
+	for _, f := range src {
+		for _, line := range strings.Split(string(f.Text), "\n") {
+			if name, ok := strings.CutPrefix(line, "rule "); ok && !covered[strings.TrimSpace(name)] {
+				t.Errorf("%s: rule %s has no sample in testdata/corpus/bad", f.Name, name)
+			}
+		}
+	}
+	clean, _ := filepath.Glob("testdata/corpus/clean/*")
+	if len(clean) < 10 {
+		t.Fatalf("only %d clean samples", len(clean))
+	}
+	for _, p := range clean {
+		b, _ := os.ReadFile(p)
+		if ms, err := s.Scan(b, FileInfo{Path: p}, 0); err != nil || len(ms) > 0 {
+			t.Errorf("%s: false positive %v %v", p, ms, err)
+		}
+	}
+}
+
+// TestQuietOnSystemTrees: Vigil's rules fire on no file of a Debian
+// system (the debootstrap root of the end-to-end tests) nor of a WordPress
+// server root. Skipped when those roots are not built, and with -short.
+func TestQuietOnSystemTrees(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	roots := []string{os.Getenv("VIGIL_E2E_ROOT"), os.Getenv("VIGIL_E2E_WP_ROOT")}
+	n := 0
+	_, s := builtinScanner(t)
+	for _, root := range roots {
+		if root == "" {
+			continue
+		}
+		if _, err := os.Stat(root); err != nil {
+			continue
+		}
+		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || !d.Type().IsRegular() {
+				return nil
+			}
+			if fi, err := d.Info(); err != nil || fi.Size() > 16<<20 {
+				return nil
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return nil
+			}
+			n++
+			if ms, err := s.Scan(b, FileInfo{Path: strings.TrimPrefix(p, root)}, 0); len(ms) > 0 || err != nil {
+				for _, m := range ms {
+					t.Errorf("%s: false positive %s", p, EvidenceText(m))
+				}
+				if err != nil {
+					t.Errorf("%s: %v", p, err)
+				}
+			}
+			return nil
+		})
+	}
+	if n == 0 {
+		t.Skip("VIGIL_E2E_ROOT / VIGIL_E2E_WP_ROOT not built")
+	}
+	t.Logf("%d files scanned, no match", n)
+}

@@ -1,0 +1,121 @@
+package yara
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/vigil-ir/vigil/internal/catalog"
+	"github.com/vigil-ir/vigil/internal/files"
+	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/target"
+)
+
+type reporter struct {
+	mu   sync.Mutex
+	hits []files.Hit
+	gaps []model.Gap
+}
+
+func (c *reporter) Hit(h files.Hit) { c.mu.Lock(); c.hits = append(c.hits, h); c.mu.Unlock() }
+func (c *reporter) GapMsg(kind model.GapKind, p string, m model.Message) {
+	c.mu.Lock()
+	c.gaps = append(c.gaps, model.Gap{Kind: kind, Path: p, Msg: m})
+	c.mu.Unlock()
+}
+
+// TestMatcherInTheWalk: the matcher in the one file walk, on a root with a
+// web shell, a reverse shell script and clean files, with a user rule
+// file that compiles and one that does not.
+func TestMatcherInTheWalk(t *testing.T) {
+	root := t.TempDir()
+	put := func(p, from string) {
+		b, err := os.ReadFile(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(root, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, p), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("var/www/html/wp-content/uploads/x.php", "testdata/corpus/bad/Vigil_PHP_Eval_Request.1.php")
+	put("var/tmp/.s/run.sh", "testdata/corpus/bad/Vigil_Reverse_Shell_Script.1.sh")
+	put("var/www/html/index.php", "testdata/corpus/clean/wp-form.php")
+	put("opt/app/healthcheck.sh", "testdata/corpus/clean/healthcheck.sh")
+	if err := os.WriteFile(filepath.Join(root, "empty"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rules := writeRules(t, map[string]string{"mine.yar": userRule, "broken.yar": "rule X {\n condition: nope\n}\n"})
+	if err := os.WriteFile(filepath.Join(root, "opt/app/notes.txt"), []byte("vigil-test-marker-7f3a"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, bad, err := Load([]string{rules}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewMatcher(r, bad, 0)
+	rep := &reporter{}
+	files.Walk(context.Background(), target.NewUnchecked(root, false), []files.Matcher{m}, rep, files.Options{Roots: []string{"/"}})
+	got := map[string]files.Hit{}
+	for _, h := range rep.hits {
+		got[h.Path+" "+h.Rule] = h
+	}
+	for _, want := range []string{
+		"/var/www/html/wp-content/uploads/x.php files.yara.webshell",
+		"/var/tmp/.s/run.sh files.yara.reverse-shell",
+		"/opt/app/notes.txt files.yara.match",
+	} {
+		h, ok := got[want]
+		if !ok {
+			t.Errorf("no hit %s (got %v)", want, rep.hits)
+			continue
+		}
+		if h.Extra["yara_rule"] == "" || h.Text == "" || (h.Rule != "files.yara.match" && h.Extra["technique"] == "") {
+			t.Errorf("%s: %+v", want, h)
+		}
+	}
+	if len(rep.hits) != 3 {
+		t.Errorf("want 3 hits, got %v", rep.hits)
+	}
+	if h := got["/opt/app/notes.txt files.yara.match"]; h.Severity != model.Medium || h.Confidence != model.ConfLow {
+		t.Errorf("user rule's grade: %+v", h)
+	}
+	var compileGaps int
+	for _, g := range rep.gaps {
+		if g.Msg.ID == "yara.gap.compile" {
+			compileGaps++
+			if !strings.HasSuffix(g.Path, "broken.yar") || g.Msg.Args[1] != "2" {
+				t.Errorf("compile gap %+v", g)
+			}
+		}
+	}
+	if compileGaps != 1 {
+		t.Errorf("want one compile gap, got %v", rep.gaps)
+	}
+}
+
+// TestGradeDefaultsMatchCatalog: the defaults a partly graded hit falls
+// back to are the catalog's for its rule id.
+func TestGradeDefaultsMatchCatalog(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range RuleIDs() {
+		r, ok := cat.Rule(id)
+		if !ok {
+			t.Fatalf("%s: no catalog entry", id)
+		}
+		fam := strings.TrimPrefix(id, "files.yara.")
+		sev, conf := RuleMeta{Family: fam}.grade()
+		if sev != r.Severity || conf != r.Confidence {
+			t.Errorf("%s: grade() defaults %v/%v, catalog %v/%v", id, sev, conf, r.Severity, r.Confidence)
+		}
+	}
+}

@@ -1,0 +1,3 @@
+char *notice = "NOTICE %s :Kaiten wa goraku";
+char *help = "NOTICE %s :GETSPOOFS  = Gets the current spoofing";
+char *k = "NOTICE %s :KILLALL";

