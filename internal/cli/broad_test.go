@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -60,5 +61,30 @@ func TestBroadSuppressionAsksForForce(t *testing.T) {
 	}
 	if show := vigil(t, "show", "latest", "--store", db); !strings.Contains(show.out, "suppressed: 2 (1 critical)") {
 		t.Errorf("show:\n%s", show.out)
+	}
+}
+
+// TestBroadImportAsksForForce: a broad suppression arriving in a file is
+// refused like a typed one (nothing of the file is imported), and --force
+// imports it saying what it hides.
+func TestBroadImportAsksForForce(t *testing.T) {
+	root := testutil.RootFromString(t, minimalRoot)
+	db := t.TempDir() + "/vigil.db"
+	if r := vigil(t, "scan", "--root", root, "--store", db, "--format", "json"); r.code == ExitError {
+		t.Fatal(r.err)
+	}
+	file := t.TempDir() + "/team.yaml"
+	if err := os.WriteFile(file, []byte("version: 1\nsuppressions:\n- rule: 'persistence.*'\n  path: /etc/profile.d/*\n  reason: ok\n- rule: '*'\n  reason: lab host\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := vigil(t, "ignore", "import", file, "--store", db)
+	if r.code != ExitError || !strings.Contains(r.err, "--force") || !strings.Contains(r.err, "1 critical") {
+		t.Errorf("broad import: exit %d\n%s", r.code, r.err)
+	}
+	if l := vigil(t, "ignore", "list", "--store", db); strings.Contains(l.out, "profile.d") {
+		t.Errorf("a refused import added part of the file:\n%s", l.out)
+	}
+	if r := vigil(t, "ignore", "import", file, "--force", "--store", db); r.code != ExitOK || !strings.Contains(r.err, "1 critical") {
+		t.Errorf("import --force: exit %d\n%s", r.code, r.err)
 	}
 }

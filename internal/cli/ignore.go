@@ -314,6 +314,7 @@ func newIgnoreExportCmd(g *globals) *cobra.Command {
 
 func newIgnoreImportCmd(g *globals) *cobra.Command {
 	var sf storeFlag
+	var force bool
 	cmd := &cobra.Command{
 		Use:   "import FILE.yaml",
 		Short: "Add the suppressions of a YAML file ('-': standard input); ones already present or expired are skipped",
@@ -341,6 +342,15 @@ func newIgnoreImportCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer st.Close()
+			// A broad entry in a file is as broad as one typed: the same
+			// count of what it would hide, the same --force.
+			for _, s := range list {
+				if s.Broad() {
+					if err := checkBroad(cmd.Context(), g, st, s, force); err != nil {
+						return &exitError{code: ExitError, err: err}
+					}
+				}
+			}
 			added, skipped, err := st.ImportSuppressions(cmd.Context(), list, source, app.CurrentActor(g.getenv))
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
@@ -350,6 +360,7 @@ func newIgnoreImportCmd(g *globals) *cobra.Command {
 		},
 	}
 	sf.register(cmd)
+	cmd.Flags().BoolVar(&force, "force", false, "import suppressions that match every finding of their rules on every path ('*', a rule glob without a path)")
 	return cmd
 }
 
