@@ -47,3 +47,30 @@ func (m Message) String() string {
 	}
 	return m.ID + "(" + strings.Join(m.Args, ", ") + ")"
 }
+
+// MessageError is an error whose words for people are a Message: a parser
+// deep below the checks says why it rejected an input this way, and the
+// check records the message itself as the gap's reason, so the reader
+// sees it in their language. Error() is the language-neutral rendering.
+type MessageError struct{ Msg Message }
+
+func (e *MessageError) Error() string { return e.Msg.String() }
+
+// ErrMsg returns a *MessageError with message id and its arguments.
+func ErrMsg(id string, args ...any) error { return &MessageError{Msg: Msg(id, args...)} }
+
+// MessageOf returns the message err carries (err or an error it wraps is a
+// *MessageError), else fallback with err as its last argument.
+func MessageOf(err error, fallback string, args ...any) Message {
+	for e := err; e != nil; {
+		if me, ok := e.(*MessageError); ok {
+			return me.Msg
+		}
+		u, ok := e.(interface{ Unwrap() error })
+		if !ok {
+			break
+		}
+		e = u.Unwrap()
+	}
+	return Msg(fallback, append(args, err)...)
+}

@@ -10,7 +10,6 @@
 package pamconf
 
 import (
-	"errors"
 	"strconv"
 	"strings"
 
@@ -61,7 +60,7 @@ func Parse(p string, b []byte, conf bool, rec target.Recorder) []Line {
 		}
 		l, err := parseLine(s, conf)
 		if err != nil {
-			rec.GapMsg(model.GapError, p+":"+strconv.Itoa(start), model.Msg("pam.gap.line", err))
+			rec.GapMsg(model.GapError, p+":"+strconv.Itoa(start), model.MessageOf(err, "pam.gap.line"))
 			continue
 		}
 		l.File, l.Line, l.Text = p, start, s
@@ -78,7 +77,7 @@ func parseLine(s string, conf bool) (Line, error) {
 	var l Line
 	if conf {
 		if len(toks) < 1 {
-			return l, errors.New("no service")
+			return l, model.ErrMsg("pam.gap.no-service")
 		}
 		l.Service, toks = strings.ToLower(toks[0]), toks[1:]
 	}
@@ -87,14 +86,14 @@ func parseLine(s string, conf bool) (Line, error) {
 		return l, nil
 	}
 	if len(toks) < 3 {
-		return l, errors.New("want type, control and module")
+		return l, model.ErrMsg("pam.gap.fields")
 	}
 	typ := strings.ToLower(toks[0])
 	if strings.HasPrefix(typ, "-") {
 		l.Quiet, typ = true, typ[1:]
 	}
 	if !types[typ] {
-		return l, errors.New("unknown type " + strconv.Quote(toks[0]))
+		return l, model.ErrMsg("pam.gap.unknown-type", strconv.Quote(toks[0]))
 	}
 	l.Type, l.Control, l.Module, l.Args = typ, toks[1], toks[2], toks[3:]
 	if !strings.HasPrefix(l.Control, "[") {
@@ -123,7 +122,7 @@ func tokens(s string) ([]string, error) {
 				j++
 			}
 			if j >= len(s) {
-				return nil, errors.New("unclosed '['")
+				return nil, model.ErrMsg("pam.gap.unclosed-bracket")
 			}
 			j++
 			// A bracketed argument may be followed by more text.

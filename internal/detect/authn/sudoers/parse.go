@@ -1,7 +1,6 @@
 package sudoers
 
 import (
-	"errors"
 	"regexp"
 	"strings"
 
@@ -28,7 +27,7 @@ func Parse(pol *Policy, p string, b []byte, rec target.Recorder) []Include {
 			return
 		}
 		if err := parseStatement(pol, e, s); err != nil {
-			rec.GapMsg(model.GapError, p+":"+itoa(n), model.Msg("sudoers.gap.statement", err))
+			rec.GapMsg(model.GapError, p+":"+itoa(n), model.MessageOf(err, "sudoers.gap.statement"))
 		}
 	})
 	return incs
@@ -53,11 +52,11 @@ func parseStatement(pol *Policy, e Entry, s string) error {
 		for _, def := range splitTop(m[2], ':') {
 			eq := indexTop(def, '=')
 			if eq < 0 {
-				return errors.New("alias without '='")
+				return model.ErrMsg("sudoers.gap.alias-no-equals")
 			}
 			name := strings.TrimSpace(def[:eq])
 			if !aliasName.MatchString(name) {
-				return errors.New("bad alias name " + quote(name))
+				return model.ErrMsg("sudoers.gap.alias-name", quote(name))
 			}
 			var members []string
 			for _, it := range splitTop(def[eq+1:], ',') {
@@ -94,11 +93,11 @@ func parseParam(it string) Param {
 func parseSpec(pol *Policy, e Entry, s string) error {
 	eq := indexTop(s, '=')
 	if eq < 0 {
-		return errors.New("no '=' in user specification")
+		return model.ErrMsg("sudoers.gap.spec-no-equals")
 	}
 	fields := strings.Fields(commaSpace.ReplaceAllString(s[:eq], ","))
 	if len(fields) != 2 {
-		return errors.New("want a user list and a host list before '='")
+		return model.ErrMsg("sudoers.gap.spec-lists")
 	}
 	sp := Spec{Entry: e, Users: splitTop(fields[0], ','), Hosts: splitTop(fields[1], ',')}
 	sections := hostSections(s[eq+1:])
@@ -106,7 +105,7 @@ func parseSpec(pol *Policy, e Entry, s string) error {
 		if i > 0 {
 			heq := indexTop(sec, '=')
 			if heq < 0 {
-				return errors.New("host section without '='")
+				return model.ErrMsg("sudoers.gap.host-no-equals")
 			}
 			sec = sec[heq+1:]
 		}
@@ -117,7 +116,7 @@ func parseSpec(pol *Policy, e Entry, s string) error {
 		sp.Cmnds = append(sp.Cmnds, cmnds...)
 	}
 	if len(sp.Cmnds) == 0 {
-		return errors.New("no command")
+		return model.ErrMsg("sudoers.gap.no-command")
 	}
 	pol.Specs = append(pol.Specs, sp)
 	return nil
@@ -177,7 +176,7 @@ func parseCmnds(s string) ([]Cmnd, error) {
 			if strings.HasPrefix(rest, "(") {
 				end := strings.IndexByte(rest, ')')
 				if end < 0 {
-					return nil, errors.New("unclosed runas list")
+					return nil, model.ErrMsg("sudoers.gap.unclosed-runas")
 				}
 				u, g, _ := strings.Cut(rest[1:end], ":")
 				cur.RunasUsers, cur.RunasGroups, cur.RunasGiven = splitTop(u, ','), splitTop(g, ','), true
@@ -219,7 +218,7 @@ func parseCmnds(s string) ([]Cmnd, error) {
 			rest = strings.TrimSpace(rest[1:])
 		}
 		if rest == "" {
-			return nil, errors.New("empty command")
+			return nil, model.ErrMsg("sudoers.gap.empty-command")
 		}
 		c.Command = strings.Join(strings.Fields(unescape(rest)), " ")
 		out = append(out, c)
