@@ -165,3 +165,28 @@ func TestEnglishSessionHasNoChinese(t *testing.T) {
 		}
 	}
 }
+
+// TestCobraErrorsInChinese: the usage errors cobra and pflag write in
+// English read in the reader's language, numbers and names kept.
+func TestCobraErrorsInChinese(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ignore", "import"}, "参数个数不对：需要 1 个，实际 0 个"},
+		{[]string{"show", "a", "b"}, "参数个数不对：需要 1 个，实际 2 个"},
+		{[]string{"scan", "--bogus"}, "未知选项：--bogus"},
+		{[]string{"scan", "--max-per-rule", "abc"}, "--max-per-rule 的值“abc”无效：不是数字"},
+		{[]string{"scan", "--max-per-rule", "99999999999999999999"}, "超出范围"},
+		{[]string{"scna"}, "“vigil”没有命令“scna”\n\n是不是想输入：\n\tscan"},
+	}
+	for _, tt := range tests {
+		r := vigil(t, append(tt.args, "--lang", "zh-CN")...)
+		if r.code != ExitError || !strings.Contains(r.err, tt.want) {
+			t.Errorf("%v: exit %d\n%s\nwant %q", tt.args, r.code, r.err, tt.want)
+		}
+	}
+	if r := vigil(t, "show", "a", "b"); !strings.Contains(r.err, "wrong number of arguments: 1 expected, 2 given") {
+		t.Errorf("English: %s", r.err)
+	}
+}

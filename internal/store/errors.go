@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"github.com/vigil-ir/vigil/internal/model"
 	"io/fs"
 	"syscall"
 
@@ -32,6 +33,34 @@ var (
 	ErrNoStore = errors.New("no store")
 )
 
+// Error is a store error for people: one of the Err* kinds above (for
+// errors.Is), its English text, and the same as a message id with
+// arguments (rules/messages/store.yaml) so that the CLI says it in the
+// reader's language. A test keeps the English of both equal.
+type Error struct {
+	Kind error
+	Msg  model.Message
+	en   string
+	err  error // the underlying error, if any
+}
+
+func (e *Error) Error() string { return e.en }
+
+// Is makes errors.Is(err, ErrCorrupt) and the like hold.
+func (e *Error) Is(target error) bool { return target == e.Kind }
+
+// Unwrap returns the underlying error.
+func (e *Error) Unwrap() error { return e.err }
+
+// Message is the error as a message, for rendering in a language.
+func (e *Error) Message() model.Message { return e.Msg }
+
+// storeErr makes an *Error of kind: en is the English format with args, id
+// its message id (the arguments are the same).
+func storeErr(kind error, cause error, id, en string, args ...any) error {
+	return &Error{Kind: kind, Msg: model.Msg(id, args...), en: fmt.Sprintf(kind.Error()+en, args...), err: cause}
+}
+
 // sqliteCode returns the primary SQLite result code in err, or 0.
 func sqliteCode(err error) int {
 	var se *sqlite.Error
@@ -59,9 +88,9 @@ func classify(path string, err error) error {
 	case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH:
 		return notWritable(path, err)
 	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
-		return fmt.Errorf("%w: %s: another vigil held it for longer than %s: %v", ErrBusy, path, busyTimeout, err)
+		return storeErr(ErrBusy, err, "store.err.busy", ": %s: another vigil held it for longer than %s: %s", path, busyTimeout.String(), err.Error())
 	case sqlite3.SQLITE_FULL:
-		return fmt.Errorf("%w: %s: the disk is full: %v", ErrNotWritable, path, err)
+		return storeErr(ErrNotWritable, err, "store.err.disk-full", ": %s: the disk is full: %s", path, err.Error())
 	}
 	if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS) {
 		return notWritable(path, err)
@@ -70,11 +99,20 @@ func classify(path string, err error) error {
 }
 
 func corrupt(path string, err error) error {
-	return fmt.Errorf("%w: %s is not a readable vigil store (damaged, truncated or not a database): %v; "+
-		"move it aside (mv %s %s.bad) so the next scan starts a new store, or use --store PATH", ErrCorrupt, path, err, path, path)
+	return storeErr(ErrCorrupt, err, "store.err.corrupt", ": %[1]s is not a readable vigil store (damaged, truncated or not a database): %[2]s; "+
+		"move it aside (mv %[1]s %[1]s.bad) so the next scan starts a new store, or use --store PATH", path, err.Error())
 }
 
 func notWritable(path string, err error) error {
-	return fmt.Errorf("%w: %s: %v; run as root, or keep the store elsewhere with --store PATH (or VIGIL_STORE), "+
-		"or scan with --no-store", ErrNotWritable, path, err)
+	return storeErr(ErrNotWritable, err, "store.err.not-writable", ": %s: %s; run as root, or keep the store elsewhere with --store PATH (or VIGIL_STORE), "+
+		"or scan with --no-store", path, err.Error())
+}
+
+func foreign(path string) error {
+	return storeErr(ErrForeign, nil, "store.err.foreign", ": %s is a database of another program; give vigil its own file with --store", path)
+}
+
+func newerSchema(path string, v int) error {
+	return storeErr(ErrNewerSchema, nil, "store.err.newer-schema", ": %s has schema version %d, this vigil knows up to %d; upgrade vigil, or use another --store",
+		path, v, LatestSchema())
 }

@@ -264,14 +264,13 @@ func schemaVersion(ctx context.Context, q interface {
 func (s *SQLite) migrate(ctx context.Context, target int) error {
 	v, err := schemaVersion(ctx, s.db)
 	if errors.Is(err, ErrForeign) {
-		return fmt.Errorf("%w: %s is a database of another program; give vigil its own file with --store", ErrForeign, s.path)
+		return foreign(s.path)
 	}
 	if err != nil {
 		return err
 	}
 	if v > LatestSchema() {
-		return fmt.Errorf("%w: %s has schema version %d, this vigil knows up to %d; upgrade vigil, or use another --store",
-			ErrNewerSchema, s.path, v, LatestSchema())
+		return newerSchema(s.path, v)
 	}
 	if v >= target {
 		return nil

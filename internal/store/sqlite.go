@@ -146,18 +146,17 @@ func (s *SQLite) openReadOnly(ctx context.Context) error {
 		switch {
 		case v > LatestSchema():
 			db.Close()
-			return fmt.Errorf("%w: %s has schema version %d, this vigil knows up to %d; upgrade vigil, or use another --store",
-				ErrNewerSchema, s.path, v, LatestSchema())
+			return newerSchema(s.path, v)
 		case v < LatestSchema():
 			db.Close()
-			return fmt.Errorf("%w: %s has schema version %d and is opened read-only; run a writing command (vigil scan) on it once, where it can be written, to bring it to version %d",
-				ErrNotWritable, s.path, v, LatestSchema())
+			return storeErr(ErrNotWritable, nil, "store.err.old-schema", ": %s has schema version %d and is opened read-only; run a writing command (vigil scan) on it once, where it can be written, to bring it to version %d",
+				s.path, v, LatestSchema())
 		}
 		s.db = db
 		return nil
 	}
 	if errors.Is(lastErr, ErrForeign) {
-		return fmt.Errorf("%w: %s is a database of another program; give vigil its own file with --store", ErrForeign, s.path)
+		return foreign(s.path)
 	}
 	return classify(s.path, lastErr)
 }
@@ -171,13 +170,13 @@ func prepareFile(path string, mustExist bool) error {
 	switch {
 	case err == nil:
 		if !st.Mode().IsRegular() {
-			return fmt.Errorf("%w: %s is not a regular file", ErrCorrupt, path)
+			return storeErr(ErrCorrupt, nil, "store.err.not-regular", ": %s is not a regular file", path)
 		}
 		return checkHeader(path, st.Size())
 	case !errors.Is(err, fs.ErrNotExist):
 		return classify(path, err)
 	case mustExist:
-		return fmt.Errorf("%w at %s: no scan has been saved there yet (vigil scan saves one; see --store)", ErrNoStore, path)
+		return storeErr(ErrNoStore, nil, "store.err.no-store", " at %s: no scan has been saved there yet (vigil scan saves one; see --store)", path)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return notWritable(path, err)
@@ -203,7 +202,8 @@ func checkHeader(path string, size int64) error {
 	defer f.Close()
 	head := make([]byte, len(sqliteHeader))
 	if _, err := io.ReadFull(f, head); err != nil || !bytes.Equal(head, sqliteHeader) {
-		return corrupt(path, errors.New("the file does not start with a SQLite header"))
+		return storeErr(ErrCorrupt, nil, "store.err.no-header", ": %[1]s is not a readable vigil store: the file does not start with a SQLite header; "+
+			"move it aside (mv %[1]s %[1]s.bad) so the next scan starts a new store, or use --store PATH", path)
 	}
 	return nil
 }
