@@ -74,13 +74,17 @@ func (r *run) readText(p string, f *os.File, openErr error) ([]byte, error) {
 		}
 		defer f.Close()
 	}
-	buf := r.sc.buffer(maxText + 1)[:maxText+1]
+	limit := maxText
+	if toolConfigName(path.Base(p)) {
+		limit = maxToolConfig
+	}
+	buf := r.sc.buffer(limit + 1)[:limit+1]
 	n, err := io.ReadFull(f, buf)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return nil, fmt.Errorf("read %s: %w", p, err)
 	}
-	if n > maxText {
-		return nil, fmt.Errorf("read %s: %w (%d bytes)", p, target.ErrTooLarge, maxText)
+	if n > limit {
+		return nil, fmt.Errorf("read %s: %w (%d bytes)", p, target.ErrTooLarge, limit)
 	}
 	return buf[:n], nil
 }

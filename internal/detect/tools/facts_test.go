@@ -10,6 +10,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/engine/enginetest"
 	"github.com/vigil-ir/vigil/internal/hashcache"
+	"github.com/vigil-ir/vigil/internal/model"
 )
 
 // factsScan runs the check with fact tables kept in mem and returns what
@@ -100,4 +101,20 @@ func FuzzDecodeFact(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, _, _ = decodeFact(b)
 	})
+}
+
+// TestPaddedToolConfig: a tool's configuration padded past the text limit
+// (frp parses it all the same) is still read, and other large text files
+// are not.
+func TestPaddedToolConfig(t *testing.T) {
+	pad := strings.Repeat("\n", 2<<20)
+	extra := "-- tmp/.x/frpc.ini --\n" + pad + "[common]\nserver_addr = 203.0.113.10\nserver_port = 7000\n" +
+		"-- tmp/.x/notes.txt --\n" + pad + "server_addr = 203.0.113.11\nserver_port = 7000\n"
+	r := enginetest.Run(t, New(), fixture(t, extra, nil), false)
+	enginetest.Expect(t, r.Findings, []enginetest.Want{{Rule: ruleTunnelConfig, Subject: "203.0.113.10:7000", Severity: model.Critical}})
+	for _, f := range r.Findings {
+		if strings.Contains(f.Subject, "203.0.113.11") {
+			t.Errorf("a large text file not named as a tool's configuration was read: %s", f.Subject)
+		}
+	}
 }

@@ -73,6 +73,7 @@ const (
 	maxContent    = 1 << 30   // bytes of binaries scanned per scan
 	maxBinary     = 128 << 20 // larger files are not content-scanned
 	maxText       = 1 << 20   // configuration and script files
+	maxToolConfig = 16 << 20  // a file named as a tool's configuration (frpc.ini ...): padding must not hide it
 	archiveMinBig = 50 << 20
 )
 
@@ -247,7 +248,7 @@ func (r *run) checkFile(p string, st fs.FileInfo, inStaging bool) {
 	case ok && kind == factELF:
 		r.binary(p, st, pkg, nil, &res)
 		return
-	case ok && kind == factQuiet && st.Size() <= maxText && textCandidate(p, st):
+	case ok && kind == factQuiet && readAsText(p, st):
 		return
 	}
 	var f *os.File
@@ -264,7 +265,7 @@ func (r *run) checkFile(p string, st fs.FileInfo, inStaging bool) {
 	switch {
 	case bytes.Equal(head, elfMagic):
 		r.binary(p, st, pkg, f, nil)
-	case st.Size() <= maxText && textCandidate(p, st):
+	case readAsText(p, st):
 		if r.text(p, st, pkg, f, openErr) {
 			r.putFact(p, st, quietFact())
 		}
@@ -285,7 +286,7 @@ func worthOpening(p string, st fs.FileInfo) bool {
 	if st.Mode().Perm()&0o111 != 0 {
 		return true
 	}
-	if st.Size() <= maxText && textCandidate(p, st) {
+	if readAsText(p, st) {
 		return true
 	}
 	_, named := byName(path.Base(p))
@@ -483,4 +484,28 @@ func (r *run) read(p string) {
 	if r.readHook != nil {
 		r.readHook(p)
 	}
+}
+
+// readAsText says whether a file is read as a possible configuration or
+// script: a text candidate of at most maxText bytes, or maxToolConfig when
+// it is named as a tool's configuration (frp parses a frpc.ini padded with
+// a megabyte of blank lines as well as the plain one).
+func readAsText(p string, st fs.FileInfo) bool {
+	return textCandidate(p, st) && (st.Size() <= maxText || st.Size() <= maxToolConfig && toolConfigName(path.Base(p)))
+}
+
+// toolConfigName reports the file names tools read their configuration
+// from: frpc.ini, frps.toml, npc.conf, ngrok.yml, xmrig's config.json ...
+func toolConfigName(base string) bool {
+	b := strings.ToLower(base)
+	ext := path.Ext(b)
+	if !textExts[ext] {
+		return false
+	}
+	stem := strings.TrimSuffix(b, ext)
+	if stem == "config" || stem == "config_background" {
+		return ext == ".json" // XMRig's names
+	}
+	_, named := byName(stem)
+	return named || strings.HasPrefix(stem, "frp") || strings.HasPrefix(stem, "ngrok")
 }
