@@ -105,18 +105,7 @@ func Collect(ctx context.Context, o CollectOptions) (*CollectReport, error) {
 		SelfPID: os.Getpid(), Open: open,
 		Render: func(msg model.Message) string { return texts().Message(catalog.English, msg) },
 	})
-	if file != nil {
-		if err == nil {
-			err = file.Sync()
-		}
-		if cerr := file.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			os.Remove(o.Output)
-		}
-	}
-	if err != nil {
+	if err = closeOutput(file, err); err != nil {
 		return nil, err
 	}
 	rep := &CollectReport{
@@ -143,4 +132,23 @@ func checkSpace(dir string, need int64) error {
 		return &MsgError{model.Msg("evidence.err.space", dir, free>>20, need>>20)}
 	}
 	return nil
+}
+
+// closeOutput syncs and closes an evidence file Vigil wrote (nil: stdout),
+// and removes it when the work failed (err) or it cannot be completed: a
+// partial archive or image must not pass for a whole one.
+func closeOutput(f *os.File, err error) error {
+	if f == nil {
+		return err
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }

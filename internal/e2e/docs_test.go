@@ -29,6 +29,7 @@ import (
 //   - /media/ir/FILE (external media) is a file in the working directory,
 //     its evidence-signing.key.pub the key beside the temporary store;
 //     `vigil collect` without --root collects the fixture root too;
+//     a disk (/dev/sdb) to image is a small file there;
 //   - scan numbers of the examples (9, 12, 15, A, B) are the first and
 //     second scans of the run; a fingerprint example (3f9a0c1d...) is a
 //     prefix of a stored fingerprint; `ignore remove N` removes a
@@ -202,6 +203,8 @@ func (d *docRunner) adapt(c docCommand) ([]string, error) {
 			w = d.root
 		case strings.HasPrefix(w, "/media/ir/"):
 			w = mediaPath(w)
+		case strings.HasPrefix(w, "/dev/sd"):
+			w = diskFile(d.t)
 		case w == "9" || w == "12" || w == "A":
 			w = "1"
 		case w == "15" || w == "B":
@@ -251,6 +254,18 @@ func mediaPath(p string) string {
 		return filepath.Join(filepath.Dir(os.Getenv(app.StoreEnv)), base)
 	}
 	return "media-ir-" + base
+}
+
+// diskFile stands for the disk of an imaging example (/dev/sdb): a small
+// file in the working directory, never a device of the machine.
+func diskFile(t *testing.T) string {
+	const name = "disk.img"
+	if _, err := os.Stat(name); err != nil {
+		if err := os.WriteFile(name, bytes.Repeat([]byte("disk"), 1<<16), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return name
 }
 
 func contains(l []string, s string) bool {
