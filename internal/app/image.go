@@ -82,7 +82,12 @@ func Image(ctx context.Context, o ImageOptions) (*evidence.ImageRecord, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := os.WriteFile(o.Output+RecordSuffix, append(b, '\n'), 0o600); err != nil {
+		f, err := os.OpenFile(o.Output+RecordSuffix, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return nil, err
+		}
+		_, err = f.Write(append(b, '\n'))
+		if err = closeOutput(f, err); err != nil {
 			return nil, err
 		}
 	}
