@@ -25,18 +25,23 @@ const (
 
 // parsers maps each implemented format to its reader.
 var parsers = map[string]parseFunc{
-	FormatAuth:    syslogParser(FormatAuth),
-	FormatSyslog:  syslogParser(FormatSyslog),
-	FormatCron:    syslogParser(FormatCron),
-	FormatWtmp:    utmpParser(FormatWtmp),
-	FormatBtmp:    utmpParser(FormatBtmp),
-	FormatUtmp:    utmpParser(FormatUtmp),
-	FormatLastlog: lastlogParser,
-	FormatHistory: historyParser,
+	FormatAuth:      syslogParser(FormatAuth),
+	FormatSyslog:    syslogParser(FormatSyslog),
+	FormatCron:      syslogParser(FormatCron),
+	FormatWtmp:      utmpParser(FormatWtmp),
+	FormatBtmp:      utmpParser(FormatBtmp),
+	FormatUtmp:      utmpParser(FormatUtmp),
+	FormatLastlog:   lastlogParser,
+	FormatHistory:   historyParser,
+	FormatWebAccess: webAccessParser,
+	FormatWebError:  webErrorParser,
+	FormatDpkg:      dpkgParser,
+	FormatYum:       yumParser,
+	FormatDnf:       dnfParser,
 }
 
 // yearless formats write timestamps without a year (see planYears).
-var yearless = map[string]bool{FormatAuth: true, FormatSyslog: true, FormatCron: true}
+var yearless = map[string]bool{FormatAuth: true, FormatSyslog: true, FormatCron: true, FormatYum: true}
 
 // Formats lists the formats Read can parse, sorted.
 func Formats() []string {

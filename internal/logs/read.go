@@ -161,6 +161,7 @@ type reader struct {
 	plan      []yearPlan // per file, for year-less timestamps
 	years     yearTracker
 	strs      map[string]string // interned host and program names
+	web       *[2]webLayout     // access log layouts: the Source's, then common
 }
 
 // parseFunc reads r.file and emits its events.
