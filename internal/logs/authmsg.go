@@ -195,6 +195,10 @@ func classifyAccount(ev *model.Event, msg []byte) {
 		// gpasswd: "user bob added by root to group sudo"
 		rest := msg[len("user "):]
 		i := bytes.Index(rest, []byte(" added by "))
+		if i < 0 {
+			ev.Outcome = ""
+			return
+		}
 		by, group, _ := bytes.Cut(rest[i+len(" added by "):], []byte(" to group "))
 		ev.Kind, ev.Object, ev.Actor = "account.group.member-added", string(rest[:i]), string(by)
 		setField(ev, "group", group)
@@ -230,7 +234,8 @@ func classifyAccount(ev *model.Event, msg []byte) {
 		}
 	case hasPrefix(msg, "password for '") && bytes.Contains(msg, []byte("' changed by '")):
 		user, rest, _ := quoted(msg)
-		by, _, _ := quoted(rest[bytes.Index(rest, []byte(" by "))+4:])
+		_, after, _ := bytes.Cut(rest, []byte(" by "))
+		by, _, _ := quoted(after)
 		ev.Kind, ev.Object, ev.Actor = "account.password.changed", string(user), string(by)
 	case hasPrefix(msg, "group changed in /etc/group"), hasPrefix(msg, "change group "):
 		ev.Kind = "account.group.changed"

@@ -48,6 +48,16 @@ var places = []place{
 	{"/run/log/journal/*/*.journal", FormatJournal},
 }
 
+// WebSource is the Source of a web server log a configuration names (see
+// webroots.Inventory.LogFiles): an error log, or an access log with its
+// layout ("" for combined). Pass it to Discover as extra.
+func WebSource(path string, isError bool, layout string) Source {
+	if isError {
+		return Source{Name: path, Format: FormatWebError}
+	}
+	return Source{Name: path, Format: FormatWebAccess, LogFormat: layout}
+}
+
 // Discover returns the logs found in the standard places of the target, one
 // Source per log with its rotated siblings, followed by extra (logs the
 // caller knows of, such as the access and error logs an nginx or Apache

@@ -132,6 +132,36 @@
 //	                       (bash HISTTIMEFORMAT, zsh extended, fish); without one it is the file's
 //	                       mtime (an upper bound) and Fields time_from = "mtime".
 //
+// Web servers (web.access: nginx/Apache combined, common, or Source.LogFormat —
+// an nginx log_format or Apache LogFormat string, see webroots.Inventory.LogFiles;
+// web.error: nginx and Apache 2.2/2.4 error logs):
+//
+//	web.request            Object = path (no query), SrcIP = client, Actor = authenticated user;
+//	                       Fields method, status, bytes, query, uri (path?query as sent), protocol,
+//	                       referer, user_agent, xff, vhost; request (a request line that is not
+//	                       METHOD TARGET HTTP/x, e.g. a TLS handshake on port 80).
+//	                       Outcome success below 400, failure from 400.
+//	web.error              Program nginx|apache, SrcIP = client; Fields level, message (nginx: method,
+//	                       Object = path of request: "...")
+//
+// Packages (dpkg.log; yum.log, year-less like syslog; dnf.rpm.log):
+//
+//	package.installed | package.upgraded | package.downgraded | package.removed | package.purged
+//	                       Object = package name; Fields version (and from for dpkg upgrades), arch (dpkg),
+//	                       package (rpm NEVRA). dpkg's status/configure lines parse with no kind.
+//
+// auditd (audit.log, raw or enriched; records joined by serial into one event,
+// hex-encoded values decoded, node= kept as Host):
+//
+//	audit.<type>           the main record's type in lower case with '-' ("audit.user-login",
+//	                       "audit.daemon-end", "audit.config-change", "audit.syscall" ...);
+//	audit.execve           a SYSCALL with EXECVE records: Fields command = the arguments joined.
+//	                       Fields type, serial, auid, uid, euid, pid, ppid, exe, comm, key, syscall,
+//	                       success, ses, tty, op, res, acct, terminal, hostname, addr, id, exit, cmd,
+//	                       cwd, name (first PATH), proctitle; command also for USER_CMD (sudo).
+//	                       Actor = the auid's name (/etc/passwd) or "#AUID"; Object = acct, else exe;
+//	                       SrcIP = addr; Outcome from success= / res=. Raw holds every record.
+//
 // A file whose size is not a multiple of the record size is a gap
 // (logparse.gap.utmp-tail) and an error in Coverage; the whole records are
 // read. Zeroed and garbled records count as Coverage.Skipped.

@@ -38,6 +38,7 @@ var parsers = map[string]parseFunc{
 	FormatDpkg:      dpkgParser,
 	FormatYum:       yumParser,
 	FormatDnf:       dnfParser,
+	FormatAudit:     auditParser,
 }
 
 // yearless formats write timestamps without a year (see planYears).

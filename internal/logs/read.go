@@ -162,6 +162,7 @@ type reader struct {
 	years     yearTracker
 	strs      map[string]string // interned host and program names
 	web       *[2]webLayout     // access log layouts: the Source's, then common
+	stopErr   error             // the handler's error met by a parser that emits later than it reads
 }
 
 // parseFunc reads r.file and emits its events.
@@ -250,6 +251,9 @@ func (r *reader) eachLine(source string, parse lineFunc) error {
 		ev := &r.ev
 		*ev = model.Event{Source: source, File: r.file.Path, Line: lr.n, Host: r.opts.Host}
 		parsed, emit := parse(r, line, ev)
+		if r.stopErr != nil {
+			return r.stopErr
+		}
 		if !parsed {
 			r.cov.unparsed(line)
 			continue

@@ -84,7 +84,7 @@ func month3(b []byte) int {
 
 // num parses b as a decimal number of digits only; -1 when it is not.
 func num(b []byte) int {
-	if len(b) == 0 || len(b) > 9 {
+	if len(b) == 0 || len(b) > 18 {
 		return -1
 	}
 	n := 0
