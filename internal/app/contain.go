@@ -65,6 +65,12 @@ func (c *Containment) QuarantineDir() string {
 	return filepath.Join(filepath.Dir(c.StorePath), "quarantine")
 }
 
+// EvidenceDir is where process actions keep what they capture: beside the
+// store, like the quarantine.
+func (c *Containment) EvidenceDir() string {
+	return filepath.Join(filepath.Dir(c.StorePath), "evidence")
+}
+
 // ContainTarget is the target of a containment command: the live host, or
 // the root directory dir. The store (and the quarantine beside it) must
 // lie outside a root target.

@@ -32,13 +32,13 @@ type planFunc func(ctx context.Context, c *app.Containment, t contain.Target) ([
 func newContainCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "contain",
-		Short: "Contain an intrusion: quarantine files, disable persistence (plan first; nothing changes without --apply; every action can be undone)",
+		Short: "Contain an intrusion: quarantine files, disable persistence, lock accounts, stop processes (plan first; nothing changes without --apply)",
 		Long: "Every containment action prints its plan first and changes nothing without --apply.\n" +
 			"Before it changes anything the action and its undo data are written to the journal in the store;\n" +
 			"vigil actions lists them and vigil undo reverts them.",
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newContainQuarantineCmd(g), newContainDisableCmd(g))
+	cmd.AddCommand(newContainQuarantineCmd(g), newContainDisableCmd(g), newContainLockUserCmd(g), newContainProcessCmd(g))
 	return cmd
 }
 

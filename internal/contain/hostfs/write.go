@@ -89,22 +89,26 @@ func CopyNew(src, dst string, perm os.FileMode) (string, error) {
 		return "", err
 	}
 	defer in.Close()
+	return WriteNewFrom(in, dst, perm)
+}
+
+// WriteNewFrom writes what r holds to dst, which must not exist (mode
+// perm), syncs it and its directory, and returns the SHA-256 written.
+func WriteNewFrom(r io.Reader, dst string, perm os.FileMode) (string, error) {
 	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, perm)
 	if err != nil {
 		return "", err
 	}
 	h := sha256.New()
-	if _, err := io.Copy(io.MultiWriter(out, h), in); err != nil {
-		out.Close()
-		os.Remove(dst)
-		return "", err
+	_, err = io.Copy(io.MultiWriter(out, h), r)
+	if err == nil {
+		err = out.Sync()
 	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		os.Remove(dst)
-		return "", err
+	if cerr := out.Close(); err == nil {
+		err = cerr
 	}
-	if err := out.Close(); err != nil {
+	if err != nil {
+		os.Remove(dst)
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), SyncDir(filepath.Dir(dst))

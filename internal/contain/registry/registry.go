@@ -5,7 +5,9 @@ package registry
 
 import (
 	"github.com/vigil-ir/vigil/internal/contain"
+	"github.com/vigil-ir/vigil/internal/contain/account"
 	"github.com/vigil-ir/vigil/internal/contain/persist"
+	"github.com/vigil-ir/vigil/internal/contain/proc"
 	"github.com/vigil-ir/vigil/internal/contain/quarantine"
 )
 
@@ -14,6 +16,8 @@ func All() []contain.Kind {
 	return []contain.Kind{
 		quarantine.Kind{},
 		persist.LineAction{},
+		account.Kind{},
+		proc.Kind{},
 	}
 }
 
