@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/Velocidex/go-yara v1.1.10-0.20250823152352-e5fc0843e50e
+	github.com/bradleyjkemp/sigma-go v0.6.6
 	github.com/coregx/ahocorasick v0.3.1
 	github.com/cyphar/filepath-securejoin v0.7.0
 	github.com/google/go-cmp v0.7.0
@@ -24,6 +25,10 @@ require (
 )
 
 require (
+	github.com/BobuSumisu/aho-corasick v1.0.3 // indirect
+	github.com/PaesslerAG/gval v1.0.0 // indirect
+	github.com/PaesslerAG/jsonpath v0.1.1 // indirect
+	github.com/alecthomas/participle v0.7.1 // indirect
 	github.com/clipperhouse/uax29/v2 v2.2.0 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/google/uuid v1.6.0 // indirect

@@ -36,3 +36,9 @@ var Messages embed.FS
 //
 //go:embed yara/rules.tar.zst
 var YARA []byte
+
+// Sigma holds sigma/*.yml: Vigil's own Sigma rules for Linux logs, loaded by
+// `vigil logs` (internal/logs/sigma) before any --sigma DIR.
+//
+//go:embed sigma/*.yml
+var Sigma embed.FS

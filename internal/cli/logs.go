@@ -15,6 +15,8 @@ import (
 	"github.com/vigil-ir/vigil/internal/engine"
 	lsrc "github.com/vigil-ir/vigil/internal/logs"
 	"github.com/vigil-ir/vigil/internal/logs/rules"
+	"github.com/vigil-ir/vigil/internal/logs/sigma"
+	vrules "github.com/vigil-ir/vigil/rules"
 )
 
 type logsFlags struct {
@@ -141,6 +143,25 @@ func (f *logsFlags) options(cmd *cobra.Command, args []string) (logs.Options, er
 	return opt, nil
 }
 
-// registerLogsObservers adds the flags of further judgements (Sigma, IOCs);
-// see logs_sigma.go.
-func registerLogsObservers(cmd *cobra.Command, f *logsFlags) {}
+// registerLogsObservers adds the flags of further judgements: Sigma rules
+// (Vigil's own, embedded, and --sigma DIR). IOCs from --ioc are the next
+// observer (rules.Observer) once internal/ioc exists.
+func registerLogsObservers(cmd *cobra.Command, f *logsFlags) {
+	var dirs []string
+	var noBuiltin bool
+	cmd.Flags().StringArrayVar(&dirs, "sigma", nil, "also evaluate the Sigma rules (SigmaHQ format, Linux log sources) in DIR; repeatable")
+	cmd.Flags().BoolVar(&noBuiltin, "no-builtin-sigma", false, "do not evaluate Vigil's own Sigma rules")
+	f.extraObservers = func(opt *logs.Options) error {
+		set := sigma.New()
+		if !noBuiltin {
+			set.LoadFS(vrules.Sigma, "sigma", "rules/sigma")
+		}
+		for _, d := range dirs {
+			if err := set.LoadDir(d); err != nil {
+				return fmt.Errorf("--sigma: %w", err)
+			}
+		}
+		opt.Sigma = set
+		return nil
+	}
+}

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -44,5 +46,37 @@ func TestLogsCommand(t *testing.T) {
 		if r := vigil(t, append([]string{"logs", "--root", root, "--no-store"}, bad...)...); r.code != ExitError {
 			t.Errorf("%v: exit %d, want usage error", bad, r.code)
 		}
+	}
+}
+
+func TestLogsSigma(t *testing.T) {
+	root := testutil.RootFromString(t, minimalRoot+"-- var/log/auth.log --\n"+bruteForceAuth())
+	dir := t.TempDir()
+	writeRule := func(name, body string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeRule("root-password.yml", "title: root password login\nid: test-1\nlogsource:\n  product: linux\n  service: sshd\ndetection:\n  sel:\n    Kind: ssh.login\n    User: root\n  condition: sel\nlevel: high\ntags:\n  - attack.t1078.003\n")
+	writeRule("broken.yml", "title: [\n")
+	r := vigil(t, "logs", "--root", root, "--no-store", "-f", "json", "--sigma", dir)
+	res := decode[model.Result](t, r)
+	var matched, gap bool
+	for _, f := range res.Findings {
+		if f.RuleID == "logs.sigma.match" && f.Subject == "root password login" && f.Severity == model.High && f.Technique == "T1078.003" {
+			matched = true
+		}
+	}
+	for _, g := range res.Gaps {
+		if strings.HasSuffix(g.Path, "broken.yml") {
+			gap = true
+		}
+	}
+	if !matched || !gap {
+		t.Errorf("sigma match %v, gap for the broken file %v\n%s", matched, gap, r.out)
+	}
+	if r := vigil(t, "logs", "--root", root, "--no-store", "--sigma", filepath.Join(dir, "none")); r.code != ExitError {
+		t.Errorf("a missing --sigma directory: exit %d", r.code)
 	}
 }

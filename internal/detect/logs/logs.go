@@ -11,6 +11,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/engine"
 	lsrc "github.com/vigil-ir/vigil/internal/logs"
 	"github.com/vigil-ir/vigil/internal/logs/rules"
+	"github.com/vigil-ir/vigil/internal/logs/sigma"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -29,9 +30,12 @@ type Options struct {
 	// Since and Until bound the events judged (zero: unbounded).
 	Since, Until time.Time
 	Rules        rules.Config
-	// Observers judge every event beside the built-in rules (Sigma, IOCs).
-	Observers []rules.Observer
-	// ObserverRules are the rule ids the observers can emit.
+	// Sigma rules evaluated on every event (nil: none); the files that did
+	// not load are reported as gaps.
+	Sigma *sigma.Set
+	// Observers judge every event beside the built-in rules (IOCs: see
+	// docs/logs.md); ObserverRules are the rule ids they can emit.
+	Observers     []rules.Observer
 	ObserverRules []string
 	// OnCoverage, when set, receives each log's coverage after it is read.
 	OnCoverage func(lsrc.Coverage)
@@ -54,12 +58,22 @@ func (*Detector) NeedsLive() bool { return false }
 
 // Rules implements engine.Detector.
 func (d *Detector) Rules() []string {
-	return append(append([]string{RuleCoverage}, rules.IDs()...), d.opt.ObserverRules...)
+	ids := append([]string{RuleCoverage}, rules.IDs()...)
+	ids = append(ids, sigma.IDs()...)
+	return append(ids, d.opt.ObserverRules...)
 }
 
 // Run implements engine.Detector.
 func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 	set := rules.New(d.opt.Rules)
+	if d.opt.Sigma != nil {
+		for _, p := range d.opt.Sigma.Problems {
+			env.GapMsg(model.GapError, p.File, model.Msg("logs.gap.sigma", p.Err))
+		}
+		if d.opt.Sigma.Len() > 0 {
+			set.Add(d.opt.Sigma)
+		}
+	}
 	for _, o := range d.opt.Observers {
 		set.Add(o)
 	}

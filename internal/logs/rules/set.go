@@ -50,6 +50,7 @@ type fold struct {
 	distinct    int // distinct values seen (samples holds the first maxSamples)
 	extra       map[string]string
 	note        model.Message // replaces the generic note on the count
+	technique   string        // set by an observer (Sigma tags)
 }
 
 func (f *fold) add(e *model.Event) {
@@ -111,7 +112,7 @@ func (f *fold) finding() model.Finding {
 	case f.count > 1:
 		ev.Note = model.Msg("logs.note.events", f.count, stamp(f.first.Time), stamp(f.last.Time), f.first.loc(), f.last.loc(), f.last.Raw)
 	}
-	fd := model.Finding{RuleID: f.rule, Subject: f.subject, Evidence: ev, Key: f.rule + "\x00" + f.key}
+	fd := model.Finding{RuleID: f.rule, Subject: f.subject, Evidence: ev, Key: f.rule + "\x00" + f.key, Technique: f.technique}
 	return fd.WithSeverity(f.sev).WithConfidence(f.conf)
 }
 
@@ -135,7 +136,18 @@ type Set struct {
 // Observer is a further judgement of events (Sigma rules, IOCs) that runs
 // beside the built-in rules and folds its hits the same way.
 type Observer interface {
-	Observe(e *model.Event, hit func(rule, key string, sev model.Severity, conf model.Confidence, e *model.Event))
+	Observe(e *model.Event, hit func(Hit, *model.Event))
+}
+
+// Hit is an observer's match: folded per Rule and Key like the built-in
+// rules' findings. Technique and Extra (e.g. the Sigma rule's id and
+// title) are set on the finding; Extra is copied from the first hit.
+type Hit struct {
+	Rule, Key, Subject string
+	Severity           model.Severity
+	Confidence         model.Confidence
+	Technique          string
+	Extra              map[string]string
 }
 
 // New returns a Set with cfg (unset fields at their defaults).
@@ -174,11 +186,18 @@ func (s *Set) Observe(e *model.Event) {
 }
 
 // hit folds an observer's match per rule and key.
-func (s *Set) hit(rule, key string, sev model.Severity, conf model.Confidence, e *model.Event) {
-	if f := s.fold(rule, key, key, sev, conf); f != nil {
-		f.add(e)
-		f.ip = e.SrcIP
+func (s *Set) hit(h Hit, e *model.Event) {
+	f := s.fold(h.Rule, h.Key, h.Subject, h.Severity, h.Confidence)
+	if f == nil {
+		return
 	}
+	if f.count == 0 {
+		f.technique = h.Technique
+		f.extra = h.Extra
+	}
+	f.add(e)
+	f.ip = e.SrcIP
+	f.sample(e.SrcIP)
 }
 
 // fold returns the fold of rule and key, making it with the given grade;

@@ -1,0 +1,137 @@
+package sigma
+
+import (
+	"bytes"
+	"strings"
+	"unicode/utf8"
+
+	sigmago "github.com/bradleyjkemp/sigma-go"
+
+	"github.com/vigil-ir/vigil/internal/model"
+)
+
+// Why a prefilter: sigma-go evaluates a rule by lower-casing the event's
+// value once per expected value and allocating per search; on a brute-forced
+// host's auth.log (millions of sshd lines) that is tens of microseconds a
+// line. Most rules can only match when one of their literal values appears
+// in the event, so each rule keeps its literals (lower-cased) and the event's
+// values are lower-cased once into one reused buffer: a rule whose literals
+// are all absent is not evaluated.
+
+// literals returns the lower-cased literals one of which must appear in an
+// event's values for r to match; ok is false when that cannot be said (a
+// negation, a regular expression, an empty or null value, a wildcard inside
+// a value, a numeric comparison).
+func literals(r sigmago.Rule) (lits [][]byte, ok bool) {
+	for _, c := range r.Detection.Conditions {
+		if hasNot(c.Search) {
+			return nil, false
+		}
+	}
+	for _, s := range r.Detection.Searches {
+		if len(s.EventMatchers) == 0 {
+			return nil, false
+		}
+		for _, em := range s.EventMatchers {
+			for _, fm := range em {
+				for _, m := range fm.Modifiers {
+					switch m {
+					case "contains", "startswith", "endswith", "all":
+					default:
+						return nil, false // re, cidr, gt, base64 ...
+					}
+				}
+				if len(fm.Values) == 0 {
+					return nil, false
+				}
+				for _, v := range fm.Values {
+					str, isStr := v.(string)
+					if !isStr {
+						return nil, false
+					}
+					str = strings.Trim(str, "*")
+					if str == "" || strings.ContainsAny(str, "*?\\") {
+						return nil, false
+					}
+					lits = append(lits, []byte(strings.ToLower(str)))
+				}
+			}
+		}
+	}
+	return lits, len(lits) > 0
+}
+
+func hasNot(e sigmago.SearchExpr) bool {
+	switch s := e.(type) {
+	case sigmago.Not:
+		return true
+	case sigmago.And:
+		for _, x := range s {
+			if hasNot(x) {
+				return true
+			}
+		}
+	case sigmago.Or:
+		for _, x := range s {
+			if hasNot(x) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// haystack lower-cases every value the rules can see of e into buf (as
+// strings.ToLower does, which sigma-go's comparisons use; ASCII without
+// allocating).
+func haystack(buf []byte, e *model.Event) []byte {
+	buf = buf[:0]
+	add := func(s string) {
+		ascii := true
+		for i := 0; i < len(s) && ascii; i++ {
+			ascii = s[i] < utf8.RuneSelf
+		}
+		if !ascii {
+			buf = append(buf, strings.ToLower(s)...)
+		} else {
+			for i := 0; i < len(s); i++ {
+				buf = append(buf, lowerASCII[s[i]])
+			}
+		}
+		buf = append(buf, 0)
+	}
+	add(e.Raw)
+	add(e.Source)
+	add(e.Program)
+	add(e.Kind)
+	add(e.Host)
+	add(e.Actor)
+	add(e.Object)
+	add(e.SrcIP)
+	add(string(e.Outcome))
+	for _, v := range e.Fields {
+		add(v)
+	}
+	return buf
+}
+
+// lowerASCII maps each byte below 0x80 to its lower case.
+var lowerASCII = func() (t [utf8.RuneSelf]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if 'A' <= i && i <= 'Z' {
+			t[i] = byte(i + 'a' - 'A')
+		}
+	}
+	return t
+}()
+
+// mayMatch reports whether one of lits is in hay.
+func mayMatch(hay []byte, lits [][]byte) bool {
+	for _, l := range lits {
+		if bytes.Contains(hay, l) {
+			return true
+		}
+	}
+	return false
+}
