@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/catalog"
@@ -12,6 +13,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/target"
 	"github.com/vigil-ir/vigil/internal/vuln/advisory"
 	"github.com/vigil-ir/vigil/internal/vuln/match"
+	"github.com/vigil-ir/vigil/internal/vuln/policy"
 )
 
 // VulnOptions tune VulnScan.
@@ -22,6 +24,11 @@ type VulnOptions struct {
 	// MaxAge is how old the release's advisory data may be; older data
 	// refuses the scan (0: DefaultMaxDataAge, negative: any age).
 	MaxAge time.Duration
+	// State, when set, keeps the lifecycle: the scan is recorded (first
+	// seen, due dates, fixed when gone) and each row carries its state.
+	State store.VulnState
+	SLA   policy.SLA // nil: policy.Default()
+	Actor store.Actor
 }
 
 // VulnRow is one vulnerability of the report: the match, and the
@@ -30,6 +37,14 @@ type VulnRow struct {
 	match.Match
 	Rule        string `json:"rule_id"`
 	Fingerprint string `json:"fingerprint"`
+	// The lifecycle (with a store): row id, state, dates.
+	ID        int64               `json:"id,omitempty"`
+	State     store.VulnStateName `json:"state,omitempty"`
+	FirstSeen time.Time           `json:"first_seen,omitzero"`
+	Due       time.Time           `json:"due,omitzero"`
+	Overdue   bool                `json:"overdue,omitempty"`
+	Reason    string              `json:"reason,omitempty"`
+	Until     time.Time           `json:"until,omitzero"`
 }
 
 // VulnReport is the result of one vulnerability scan.
@@ -109,8 +124,49 @@ func VulnScan(ctx context.Context, st store.Advisories, opt VulnOptions) (*VulnR
 		rep.Vulnerabilities = append(rep.Vulnerabilities, VulnRow{Match: m, Rule: match.RuleOf(m.Status), Fingerprint: f.Fingerprint})
 	}
 	rep.Findings = sink.other
+	if opt.State != nil {
+		if err := recordVulns(ctx, opt, rep, result.Unparsable, now()); err != nil {
+			return rep, err
+		}
+	}
 	return rep, nil
 }
+
+// recordVulns saves the scan in the lifecycle and copies each row's state
+// into the report. Packages whose versions did not parse keep their rows.
+func recordVulns(ctx context.Context, opt VulnOptions, rep *VulnReport, unparsable []string, now time.Time) error {
+	sla := opt.SLA
+	if sla == nil {
+		sla = policy.Default()
+	}
+	keep := map[string]bool{}
+	for _, u := range unparsable {
+		name, _, _ := strings.Cut(u, " ")
+		keep[name] = true
+	}
+	obs := make([]store.VulnObservation, 0, len(rep.Vulnerabilities))
+	for _, v := range rep.Vulnerabilities {
+		obs = append(obs, store.VulnObservation{Key: vulnKey(v.Match), VulnID: v.Vuln, Package: v.Package, Severity: v.Severity,
+			Status: string(v.Status), Fixed: v.Fixed, Installed: v.Installed, KEV: v.KEV != nil})
+	}
+	recs, err := opt.State.RecordVulns(ctx, rep.Target.ID(), obs, keep, sla.Due, opt.Actor)
+	if err != nil {
+		return err
+	}
+	byKey := map[string]store.VulnRecord{}
+	for _, r := range recs {
+		byKey[r.Key] = r
+	}
+	for i := range rep.Vulnerabilities {
+		v := &rep.Vulnerabilities[i]
+		r := byKey[vulnKey(v.Match)]
+		v.ID, v.State, v.FirstSeen, v.Due, v.Overdue, v.Reason, v.Until = r.ID, r.State, r.FirstSeen, r.Due, r.Overdue(now), r.Reason, r.Until
+	}
+	return nil
+}
+
+// vulnKey identifies a vulnerability of a package across rescans.
+func vulnKey(m match.Match) string { return m.Package + " " + m.Vuln }
 
 // sliceSources keeps the sources that speak for the release (its
 // advisories, KEV and EPSS), for the report's data statement.

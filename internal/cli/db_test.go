@@ -72,3 +72,50 @@ func TestVulnCommand(t *testing.T) {
 		t.Errorf("bad --max-age: %+v", r)
 	}
 }
+
+func TestVulnLifecycleCommands(t *testing.T) {
+	root := testutil.RootFromString(t, "-- etc/passwd --\nroot:x:0:0::/root:/bin/sh\n-- etc/os-release --\nID=debian\nVERSION_ID=12\n"+
+		"-- var/lib/dpkg/status --\nPackage: base-files\nStatus: install ok installed\nVersion: 12.4+deb12u5\n\n"+
+		"Package: openssh-server\nStatus: install ok installed\nSource: openssh\nVersion: 1:9.2p1-2+deb12u3\n"+
+		"-- var/lib/dpkg/info/base-files.list --\n/etc\n")
+	db := filepath.Join(t.TempDir(), "v.db")
+	f, _ := vulntest.Write(t.TempDir(), time.Now())
+	vigil(t, append([]string{"db", "import", "--store", db}, f.All()...)...)
+	rep := decode[app.VulnReport](t, vigil(t, "vuln", "--root", root, "--store", db, "--format", "json"))
+	if len(rep.Vulnerabilities) != 3 {
+		t.Fatalf("%+v", rep.Vulnerabilities)
+	}
+	for _, v := range rep.Vulnerabilities {
+		if v.ID == 0 || v.State != "open" || v.FirstSeen.IsZero() || (v.Severity.String() == "high" && v.Due.Sub(v.FirstSeen) != 90*24*time.Hour) {
+			t.Errorf("lifecycle fields: %+v", v)
+		}
+	}
+	if r := vigil(t, "vuln", "accept", "CVE-2099-0001", "--store", db); r.code != ExitError || !strings.Contains(r.err, "--reason") {
+		t.Errorf("accept without a reason: %+v", r)
+	}
+	if r := vigil(t, "vuln", "accept", "CVE-2099-0001", "--reason", "compensating control", "--until", "30d", "--store", db); r.code != 0 || !strings.Contains(r.out, "risk accepted") {
+		t.Fatalf("accept: %+v", r)
+	}
+	r := vigil(t, "vuln", "--root", root, "--store", db)
+	if strings.Contains(r.out, "CVE-2099-0001") || !strings.Contains(r.out, "1 risk-accepted") || r.code != 0 {
+		t.Errorf("accepted row still listed or counted: %+v", r)
+	}
+	if r := vigil(t, "vuln", "--root", root, "--store", db, "--all"); !strings.Contains(r.out, "CVE-2099-0001") {
+		t.Errorf("--all: %s", r.out)
+	}
+	vigil(t, "vuln", "reopen", "CVE-2099-0001", "--reason", "control removed", "--store", db)
+	audit := vigil(t, "vuln", "audit", "--store", db)
+	for _, w := range []string{"found by a scan", "compensating control", "control removed", "risk accepted → open"} {
+		if !strings.Contains(audit.out, w) {
+			t.Errorf("audit lacks %q:\n%s", w, audit.out)
+		}
+	}
+	plan := vigil(t, "vuln", "plan", "--root", root, "--store", db)
+	if plan.code != 0 || !strings.Contains(plan.out, "apt-get update && apt-get install --only-upgrade -y base-files") || !strings.Contains(plan.out, "snapshot") {
+		t.Errorf("plan: %+v", plan)
+	}
+	zh := vigil(t, "vuln", "plan", "--root", root, "--store", db, "--lang", "zh-CN")
+	if !strings.Contains(zh.out, "快照") {
+		t.Errorf("plan in Chinese: %s", zh.out)
+	}
+}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,12 +18,15 @@ import (
 	"github.com/vigil-ir/vigil/internal/target"
 	"github.com/vigil-ir/vigil/internal/termtext"
 	"github.com/vigil-ir/vigil/internal/vuln/advisory"
+	"github.com/vigil-ir/vigil/internal/vuln/policy"
 )
 
 type vulnFlags struct {
 	store          storeFlag
 	root, format   string
 	maxAge, failOn string
+	sla            string
+	all            bool
 }
 
 func newVulnCmd(g *globals) *cobra.Command {
@@ -51,6 +55,10 @@ func newVulnCmd(g *globals) *cobra.Command {
 	fl.StringVarP(&f.format, "format", "f", "table", "table, json or jsonl")
 	fl.StringVar(&f.maxAge, "max-age", "7d", "refuse advisory data older than this (72h, 7d; 0 for any age)")
 	fl.StringVar(&f.failOn, "fail-on", "high", "exit 1 when a vulnerability is at or above this severity (info..critical, none)")
+	fl.StringVar(&f.sla, "sla", "", "time to fix per severity, overriding the defaults critical=72h,high=90d,medium=90d,low=180d")
+	fl.BoolVar(&f.all, "all", false, "also list risk-accepted and false-positive vulnerabilities")
+	cmd.AddCommand(newVulnStateCmd(g, "accept", store.VulnRiskAccepted), newVulnStateCmd(g, "false-positive", store.VulnFalsePositive),
+		newVulnStateCmd(g, "reopen", store.VulnOpen), newVulnStateCmd(g, "progress", store.VulnInProgress), newVulnAuditCmd(g), newVulnPlanCmd(g))
 	return cmd
 }
 
@@ -68,31 +76,22 @@ func runVuln(cmd *cobra.Command, g *globals, f *vulnFlags) error {
 	if err != nil {
 		return usage(fmt.Errorf("--max-age: %w", err))
 	}
-	t := target.Live()
-	if f.root != "" {
-		if t, err = target.OpenRoot(f.root); err != nil {
-			return usage(err)
-		}
-	}
-	storePath := app.StorePath(f.store.path, g.getenv)
-	if err := app.CheckStoreOutsideTarget(storePath, t); err != nil {
-		return usage(err)
-	}
-	cat, err := catalog.Load()
-	if err != nil {
-		return usage(err)
-	}
-	st, err := store.Open(ctx, storePath, store.Options{MustExist: true})
-	if errors.Is(err, store.ErrNoStore) {
-		return usage(&app.MsgError{Msg: model.Msg("vuln.err.no-store", storePath)})
-	}
+	t, st, cat, err := openVulnTarget(ctx, g, f.store, f.root)
 	if err != nil {
 		return usage(err)
 	}
 	defer st.Close()
-	rep, err := app.VulnScan(ctx, st, app.VulnOptions{Target: t, Catalog: cat, MaxAge: maxAge})
+	sla, err := policy.Parse(f.sla)
+	if err != nil {
+		return usage(fmt.Errorf("--sla: %w", err))
+	}
+	rep, err := app.VulnScan(ctx, st, app.VulnOptions{Target: t, Catalog: cat, MaxAge: maxAge, State: st, SLA: sla, Actor: app.CurrentActor(g.getenv)})
 	if err != nil {
 		return usage(err)
+	}
+	hidden := 0
+	if !f.all {
+		hidden = hideClosed(rep)
 	}
 	switch f.format {
 	case "json":
@@ -100,17 +99,43 @@ func runVuln(cmd *cobra.Command, g *globals, f *vulnFlags) error {
 	case "jsonl":
 		err = writeVulnJSONL(g, rep)
 	default:
-		err = writeVulnTable(g, rep)
+		err = writeVulnTable(g, rep, hidden)
 	}
 	if err != nil {
 		return usage(err)
 	}
 	for _, v := range rep.Vulnerabilities {
-		if v.Severity >= failOn { // "none" parses above critical
+		if v.State != store.VulnRiskAccepted && v.State != store.VulnFalsePositive && v.Severity >= failOn { // "none" parses above critical
 			return &exitError{code: ExitFindings}
 		}
 	}
 	return nil
+}
+
+// openVulnTarget opens what a vulnerability scan needs: the target (the
+// live host, or root), the store (which must exist: it holds the data)
+// and the catalog.
+func openVulnTarget(ctx context.Context, g *globals, sf storeFlag, root string) (*target.Target, *store.SQLite, *catalog.Catalog, error) {
+	t := target.Live()
+	if root != "" {
+		var err error
+		if t, err = target.OpenRoot(root); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	storePath := app.StorePath(sf.path, g.getenv)
+	if err := app.CheckStoreOutsideTarget(storePath, t); err != nil {
+		return nil, nil, nil, err
+	}
+	cat, err := catalog.Load()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	st, err := store.Open(ctx, storePath, store.Options{MustExist: true})
+	if errors.Is(err, store.ErrNoStore) {
+		return nil, nil, nil, &app.MsgError{Msg: model.Msg("vuln.err.no-store", storePath)}
+	}
+	return t, st, cat, err
 }
 
 // parseAge reads --max-age: a Go duration or whole days ("7d"); 0 allows
@@ -169,13 +194,28 @@ func vulnHeader(g *globals, rep *app.VulnReport) {
 	fmt.Fprintln(g.stdout)
 }
 
-func writeVulnTable(g *globals, rep *app.VulnReport) error {
+// hideClosed drops risk-accepted and false-positive rows from the report
+// and returns how many.
+func hideClosed(rep *app.VulnReport) int {
+	kept := rep.Vulnerabilities[:0]
+	for _, v := range rep.Vulnerabilities {
+		if v.State != store.VulnRiskAccepted && v.State != store.VulnFalsePositive {
+			kept = append(kept, v)
+		}
+	}
+	n := len(rep.Vulnerabilities) - len(kept)
+	rep.Vulnerabilities = kept
+	return n
+}
+
+func writeVulnTable(g *globals, rep *app.VulnReport, hidden int) error {
 	lang := g.Lang()
 	vulnHeader(g, rep)
+	now := time.Now()
 	if len(rep.Vulnerabilities) > 0 {
-		t := &table{right: map[int]bool{0: true}}
-		t.add(word(lang, "vuln.priority"), word(lang, "vuln.severity"), word(lang, "vuln.vulnerability"), word(lang, "vuln.package"),
-			word(lang, "vuln.installed"), word(lang, "vuln.fixed"), word(lang, "vuln.kev-epss"), word(lang, "vuln.status"))
+		t := &table{right: map[int]bool{0: true, 1: true}}
+		t.add(word(lang, "vuln.priority"), word(lang, "id"), word(lang, "vuln.severity"), word(lang, "vuln.vulnerability"), word(lang, "vuln.package"),
+			word(lang, "vuln.installed"), word(lang, "vuln.fixed"), word(lang, "vuln.kev-epss"), word(lang, "vuln.due"), word(lang, "vuln.state"), word(lang, "vuln.status"))
 		for _, v := range rep.Vulnerabilities {
 			fixed := v.Fixed
 			if fixed == "" {
@@ -191,8 +231,19 @@ func writeVulnTable(g *globals, rep *app.VulnReport) error {
 			if len(v.Exposed) > 0 {
 				marks = append(marks, strings.Join(v.Exposed, ","))
 			}
-			t.add(strconv.Itoa(v.Priority), termtext.Severity(lang, v.Severity), v.Vuln, v.Package, v.Installed, fixed,
-				orDashStr(strings.Join(marks, " ")), statusWord(lang, v.Status))
+			due := "-"
+			if !v.Due.IsZero() {
+				due = v.Due.Local().Format("2006-01-02")
+				if v.Overdue {
+					due = word(lang, "vuln.overdue", due, int(now.Sub(v.Due).Hours()/24))
+				}
+			}
+			state := "-"
+			if v.State != "" {
+				state = word(lang, "vuln.state."+string(v.State))
+			}
+			t.add(strconv.Itoa(v.Priority), strconv.FormatInt(v.ID, 10), termtext.Severity(lang, v.Severity), v.Vuln, v.Package, v.Installed, fixed,
+				orDashStr(strings.Join(marks, " ")), due, state, statusWord(lang, v.Status))
 		}
 		if err := t.write(g.stdout); err != nil {
 			return err
@@ -211,7 +262,23 @@ func writeVulnTable(g *globals, rep *app.VulnReport) error {
 	}
 	_, err := fmt.Fprintln(g.stdout, g.t("vuln.summary", len(rep.Vulnerabilities), rep.Count(advisory.Fixed), rep.Count(advisory.NoFix),
 		rep.Count(advisory.WontFix), rep.Count(advisory.EndOfSupport)))
+	if overdue := countOverdue(rep); err == nil && overdue > 0 {
+		_, err = fmt.Fprintln(g.stdout, g.t("vuln.summary.overdue", overdue))
+	}
+	if err == nil && hidden > 0 {
+		_, err = fmt.Fprintln(g.stdout, g.t("vuln.summary.hidden", hidden))
+	}
 	return err
+}
+
+func countOverdue(rep *app.VulnReport) int {
+	n := 0
+	for _, v := range rep.Vulnerabilities {
+		if v.Overdue {
+			n++
+		}
+	}
+	return n
 }
 
 func statusWord(lang string, s advisory.Status) string { return word(lang, "vuln.status."+string(s)) }

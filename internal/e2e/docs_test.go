@@ -232,7 +232,9 @@ func (d *docRunner) adapt(c docCommand) ([]string, error) {
 	if len(args) > 0 && (args[0] == "scan" || args[0] == "collect" || args[0] == "contain" || args[0] == "logs" || args[0] == "timeline") && !contains(args, "--root") && !contains(args, "--help") {
 		args = append(args, "--root", d.root) // the live host: the fixture root
 	}
-	if len(args) > 0 && args[0] == "vuln" && !contains(args, "--root") && !contains(args, "--help") {
+	// vigil vuln and vuln plan on the live host examine the fixture root.
+	if len(args) > 0 && args[0] == "vuln" && (len(args) == 1 || strings.HasPrefix(args[1], "-") || args[1] == "plan") &&
+		!contains(args, "--root") && !contains(args, "--help") {
 		args = append(args, "--root", d.root) // the live host: the fixture root
 	}
 	if len(args) > 2 && args[0] == "ignore" && args[1] == "remove" {

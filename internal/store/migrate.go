@@ -220,6 +220,46 @@ BEGIN SELECT RAISE(ABORT, 'the action log is append-only'); END;
 CREATE TRIGGER actions_no_delete BEFORE DELETE ON actions
 BEGIN SELECT RAISE(ABORT, 'the containment journal keeps every action'); END;
 `},
+	{9, "vulnerability lifecycle per target: state, first seen, due date, and an append-only audit of every change", `
+CREATE TABLE vuln_state (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	target_key TEXT NOT NULL,
+	vuln_key   TEXT NOT NULL,
+	vuln_id    TEXT NOT NULL,
+	package    TEXT NOT NULL,
+	severity   INTEGER NOT NULL,
+	status     TEXT NOT NULL,
+	fixed      TEXT NOT NULL,
+	installed  TEXT NOT NULL,
+	kev        INTEGER NOT NULL,
+	state      TEXT NOT NULL,
+	first_seen TEXT NOT NULL,
+	last_seen  TEXT NOT NULL,
+	fixed_at   TEXT NOT NULL,
+	due        TEXT NOT NULL,
+	reason     TEXT NOT NULL,
+	who        TEXT NOT NULL,
+	until      TEXT NOT NULL,
+	UNIQUE (target_key, vuln_key)
+);
+CREATE INDEX vuln_state_vuln ON vuln_state(vuln_id);
+CREATE TABLE vuln_audit (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	at         TEXT NOT NULL,
+	os_user    TEXT NOT NULL,
+	sudo_user  TEXT NOT NULL,
+	state_id   INTEGER NOT NULL,
+	from_state TEXT NOT NULL,
+	to_state   TEXT NOT NULL,
+	reason     TEXT NOT NULL,
+	until      TEXT NOT NULL
+);
+CREATE INDEX vuln_audit_state ON vuln_audit(state_id, id);
+CREATE TRIGGER vuln_audit_no_update BEFORE UPDATE ON vuln_audit
+BEGIN SELECT RAISE(ABORT, 'the vulnerability audit trail is append-only'); END;
+CREATE TRIGGER vuln_audit_no_delete BEFORE DELETE ON vuln_audit
+BEGIN SELECT RAISE(ABORT, 'the vulnerability audit trail is append-only'); END;
+`},
 }
 
 // LatestSchema is the schema version this Vigil writes.

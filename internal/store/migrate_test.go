@@ -53,6 +53,9 @@ INSERT INTO vuln_kev VALUES ('CVE-2024-0001', 'x', '2024-01-01', '2024-01-22', 0
 	VALUES ('a1', 'file.quarantine', '/', '/tmp/x', '{}', '{}', '[]', 'applied', '', '2026-11-03T00:00:00.000000000Z',
 	'2026-11-03T00:00:00.000000000Z', 'root', 'alice');
 INSERT INTO action_log (action_id, at, state, result, os_user, sudo_user) VALUES (1, '2026-11-03T00:00:00.000000000Z', 'applied', '', 'root', 'alice');`,
+	9: `INSERT INTO vuln_state (target_key, vuln_key, vuln_id, package, severity, status, fixed, installed, kev, state, first_seen, last_seen, fixed_at, due, reason, who, until)
+	VALUES ('live|host:old', 'openssl CVE-2099-1', 'CVE-2099-1', 'openssl', 3, 'fixed', '3.0.16', '3.0.15', 0, 'open',
+	'2026-11-01T00:00:00.000000000Z', '2026-11-01T00:00:00.000000000Z', '', '2027-01-30T00:00:00.000000000Z', '', '', '');`,
 }
 
 // TestMigrateFromEveryVersion builds a store at each earlier schema
