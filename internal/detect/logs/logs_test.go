@@ -105,3 +105,26 @@ func TestLogsDetectorFilesAndWindow(t *testing.T) {
 func TestLogsRulesDeclared(t *testing.T) {
 	enginetest.CheckRules(t, catalog.MustLoad(), New(Options{}))
 }
+
+// TestLogsDetectorWebAndAudit runs the real web and audit parsers into the
+// rules: an injection, a WebShell POST, auditd stopped by a user.
+func TestLogsDetectorWebAndAudit(t *testing.T) {
+	access := `203.0.113.50 - - [01/Mar/2026:09:00:01 +0000] "GET /item.php?id=1%20UNION%20ALL%20SELECT%201,2,user()-- HTTP/1.1" 200 512 "-" "Mozilla/5.0"
+203.0.113.50 - - [01/Mar/2026:09:00:05 +0000] "POST /wp-content/uploads/2026/03/x7.php HTTP/1.1" 200 31 "-" "Mozilla/5.0"
+198.51.100.4 - - [01/Mar/2026:09:01:00 +0000] "GET /about/ HTTP/1.1" 200 4242 "-" "Mozilla/5.0"
+`
+	audit := `type=DAEMON_END msg=audit(1772355600.123:901): op=terminate auid=1000 uid=0 ses=3 pid=4242 subj=unconfined res=success
+`
+	r := testutil.RootFromString(t, rootFiles+"-- var/log/nginx/access.log --\n"+access+"-- var/log/audit/audit.log --\n"+audit)
+	res := enginetest.Run(t, New(Options{}), r, false)
+	enginetest.Expect(t, res.Findings, []enginetest.Want{
+		{Rule: rules.RuleWebSQLi, Subject: "203.0.113.50", Severity: model.Medium},
+		{Rule: rules.RuleWebShell, Subject: "/wp-content/uploads/2026/03/x7.php", Severity: model.High},
+		{Rule: rules.RuleAuditdStopped, Subject: "auditd", Severity: model.Medium},
+	})
+	for _, f := range res.Find(rules.RuleWebSQLi) {
+		if !strings.Contains(f.Evidence.Text, "UNION%20ALL%20SELECT") {
+			t.Errorf("the request line is not the evidence: %q", f.Evidence.Text)
+		}
+	}
+}

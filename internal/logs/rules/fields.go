@@ -14,7 +14,7 @@ const (
 	kindPasswd         = "account.password.changed"
 	kindWebRequest     = "web.request"
 	kindAuditPrefix    = "audit."
-	kindCommandPrefix  = "command" // audit execve / history: a command line in fieldCommand
+	kindHistory        = "history.command"
 	fieldCommand       = "command"
 	fieldAuditType     = "type"
 	fieldAuditAuid     = "auid"
@@ -24,4 +24,5 @@ const (
 	fieldHTTPBytes     = "bytes"
 	fieldHTTPUserAgent = "user_agent"
 	fieldHTTPQuery     = "query"
+	fieldHTTPURI       = "uri"
 )

@@ -176,7 +176,7 @@ func (s *Set) Observe(e *model.Event) {
 	case strings.HasPrefix(e.Kind, "account."), e.Kind == kindSudo, e.Kind == kindSu:
 		s.accountEvent(e)
 	}
-	if e.Kind == kindSudo || strings.HasPrefix(e.Kind, kindAuditPrefix) || strings.HasPrefix(e.Kind, kindCommandPrefix) {
+	if e.Kind == kindSudo || e.Kind == kindHistory || strings.HasPrefix(e.Kind, kindAuditPrefix) {
 		s.tamperCommand(e)
 	}
 	s.timeGap(e)

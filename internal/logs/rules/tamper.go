@@ -125,6 +125,9 @@ func (s *Set) tamperCommand(e *model.Event) {
 // auditing switched off.
 func (s *Set) auditRecord(e *model.Event) {
 	typ := e.Fields[fieldAuditType]
+	if typ == "" { // the kind carries it too: audit.daemon-end
+		typ = strings.ToUpper(strings.ReplaceAll(strings.TrimPrefix(e.Kind, kindAuditPrefix), "-", "_"))
+	}
 	auid := e.Fields[fieldAuditAuid]
 	byUser := auid != "" && auid != "4294967295" && auid != "-1" && auid != "unset"
 	switch {

@@ -203,7 +203,7 @@ func (s *Set) webEvent(e *model.Event) {
 					f.raise(sev, model.ConfMedium)
 					f.add(e)
 					f.ip = e.SrcIP
-					f.sample(clipSample(target))
+					f.sample(clipSample(orDefault(e.Fields[fieldHTTPURI], target)))
 				}
 			}
 		}
@@ -223,6 +223,13 @@ func (s *Set) webEvent(e *model.Event) {
 	}
 	s.webScript(e, p, q, status)
 	s.webSize(e, p, status)
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 func clipSample(s string) string {

@@ -311,9 +311,13 @@ func (s *Set) fill(e *model.Event) {
 	}
 	if e.Source == "web.access" {
 		p, q, _ := strings.Cut(e.Object, "?")
+		if q == "" {
+			q = e.Fields["query"]
+		}
 		set("cs-uri-stem", p)
 		set("cs-uri-query", q)
 		set("cs-uri", e.Object)
+		set("cs-uri", e.Fields["uri"])
 		set("cs-method", e.Fields["method"])
 		set("sc-status", e.Fields["status"])
 		set("cs-bytes", e.Fields["bytes"])
