@@ -162,6 +162,19 @@
 //	                       Actor = the auid's name (/etc/passwd) or "#AUID"; Object = acct, else exe;
 //	                       SrcIP = addr; Outcome from success= / res=. Raw holds every record.
 //
+// systemd journal files (/var/log/journal/*/ and /run/log/journal/*/,
+// *.journal and *.journal~, compact and regular layouts; opened with
+// github.com/Velocidex/go-journalctl, objects walked here — see journal.go):
+// each entry is an event of Source "journal", its MESSAGE classified as a
+// syslog message of its SYSLOG_IDENTIFIER (else _COMM), so sshd, sudo, su,
+// cron ... give the kinds above; Host = _HOSTNAME, PID = _PID, Time =
+// _SOURCE_REALTIME_TIMESTAMP else the entry's time; Fields unit, priority;
+// Line = the entry's number in the file. Damaged objects and entries are
+// skipped and counted (Coverage.Skipped, one logparse.gap.journal-corrupt
+// gap per file), the walk going on after them; zstd-compressed fields are
+// decoded, xz/lz4 ones (journald's older compressions, for large fields)
+// are left out.
+//
 // A file whose size is not a multiple of the record size is a gap
 // (logparse.gap.utmp-tail) and an error in Coverage; the whole records are
 // read. Zeroed and garbled records count as Coverage.Skipped.

@@ -39,6 +39,7 @@ var parsers = map[string]parseFunc{
 	FormatYum:       yumParser,
 	FormatDnf:       dnfParser,
 	FormatAudit:     auditParser,
+	FormatJournal:   journalParser,
 }
 
 // yearless formats write timestamps without a year (see planYears).

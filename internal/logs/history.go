@@ -56,18 +56,11 @@ func historyParser(r *reader) error {
 	if !ok {
 		enc = shellhist.Plain
 	}
-	f, err := r.t.Open(r.file.Path)
-	if err != nil {
-		r.cov.Errors++
-		r.readErr(err, 1)
+	f, st, ok := r.openFile()
+	if !ok {
 		return nil
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		r.readErr(err, 1)
-		return nil
-	}
 	off := max(st.Size()-historyLimit, 0)
 	b := make([]byte, st.Size()-off)
 	n, err := f.ReadAt(b, off)

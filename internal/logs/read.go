@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -192,6 +194,28 @@ func (r *reader) open() (io.ReadCloser, bool) {
 		r.rec.GapMsg(model.GapError, r.file.Path, model.Msg("logparse.gap.gzip"))
 	}
 	return rc, ok
+}
+
+// openFile opens the current file of the target for random access (a
+// format read whole or by offset: journal, history); stdin is not one. A
+// failure is a gap and counted.
+func (r *reader) openFile() (*os.File, fs.FileInfo, bool) {
+	if r.t == nil || r.file.Path == "-" {
+		return nil, nil, false
+	}
+	f, err := r.t.Open(r.file.Path)
+	if err != nil {
+		r.cov.Errors++
+		target.Record(r.rec, r.file.Path, err)
+		return nil, nil, false
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		r.readErr(err, 1)
+		return nil, nil, false
+	}
+	return f, st, true
 }
 
 // gunzip wraps f in a gzip reader (closing f when it is not gzip).

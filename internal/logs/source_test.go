@@ -23,7 +23,12 @@ type logFile struct {
 
 func writeRoot(t *testing.T, files ...logFile) *target.Target {
 	t.Helper()
-	dir := t.TempDir()
+	return writeRootAt(t, t.TempDir(), files...)
+}
+
+// writeRootAt writes the files under dir and returns it as a target.
+func writeRootAt(t testing.TB, dir string, files ...logFile) *target.Target {
+	t.Helper()
 	for _, f := range files {
 		p := filepath.Join(dir, filepath.FromSlash(f.name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -45,7 +50,7 @@ func writeRoot(t *testing.T, files ...logFile) *target.Target {
 	return target.NewUnchecked(dir, false)
 }
 
-func gz(t *testing.T, s string) []byte {
+func gz(t testing.TB, s string) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	w := gzip.NewWriter(&b)
