@@ -100,6 +100,7 @@ func newRoot(g *globals) *cobra.Command {
 	root.AddCommand(newEvidenceCmd(g))
 	root.AddCommand(newContainCmd(g), newActionsCmd(g), newUndoCmd(g), newQuarantineCmd(g))
 	root.AddCommand(newLogsCmd(g))
+	root.AddCommand(newHardenCmd(g))
 	root.AddCommand(newImageCmd(g))
 	return root
 }

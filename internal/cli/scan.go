@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/vigil-ir/vigil/internal/app"
 	"github.com/vigil-ir/vigil/internal/catalog"
@@ -44,6 +45,17 @@ type scanFlags struct {
 	debug          string
 	force          bool
 	cpuProfile     string
+	harden         bool
+}
+
+// registerOutput registers the flags of how findings are shown, which
+// every command that runs checks shares (scan, harden).
+func (f *scanFlags) registerOutput(fl *pflag.FlagSet) {
+	fl.StringVarP(&f.format, "format", "f", "table", "output format: table, json, jsonl")
+	fl.StringVar(&f.failOn, "fail-on", "high", "exit 1 when a shown finding is at or above this severity (info..critical, none)")
+	fl.StringVar(&f.minSeverity, "min-severity", "info", "show only findings at or above this severity")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "table: explain each finding (why, how to verify, what to do)")
+	fl.StringVar(&f.color, "color", "auto", "colour the table: auto, always, never")
 }
 
 // detectorsKey lets tests run the scan command with their own detectors
@@ -78,12 +90,8 @@ is, 2 on error.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.root, "root", "", "scan a mounted image or extracted root filesystem instead of the live host")
-	fl.StringVarP(&f.format, "format", "f", "table", "output format: table, json, jsonl")
-	fl.StringVar(&f.failOn, "fail-on", "high", "exit 1 when a shown finding is at or above this severity (info..critical, none)")
-	fl.StringVar(&f.minSeverity, "min-severity", "info", "show only findings at or above this severity")
-	fl.BoolVarP(&f.verbose, "verbose", "v", false, "table: explain each finding (why, how to verify, what to do)")
+	f.registerOutput(fl)
 	fl.StringVar(&f.changedSince, "changed-since", "", "also list files changed since TIME (RFC 3339, YYYY-MM-DD, or a duration like 72h or 7d)")
-	fl.StringVar(&f.color, "color", "auto", "colour the table: auto, always, never")
 	fl.StringArrayVar(&f.suppressions, "suppressions", nil, "also apply the suppressions in this YAML file (from vigil ignore export); repeatable, works with --no-store")
 	fl.StringVar(&f.progress, "progress", "auto", "progress of the checks on stderr: auto (when stderr is a terminal), always, never")
 	f.store.register(cmd)
@@ -93,6 +101,7 @@ is, 2 on error.`,
 	fl.BoolVar(&f.showSuppressed, "show-suppressed", false, "also show suppressed findings, marked (they still do not count for --fail-on)")
 	fl.BoolVar(&f.force, "force", false, "with --new: judge against a scan of the same machine saved as another target (another root path, or the live host) when this target has none")
 	fl.IntVar(&f.maxPerRule, "max-per-rule", engine.DefaultMaxPerRule, "report at most N findings of one rule, and fold the rest into one finding that counts them (0: never fold)")
+	fl.BoolVar(&f.harden, "harden", false, "also check the hardening baseline (what vigil harden checks)")
 	fl.BoolVar(&f.full, "full", false, "rehash every package file (by default a file whose inode, size, mtime and ctime are unchanged since the last scan is not reread; see docs/store.md)")
 	fl.StringSliceVar(&f.only, "only", nil, "run only these checks (comma-separated names, as vigil rules lists them)")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "debug: write a CPU profile of the scan to FILE (go tool pprof)")
@@ -146,6 +155,9 @@ func runScan(cmd *cobra.Command, g *globals, f *scanFlags) error {
 		}
 	}
 	detectors := detectorsFrom(ctx)
+	if f.harden {
+		detectors = append(detectors, registry.Harden()...)
+	}
 	skip, err := app.SelectChecks(detectors, f.only, f.skip)
 	if err != nil {
 		return usage(err)

@@ -8,6 +8,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/detect/autostart"
 	"github.com/vigil-ir/vigil/internal/detect/changed"
 	"github.com/vigil-ir/vigil/internal/detect/files"
+	"github.com/vigil-ir/vigil/internal/detect/harden"
 	"github.com/vigil-ir/vigil/internal/detect/history"
 	"github.com/vigil-ir/vigil/internal/detect/hooks"
 	"github.com/vigil-ir/vigil/internal/detect/integrity"
@@ -60,7 +61,14 @@ func All() []engine.Detector {
 
 // Standalone returns the detectors that are not part of `vigil scan` but
 // run alone under their own command, in their default configuration (for
-// declaring their rules): logs (`vigil logs`).
+// declaring their rules): logs (`vigil logs`) and the hardening baseline
+// (`vigil harden`).
 func Standalone() []engine.Detector {
-	return []engine.Detector{logs.New(logs.Options{})}
+	return append([]engine.Detector{logs.New(logs.Options{})}, Harden()...)
+}
+
+// Harden returns the detectors of the hardening baseline (`vigil harden`,
+// `vigil scan --harden`): the system's and sshd's.
+func Harden() []engine.Detector {
+	return []engine.Detector{harden.New(), ssh.NewBaseline()}
 }

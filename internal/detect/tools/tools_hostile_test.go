@@ -20,7 +20,7 @@ func TestHostileInput(t *testing.T) {
 		Files: []string{"/tmp/.x/frpc.ini", "/tmp/.x/", "/tmp/", "/var/tmp/", "/dev/shm/", "/root/", "/root/.config/frpc.toml", "/opt/frp/frps.ini", "/etc/passwd"},
 		Needs: []string{"/tmp/.x/frpc.ini"},
 		Known: map[string]string{
-			"nul":       "a configuration with NUL bytes in its first KiB counts as binary (frp's INI parser rejects such a file too)",
+			"nul": "a configuration with NUL bytes in its first KiB counts as binary (frp's INI parser rejects such a file too)",
 		},
 	}.Run(t)
 }
