@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -13,7 +14,9 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/catalog"
 	"github.com/vigil-ir/vigil/internal/evidence"
+	"github.com/vigil-ir/vigil/internal/incident"
 	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/store"
 	"github.com/vigil-ir/vigil/internal/target"
 )
 
@@ -35,7 +38,7 @@ type CollectOptions struct {
 	Secrets bool
 	KeyPath string
 	Command []string
-	Case    string // the open incident case, "" when none
+	Store   string // the store: the open incident case is recorded in the manifest and gets the archive
 	Getenv  func(string) string
 }
 
@@ -78,8 +81,12 @@ func Collect(ctx context.Context, o CollectOptions) (*CollectReport, error) {
 	}
 	actor := CurrentActor(o.Getenv)
 	host, _ := os.Hostname()
+	caseRef := ""
+	if inside, _ := InsideTarget(o.Store, o.Target); o.Store != "" && !inside {
+		caseRef = CurrentIncident(ctx, o.Store)
+	}
 	m := evidence.Manifest{
-		Tool: "vigil", Version: Version, Command: o.Command, Case: o.Case,
+		Tool: "vigil", Version: Version, Command: o.Command, Case: caseRef,
 		Collector: evidence.Collector{Hostname: host, User: actor.User, SudoUser: actor.SudoUser},
 		Footprint: evidence.Footprint{PID: os.Getpid()},
 	}
@@ -110,6 +117,14 @@ func Collect(ctx context.Context, o CollectOptions) (*CollectReport, error) {
 	}
 	rep := &CollectReport{
 		Output: o.Output, Archive: res.Sum, Manifest: res.Manifest, KeyPath: o.KeyPath, KeyCreated: created,
+	}
+	if caseRef != "" {
+		where := o.Output
+		if where == "-" {
+			where = "stdout"
+		}
+		_, _ = AttachToIncident(ctx, o.Store, store.CaseEvent{Actor: actor.String(), Kind: incident.KindEvidence, Ref: where,
+			Detail: fmt.Sprintf("%s %s, %d items, sha256 %s", m.Target.Hostname, res.Manifest.Profile, res.Manifest.Totals.Items, res.Sum.SHA256)})
 	}
 	pub := key.Public().(ed25519.PublicKey)
 	rep.PublicKey, rep.KeyFP = evidence.PublicKeyText(pub), evidence.KeyFingerprint(pub)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -12,7 +13,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/vigil-ir/vigil/internal/evidence"
+	"github.com/vigil-ir/vigil/internal/incident"
 	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/store"
 )
 
 // ImageOptions configure `vigil image`.
@@ -22,7 +25,7 @@ type ImageOptions struct {
 	Stdout   io.Writer // where "-" goes
 	MD5      bool
 	Command  []string
-	Case     string
+	Store    string // the store: the open incident case gets the image
 	Getenv   func(string) string
 	Progress func(done, total int64, bad int)
 }
@@ -58,7 +61,7 @@ func Image(ctx context.Context, o ImageOptions) (*evidence.ImageRecord, error) {
 	host, _ := os.Hostname()
 	rec := &evidence.ImageRecord{
 		Format: "vigil-image/1", Tool: "vigil", Version: Version, Command: o.Command, Source: o.Source, Output: o.Output,
-		Case: o.Case, Operator: evidence.Collector{Hostname: host, User: actor.User, SudoUser: actor.SudoUser},
+		Case: CurrentIncident(ctx, o.Store), Operator: evidence.Collector{Hostname: host, User: actor.User, SudoUser: actor.SudoUser},
 		Started: time.Now().UTC(),
 	}
 	var dst io.Writer = o.Stdout
@@ -77,6 +80,10 @@ func Image(ctx context.Context, o ImageOptions) (*evidence.ImageRecord, error) {
 		return nil, err
 	}
 	rec.Result, rec.Finished = res, time.Now().UTC()
+	if rec.Case != "" {
+		_, _ = AttachToIncident(ctx, o.Store, store.CaseEvent{Actor: actor.String(), Kind: incident.KindImage, Ref: o.Output,
+			Detail: fmt.Sprintf("%s, %d bytes, sha256 %s, %d unreadable sectors", o.Source, res.Bytes, res.SHA256, res.BadSectors)})
+	}
 	if o.Output != "-" {
 		b, err := json.MarshalIndent(rec, "", "  ")
 		if err != nil {

@@ -56,6 +56,7 @@ and private keys are collected only with --secrets.`,
 			rep, err := app.Collect(cmd.Context(), app.CollectOptions{
 				Target: t, Output: output, Stdout: g.stdout, Profile: profile, Secrets: secrets,
 				KeyPath: app.KeyPath(keyPath, sf.path, g.getenv), Command: os.Args, Getenv: g.getenv,
+				Store: app.StorePath(sf.path, g.getenv),
 			})
 			if err != nil {
 				return errExit(err)

@@ -11,6 +11,7 @@ import (
 )
 
 func newImageCmd(g *globals) *cobra.Command {
+	var sf storeFlag
 	var md5 bool
 	var progress string
 	cmd := &cobra.Command{
@@ -37,7 +38,8 @@ image is complete, with zeros there), 2 on failure.`,
 			if err != nil {
 				return errExit(err)
 			}
-			o := app.ImageOptions{Source: args[0], Output: args[1], Stdout: g.stdout, MD5: md5, Command: os.Args, Getenv: g.getenv}
+			o := app.ImageOptions{Source: args[0], Output: args[1], Stdout: g.stdout, MD5: md5, Command: os.Args, Getenv: g.getenv,
+				Store: app.StorePath(sf.path, g.getenv)}
 			start := time.Now()
 			var last time.Time
 			if show {
@@ -62,6 +64,9 @@ image is complete, with zeros there), 2 on failure.`,
 			if r.MD5 != "" {
 				g.notef("MD5: %s", r.MD5)
 			}
+			if rec.Case != "" {
+				g.notef("%s", g.t("evidence.cli.case", rec.Case))
+			}
 			if rec.Output != "-" {
 				g.notef("%s", g.t("image.record", rec.Output+app.RecordSuffix))
 			}
@@ -72,6 +77,7 @@ image is complete, with zeros there), 2 on failure.`,
 			return nil
 		},
 	}
+	sf.register(cmd)
 	cmd.Flags().BoolVar(&md5, "md5", false, "also compute MD5 (for tools that want it)")
 	cmd.Flags().StringVar(&progress, "progress", "auto", "show progress on stderr: auto (when stderr is a terminal), always, never")
 	return cmd

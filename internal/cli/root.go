@@ -102,5 +102,6 @@ func newRoot(g *globals) *cobra.Command {
 	root.AddCommand(newLogsCmd(g))
 	root.AddCommand(newHardenCmd(g))
 	root.AddCommand(newImageCmd(g))
+	root.AddCommand(newIncidentCmd(g))
 	return root
 }

@@ -173,6 +173,9 @@ var placeholders = map[string]string{
 	"FINGERPRINT|RULE": "ssh.sshd.root-login",
 	"CHECK,...":        "integrity,tools",
 	"FILE":             "debug.log",
+	"TITLE":            "documented incident",
+	"STEP":             "harden",
+	"CASE":             "IR-1",
 	"PATH":             "debian-osv.zip", // written by vulntest.Write
 }
 

@@ -260,6 +260,47 @@ BEGIN SELECT RAISE(ABORT, 'the vulnerability audit trail is append-only'); END;
 CREATE TRIGGER vuln_audit_no_delete BEFORE DELETE ON vuln_audit
 BEGIN SELECT RAISE(ABORT, 'the vulnerability audit trail is append-only'); END;
 `},
+	{10, "incident cases and their journal; scans and containment actions made while a case is open are attached to it", `
+CREATE TABLE cases (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	title      TEXT NOT NULL,
+	opened     TEXT NOT NULL,
+	aware      TEXT NOT NULL,
+	opened_by  TEXT NOT NULL,
+	closed     TEXT NOT NULL DEFAULT '',
+	closed_by  TEXT NOT NULL DEFAULT '',
+	state      TEXT NOT NULL CHECK (state IN ('open', 'closed'))
+);
+CREATE UNIQUE INDEX cases_one_open ON cases(state) WHERE state = 'open';
+CREATE TABLE case_events (
+	id      INTEGER PRIMARY KEY AUTOINCREMENT,
+	case_id INTEGER NOT NULL REFERENCES cases(id),
+	at      TEXT NOT NULL,
+	actor   TEXT NOT NULL,
+	kind    TEXT NOT NULL,
+	step    TEXT NOT NULL,
+	ref     TEXT NOT NULL,
+	detail  TEXT NOT NULL
+);
+CREATE INDEX case_events_case ON case_events(case_id, at);
+CREATE TRIGGER case_events_no_update BEFORE UPDATE ON case_events
+BEGIN SELECT RAISE(ABORT, 'the case journal is append-only'); END;
+CREATE TRIGGER case_events_no_delete BEFORE DELETE ON case_events
+BEGIN SELECT RAISE(ABORT, 'the case journal is append-only'); END;
+CREATE TRIGGER case_attach_scan AFTER INSERT ON scans
+WHEN EXISTS (SELECT 1 FROM cases WHERE state = 'open')
+BEGIN
+	INSERT INTO case_events(case_id, at, actor, kind, step, ref, detail)
+	SELECT id, NEW.started, '', 'scan', 'assess', CAST(NEW.id AS TEXT), NEW.target_key FROM cases WHERE state = 'open';
+END;
+CREATE TRIGGER case_attach_action AFTER INSERT ON actions
+WHEN EXISTS (SELECT 1 FROM cases WHERE state = 'open')
+BEGIN
+	INSERT INTO case_events(case_id, at, actor, kind, step, ref, detail)
+	SELECT id, NEW.created, NEW.os_user || CASE WHEN NEW.sudo_user <> '' AND NEW.sudo_user <> NEW.os_user THEN ' (sudo: ' || NEW.sudo_user || ')' ELSE '' END,
+		'action', 'contain', CAST(NEW.id AS TEXT), NEW.kind || ' ' || NEW.subject FROM cases WHERE state = 'open';
+END;
+`},
 }
 
 // LatestSchema is the schema version this Vigil writes.

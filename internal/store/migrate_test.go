@@ -56,6 +56,9 @@ INSERT INTO action_log (action_id, at, state, result, os_user, sudo_user) VALUES
 	9: `INSERT INTO vuln_state (target_key, vuln_key, vuln_id, package, severity, status, fixed, installed, kev, state, first_seen, last_seen, fixed_at, due, reason, who, until)
 	VALUES ('live|host:old', 'openssl CVE-2099-1', 'CVE-2099-1', 'openssl', 3, 'fixed', '3.0.16', '3.0.15', 0, 'open',
 	'2026-11-01T00:00:00.000000000Z', '2026-11-01T00:00:00.000000000Z', '', '2027-01-30T00:00:00.000000000Z', '', '', '');`,
+	10: `INSERT INTO cases (title, opened, aware, opened_by, state) VALUES ('web1 defaced', '2026-11-04T00:00:00.000000000Z',
+	'2026-11-03T22:00:00.000000000Z', 'root', 'open');
+INSERT INTO case_events (case_id, at, actor, kind, step, ref, detail) VALUES (1, '2026-11-04T00:00:00.000000000Z', 'root', 'note', '', '', 'first look');`,
 }
 
 // TestMigrateFromEveryVersion builds a store at each earlier schema

@@ -1,0 +1,150 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/vigil-ir/vigil/internal/incident"
+	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/store"
+)
+
+// casesOf is the store's incident part.
+func casesOf(st store.Store) (store.Cases, error) {
+	c, ok := st.(store.Cases)
+	if !ok {
+		return nil, errors.New("this store keeps no incident cases")
+	}
+	return c, nil
+}
+
+// OpenIncident starts a case. aware is when the organisation became aware
+// of the incident (zero: now): the regulator's 72 hours run from it.
+func OpenIncident(ctx context.Context, st store.Store, title string, aware time.Time, who store.Actor) (store.Case, error) {
+	cs, err := casesOf(st)
+	if err != nil {
+		return store.Case{}, err
+	}
+	c, err := cs.OpenCase(ctx, title, aware, who)
+	if errors.Is(err, store.ErrCaseOpen) {
+		if cur, ok, _ := cs.CurrentCase(ctx); ok {
+			return store.Case{}, &MsgError{model.Msg("incident.err.open", cur.Reference, cur.Title)}
+		}
+	}
+	return c, err
+}
+
+// FindIncident is the case ref names ("" the open case, else the newest).
+func FindIncident(ctx context.Context, st store.Store, ref string) (store.Case, error) {
+	cs, err := casesOf(st)
+	if err != nil {
+		return store.Case{}, err
+	}
+	c, err := cs.CaseByRef(ctx, ref)
+	if errors.Is(err, store.ErrNotFound) {
+		if ref == "" {
+			return c, &MsgError{model.Msg("incident.err.none")}
+		}
+		return c, &MsgError{model.Msg("incident.err.not-found", ref)}
+	}
+	return c, err
+}
+
+// openIncident is the store's cases and the open case, or an error saying
+// there is none.
+func openIncident(ctx context.Context, st store.Store) (store.Cases, store.Case, error) {
+	cs, err := casesOf(st)
+	if err != nil {
+		return nil, store.Case{}, err
+	}
+	c, ok, err := cs.CurrentCase(ctx)
+	if err == nil && !ok {
+		err = &MsgError{model.Msg("incident.err.none-open")}
+	}
+	return cs, c, err
+}
+
+// NoteIncident adds a note to the open case, for a playbook step ("" for
+// none).
+func NoteIncident(ctx context.Context, st store.Store, text, step string, who store.Actor) (store.Case, error) {
+	if step != "" && !incident.ValidStep(step) {
+		return store.Case{}, &MsgError{model.Msg("incident.err.step", step)}
+	}
+	cs, c, err := openIncident(ctx, st)
+	if err != nil {
+		return c, err
+	}
+	return c, cs.AddCaseEvent(ctx, store.CaseEvent{CaseID: c.ID, Actor: who.String(), Kind: incident.KindNote, Step: step, Detail: text})
+}
+
+// CloseIncident closes the open case.
+func CloseIncident(ctx context.Context, st store.Store, who store.Actor) (store.Case, error) {
+	cs, c, err := openIncident(ctx, st)
+	if err != nil {
+		return c, err
+	}
+	if err := cs.CloseCase(ctx, c.ID, who); err != nil {
+		return c, err
+	}
+	return cs.CaseByRef(ctx, c.Reference)
+}
+
+// IncidentStatus is a case with its journal and the playbook checklist.
+type IncidentStatus struct {
+	Case      store.Case            `json:"case"`
+	Events    []store.CaseEvent     `json:"journal"`
+	Checklist []incident.StepStatus `json:"checklist"`
+}
+
+// StatusOfIncident loads case ref ("" the open or newest case).
+func StatusOfIncident(ctx context.Context, st store.Store, ref string) (*IncidentStatus, error) {
+	c, err := FindIncident(ctx, st, ref)
+	if err != nil {
+		return nil, err
+	}
+	cs, _ := casesOf(st)
+	evs, err := cs.CaseEvents(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	if evs == nil {
+		evs = []store.CaseEvent{}
+	}
+	return &IncidentStatus{Case: c, Events: evs, Checklist: incident.Checklist(evs)}, nil
+}
+
+// CurrentIncident is the reference of the case open in the store at path,
+// "" when there is no store or no open case: collect and image record it.
+// It never creates a store.
+func CurrentIncident(ctx context.Context, path string) string {
+	st, err := store.Open(ctx, path, store.Options{ReadOnly: true})
+	if err != nil {
+		return ""
+	}
+	defer st.Close()
+	if c, ok, err := st.CurrentCase(ctx); err == nil && ok {
+		return c.Reference
+	}
+	return ""
+}
+
+// AttachToIncident adds e to the case open in the store at path, if any;
+// it never creates a store. It returns the case's reference, "" when
+// nothing was attached.
+func AttachToIncident(ctx context.Context, path string, e store.CaseEvent) (string, error) {
+	st, err := store.Open(ctx, path, store.Options{MustExist: true})
+	if errors.Is(err, store.ErrNoStore) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	defer st.Close()
+	c, ok, err := st.CurrentCase(ctx)
+	if err != nil || !ok {
+		return "", err
+	}
+	e.CaseID = c.ID
+	return c.Reference, st.AddCaseEvent(ctx, e)
+}

@@ -1,0 +1,188 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vigil-ir/vigil/internal/app"
+	"github.com/vigil-ir/vigil/internal/store"
+)
+
+func newIncidentCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "incident",
+		Short: "Keep an incident case: open it, add notes, follow the playbook, close it, report",
+		Long: `An incident case lives in the store. While it is open, scans, containment
+actions, evidence archives and disk images are attached to it automatically,
+with time and operator. The playbook is its checklist: contain, assess and
+back up, fix and verify, trace and clean, harden, report.`,
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(newIncidentOpenCmd(g), newIncidentNoteCmd(g), newIncidentStatusCmd(g), newIncidentCloseCmd(g))
+	return cmd
+}
+
+func newIncidentOpenCmd(g *globals) *cobra.Command {
+	var sf storeFlag
+	var aware string
+	cmd := &cobra.Command{
+		Use:   "open TITLE",
+		Short: "Open an incident case (one at a time)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var at time.Time
+			if aware != "" {
+				var err error
+				if at, err = ParseSince(aware, time.Now()); err != nil {
+					return errExit(fmt.Errorf("--aware: %w", err))
+				}
+			}
+			st, err := sf.open(cmd.Context(), g, false)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			c, err := app.OpenIncident(cmd.Context(), st, args[0], at, app.CurrentActor(g.getenv))
+			if err != nil {
+				return errExit(err)
+			}
+			fmt.Fprintln(g.stdout, g.t("incident.opened", c.Reference, c.Title, c.Aware.Format(time.RFC3339)))
+			return nil
+		},
+	}
+	sf.register(cmd)
+	cmd.Flags().StringVar(&aware, "aware", "", "when you became aware of the incident (RFC 3339, YYYY-MM-DD, or a duration ago: 6h); default now")
+	return cmd
+}
+
+func newIncidentNoteCmd(g *globals) *cobra.Command {
+	var sf storeFlag
+	var step string
+	cmd := &cobra.Command{
+		Use:   "note TEXT",
+		Short: "Add a note to the open case, optionally for a playbook step",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := sf.open(cmd.Context(), g, true)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			c, err := app.NoteIncident(cmd.Context(), st, args[0], step, app.CurrentActor(g.getenv))
+			if err != nil {
+				return errExit(err)
+			}
+			fmt.Fprintln(g.stdout, g.t("incident.noted", c.Reference))
+			return nil
+		},
+	}
+	sf.register(cmd)
+	cmd.Flags().StringVar(&step, "step", "", "the playbook step it records: contain, assess, fix, trace, harden, report")
+	return cmd
+}
+
+func newIncidentStatusCmd(g *globals) *cobra.Command {
+	var sf storeFlag
+	var format string
+	cmd := &cobra.Command{
+		Use:   "status [CASE]",
+		Short: "Show a case (default: the open one, else the newest) and its playbook: what was done, what is open",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "table" && format != "json" {
+				return errExit(errors.New(g.t("cli.err.format", format, "table, json")))
+			}
+			st, err := sf.openReadOnly(cmd.Context(), g)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			ref := ""
+			if len(args) == 1 {
+				ref = args[0]
+			}
+			s, err := app.StatusOfIncident(cmd.Context(), st, ref)
+			if err != nil {
+				return errExit(err)
+			}
+			if format == "json" {
+				return writeJSON(g.stdout, s)
+			}
+			writeIncidentStatus(g, s)
+			return nil
+		},
+	}
+	sf.register(cmd)
+	cmd.Flags().StringVarP(&format, "format", "f", "table", "table or json")
+	return cmd
+}
+
+func writeIncidentStatus(g *globals, s *app.IncidentStatus) {
+	c := s.Case
+	out := func(id string, a ...any) { fmt.Fprintln(g.stdout, g.t(id, a...)) }
+	out("incident.status.head", c.Reference, c.Title, g.t("incident.state."+c.State))
+	out("incident.status.times", c.Opened.Local().Format("2006-01-02 15:04"), c.OpenedBy, c.Aware.Local().Format("2006-01-02 15:04"))
+	if c.State == store.CaseClosed {
+		out("incident.status.closed", c.Closed.Local().Format("2006-01-02 15:04"), c.ClosedBy)
+	}
+	for _, st := range s.Checklist {
+		mark := "[ ]"
+		if st.Done {
+			mark = "[x]"
+		}
+		fmt.Fprintf(g.stdout, "\n%s %s\n", mark, g.t("incident.step."+st.Step))
+		if !st.Done {
+			fmt.Fprintf(g.stdout, "      %s\n", g.t("incident.status.open"))
+		}
+		for _, e := range st.What {
+			fmt.Fprintf(g.stdout, "      %s  %s\n", e.At.Local().Format("01-02 15:04"), eventLine(g, e))
+		}
+	}
+}
+
+// eventLine is one journal line in the reader's language.
+func eventLine(g *globals, e store.CaseEvent) string {
+	by := e.Actor
+	if by == "" {
+		by = "-"
+	}
+	id := "incident.event." + e.Kind
+	switch e.Kind {
+	case "opened", "note", "report":
+		return g.t(id, e.Detail, by)
+	case "scan":
+		return g.t(id, e.Ref, e.Detail)
+	case "closed":
+		return g.t(id, by)
+	case "action", "evidence", "image":
+		return g.t(id, e.Ref, e.Detail, by)
+	}
+	return e.Kind + " " + e.Ref + " " + e.Detail + " (" + by + ")" // a kind a newer vigil wrote
+}
+
+func newIncidentCloseCmd(g *globals) *cobra.Command {
+	var sf storeFlag
+	cmd := &cobra.Command{
+		Use:   "close",
+		Short: "Close the open case: nothing more is attached to it",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := sf.open(cmd.Context(), g, true)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			c, err := app.CloseIncident(cmd.Context(), st, app.CurrentActor(g.getenv))
+			if err != nil {
+				return errExit(err)
+			}
+			fmt.Fprintln(g.stdout, g.t("incident.closed", c.Reference, c.Title))
+			return nil
+		},
+	}
+	sf.register(cmd)
+	return cmd
+}

@@ -1,0 +1,60 @@
+package cli
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vigil-ir/vigil/internal/app"
+	"github.com/vigil-ir/vigil/internal/testutil"
+)
+
+func TestIncidentCase(t *testing.T) {
+	root := testutil.RootFromString(t, minimalRoot)
+	dir := t.TempDir()
+	store := filepath.Join(dir, "vigil.db")
+	run := func(want int, args ...string) cliResult {
+		t.Helper()
+		r := vigil(t, append(args, "--store", store)...)
+		if r.code != want {
+			t.Fatalf("%v: exit %d, want %d\n%s%s", args, r.code, want, r.out, r.err)
+		}
+		return r
+	}
+	run(2, "incident", "note", "no store yet")
+	run(1, "scan", "--root", root) // before the case: not attached
+	run(0, "incident", "open", "web1 defaced", "--aware", "2026-12-01T08:00:00Z")
+	run(2, "incident", "open", "a second case")
+	run(2, "incident", "note", "x", "--step", "dance")
+	run(1, "scan", "--root", root)
+	run(0, "collect", "--root", root, "-o", filepath.Join(dir, "e.tar.zst"))
+	run(0, "incident", "note", "password logins disabled", "--step", "harden")
+
+	st := decode[app.IncidentStatus](t, run(0, "incident", "status", "--format", "json"))
+	if st.Case.Reference != "IR-1" || st.Case.State != "open" || st.Case.Aware.Format("2006-01-02T15") != "2026-12-01T08" {
+		t.Fatalf("case: %+v", st.Case)
+	}
+	done := map[string]int{}
+	for _, s := range st.Checklist {
+		done[s.Step] = len(s.What)
+	}
+	if done["assess"] != 2 || done["harden"] != 1 || done["contain"] != 0 {
+		t.Errorf("checklist: %v (want the scan and the archive under assess, the note under harden)", done)
+	}
+	for _, e := range st.Events {
+		if e.Kind == "evidence" && !strings.Contains(e.Detail, "sha256") {
+			t.Errorf("the archive's journal line lacks its digest: %+v", e)
+		}
+	}
+	zh := run(0, "incident", "status", "--lang", "zh-CN")
+	if !strings.Contains(zh.out, "[ ] 遏制") || !strings.Contains(zh.out, "[x] 加固") {
+		t.Errorf("status in Chinese:\n%s", zh.out)
+	}
+	run(0, "incident", "close")
+	run(2, "incident", "close")
+	run(1, "scan", "--root", root) // after closing: not attached
+	st = decode[app.IncidentStatus](t, run(0, "incident", "status", "IR-1", "--format", "json"))
+	if st.Case.State != "closed" || len(st.Checklist[1].What) != 2 {
+		t.Errorf("closed case: %+v", st)
+	}
+}
