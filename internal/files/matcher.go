@@ -76,6 +76,9 @@ type Hit struct {
 	Severity   model.Severity
 	Confidence model.Confidence
 	Graded     bool
+	// Technique, when set, overrides the catalog's ATT&CK technique (a
+	// YARA rule's meta names its own).
+	Technique string
 	// Indicators are indicator ids (rules/indicators.yaml).
 	Indicators []string
 	// Note is prose about the evidence as a message id (rules/messages).

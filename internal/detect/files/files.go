@@ -174,7 +174,7 @@ func (s *sink) Hit(h files.Hit) {
 	if len(ev.Extra) == 0 {
 		ev.Extra = nil
 	}
-	f := model.Finding{RuleID: h.Rule, Subject: h.Path, Evidence: ev, Indicators: h.Indicators}
+	f := model.Finding{RuleID: h.Rule, Subject: h.Path, Evidence: ev, Indicators: h.Indicators, Technique: h.Technique}
 	if h.Graded {
 		f = f.WithSeverity(h.Severity).WithConfidence(h.Confidence)
 	}

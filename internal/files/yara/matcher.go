@@ -103,11 +103,10 @@ func Hit(m Match) files.Hit {
 	if len(m.Strings) > 0 {
 		h.Offset = m.Strings[0].Offset
 	}
-	if m.Rule.Technique != "" {
-		h.Extra["technique"] = m.Rule.Technique
-	}
+	h.Technique = m.Rule.Technique
 	if m.Rule.SeveritySet || m.Rule.ConfSet {
 		h.Severity, h.Confidence = m.Rule.grade()
+		h.Graded = true
 	}
 	return h
 }

@@ -76,14 +76,14 @@ func TestMatcherInTheWalk(t *testing.T) {
 			t.Errorf("no hit %s (got %v)", want, rep.hits)
 			continue
 		}
-		if h.Extra["yara_rule"] == "" || h.Text == "" || (h.Rule != "files.yara.match" && h.Extra["technique"] == "") {
+		if h.Extra["yara_rule"] == "" || h.Text == "" || (h.Rule != "files.yara.match" && h.Technique == "") {
 			t.Errorf("%s: %+v", want, h)
 		}
 	}
 	if len(rep.hits) != 3 {
 		t.Errorf("want 3 hits, got %v", rep.hits)
 	}
-	if h := got["/opt/app/notes.txt files.yara.match"]; h.Severity != model.Medium || h.Confidence != model.ConfLow {
+	if h := got["/opt/app/notes.txt files.yara.match"]; !h.Graded || h.Severity != model.Medium || h.Confidence != model.ConfLow || h.Technique != "T1059" {
 		t.Errorf("user rule's grade: %+v", h)
 	}
 	var compileGaps int
