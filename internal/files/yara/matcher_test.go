@@ -5,27 +5,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/vigil-ir/vigil/internal/catalog"
 	"github.com/vigil-ir/vigil/internal/files"
+	"github.com/vigil-ir/vigil/internal/files/filestest"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
-
-type reporter struct {
-	mu   sync.Mutex
-	hits []files.Hit
-	gaps []model.Gap
-}
-
-func (c *reporter) Hit(h files.Hit) { c.mu.Lock(); c.hits = append(c.hits, h); c.mu.Unlock() }
-func (c *reporter) GapMsg(kind model.GapKind, p string, m model.Message) {
-	c.mu.Lock()
-	c.gaps = append(c.gaps, model.Gap{Kind: kind, Path: p, Msg: m})
-	c.mu.Unlock()
-}
 
 // TestMatcherInTheWalk: the matcher in the one file walk, on a root with a
 // web shell, a reverse shell script and clean files, with a user rule
@@ -37,12 +24,7 @@ func TestMatcherInTheWalk(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(root, p)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(root, p), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		filestest.Put(t, root, p, b)
 	}
 	put("var/www/html/wp-content/uploads/x.php", "testdata/corpus/bad/Vigil_PHP_Eval_Request.1.php")
 	put("var/tmp/.s/run.sh", "testdata/corpus/bad/Vigil_Reverse_Shell_Script.1.sh")
@@ -60,10 +42,10 @@ func TestMatcherInTheWalk(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := NewMatcher(r, bad, 0)
-	rep := &reporter{}
+	rep := &filestest.Reporter{}
 	files.Walk(context.Background(), target.NewUnchecked(root, false), []files.Matcher{m}, rep, files.Options{Roots: []string{"/"}})
 	got := map[string]files.Hit{}
-	for _, h := range rep.hits {
+	for _, h := range rep.Hits {
 		got[h.Path+" "+h.Rule] = h
 	}
 	for _, want := range []string{
@@ -73,21 +55,21 @@ func TestMatcherInTheWalk(t *testing.T) {
 	} {
 		h, ok := got[want]
 		if !ok {
-			t.Errorf("no hit %s (got %v)", want, rep.hits)
+			t.Errorf("no hit %s (got %v)", want, rep.Hits)
 			continue
 		}
 		if h.Extra["yara_rule"] == "" || h.Text == "" || (h.Rule != "files.yara.match" && h.Technique == "") {
 			t.Errorf("%s: %+v", want, h)
 		}
 	}
-	if len(rep.hits) != 3 {
-		t.Errorf("want 3 hits, got %v", rep.hits)
+	if len(rep.Hits) != 3 {
+		t.Errorf("want 3 hits, got %v", rep.Hits)
 	}
 	if h := got["/opt/app/notes.txt files.yara.match"]; !h.Graded || h.Severity != model.Medium || h.Confidence != model.ConfLow || h.Technique != "T1059" {
 		t.Errorf("user rule's grade: %+v", h)
 	}
 	var compileGaps int
-	for _, g := range rep.gaps {
+	for _, g := range rep.Gaps {
 		if g.Msg.ID == "yara.gap.compile" {
 			compileGaps++
 			if !strings.HasSuffix(g.Path, "broken.yar") || g.Msg.Args[1] != "2" {
@@ -96,7 +78,7 @@ func TestMatcherInTheWalk(t *testing.T) {
 		}
 	}
 	if compileGaps != 1 {
-		t.Errorf("want one compile gap, got %v", rep.gaps)
+		t.Errorf("want one compile gap, got %v", rep.Gaps)
 	}
 }
 
