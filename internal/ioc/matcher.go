@@ -36,7 +36,10 @@ func NewMatcher(s *Set) *Matcher {
 func (*Matcher) Name() string { return "ioc" }
 
 // Rules implements files.Matcher.
-func (*Matcher) Rules() []string { return []string{RuleHash, RuleName} }
+func (*Matcher) Rules() []string { return RuleIDs() }
+
+// RuleIDs are the catalog rule ids of indicator hits on files.
+func RuleIDs() []string { return []string{RuleHash, RuleName} }
 
 func (m *Matcher) extra() files.Hash {
 	var h files.Hash

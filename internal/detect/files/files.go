@@ -17,7 +17,9 @@ import (
 	"github.com/vigil-ir/vigil/internal/files"
 	"github.com/vigil-ir/vigil/internal/files/ransom"
 	"github.com/vigil-ir/vigil/internal/files/webshell"
+	"github.com/vigil-ir/vigil/internal/files/yara"
 	"github.com/vigil-ir/vigil/internal/grade/places"
+	"github.com/vigil-ir/vigil/internal/ioc"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -71,12 +73,25 @@ func (*Detector) Version() int { return 1 }
 // NeedsLive implements engine.Detector.
 func (*Detector) NeedsLive() bool { return false }
 
-// Rules implements engine.Detector.
+// Rules implements engine.Detector: the built-in matchers' rules, and
+// those of the optional matchers (YARA rules, indicator lists) that a run
+// may add, so the catalog's rules are declared whatever the configuration.
 func (d *Detector) Rules() []string {
 	out := []string{RuleCoverage}
-	for _, m := range d.matchers(nil) {
-		out = append(out, m.Rules()...)
+	seen := map[string]bool{RuleCoverage: true}
+	add := func(ids []string) {
+		for _, id := range ids {
+			if !seen[id] {
+				seen[id] = true
+				out = append(out, id)
+			}
+		}
 	}
+	for _, m := range d.matchers(nil) {
+		add(m.Rules())
+	}
+	add(yara.RuleIDs())
+	add(ioc.RuleIDs())
 	return out
 }
 
