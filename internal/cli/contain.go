@@ -21,8 +21,14 @@ type containFlags struct {
 }
 
 func (f *containFlags) register(cmd *cobra.Command) {
-	f.sf.register(cmd)
+	f.registerLive(cmd)
 	cmd.Flags().StringVar(&f.root, "root", "", "act on the system mounted at this directory instead of the live host")
+}
+
+// registerLive registers the flags of an action on the running host only
+// (no --root).
+func (f *containFlags) registerLive(cmd *cobra.Command) {
+	f.sf.register(cmd)
 	cmd.Flags().BoolVar(&f.apply, "apply", false, "make the change (without it the plan is printed and nothing changes)")
 }
 
@@ -32,13 +38,15 @@ type planFunc func(ctx context.Context, c *app.Containment, t contain.Target) ([
 func newContainCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "contain",
-		Short: "Contain an intrusion: quarantine files, disable persistence, lock accounts, stop processes (plan first; nothing changes without --apply)",
+		Short: "Contain an intrusion: isolate the host, block addresses, stop processes, lock accounts, disable persistence, quarantine files (plan first)",
 		Long: "Every containment action prints its plan first and changes nothing without --apply.\n" +
 			"Before it changes anything the action and its undo data are written to the journal in the store;\n" +
 			"vigil actions lists them and vigil undo reverts them.",
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newContainQuarantineCmd(g), newContainDisableCmd(g), newContainLockUserCmd(g), newContainProcessCmd(g))
+	cmd.AddCommand(newContainQuarantineCmd(g), newContainDisableCmd(g), newContainLockUserCmd(g), newContainProcessCmd(g),
+		newContainIsolateCmd(g))
+	cmd.AddCommand(newContainNetCmds(g)...)
 	return cmd
 }
 

@@ -99,7 +99,7 @@ func newContainProcessCmd(g *globals) *cobra.Command {
 			})
 		},
 	}
-	f.register(cmd)
+	f.registerLive(cmd)
 	cmd.Flags().BoolVar(&o.Tree, "tree", false, "also every descendant of each process")
 	cmd.Flags().BoolVar(&o.Kill, "kill", false, "kill after the capture (without it the processes stay stopped until vigil undo)")
 	cmd.Flags().BoolVar(&o.Memory, "memory", false, "also capture the readable memory regions (up to 256 MiB per process)")

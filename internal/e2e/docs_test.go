@@ -232,7 +232,7 @@ func (d *docRunner) adapt(c docCommand) ([]string, error) {
 	// Collection reads the fixture root. Containment never touches the machine running the tests: an
 	// example for the live host acts on the fixture root (a temporary
 	// copy), with the temporary store beside it.
-	if len(args) > 0 && (args[0] == "scan" || args[0] == "collect" || args[0] == "contain" || args[0] == "logs" || args[0] == "timeline") && !contains(args, "--root") && !contains(args, "--help") {
+	if len(args) > 0 && (args[0] == "scan" || args[0] == "collect" || onRoot(args) || args[0] == "logs" || args[0] == "timeline") && !contains(args, "--root") && !contains(args, "--help") {
 		args = append(args, "--root", d.root) // the live host: the fixture root
 	}
 	// vigil vuln and vuln plan on the live host examine the fixture root.
@@ -271,6 +271,13 @@ func diskFile(t *testing.T) string {
 		}
 	}
 	return name
+}
+
+// onRoot: the containment actions that can act on a root directory act on
+// the fixture root; the others (isolate, block, status) only plan or read
+// on the live host in the documents.
+func onRoot(args []string) bool {
+	return len(args) > 1 && args[0] == "contain" && (args[1] == "quarantine" || args[1] == "disable" || args[1] == "lock-user")
 }
 
 func contains(l []string, s string) bool {

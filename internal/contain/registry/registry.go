@@ -6,6 +6,7 @@ package registry
 import (
 	"github.com/vigil-ir/vigil/internal/contain"
 	"github.com/vigil-ir/vigil/internal/contain/account"
+	"github.com/vigil-ir/vigil/internal/contain/netfw"
 	"github.com/vigil-ir/vigil/internal/contain/persist"
 	"github.com/vigil-ir/vigil/internal/contain/proc"
 	"github.com/vigil-ir/vigil/internal/contain/quarantine"
@@ -18,6 +19,8 @@ func All() []contain.Kind {
 		persist.LineAction{},
 		account.Kind{},
 		proc.Kind{},
+		netfw.IsolateAction{},
+		netfw.BlockAction{},
 	}
 }
 

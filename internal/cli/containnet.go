@@ -1,0 +1,184 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vigil-ir/vigil/internal/app"
+	"github.com/vigil-ir/vigil/internal/contain"
+	"github.com/vigil-ir/vigil/internal/contain/netfw"
+	"github.com/vigil-ir/vigil/internal/store"
+)
+
+func newContainIsolateCmd(g *globals) *cobra.Command {
+	var f containFlags
+	var o netfw.IsolateOptions
+	var noDNS bool
+	cmd := &cobra.Command{
+		Use:     "isolate",
+		Short:   "Cut the host off the network except the operator's session, loopback, DHCP, the resolvers and --allow addresses; reverts by itself unless confirmed",
+		Example: "vigil contain isolate --allow 198.51.100.7 --deadman 10m",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.Operator == "" {
+				o.Operator, o.Source = netfw.OperatorAddress(g.getenv)
+			} else {
+				o.Source = "--operator"
+			}
+			if !noDNS {
+				if b, err := os.ReadFile("/etc/resolv.conf"); err == nil {
+					o.DNS = netfw.Resolvers(string(b))
+				}
+			}
+			if f.apply {
+				if err := netfw.Available(o.NetNS); err != nil {
+					return &exitError{code: ExitError, err: err}
+				}
+			}
+			return g.contain(cmd, &f, func(context.Context, *app.Containment, contain.Target) ([]*contain.Action, error) {
+				a, err := netfw.PlanIsolate(contain.Live(), o)
+				return []*contain.Action{a}, err
+			})
+		},
+	}
+	f.registerLive(cmd)
+	cmd.Flags().StringArrayVar(&o.Allow, "allow", nil, "also allow this address or CIDR, in and out (repeatable): a management server, a jump host")
+	cmd.Flags().StringVar(&o.Operator, "operator", "", "the operator's address (default: from SSH_CONNECTION or the sshd session vigil runs under)")
+	cmd.Flags().BoolVar(&o.Console, "console", false, "you are on a local or out-of-band console: no network session to keep")
+	cmd.Flags().DurationVar(&o.DeadMan, "deadman", 10*time.Minute, "the kernel lifts the isolation after this unless vigil contain confirm")
+	cmd.Flags().StringArrayVar(&o.Checks, "check", nil, "HOST:PORT that must still connect once isolated, or the isolation is reverted (repeatable)")
+	cmd.Flags().StringVar(&o.Probe, "probe", "", "an address that must be blocked once isolated (default 192.0.2.1)")
+	cmd.Flags().BoolVar(&noDNS, "no-dns", false, "do not keep the resolvers of /etc/resolv.conf reachable")
+	cmd.Flags().StringVar(&o.NetNS, "netns", "", "isolate this network namespace (/run/netns/NAME, /proc/PID/ns/net) instead of the host's")
+	return cmd
+}
+
+// latestIsolation is the newest applied isolation of the journal.
+func latestIsolation(ctx context.Context, c *app.Containment) (store.ActionRecord, netfw.IsolateParams, error) {
+	recs, err := c.Store.Actions(ctx, store.ActionQuery{Kind: netfw.IsolateKind, States: []string{store.ActionApplied}})
+	var p netfw.IsolateParams
+	if err != nil {
+		return store.ActionRecord{}, p, err
+	}
+	if len(recs) == 0 {
+		return store.ActionRecord{}, p, errors.New("no isolation in the journal (vigil actions --kind net.)")
+	}
+	rec := recs[len(recs)-1]
+	a, err := contain.FromRecord(rec)
+	if err == nil {
+		err = a.Decode(&p, nil)
+	}
+	return rec, p, err
+}
+
+func newContainNetCmds(g *globals) []*cobra.Command {
+	var csf, rsf, ssf storeFlag
+	confirm := &cobra.Command{
+		Use:   "confirm",
+		Short: "Keep the isolation: stop the dead-man switch (until vigil contain release)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := g.openContainment(cmd.Context(), csf)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			rec, p, err := latestIsolation(cmd.Context(), c)
+			if err == nil {
+				err = netfw.Confirm(p.NetNS)
+			}
+			if err != nil {
+				return &exitError{code: ExitError, err: err}
+			}
+			_ = c.Store.SetActionState(cmd.Context(), rec.ID, store.ActionApplied, "confirmed", app.CurrentActor(g.getenv))
+			fmt.Fprintln(g.stdout, g.t("contain.confirmed", rec.ID))
+			return nil
+		},
+	}
+	release := &cobra.Command{
+		Use:   "release",
+		Short: "Lift the isolation: delete Vigil's table, leaving the rest of the ruleset as it was",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := g.openContainment(cmd.Context(), rsf)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			rec, _, err := latestIsolation(cmd.Context(), c)
+			if err != nil {
+				return &exitError{code: ExitError, err: err}
+			}
+			if g.printUndo([]contain.Outcome{c.Runner.Undo(cmd.Context(), rec.ID)}) {
+				return &exitError{code: ExitError}
+			}
+			return nil
+		},
+	}
+	status := &cobra.Command{
+		Use:   "status",
+		Short: "Say whether the isolation is in force: armed (and for how long), confirmed, lapsed, or changed by someone else",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := g.openContainment(cmd.Context(), ssf)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			rec, p, err := latestIsolation(cmd.Context(), c)
+			if err != nil {
+				fmt.Fprintln(g.stdout, g.t("contain.status.none"))
+				return nil
+			}
+			st, left, err := netfw.Status(p.NetNS, p)
+			if err != nil {
+				return &exitError{code: ExitError, err: err}
+			}
+			args := []any{rec.ID}
+			if st == "armed" {
+				args = append(args, left.Round(time.Second).String())
+			}
+			fmt.Fprintln(g.stdout, g.t("contain.status."+st, args...))
+			if st == "changed" || st == "none" {
+				return &exitError{code: ExitFindings}
+			}
+			return nil
+		},
+	}
+	csf.register(confirm)
+	rsf.register(release)
+	ssf.register(status)
+	return []*cobra.Command{confirm, release, status, newContainBlockCmd(g)}
+}
+
+func newContainBlockCmd(g *globals) *cobra.Command {
+	var f containFlags
+	var expire time.Duration
+	var netns string
+	cmd := &cobra.Command{
+		Use:     "block ADDR|CIDR...",
+		Short:   "Drop traffic to and from addresses or networks, in and out and forwarded, until undone or for --expire",
+		Example: "vigil contain block 203.0.113.7 --expire 24h",
+		Args:    cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.apply {
+				if err := netfw.Available(netns); err != nil {
+					return &exitError{code: ExitError, err: err}
+				}
+			}
+			return g.contain(cmd, &f, func(context.Context, *app.Containment, contain.Target) ([]*contain.Action, error) {
+				a, err := netfw.PlanBlock(contain.Live(), args, expire, netns)
+				return []*contain.Action{a}, err
+			})
+		},
+	}
+	f.registerLive(cmd)
+	cmd.Flags().DurationVar(&expire, "expire", 0, "lift the block after this long (the kernel removes it; 0: until vigil undo)")
+	cmd.Flags().StringVar(&netns, "netns", "", "block in this network namespace (/run/netns/NAME, /proc/PID/ns/net) instead of the host's")
+	return cmd
+}
