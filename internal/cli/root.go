@@ -101,6 +101,7 @@ func newRoot(g *globals) *cobra.Command {
 	root.AddCommand(newContainCmd(g), newActionsCmd(g), newUndoCmd(g), newQuarantineCmd(g))
 	root.AddCommand(newLogsCmd(g))
 	root.AddCommand(newHardenCmd(g))
+	root.AddCommand(newTimelineCmd(g))
 	root.AddCommand(newImageCmd(g))
 	root.AddCommand(newIncidentCmd(g))
 	return root

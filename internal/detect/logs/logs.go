@@ -37,6 +37,9 @@ type Options struct {
 	// docs/logs.md); ObserverRules are the rule ids they can emit.
 	Observers     []rules.Observer
 	ObserverRules []string
+	// OnEvent, when set, also receives every event judged (the timeline);
+	// the event is valid during the call only (copy it to keep it).
+	OnEvent func(*model.Event)
 	// OnCoverage, when set, receives each log's coverage after it is read.
 	OnCoverage func(lsrc.Coverage)
 }
@@ -84,6 +87,9 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 				return nil
 			}
 			set.Observe(ev)
+			if d.opt.OnEvent != nil {
+				d.opt.OnEvent(ev)
+			}
 			return nil
 		})
 		if err != nil {
