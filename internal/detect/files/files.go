@@ -15,6 +15,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/detect/inventory"
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/files"
+	"github.com/vigil-ir/vigil/internal/files/memscan"
 	"github.com/vigil-ir/vigil/internal/files/ransom"
 	"github.com/vigil-ir/vigil/internal/files/webshell"
 	"github.com/vigil-ir/vigil/internal/files/yara"
@@ -92,6 +93,7 @@ func (d *Detector) Rules() []string {
 	}
 	add(yara.RuleIDs())
 	add(ioc.RuleIDs())
+	add([]string{memscan.RuleMemory})
 	return out
 }
 
