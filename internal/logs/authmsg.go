@@ -8,7 +8,7 @@ import (
 
 // classify sets Kind and the details of a syslog message by the program
 // that wrote it. A message no rule knows keeps Kind "" (parsed, no kind).
-func classify(ev *model.Event, program, msg []byte) {
+func classify(ev *msgEvent, program, msg []byte) {
 	if len(msg) == 0 {
 		return
 	}
@@ -36,13 +36,13 @@ func classify(ev *model.Event, program, msg []byte) {
 // COMMAND=/bin/bash", with a reason first on refusals ("3 incorrect
 // password attempts", "user NOT in sudoers", "command not allowed", "a
 // password is required").
-func classifySudo(ev *model.Event, msg []byte) {
+func classifySudo(ev *msgEvent, msg []byte) {
 	msg = bytes.TrimLeft(msg, " ")
 	i := bytes.Index(msg, []byte(" : "))
 	if i <= 0 || hasPrefix(msg, "pam_") {
 		return
 	}
-	ev.Actor = string(msg[:i])
+	ev.Actor = ev.str(msg[:i])
 	rest := msg[i+3:]
 	reason := []byte(nil)
 	for len(rest) > 0 {
@@ -65,26 +65,26 @@ func classifySudo(ev *model.Event, msg []byte) {
 	}
 	switch {
 	case reason == nil:
-		if ev.Fields["command"] != "" {
+		if ev.get("command") != "" {
 			ev.Kind, ev.Outcome = "sudo.command", model.OutcomeSuccess
 		}
 	case bytes.Contains(reason, []byte("incorrect password attempt")):
 		ev.Kind, ev.Outcome = "sudo.auth.failed", model.OutcomeFailure
 		n, _ := word(reason)
-		setField(ev, "attempts", n)
+		ev.set("attempts", n)
 	case bytes.Contains(reason, []byte("NOT in sudoers")), bytes.Contains(reason, []byte("not allowed")),
 		bytes.Contains(reason, []byte("password is required")), bytes.Contains(reason, []byte("NOT allowed")):
 		ev.Kind, ev.Outcome = "sudo.denied", model.OutcomeFailure
-		setField(ev, "reason", reason)
+		ev.set("reason", reason)
 	default:
-		setField(ev, "reason", reason)
+		ev.set("reason", reason)
 	}
 }
 
 // classifySu: util-linux "(to root) alice on pts/0" and "FAILED SU (to
 // root) alice on pts/0"; shadow "Successful su for root by alice", "FAILED
 // su for root by alice", "+ pts/0 alice:root", "- pts/0 alice:root".
-func classifySu(ev *model.Event, msg []byte) {
+func classifySu(ev *msgEvent, msg []byte) {
 	failed := false
 	if rest, ok := cut(msg, "FAILED SU "); ok {
 		msg, failed = rest, true
@@ -95,16 +95,16 @@ func classifySu(ev *model.Event, msg []byte) {
 		if j < 0 {
 			return
 		}
-		ev.Object = string(msg[4:j])
+		ev.Object = ev.str(msg[4:j])
 		rest := bytes.TrimPrefix(msg[j+1:], []byte(" "))
 		who, tty, _ := bytes.Cut(rest, []byte(" on "))
-		ev.Actor = string(who)
-		setField(ev, "tty", tty)
+		ev.Actor = ev.str(who)
+		ev.set("tty", tty)
 	case hasPrefix(msg, "Successful su for "), hasPrefix(msg, "FAILED su for "):
 		failed = hasPrefix(msg, "FAILED")
 		rest := msg[bytes.Index(msg, []byte(" for "))+5:]
 		to, by, _ := bytes.Cut(rest, []byte(" by "))
-		ev.Object, ev.Actor = string(to), string(by)
+		ev.Object, ev.Actor = ev.str(to), string(by)
 	case len(msg) > 2 && (msg[0] == '+' || msg[0] == '-') && msg[1] == ' ':
 		failed = msg[0] == '-'
 		tty, pair := word(msg[2:])
@@ -112,8 +112,8 @@ func classifySu(ev *model.Event, msg []byte) {
 		if !ok {
 			return
 		}
-		ev.Object, ev.Actor = string(to), string(by)
-		setField(ev, "tty", tty)
+		ev.Object, ev.Actor = ev.str(to), string(by)
+		ev.set("tty", tty)
 	default:
 		return
 	}
@@ -139,7 +139,7 @@ func quoted(b []byte) (q, rest []byte, ok bool) {
 
 // commaKV reads "name=bob, UID=1001, GID=1001, home=/home/bob,
 // shell=/bin/bash, from=/dev/pts/0" into ev (name as Object).
-func commaKV(ev *model.Event, b []byte) {
+func commaKV(ev *msgEvent, b []byte) {
 	for _, kv := range bytes.Split(b, []byte(", ")) {
 		k, v, ok := bytes.Cut(bytes.TrimSpace(kv), []byte("="))
 		if !ok {
@@ -157,19 +157,19 @@ var (
 )
 
 // putKV stores v where keys says k goes.
-func putKV(ev *model.Event, keys map[string]string, k, v []byte) {
+func putKV(ev *msgEvent, keys map[string]string, k, v []byte) {
 	switch name := keys[string(k)]; name {
 	case "":
 	case "=object":
-		ev.Object = string(v)
+		ev.Object = ev.str(v)
 	default:
-		setField(ev, name, v)
+		ev.set(name, v)
 	}
 }
 
 // classifyAccount handles the shadow utilities' messages (useradd,
 // usermod, userdel, groupadd, groupdel, passwd, chpasswd, gpasswd).
-func classifyAccount(ev *model.Event, msg []byte) {
+func classifyAccount(ev *msgEvent, msg []byte) {
 	ev.Outcome = model.OutcomeSuccess
 	switch {
 	case hasPrefix(msg, "new user: "):
@@ -190,7 +190,7 @@ func classifyAccount(ev *model.Event, msg []byte) {
 			return
 		}
 		ev.Kind, ev.Object = "account.group.member-added", string(user)
-		setField(ev, "group", group)
+		ev.set("group", group)
 	case hasPrefix(msg, "user ") && bytes.Contains(msg, []byte(" added by ")):
 		// gpasswd: "user bob added by root to group sudo"
 		rest := msg[len("user "):]
@@ -201,7 +201,7 @@ func classifyAccount(ev *model.Event, msg []byte) {
 		}
 		by, group, _ := bytes.Cut(rest[i+len(" added by "):], []byte(" to group "))
 		ev.Kind, ev.Object, ev.Actor = "account.group.member-added", string(rest[:i]), string(by)
-		setField(ev, "group", group)
+		ev.set("group", group)
 	case hasPrefix(msg, "delete '"):
 		// "delete 'bob' from group 'sudo'"
 		user, rest, _ := quoted(msg)
@@ -211,7 +211,7 @@ func classifyAccount(ev *model.Event, msg []byte) {
 			return
 		}
 		ev.Kind, ev.Object = "account.group.member-removed", string(user)
-		setField(ev, "group", group)
+		ev.set("group", group)
 	case hasPrefix(msg, "delete user '"):
 		user, _, _ := quoted(msg)
 		ev.Kind, ev.Object = "account.user.deleted", string(user)
@@ -225,11 +225,11 @@ func classifyAccount(ev *model.Event, msg []byte) {
 		if what2, _ := word(bytes.TrimSpace(rest)); len(what2) > 0 && string(what) == "change" {
 			what = what2
 		}
-		setField(ev, "change", what)
+		ev.set("change", what)
 		if f, r2, ok := quoted(rest); ok {
-			setField(ev, "from", f)
+			ev.set("from", f)
 			if to, _, ok := quoted(r2); ok {
-				setField(ev, "to", to)
+				ev.set("to", to)
 			}
 		}
 	case hasPrefix(msg, "password for '") && bytes.Contains(msg, []byte("' changed by '")):
@@ -240,7 +240,7 @@ func classifyAccount(ev *model.Event, msg []byte) {
 	case hasPrefix(msg, "group changed in /etc/group"), hasPrefix(msg, "change group "):
 		ev.Kind = "account.group.changed"
 		if g, _, ok := quoted(msg); ok {
-			ev.Object = string(g)
+			ev.Object = ev.str(g)
 		}
 	default:
 		ev.Outcome = ""
@@ -249,7 +249,7 @@ func classifyAccount(ev *model.Event, msg []byte) {
 
 // classifyLogind: "New session 12 of user alice.", "Removed session 12.",
 // "Session 12 logged out. Waiting for processes to exit."
-func classifyLogind(ev *model.Event, msg []byte) {
+func classifyLogind(ev *msgEvent, msg []byte) {
 	switch {
 	case hasPrefix(msg, "New session "):
 		id, rest := word(msg[len("New session "):])
@@ -257,17 +257,17 @@ func classifyLogind(ev *model.Event, msg []byte) {
 		if !ok {
 			return
 		}
-		ev.Kind, ev.Outcome, ev.Actor = "logind.session.new", model.OutcomeSuccess, string(bytes.TrimSuffix(user, []byte(".")))
-		setField(ev, "session", id)
+		ev.Kind, ev.Outcome, ev.Actor = "logind.session.new", model.OutcomeSuccess, ev.str(bytes.TrimSuffix(user, []byte(".")))
+		ev.set("session", id)
 	case hasPrefix(msg, "Removed session "):
 		ev.Kind = "logind.session.removed"
-		setField(ev, "session", bytes.TrimSuffix(msg[len("Removed session "):], []byte(".")))
+		ev.set("session", bytes.TrimSuffix(msg[len("Removed session "):], []byte(".")))
 	}
 }
 
 // classifyCron: "(root) CMD (command)", "(root) REPLACE (root)", "(root)
 // BEGIN EDIT (root)", "(*system*) RELOAD (/etc/cron.d/x)".
-func classifyCron(ev *model.Event, msg []byte) {
+func classifyCron(ev *msgEvent, msg []byte) {
 	if len(msg) < 3 || msg[0] != '(' {
 		return
 	}
@@ -284,10 +284,10 @@ func classifyCron(ev *model.Event, msg []byte) {
 	}
 	switch string(verb) {
 	case "CMD":
-		ev.Kind, ev.Actor, ev.Object = "cron.command", string(user), string(arg)
+		ev.Kind, ev.Actor, ev.Object = "cron.command", ev.str(user), string(arg)
 	case "REPLACE", "BEGIN EDIT", "END EDIT", "DELETE":
 		ev.Kind, ev.Actor, ev.Object = "cron.edit", string(user), string(arg)
-		setField(ev, "action", verb)
+		ev.set("action", verb)
 	case "RELOAD":
 		ev.Kind, ev.Object = "cron.reload", string(arg)
 	}

@@ -51,7 +51,7 @@
 // sshd (programs sshd, sshd-session, sshd-auth; OpenSSH 5.3 to 9.x):
 //
 //	ssh.login              Accepted METHOD for USER from ADDR: Actor=user, SrcIP; Fields method, port, key
-//	ssh.auth.failed        Failed METHOD for [invalid user] USER from ADDR: Fields method, port, invalid_user
+//	ssh.auth.failed        Failed METHOD for [invalid user] USER from ADDR: Fields method, invalid_user
 //	ssh.invalid-user       Invalid user USER from ADDR; input_userauth_request: invalid user
 //	ssh.max-attempts       maximum authentication attempts exceeded; Too many authentication
 //	                       failures; PAM N more authentication failures (Fields count)
@@ -69,7 +69,11 @@
 //
 // Every sshd event with an address has SrcIP (a host name when sshd
 // resolves names); invalid_user is "true" when sshd said the user does not
-// exist. Outcome is failure for the failures, success for ssh.login.
+// exist. Outcome is failure for the failures, success for ssh.login. The
+// source port is a field of ssh.login only (elsewhere it stays in Raw: a
+// value unique to every line would cost a map per line — Fields maps of
+// equal content are shared between events, which is why they are
+// read-only).
 //
 // PAM (any program; Fields service = the PAM service: sshd, sudo, su, cron, login ...):
 //

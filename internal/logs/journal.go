@@ -285,9 +285,11 @@ func (j *journalReader) entry(off, size int64) (bool, error) {
 		pid = spid
 	}
 	ev.PID = max(num(pid), 0)
-	classify(ev, prog, msg)
-	setField(ev, "unit", unit)
-	setField(ev, "priority", prio)
+	me := msgEvent{Event: ev, r: r}
+	classify(&me, prog, msg)
+	me.set("unit", unit)
+	me.set("priority", prio)
+	ev.Fields = r.fieldsOf(&me)
 	raw := make([]byte, 0, 64+len(msg))
 	raw = ev.Time.AppendFormat(raw, time.RFC3339Nano)
 	raw = append(raw, ' ')

@@ -19,8 +19,9 @@ import (
 
 // Handler receives each event. ev is valid during the call only (the reader
 // reuses it); to keep the event, copy *ev — its strings and Fields map are
-// never reused or changed after the call. A non-nil error stops the reading
-// and is returned by Read.
+// never changed after the call. Fields is read-only: events with the same
+// fields may share one map. A non-nil error stops the reading and is
+// returned by Read.
 type Handler func(ev *model.Event) error
 
 // Options tune a read. The zero value reads with the defaults.
@@ -162,9 +163,13 @@ type reader struct {
 	fileIndex int
 	plan      []yearPlan // per file, for year-less timestamps
 	years     yearTracker
-	strs      map[string]string // interned host and program names
-	web       *[2]webLayout     // access log layouts: the Source's, then common
-	stopErr   error             // the handler's error met by a parser that emits later than it reads
+	strs      map[string]string            // interned host and program names
+	web       *[2]webLayout                // access log layouts: the Source's, then common
+	stopErr   error                        // the handler's error met by a parser that emits later than it reads
+	fieldSets map[string]map[string]string // shared Fields maps by content (fieldsOf)
+	keyBuf    []byte
+	lastHost  string // the previous line's host and program (reader.last)
+	lastProg  string
 }
 
 // parseFunc reads r.file and emits its events.
@@ -337,4 +342,16 @@ func ParseLines(format, text string, opts Options) ([]model.Event, Coverage, err
 		return nil
 	})
 	return out, cov, err
+}
+
+// setField sets Fields[k] to v (when v is not empty) on an event of the
+// formats that are not syslog messages (see msgEvent for those).
+func setField(ev *model.Event, k string, v []byte) {
+	if len(v) == 0 {
+		return
+	}
+	if ev.Fields == nil {
+		ev.Fields = make(map[string]string, 4)
+	}
+	ev.Fields[k] = string(v)
 }

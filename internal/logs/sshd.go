@@ -40,19 +40,55 @@ func word(b []byte) (w, rest []byte) {
 	return b, nil
 }
 
-// fields returns ev.Fields, made on first use.
-func fields(ev *model.Event) map[string]string {
-	if ev.Fields == nil {
-		ev.Fields = make(map[string]string, 4)
+// msgEvent is the event a syslog message is classified into, with its
+// Fields gathered in place: most auth.log lines carry the same one or two
+// fields ({method: password}, {service: sshd}), so the reader gives such
+// events one shared, read-only map instead of a new one per line (see
+// reader.fieldsOf), and names and addresses are interned. This is the hot
+// path of a brute-forced host's log.
+type msgEvent struct {
+	*model.Event
+	r  *reader
+	kv [8]struct {
+		k string
+		v []byte
 	}
-	return ev.Fields
+	n    int
+	port []byte // the source port an sshd line named (Fields port of ssh.login only)
 }
 
-func setField(ev *model.Event, k string, v []byte) {
-	if len(v) > 0 {
-		fields(ev)[k] = string(v)
+// set records field k (values are copied when the event is emitted).
+func (e *msgEvent) set(k string, v []byte) {
+	if len(v) == 0 {
+		return
+	}
+	for i := 0; i < e.n; i++ {
+		if e.kv[i].k == k {
+			e.kv[i].v = v
+			return
+		}
+	}
+	if e.n < len(e.kv) {
+		e.kv[e.n].k, e.kv[e.n].v = k, v
+		e.n++
 	}
 }
+
+// setStr is set for a constant value.
+func (e *msgEvent) setStr(k, v string) { e.set(k, []byte(v)) }
+
+// get returns field k as set so far.
+func (e *msgEvent) get(k string) string {
+	for i := 0; i < e.n; i++ {
+		if e.kv[i].k == k {
+			return string(e.kv[i].v)
+		}
+	}
+	return ""
+}
+
+// str returns b as a string, interned.
+func (e *msgEvent) str(b []byte) string { return e.r.intern(b) }
 
 // addrPort parses "ADDR port N[ rest]" (the host may be a name when sshd
 // resolves names); rest is what follows the port.
@@ -71,7 +107,7 @@ func addrPort(b []byte) (addr, port, rest []byte) {
 // userFromAddr parses "[invalid user ]USER from ADDR port N ...", where the
 // user name may hold spaces (an attacker chooses it): the last " from "
 // ends it.
-func userFromAddr(ev *model.Event, b []byte) bool {
+func userFromAddr(ev *msgEvent, b []byte) bool {
 	i := bytes.LastIndex(b, bFrom)
 	if i < 0 {
 		return false
@@ -79,30 +115,30 @@ func userFromAddr(ev *model.Event, b []byte) bool {
 	user := b[:i]
 	if u, ok := cut(user, "invalid user "); ok {
 		user = u
-		fields(ev)["invalid_user"] = "true"
+		ev.setStr("invalid_user", "true")
 	} else if u, ok := cut(user, "illegal user "); ok {
 		user = u
-		fields(ev)["invalid_user"] = "true"
+		ev.setStr("invalid_user", "true")
 	}
 	addr, port, _ := addrPort(b[i+len(bFrom):])
 	if len(user) == 0 || len(addr) == 0 {
 		return false
 	}
-	ev.Actor = string(user)
-	ev.SrcIP = string(addr)
-	setField(ev, "port", port)
+	ev.Actor = ev.str(user)
+	ev.SrcIP = ev.str(addr)
+	ev.port = port
 	return true
 }
 
 // userAddr parses "[authenticating |invalid ]user USER ADDR port N" (user
 // names with spaces: the address is the third word from the end).
-func userAddr(ev *model.Event, b []byte) bool {
+func userAddr(ev *msgEvent, b []byte) bool {
 	switch {
 	case hasPrefix(b, "authenticating user "):
 		b = b[len(bAuthUser):]
 	case hasPrefix(b, "invalid user "):
 		b = b[len(bInvalid):]
-		fields(ev)["invalid_user"] = "true"
+		ev.setStr("invalid_user", "true")
 	case hasPrefix(b, "user "):
 		b = b[len(bUser):]
 	default:
@@ -116,15 +152,13 @@ func userAddr(ev *model.Event, b []byte) bool {
 	if j < 0 {
 		return false
 	}
-	ev.Actor = string(b[:j])
-	ev.SrcIP = string(b[j+1 : i])
-	port, _ := word(b[i+len(bPort):])
-	setField(ev, "port", bytes.TrimSuffix(port, []byte(":")))
+	ev.Actor = ev.str(b[:j])
+	ev.SrcIP = ev.str(b[j+1 : i])
 	return true
 }
 
 // classifySSHD sets the kind and details of an sshd message.
-func classifySSHD(ev *model.Event, msg []byte) {
+func classifySSHD(ev *msgEvent, msg []byte) {
 	preauth := bytes.HasSuffix(msg, bPreauth)
 	msg = bytes.TrimSuffix(msg, bPreauth)
 	if len(msg) == 0 {
@@ -139,9 +173,10 @@ func classifySSHD(ev *model.Event, msg []byte) {
 				return
 			}
 			ev.Kind, ev.Outcome = "ssh.login", model.OutcomeSuccess
-			fields(ev)["method"] = string(method)
+			ev.set("method", method)
+			ev.set("port", ev.port)
 			if i := bytes.Index(rest, []byte("ssh2: ")); i >= 0 {
-				setField(ev, "key", rest[i+6:])
+				ev.set("key", rest[i+6:])
 			}
 		}
 	case 'F':
@@ -152,7 +187,7 @@ func classifySSHD(ev *model.Event, msg []byte) {
 				return
 			}
 			ev.Kind, ev.Outcome = "ssh.auth.failed", model.OutcomeFailure
-			fields(ev)["method"] = string(method)
+			ev.set("method", method)
 		}
 	case 'I':
 		if rest, ok := cut(msg, "Invalid user "); ok {
@@ -163,7 +198,7 @@ func classifySSHD(ev *model.Event, msg []byte) {
 		}
 	case 'i':
 		if rest, ok := cut(msg, "input_userauth_request: invalid user "); ok {
-			ev.Kind, ev.Outcome, ev.Actor = "ssh.invalid-user", model.OutcomeFailure, string(rest)
+			ev.Kind, ev.Outcome, ev.Actor = "ssh.invalid-user", model.OutcomeFailure, ev.str(rest)
 		}
 	case 'e':
 		classifySSHDError(ev, msg)
@@ -199,11 +234,11 @@ func classifySSHD(ev *model.Event, msg []byte) {
 			i := bytes.Index(rest, bNotAllow)
 			who := rest[:i]
 			if j := bytes.LastIndex(who, bFrom); j >= 0 {
-				ev.SrcIP = string(who[j+len(bFrom):])
+				ev.SrcIP = ev.str(who[j+len(bFrom):])
 				who = who[:j]
 			}
 			ev.Kind, ev.Outcome, ev.Actor = "ssh.denied", model.OutcomeFailure, string(who)
-			setField(ev, "reason", rest[i+len(bNotAllow):])
+			ev.set("reason", rest[i+len(bNotAllow):])
 		case hasPrefix(msg, "Unable to negotiate with "):
 			ev.Kind = "ssh.negotiation-failed"
 			setAddr(ev, msg[len("Unable to negotiate with "):])
@@ -224,7 +259,7 @@ func classifySSHD(ev *model.Event, msg []byte) {
 			n, rest := word(rest)
 			if hasPrefix(rest, "more authentication failure") {
 				ev.Kind, ev.Outcome = "ssh.max-attempts", model.OutcomeFailure
-				setField(ev, "count", n)
+				ev.set("count", n)
 				pamKV(ev, rest)
 			}
 		}
@@ -236,11 +271,11 @@ func classifySSHD(ev *model.Event, msg []byte) {
 				if j := bytes.LastIndexByte(a, ':'); j > 0 {
 					a = a[:j]
 				}
-				ev.SrcIP = string(bytes.Trim(a, "[]"))
+				ev.SrcIP = ev.str(bytes.Trim(a, "[]"))
 			}
 			ev.Kind, ev.Outcome = "ssh.penalty", model.OutcomeFailure
 			if i := bytes.Index(rest, bPenalty); i >= 0 {
-				setField(ev, "reason", rest[i+len(bPenalty):])
+				ev.set("reason", rest[i+len(bPenalty):])
 			}
 		}
 	}
@@ -249,17 +284,17 @@ func classifySSHD(ev *model.Event, msg []byte) {
 	}
 }
 
-// setAddr reads "ADDR port N" into SrcIP and Fields["port"].
-func setAddr(ev *model.Event, b []byte) {
-	addr, port, _ := addrPort(b)
-	ev.SrcIP = string(addr)
-	setField(ev, "port", port)
+// setAddr reads "ADDR port N" into SrcIP (the source port stays in Raw:
+// a field unique to every line would cost a map per line).
+func setAddr(ev *msgEvent, b []byte) {
+	addr, _, _ := addrPort(b)
+	ev.SrcIP = ev.str(addr)
 }
 
 // closed reads "[authenticating |invalid ]user USER ADDR port N" or "ADDR
 // port N" of a closed connection: kind, or ssh.preauth.closed before
 // authentication.
-func closed(ev *model.Event, b []byte, kind string, preauth bool) {
+func closed(ev *msgEvent, b []byte, kind string, preauth bool) {
 	if !userAddr(ev, b) {
 		setAddr(ev, b)
 	}

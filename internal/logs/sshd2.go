@@ -7,7 +7,7 @@ import (
 )
 
 // classifySSHDError handles sshd's "error: ..." messages.
-func classifySSHDError(ev *model.Event, msg []byte) {
+func classifySSHDError(ev *msgEvent, msg []byte) {
 	switch {
 	case hasPrefix(msg, "error: maximum authentication attempts exceeded for "):
 		// "error: maximum authentication attempts exceeded for [invalid user ]USER from ADDR port N ssh2"
@@ -18,7 +18,7 @@ func classifySSHDError(ev *model.Event, msg []byte) {
 		// RHEL 5/6: "error: PAM: Authentication failure for [illegal user ]USER from HOST"
 		if userFromAddr(ev, msg[len("error: PAM: Authentication failure for "):]) {
 			ev.Kind, ev.Outcome = "pam.auth.failed", model.OutcomeFailure
-			fields(ev)["service"] = "sshd"
+			ev.setStr("service", "sshd")
 		}
 	case hasPrefix(msg, "error: kex_exchange_identification: "), hasPrefix(msg, "error: Protocol major versions differ"):
 		ev.Kind = "ssh.no-ident"
@@ -31,7 +31,7 @@ func classifySSHDError(ev *model.Event, msg []byte) {
 // classifySSHDDisconnect handles "Disconnected from ...", "Disconnecting
 // ...: Too many authentication failures" and "Did not receive
 // identification string".
-func classifySSHDDisconnect(ev *model.Event, msg []byte, preauth bool) {
+func classifySSHDDisconnect(ev *msgEvent, msg []byte, preauth bool) {
 	switch {
 	case hasPrefix(msg, "Disconnected from "):
 		// 7.5+: "Disconnected from [authenticating |invalid ]user USER ADDR port N"
@@ -41,7 +41,7 @@ func classifySSHDDisconnect(ev *model.Event, msg []byte, preauth bool) {
 		// 5.x-7.x: "Disconnecting: Too many authentication failures for USER"
 		ev.Kind, ev.Outcome = "ssh.max-attempts", model.OutcomeFailure
 		if rest, ok := cut(msg, "Disconnecting: Too many authentication failures for "); ok {
-			ev.Actor = string(bytes.TrimPrefix(rest, bInvalid))
+			ev.Actor = ev.str(bytes.TrimPrefix(rest, bInvalid))
 		}
 	case hasPrefix(msg, "Disconnecting ") && bytes.Contains(msg, []byte(": Too many authentication failures")):
 		// 7.5+: "Disconnecting authenticating user USER ADDR port N: Too many authentication failures"
@@ -56,7 +56,7 @@ func classifySSHDDisconnect(ev *model.Event, msg []byte, preauth bool) {
 
 // pamKV reads the "logname= uid=0 euid=0 tty=ssh ruser= rhost=ADDR  user=U"
 // part of a pam_unix failure into ev.
-func pamKV(ev *model.Event, b []byte) {
+func pamKV(ev *msgEvent, b []byte) {
 	for len(b) > 0 {
 		var w []byte
 		w, b = word(b)
@@ -66,7 +66,7 @@ func pamKV(ev *model.Event, b []byte) {
 		}
 		switch string(k) {
 		case "rhost":
-			ev.SrcIP = string(v)
+			ev.SrcIP = ev.str(v)
 		case "user":
 			// The last key: a user name may hold spaces.
 			if len(b) > 0 {
@@ -74,16 +74,20 @@ func pamKV(ev *model.Event, b []byte) {
 				v = append(v, b...)
 				b = nil
 			}
-			ev.Actor = string(v)
-		case "ruser", "logname", "tty":
-			setField(ev, string(k), v)
+			ev.Actor = ev.str(v)
+		case "ruser":
+			ev.set("ruser", v)
+		case "logname":
+			ev.set("logname", v)
+		case "tty":
+			ev.set("tty", v)
 		}
 	}
 }
 
 // classifyPAM handles pam_unix / pam_* module messages of any program:
 // "pam_unix(SERVICE:TYPE): ...".
-func classifyPAM(ev *model.Event, msg []byte) {
+func classifyPAM(ev *msgEvent, msg []byte) {
 	open := bytes.IndexByte(msg, '(')
 	end := bytes.Index(msg, []byte("): "))
 	if open < 0 || end < open {
@@ -106,20 +110,20 @@ func classifyPAM(ev *model.Event, msg []byte) {
 		sessionUsers(ev, rest[len("session closed for user "):])
 	case hasPrefix(rest, "password changed for "):
 		ev.Kind, ev.Outcome = "account.password.changed", model.OutcomeSuccess
-		ev.Object = string(rest[len("password changed for "):])
+		ev.Object = ev.str(rest[len("password changed for "):])
 	default:
 		return
 	}
-	fields(ev)["service"] = string(svc)
+	ev.set("service", svc)
 	_ = typ
 }
 
 // sessionUsers reads "USER[(uid=N)][ by [BY](uid=N)]".
-func sessionUsers(ev *model.Event, b []byte) {
+func sessionUsers(ev *msgEvent, b []byte) {
 	user, by, _ := bytes.Cut(b, []byte(" by "))
-	ev.Object = string(stripUID(user))
+	ev.Object = ev.str(stripUID(user))
 	if by := stripUID(by); len(by) > 0 {
-		ev.Actor = string(by)
+		ev.Actor = ev.str(by)
 	}
 }
 

@@ -152,11 +152,13 @@ func syslogParser(source string) parseFunc {
 			}
 			ev.Time = sl.time
 			if len(sl.host) > 0 {
-				ev.Host = r.intern(sl.host)
+				ev.Host = r.last(&r.lastHost, sl.host)
 			}
-			ev.Program = r.intern(sl.program)
+			ev.Program = r.last(&r.lastProg, sl.program)
 			ev.PID = max(sl.pid, 0)
-			classify(ev, sl.program, sl.msg)
+			me := msgEvent{Event: ev, r: r}
+			classify(&me, sl.program, sl.msg)
+			ev.Fields = r.fieldsOf(&me)
 			return true, true
 		})
 	}
@@ -175,10 +177,52 @@ func (r *reader) intern(b []byte) string {
 		return s
 	}
 	s := string(b)
-	if len(r.strs) < 4096 {
+	if len(r.strs) < maxInterned && len(b) <= 256 {
 		r.strs[s] = s
 	}
 	return s
+}
+
+// last returns b as a string, the one of the previous call when equal
+// (hosts repeat on every line, programs in runs), else interned.
+func (r *reader) last(prev *string, b []byte) string {
+	if string(b) == *prev {
+		return *prev
+	}
+	*prev = r.intern(b)
+	return *prev
+}
+
+// maxInterned bounds the strings one read interns (host, program, user
+// names, addresses: a brute force repeats a few thousand of them).
+const maxInterned = 1 << 16
+
+// fieldsOf returns the Fields of a classified message: a map shared with
+// every earlier event of the same fields and values (read-only, see
+// Handler), or a new one.
+func (r *reader) fieldsOf(e *msgEvent) map[string]string {
+	if e.n == 0 {
+		return nil
+	}
+	key := r.keyBuf[:0]
+	for i := 0; i < e.n; i++ {
+		key = append(append(append(append(key, e.kv[i].k...), '='), e.kv[i].v...), 0)
+	}
+	r.keyBuf = key
+	if m, ok := r.fieldSets[string(key)]; ok {
+		return m
+	}
+	m := make(map[string]string, e.n)
+	for i := 0; i < e.n; i++ {
+		m[e.kv[i].k] = string(e.kv[i].v)
+	}
+	if len(key) <= 128 && len(r.fieldSets) < 4096 {
+		if r.fieldSets == nil {
+			r.fieldSets = map[string]map[string]string{}
+		}
+		r.fieldSets[string(key)] = m
+	}
+	return m
 }
 
 // yearEdges reads the first and last year-less stamps of a file: the head

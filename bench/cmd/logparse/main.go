@@ -1,0 +1,64 @@
+// Command logparse reads log files with the parsers of internal/logs and
+// prints what it read and how fast, one JSON object per file: the parse
+// stage of `vigil logs` alone, for bench/logs.sh.
+//
+//	go run ./bench/cmd/logparse -format auth FILE...
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"time"
+
+	"github.com/vigil-ir/vigil/internal/logs"
+	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/target"
+)
+
+func main() {
+	format := flag.String("format", logs.FormatAuth, "format of the files")
+	prof := flag.String("cpuprofile", "", "write a CPU profile to this file")
+	flag.Parse()
+	if *prof != "" {
+		f, err := os.Create(*prof)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	enc := json.NewEncoder(os.Stdout)
+	for _, p := range flag.Args() {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		st, err := os.Stat(abs)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		src := logs.Source{Name: abs, Format: *format, Files: []logs.File{{Path: abs, ModTime: st.ModTime(), Size: st.Size()}}}
+		kinds := map[string]int{}
+		start := time.Now()
+		cov, err := logs.Read(target.Live(), target.Discard{}, src, logs.Options{}, func(ev *model.Event) error {
+			kinds[ev.Kind]++
+			return nil
+		})
+		sec := time.Since(start).Seconds()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return
+		}
+		enc.Encode(map[string]any{
+			"file": p, "seconds": sec, "lines": cov.Lines, "parsed": cov.Parsed, "events": cov.Events,
+			"lines_per_second": float64(cov.Lines) / sec, "mb_per_second": float64(st.Size()) / sec / 1e6, "kinds": kinds,
+		})
+	}
+}

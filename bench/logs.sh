@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Log parsing speed on a realistic auth.log of a brute-forced server
+# (internal/logs/authgen: 1M lines by default, ~110 MB), as times and ratios
+# measured in one run on this machine:
+#
+#   grep -c sshd            the floor: reading the file and finding lines
+#   vigil parse             internal/logs' auth parser alone (bench/cmd/logparse):
+#                           every line framed, timed, classified into a model.Event
+#
+#   bench/logs.sh [LINES]
+#
+# Extending it (vigil logs with every detection on, fail2ban-regex): add a
+# `measure NAME CMD...` line in the "peers" section below; every row is
+# printed with its wall and CPU seconds, lines per CPU second and its ratio
+# to grep. Each timing waits for the 1-minute load average to fall below
+# BENCH_MAX_LOAD (bench/lib.sh). Outputs under bench/out/logs/.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. bench/lib.sh
+out=bench/out/logs
+mkdir -p "$out"
+lines=${1:-1000000}
+command -v /usr/bin/time >/dev/null || apt-get install -y -qq time >/dev/null 2>&1
+go build -o "$out/authlog" ./bench/cmd/authlog || exit 2
+go build -o "$out/logparse" ./bench/cmd/logparse || exit 2
+log=$out/auth-$lines.log
+[ -s "$log" ] || "$out/authlog" -lines "$lines" >"$log" || exit 2
+cat "$log" >/dev/null # in the page cache for every contender
+
+rows=()
+# measure NAME CMD... : one row "NAME wall cpu load" (cpu = user + sys seconds)
+measure() {
+  local name=$1 l; shift
+  l=$(settle)
+  /usr/bin/time -f "%e %U %S" -o "$out/$name.time" "$@" >"$out/$name.out" 2>"$out/$name.err"
+  rows+=("$(awk -v n="$name" -v l="$l" 'END { if ($1 ~ /^[0-9]/) printf "%s %s %.2f %s\n", n, $1, $2 + $3, l; else print n " NA NA " l }' "$out/$name.time")")
+}
+
+measure grep grep -c sshd "$log"
+measure vigil-parse "$out/logparse" -format auth "$log"
+# --- peers: add rows here (e.g. measure vigil-logs bin/vigil logs --file "$log" ...;
+#     measure fail2ban-regex fail2ban-regex "$log" sshd) ---
+
+grep_cpu=$(echo "${rows[0]}" | awk '{ print $3 }')
+printf "%-16s %8s %8s %14s %10s %6s\n" contender wall_s cpu_s lines/cpu_s vs_grep load
+for r in "${rows[@]}"; do
+  set -- $r
+  printf "%-16s %8s %8s %14s %10s %6s\n" "$1" "$2" "$3" \
+    "$(awk -v n="$lines" -v c="$3" 'BEGIN { if (c+0 > 0) printf "%.0f", n/c; else print "n/a" }')" \
+    "$(ratio "$grep_cpu" "$3")" "$4"
+done
+echo "parser coverage: $(head -c 300 "$out/vigil-parse.out")"
