@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime/pprof"
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/logs"
@@ -21,17 +20,7 @@ import (
 
 func main() {
 	format := flag.String("format", logs.FormatAuth, "format of the files")
-	prof := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	flag.Parse()
-	if *prof != "" {
-		f, err := os.Create(*prof)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
-	}
 	enc := json.NewEncoder(os.Stdout)
 	for _, p := range flag.Args() {
 		abs, err := filepath.Abs(p)
