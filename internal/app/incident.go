@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"errors"
+	"io"
+	"strconv"
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/incident"
@@ -147,4 +149,55 @@ func AttachToIncident(ctx context.Context, path string, e store.CaseEvent) (stri
 	}
 	e.CaseID = c.ID
 	return c.Reference, st.AddCaseEvent(ctx, e)
+}
+
+// IncidentReportOptions configure `vigil incident report`.
+type IncidentReportOptions struct {
+	Ref      string // "" the open case, else the newest
+	Lang     string
+	Format   string // md, json, html
+	Template string // report, regulator
+	Now      time.Time
+}
+
+// IncidentReport renders the report of a case from what the store holds:
+// its journal, the scans attached to it (their findings), the containment
+// actions attached to it. A log timeline, when the store keeps one, joins
+// through incident.Input.Extra.
+func IncidentReport(ctx context.Context, st store.Store, w io.Writer, o IncidentReportOptions) (store.Case, error) {
+	switch o.Format {
+	case incident.FormatMarkdown, incident.FormatJSON, incident.FormatHTML:
+	default:
+		return store.Case{}, &MsgError{model.Msg("incident.err.format", o.Format)}
+	}
+	if o.Template != incident.TemplateReport && o.Template != incident.TemplateRegulator {
+		return store.Case{}, &MsgError{model.Msg("incident.err.template", o.Template)}
+	}
+	s, err := StatusOfIncident(ctx, st, o.Ref)
+	if err != nil {
+		return store.Case{}, err
+	}
+	in := incident.Input{Case: s.Case, Events: s.Events, Catalog: texts(), Lang: o.Lang, Now: o.Now}
+	journal, _ := st.(store.Journal)
+	for _, e := range s.Events {
+		switch e.Kind {
+		case incident.KindScan:
+			id, err := strconv.ParseInt(e.Ref, 10, 64)
+			if err != nil {
+				continue
+			}
+			if r, err := st.Result(ctx, id); err == nil {
+				in.Scans = append(in.Scans, r)
+			}
+		case incident.KindAction:
+			id, err := strconv.ParseInt(e.Ref, 10, 64)
+			if err != nil || journal == nil {
+				continue
+			}
+			if a, err := journal.ActionByID(ctx, id); err == nil {
+				in.Actions = append(in.Actions, a)
+			}
+		}
+	}
+	return s.Case, incident.Render(w, incident.Build(in), in.Catalog, o.Format, o.Template)
 }

@@ -3,11 +3,13 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/vigil-ir/vigil/internal/app"
+	"github.com/vigil-ir/vigil/internal/incident"
 	"github.com/vigil-ir/vigil/internal/store"
 )
 
@@ -21,7 +23,7 @@ with time and operator. The playbook is its checklist: contain, assess and
 back up, fix and verify, trace and clean, harden, report.`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newIncidentOpenCmd(g), newIncidentNoteCmd(g), newIncidentStatusCmd(g), newIncidentCloseCmd(g))
+	cmd.AddCommand(newIncidentOpenCmd(g), newIncidentNoteCmd(g), newIncidentStatusCmd(g), newIncidentCloseCmd(g), newIncidentReportCmd(g))
 	return cmd
 }
 
@@ -145,22 +147,7 @@ func writeIncidentStatus(g *globals, s *app.IncidentStatus) {
 
 // eventLine is one journal line in the reader's language.
 func eventLine(g *globals, e store.CaseEvent) string {
-	by := e.Actor
-	if by == "" {
-		by = "-"
-	}
-	id := "incident.event." + e.Kind
-	switch e.Kind {
-	case "opened", "note", "report":
-		return g.t(id, e.Detail, by)
-	case "scan":
-		return g.t(id, e.Ref, e.Detail)
-	case "closed":
-		return g.t(id, by)
-	case "action", "evidence", "image":
-		return g.t(id, e.Ref, e.Detail, by)
-	}
-	return e.Kind + " " + e.Ref + " " + e.Detail + " (" + by + ")" // a kind a newer vigil wrote
+	return incident.EventText(texts(), g.Lang(), e)
 }
 
 func newIncidentCloseCmd(g *globals) *cobra.Command {
@@ -184,5 +171,70 @@ func newIncidentCloseCmd(g *globals) *cobra.Command {
 		},
 	}
 	sf.register(cmd)
+	return cmd
+}
+
+func newIncidentReportCmd(g *globals) *cobra.Command {
+	var sf storeFlag
+	var format, tmpl, output string
+	cmd := &cobra.Command{
+		Use:   "report [CASE]",
+		Short: "Write the incident report: Markdown, JSON or self-contained HTML, or the 72-hour regulator notification",
+		Long: `Render the report of a case (default: the open one, else the newest) from what
+the store holds: summary, timeline, scope (hosts, accounts, data at risk),
+entry vector and root cause (operator notes and findings), actions taken,
+evidence preserved, indicators of compromise, remediation and hardening,
+lessons, and the playbook. A section with nothing recorded says "unknown".
+--template regulator writes the notification due 72 hours after awareness.
+The language is --lang (en or zh-CN). HTML is one file with its chart
+inline: it opens offline.`,
+		Example: `  # the open case, as an editable Markdown file
+  vigil incident report -o web1-report.md
+  # the regulator's notification, in Chinese, as HTML
+  vigil incident report --template regulator --format html --lang zh-CN -o notice.html`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := sf.openReadOnly(cmd.Context(), g)
+			if err != nil {
+				return err
+			}
+			ref := ""
+			if len(args) == 1 {
+				ref = args[0]
+			}
+			w := g.stdout
+			var f *os.File
+			if output != "" && output != "-" {
+				if f, err = os.Create(output); err != nil {
+					st.Close()
+					return errExit(err)
+				}
+				w = f
+			}
+			c, err := app.IncidentReport(cmd.Context(), st, w, app.IncidentReportOptions{
+				Ref: ref, Lang: g.Lang(), Format: format, Template: tmpl, Now: time.Now()})
+			st.Close()
+			if f != nil {
+				if cerr := f.Close(); err == nil {
+					err = cerr
+				}
+			}
+			if err != nil {
+				return errExit(err)
+			}
+			if f != nil {
+				g.notef("%s", g.t("incident.report.written", c.Reference, output))
+				if c.State == store.CaseOpen {
+					_, _ = app.AttachToIncident(cmd.Context(), app.StorePath(sf.path, g.getenv), store.CaseEvent{
+						Actor: app.CurrentActor(g.getenv).String(), Kind: incident.KindReport, Detail: output + " (" + tmpl + ", " + format + ")"})
+				}
+			}
+			return nil
+		},
+	}
+	sf.register(cmd)
+	cmd.Flags().StringVarP(&format, "format", "f", incident.FormatMarkdown, "md, json or html")
+	cmd.Flags().StringVar(&tmpl, "template", incident.TemplateReport, "report (the whole report) or regulator (the 72-hour notification)")
+	cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file instead of stdout")
 	return cmd
 }

@@ -50,8 +50,29 @@ func TestIncidentCase(t *testing.T) {
 	if !strings.Contains(zh.out, "[ ] 遏制") || !strings.Contains(zh.out, "[x] 加固") {
 		t.Errorf("status in Chinese:\n%s", zh.out)
 	}
+	report := filepath.Join(dir, "report.md")
+	run(0, "incident", "report", "-o", report)
+	if st := decode[app.IncidentStatus](t, run(0, "incident", "status", "--format", "json")); !st.Checklist[5].Done {
+		t.Error("a report written while the case is open counts for the report step")
+	}
 	run(0, "incident", "close")
 	run(2, "incident", "close")
+	for _, f := range []string{"md", "json", "html"} {
+		r := run(0, "incident", "report", "--format", f, "--lang", "zh-CN")
+		if !strings.Contains(r.out, "IR-1") || !strings.Contains(r.out, "password logins disabled") {
+			t.Errorf("report %s lacks the case or its notes:\n%s", f, r.out)
+		}
+	}
+	html := run(0, "incident", "report", "--format", "html").out
+	if !strings.Contains(html, "<svg") || strings.Contains(html, "<script") || strings.Contains(html, "http://") && strings.Contains(html, "src=") {
+		t.Error("the HTML report must be self-contained with its chart inline")
+	}
+	reg := run(0, "incident", "report", "--template", "regulator", "--lang", "zh-CN").out
+	if !strings.Contains(reg, "72 小时") {
+		t.Errorf("regulator notification:\n%s", reg)
+	}
+	run(2, "incident", "report", "--format", "pdf")
+	run(2, "incident", "report", "IR-9")
 	run(1, "scan", "--root", root) // after closing: not attached
 	st = decode[app.IncidentStatus](t, run(0, "incident", "status", "IR-1", "--format", "json"))
 	if st.Case.State != "closed" || len(st.Checklist[1].What) != 2 {
