@@ -45,7 +45,7 @@ func newContainCmd(g *globals) *cobra.Command {
 		Args: cobra.NoArgs,
 	}
 	cmd.AddCommand(newContainQuarantineCmd(g), newContainDisableCmd(g), newContainLockUserCmd(g), newContainProcessCmd(g),
-		newContainIsolateCmd(g))
+		newContainIsolateCmd(g), newContainMountsCmd(g), newContainUnmountCmd(g))
 	cmd.AddCommand(newContainNetCmds(g)...)
 	return cmd
 }

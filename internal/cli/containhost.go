@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path"
 	"strconv"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/contain/hostfs"
 	"github.com/vigil-ir/vigil/internal/contain/proc"
 	"github.com/vigil-ir/vigil/internal/contain/quarantine"
+	"github.com/vigil-ir/vigil/internal/contain/storage"
 )
 
 func newContainLockUserCmd(g *globals) *cobra.Command {
@@ -104,5 +106,61 @@ func newContainProcessCmd(g *globals) *cobra.Command {
 	cmd.Flags().BoolVar(&o.Kill, "kill", false, "kill after the capture (without it the processes stay stopped until vigil undo)")
 	cmd.Flags().BoolVar(&o.Memory, "memory", false, "also capture the readable memory regions (up to 256 MiB per process)")
 	cmd.Flags().BoolVar(&o.Force, "force", false, "allow an ancestor of vigil or a process of the operator's session (never PID 1 or vigil itself)")
+	return cmd
+}
+
+func newContainMountsCmd(g *globals) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "mounts",
+		Short: "List the shared storage of the running host: NFS, CIFS/SMB and other network file systems, iSCSI disks",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := g.tableOrJSON(format); err != nil {
+				return err
+			}
+			list, err := storage.List()
+			if err != nil {
+				return &exitError{code: ExitError, err: err}
+			}
+			if format == "json" {
+				if list == nil {
+					list = []storage.Mount{}
+				}
+				return writeJSON(g.stdout, list)
+			}
+			if len(list) == 0 {
+				fmt.Fprintln(g.stdout, g.t("contain.mounts.none"))
+				return nil
+			}
+			t := &table{}
+			t.add(g.t("contain.col.mount"), g.t("contain.col.kind"), g.t("contain.col.source"), g.t("contain.col.options"))
+			for _, m := range list {
+				t.add(m.Point, m.Kind, m.Source, m.Options)
+			}
+			return t.write(g.stdout)
+		},
+	}
+	cmd.Flags().StringVarP(&format, "format", "f", "table", "table or json")
+	return cmd
+}
+
+func newContainUnmountCmd(g *globals) *cobra.Command {
+	var f containFlags
+	var lazy bool
+	cmd := &cobra.Command{
+		Use:     "unmount MOUNTPOINT",
+		Short:   "Unmount a network or iSCSI mount (undo mounts it again with the recorded source, type and options)",
+		Example: "vigil contain unmount /mnt/share --lazy",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return g.contain(cmd, &f, func(context.Context, *app.Containment, contain.Target) ([]*contain.Action, error) {
+				a, err := storage.Plan(contain.Live(), args[0], lazy)
+				return []*contain.Action{a}, err
+			})
+		},
+	}
+	f.registerLive(cmd)
+	cmd.Flags().BoolVar(&lazy, "lazy", false, "detach it at once even if files are open on it (MNT_DETACH)")
 	return cmd
 }

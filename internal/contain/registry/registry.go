@@ -10,6 +10,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/contain/persist"
 	"github.com/vigil-ir/vigil/internal/contain/proc"
 	"github.com/vigil-ir/vigil/internal/contain/quarantine"
+	"github.com/vigil-ir/vigil/internal/contain/storage"
 )
 
 // All returns every kind of action.
@@ -21,6 +22,7 @@ func All() []contain.Kind {
 		proc.Kind{},
 		netfw.IsolateAction{},
 		netfw.BlockAction{},
+		storage.Kind{},
 	}
 }
 
