@@ -55,6 +55,12 @@ func newProgress(w io.Writer, lang string) *progress {
 func (p *progress) Check(done, total int, st model.CheckStatus) {
 	line := "vigil: " + texts().T(p.lang, "cli.progress", done, total, st.Name, texts().T(p.lang, "cli.status."+st.Status),
 		st.Duration.Round(time.Millisecond), st.Findings, time.Since(p.started).Round(100*time.Millisecond))
+	p.show(line)
+}
+
+// show writes one progress line: rewritten in place on a terminal, a line
+// of its own otherwise.
+func (p *progress) show(line string) {
 	if !p.tty {
 		fmt.Fprintln(p.w, line)
 		return

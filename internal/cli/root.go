@@ -104,5 +104,6 @@ func newRoot(g *globals) *cobra.Command {
 	root.AddCommand(newTimelineCmd(g))
 	root.AddCommand(newImageCmd(g))
 	root.AddCommand(newIncidentCmd(g))
+	root.AddCommand(newFilesCmd(g))
 	return root
 }

@@ -109,6 +109,7 @@ is, 2 on error.`,
 	fl.StringSliceVar(&f.skip, "skip", nil, "do not run these checks (comma-separated names); they are listed as skipped by request")
 	fl.StringVar(&f.debug, "debug", "", "write a debug log (stacks of failed checks) to stderr, or with --debug=FILE to FILE")
 	fl.Lookup("debug").NoOptDefVal = "-"
+	addScanFilesFlag(cmd)
 	return cmd
 }
 

@@ -232,7 +232,7 @@ func (d *docRunner) adapt(c docCommand) ([]string, error) {
 	// Collection reads the fixture root. Containment never touches the machine running the tests: an
 	// example for the live host acts on the fixture root (a temporary
 	// copy), with the temporary store beside it.
-	if len(args) > 0 && (args[0] == "scan" || args[0] == "collect" || onRoot(args) || args[0] == "logs" || args[0] == "timeline") && !contains(args, "--root") && !contains(args, "--help") {
+	if len(args) > 0 && (args[0] == "scan" || args[0] == "collect" || onRoot(args) || args[0] == "logs" || args[0] == "timeline" || args[0] == "files") && !contains(args, "--root") && !contains(args, "--help") {
 		args = append(args, "--root", d.root) // the live host: the fixture root
 	}
 	// vigil vuln and vuln plan on the live host examine the fixture root.

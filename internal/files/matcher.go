@@ -17,6 +17,7 @@ type Meta struct {
 	Size    int64        // bytes
 	Mode    fs.FileMode  // permission and type bits
 	ModTime time.Time    // modification time
+	Ctime   time.Time    // inode change time (set by the kernel: not forged by touch)
 	UID     uint32       // owner
 	GID     uint32       // group
 	Dev     uint64       // st_dev

@@ -323,6 +323,7 @@ func (w *walker) meta(p, root string, info fs.FileInfo) Meta {
 		Mode: info.Mode(), ModTime: info.ModTime(), Place: places.Of(p)}
 	if st := statOf(info); st != nil {
 		m.UID, m.GID, m.Dev, m.Ino, m.Blocks = st.Uid, st.Gid, uint64(st.Dev), st.Ino, st.Blocks
+		m.Ctime = time.Unix(st.Ctim.Sec, st.Ctim.Nsec)
 	}
 	return m
 }

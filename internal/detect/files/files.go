@@ -53,6 +53,9 @@ type Config struct {
 	Walk files.Options
 	// Matchers are more matchers to run in the same walk (YARA, IOCs).
 	Matchers []files.Matcher
+	// WalkDone, when set, is called when the walk ends (to clear a
+	// progress line set in Walk.Progress).
+	WalkDone func()
 }
 
 // Detector runs the file walk as a check.
@@ -112,8 +115,11 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 		opt.Roots = d.cfg.Paths
 	case d.cfg.Wide:
 		opt.Roots = append(append(append([]string{}, webRoots...), WidePlaces...), SystemBinDirs...)
+		// The homes of people (root and UIDs from 1000; a home found
+		// without passwd has UID -1): system accounts' "homes" are /dev,
+		// /bin or /nonexistent.
 		for _, a := range inventory.Accounts(env) {
-			if a.Home != "/" && a.Home != "" && !strings.HasPrefix(a.Home, "/nonexistent") {
+			if (a.UID == 0 || a.UID >= 1000 || a.UID < 0) && a.Home != "/" && a.Home != "" && !strings.HasPrefix(a.Home, "/nonexistent") {
 				opt.Roots = append(opt.Roots, a.Home)
 			}
 		}
@@ -134,6 +140,9 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 	}
 	s := &sink{env: env, pk: inventory.Packages(env)}
 	cov := files.Walk(ctx, env.Target, d.matchers(webRoots), s, opt)
+	if d.cfg.WalkDone != nil {
+		d.cfg.WalkDone()
+	}
 	s.coverage(cov)
 	if cov.Stopped == "cancelled" {
 		return ctx.Err()
@@ -180,14 +189,14 @@ func (s *sink) Hit(h files.Hit) {
 	if !utf8.ValidString(h.Path) {
 		ev.Extra["path_quoted"] = strconv.Quote(h.Path)
 	}
-	if h.SHA256 != "" { // a file (not a directory judged as a whole)
-		owner := s.pk.Owner(h.Path)
-		if owner != "" && owner != model.NoPackage && s.pk.Pristine(h.Path) {
-			s.knownGood.Add(1)
-			return
-		}
-		ev.Package = owner
+	// Known-good: a package's file as the package shipped it (a directory
+	// judged as a whole has no owner).
+	owner := s.pk.Owner(h.Path)
+	if owner != "" && owner != model.NoPackage && s.pk.Pristine(h.Path) {
+		s.knownGood.Add(1)
+		return
 	}
+	ev.Package = owner
 	if len(ev.Extra) == 0 {
 		ev.Extra = nil
 	}

@@ -54,7 +54,7 @@ func FuzzHeuristics(f *testing.F) {
 			}
 		}
 		dynamicCalls(s)
-		encodedPayload(s)
+		encodedPayload(s, lowerASCII(s))
 		longEncoded([]byte(s))
 		BenignStub([]byte(s))
 		FindCode([]byte(s))

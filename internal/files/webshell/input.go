@@ -78,25 +78,36 @@ var (
 
 // inputExec finds request input reaching code or command execution.
 func inputExec(lang Lang, s string) []match {
+	return inputExecLow(lang, s, lowerASCII(s))
+}
+
+// inputExecLow is inputExec with the lower-cased content at hand.
+func inputExecLow(lang Lang, s, low string) []match {
 	sp := specs[lang]
-	if sp == nil || !sp.source.MatchString(s) {
+	if sp == nil || !hasAny(low, sourceLits[lang]...) || !hasAny(low, sinkLits[lang]...) || !sp.source.MatchString(s) {
 		return nil
 	}
-	t := sp.tainted(s)
+	var t map[string]bool
+	taint := func() map[string]bool {
+		if t == nil {
+			t = sp.tainted(s)
+		}
+		return t
+	}
 	var out []match
 	hit := func(off int, ind string) {
 		out = append(out, match{off: off, text: line(s, off), ind: ind})
 	}
-	for _, m := range sp.sink.FindAllStringIndex(s, 200) {
+	for _, m := range findNear(sp.sink, low, sinkLits[lang], 200) {
 		arg := stmt(s, m[1], sp.end)
-		if sp.source.MatchString(arg) || sp.refsTainted(arg, t, "") {
+		if sp.source.MatchString(arg) || sp.refsTainted(arg, taint(), "") {
 			hit(m[0], "webshell-code")
 		}
 	}
 	if sp.callback != nil {
-		for _, m := range sp.callback.FindAllStringIndex(s, 200) {
+		for _, m := range findNear(sp.callback, low, sinkLits[lang], 200) {
 			first := stmt(s, m[1], sp.end+",)")
-			if sp.source.MatchString(first) || sp.refsTainted(first, t, "") {
+			if sp.source.MatchString(first) || sp.refsTainted(first, taint(), "") {
 				hit(m[0], "webshell-code")
 			}
 		}
@@ -106,18 +117,22 @@ func inputExec(lang Lang, s string) []match {
 		for _, m := range phpInputCall.FindAllStringIndex(s, 20) {
 			hit(m[0], "webshell-code")
 		}
-		for _, m := range phpVarCall.FindAllStringSubmatchIndex(s, 200) {
-			if t[s[m[2]:m[3]]] {
-				hit(m[0], "webshell-code")
+		if len(taint()) > 0 {
+			for _, m := range phpVarCall.FindAllStringSubmatchIndex(s, 200) {
+				if taint()[s[m[2]:m[3]]] {
+					hit(m[0], "webshell-code")
+				}
 			}
 		}
 		for _, m := range phpBacktick.FindAllStringIndex(s, 50) {
-			if b := s[m[0]:m[1]]; sp.source.MatchString(b) || sp.refsTainted(b, t, "") {
+			if b := s[m[0]:m[1]]; sp.source.MatchString(b) || sp.refsTainted(b, taint(), "") {
 				hit(m[0], "webshell-code")
 			}
 		}
-		if m := phpPregE.FindStringIndex(s); m != nil {
-			hit(m[0], "webshell-code")
+		if strings.Contains(low, "preg_replace") {
+			if m := phpPregE.FindStringIndex(s); m != nil {
+				hit(m[0], "webshell-code")
+			}
 		}
 	case LangJSP:
 		// A page that defines a class from bytes it was sent (Behinder,

@@ -40,8 +40,8 @@ type Matcher struct {
 }
 
 type stamp struct {
-	path  string
-	mtime time.Time
+	path         string
+	mtime, ctime time.Time
 }
 
 // maxStamps bounds the scripts remembered for the neighbour judgement.
@@ -109,7 +109,7 @@ func (m *Matcher) remember(meta *files.Meta) {
 		return
 	}
 	m.stamps++
-	m.neighbors[meta.Dir] = append(m.neighbors[meta.Dir], stamp{meta.Path, meta.ModTime})
+	m.neighbors[meta.Dir] = append(m.neighbors[meta.Dir], stamp{meta.Path, meta.ModTime, meta.Ctime})
 }
 
 // Match implements files.Matcher.
@@ -123,6 +123,7 @@ func (m *Matcher) Match(f *files.File, r files.Reporter) {
 		return
 	}
 	s := string(f.Content)
+	low := lowerASCII(s)
 	ex := map[string]string{"language": lang.String()}
 	var found []files.Hit
 	emit := func(rule string, ms []match, g grade) {
@@ -141,12 +142,12 @@ func (m *Matcher) Match(f *files.File, r files.Reporter) {
 			found = append(found, h)
 		}
 	}
-	emit(RuleInputExec, inputExec(lang, s), grade{})
+	emit(RuleInputExec, inputExecLow(lang, s, low), grade{})
 	if lang == LangPHP {
-		emit(RuleDynamicCall, dynamicCalls(s), grade{})
+		emit(RuleDynamicCall, dynamicCallsLow(s, low), grade{})
 	}
 	if lang == LangPHP || lang == LangASP || lang == LangJSP {
-		emit(RuleEncodedPayload, encodedPayload(s), grade{})
+		emit(RuleEncodedPayload, encodedPayload(s, low), grade{})
 	}
 	if lang != LangShell {
 		sev := model.Low
@@ -277,11 +278,13 @@ func MagicName(b []byte) string {
 
 // Neighbour thresholds: a script is "much newer" when it is the newest of
 // at least minNeighbors scripts in its directory, newer than the next one
-// by aloneBy and than the directory's median by newerBy.
+// by aloneBy and than the directory's median by newerBy, and was written
+// in place (its mtime is its ctime, not a time carried by an archive).
 const (
 	minNeighbors = 6
 	aloneBy      = 14 * 24 * time.Hour
 	newerBy      = 60 * 24 * time.Hour
+	sameTime     = 24 * time.Hour // mtime and ctime of a file written in place
 )
 
 // Finish implements files.Finisher: scripts much newer than their
@@ -297,6 +300,11 @@ func (m *Matcher) Finish(r files.Reporter) {
 		sort.Slice(st, func(i, j int) bool { return st[i].mtime.Before(st[j].mtime) })
 		newest, next, median := st[len(st)-1], st[len(st)-2], st[len(st)/2-1]
 		if newest.mtime.Sub(next.mtime) < aloneBy || newest.mtime.Sub(median.mtime) < newerBy {
+			continue
+		}
+		if d := newest.ctime.Sub(newest.mtime); d > sameTime || d < -sameTime {
+			// Its time came from an archive or package (extracted later):
+			// a newer release of one file, not a file written here.
 			continue
 		}
 		days := int(newest.mtime.Sub(median.mtime).Hours() / 24)

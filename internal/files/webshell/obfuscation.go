@@ -41,48 +41,65 @@ var (
 )
 
 // dynamicCalls finds function names built from strings (PHP).
-func dynamicCalls(s string) []match {
+func dynamicCalls(s string) []match { return dynamicCallsLow(s, lowerASCII(s)) }
+
+// dynamicCallsLow is dynamicCalls with the lower-cased content at hand.
+func dynamicCallsLow(s, low string) []match {
 	var out []match
 	add := func(off int, decoded string) {
 		if n, ok := namesSensitive(decoded); ok {
 			out = append(out, match{off: off, text: line(s, off), ind: "obfuscated-call", note: n})
 		}
 	}
-	for _, m := range rot13Lit.FindAllStringSubmatchIndex(s, 50) {
-		add(m[0], rot13(s[m[2]:m[3]]))
-	}
-	for _, m := range b64Lit.FindAllStringSubmatchIndex(s, 50) {
-		if b, err := base64.StdEncoding.DecodeString(s[m[2]:m[3]]); err == nil {
-			add(m[0], string(b))
+	if strings.Contains(low, "str_rot13") {
+		for _, m := range rot13Lit.FindAllStringSubmatchIndex(s, 50) {
+			add(m[0], rot13(s[m[2]:m[3]]))
 		}
 	}
-	for _, m := range revLit.FindAllStringSubmatchIndex(s, 50) {
-		add(m[0], reverse(s[m[2]:m[3]]))
-	}
-	for _, m := range chrChain.FindAllStringIndex(s, 50) {
-		var b strings.Builder
-		for _, n := range chrNum.FindAllString(s[m[0]:m[1]], -1) {
-			if v, err := strconv.Atoi(n); err == nil && v < 256 {
-				b.WriteByte(byte(v))
+	if strings.Contains(low, "base64_decode") {
+		for _, m := range b64Lit.FindAllStringSubmatchIndex(s, 50) {
+			if b, err := base64.StdEncoding.DecodeString(s[m[2]:m[3]]); err == nil {
+				add(m[0], string(b))
 			}
 		}
-		add(m[0], b.String())
 	}
-	for _, m := range concatLit.FindAllStringIndex(s, 200) {
-		var b strings.Builder
-		for _, part := range strings.Split(s[m[0]:m[1]], ".") {
-			b.WriteString(strings.Trim(strings.TrimSpace(part), `'"`))
-		}
-		add(m[0], b.String())
-	}
-	for _, m := range hexEsc.FindAllStringIndex(s, 50) {
-		lit := strings.ReplaceAll(strings.Trim(s[m[0]:m[1]], `"`), `\x`, "")
-		if b, err := hex.DecodeString(lit); err == nil {
-			add(m[0], string(b))
+	if strings.Contains(low, "strrev") {
+		for _, m := range revLit.FindAllStringSubmatchIndex(s, 50) {
+			add(m[0], reverse(s[m[2]:m[3]]))
 		}
 	}
-	for _, m := range phpPregE.FindAllStringIndex(s, 5) {
-		out = append(out, match{off: m[0], text: line(s, m[0]), ind: "obfuscated-call", note: "preg_replace /e"})
+	if strings.Contains(low, "chr") {
+		for _, m := range chrChain.FindAllStringIndex(s, 50) {
+			var b strings.Builder
+			for _, n := range chrNum.FindAllString(s[m[0]:m[1]], -1) {
+				if v, err := strconv.Atoi(n); err == nil && v < 256 {
+					b.WriteByte(byte(v))
+				}
+			}
+			add(m[0], b.String())
+		}
+	}
+	if hasLitConcat(s) {
+		for _, m := range concatLit.FindAllStringIndex(s, 200) {
+			var b strings.Builder
+			for _, part := range strings.Split(s[m[0]:m[1]], ".") {
+				b.WriteString(strings.Trim(strings.TrimSpace(part), `'"`))
+			}
+			add(m[0], b.String())
+		}
+	}
+	if strings.Contains(low, `\x`) {
+		for _, m := range hexEsc.FindAllStringIndex(s, 50) {
+			lit := strings.ReplaceAll(strings.Trim(s[m[0]:m[1]], `"`), `\x`, "")
+			if b, err := hex.DecodeString(lit); err == nil {
+				add(m[0], string(b))
+			}
+		}
+	}
+	if strings.Contains(low, "preg_replace") {
+		for _, m := range phpPregE.FindAllStringIndex(s, 5) {
+			out = append(out, match{off: m[0], text: line(s, m[0]), ind: "obfuscated-call", note: "preg_replace /e"})
+		}
 	}
 	return dedupeMatches(s, out)
 }
@@ -112,9 +129,12 @@ func reverse(s string) string {
 // ASP Execute of a decoder, JSP classes defined from Base64).
 var encodedEval = regexp.MustCompile(`(?i)(?:^|[^\w>:$])(?:eval|assert|create_function|execute|executeglobal)\s*\(?\s*@?\s*(?:(?:gzinflate|gzuncompress|gzdecode|base64_decode|str_rot13|strrev|hex2bin|convert_uudecode|rawurldecode|urldecode|unescape|decode|strreverse)\s*\(\s*@?\s*){1,}|defineClass\s*\([^;]{0,200}(?:Base64|decodeBuffer)|(?:^|[^\w>:$])eval\s*\(\s*\$\w{1,64}\s*\(`)
 
-func encodedPayload(s string) []match {
+// encodedEvalLow is encodedEval for lower-cased content.
+var encodedEvalLow = regexp.MustCompile(strings.ToLower(encodedEval.String()))
+
+func encodedPayload(s, low string) []match {
 	var out []match
-	for _, m := range encodedEval.FindAllStringIndex(s, 20) {
+	for _, m := range findNear(encodedEvalLow, low, evalLits, 20) {
 		out = append(out, match{off: m[0], text: line(s, m[0]), ind: "encoded-payload"})
 	}
 	return dedupeMatches(s, out)
