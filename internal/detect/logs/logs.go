@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/engine"
+	"github.com/vigil-ir/vigil/internal/ioc"
 	lsrc "github.com/vigil-ir/vigil/internal/logs"
 	"github.com/vigil-ir/vigil/internal/logs/rules"
 	"github.com/vigil-ir/vigil/internal/logs/sigma"
@@ -33,8 +34,11 @@ type Options struct {
 	// Sigma rules evaluated on every event (nil: none); the files that did
 	// not load are reported as gaps.
 	Sigma *sigma.Set
-	// Observers judge every event beside the built-in rules (IOCs: see
-	// docs/logs.md); ObserverRules are the rule ids they can emit.
+	// IOCs, when set, are indicator lists (--ioc) matched in every event;
+	// what the lists could not use is reported as gaps.
+	IOCs *ioc.Set
+	// Observers judge every event beside the built-in rules;
+	// ObserverRules are the rule ids they can emit.
 	Observers     []rules.Observer
 	ObserverRules []string
 	// OnEvent, when set, also receives every event judged (the timeline);
@@ -63,6 +67,7 @@ func (*Detector) NeedsLive() bool { return false }
 func (d *Detector) Rules() []string {
 	ids := append([]string{RuleCoverage}, rules.IDs()...)
 	ids = append(ids, sigma.IDs()...)
+	ids = append(ids, RuleIOC)
 	return append(ids, d.opt.ObserverRules...)
 }
 
@@ -76,6 +81,10 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 		if d.opt.Sigma.Len() > 0 {
 			set.Add(d.opt.Sigma)
 		}
+	}
+	if d.opt.IOCs != nil {
+		ioc.ProblemGaps(env, d.opt.IOCs.Problems)
+		set.Add(IOCs{Set: d.opt.IOCs})
 	}
 	for _, o := range d.opt.Observers {
 		set.Add(o)
