@@ -86,7 +86,7 @@ func TestDependencyDirection(t *testing.T) {
 		{"internal/engine", []string{"internal/report", "internal/store", "internal/cli", "internal/app", "internal/detect"}, "the engine knows detectors only by interface"},
 		{"internal/report", []string{"internal/cli", "internal/app", "internal/detect", "internal/collect"}, "handlers only render"},
 		{"internal/store", []string{"internal/cli", "internal/app", "internal/detect", "internal/collect"}, "the store only stores"},
-		{"internal/vuln", []string{"internal/store", "internal/report", "internal/cli", "internal/app"}, "the vulnerability matcher gets its advisory data injected, never the store"},
+		{"internal/vuln/match", []string{"internal/store", "internal/report", "internal/cli", "internal/app"}, "the vulnerability matcher gets its advisory data injected, never the store"},
 	}
 	for pkg, deps := range graph {
 		for _, rule := range forbidden {

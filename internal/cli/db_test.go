@@ -9,6 +9,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/app"
 	"github.com/vigil-ir/vigil/internal/testutil"
+	"github.com/vigil-ir/vigil/internal/vuln/kpi"
 	"github.com/vigil-ir/vigil/internal/vuln/vulntest"
 )
 
@@ -117,5 +118,16 @@ func TestVulnLifecycleCommands(t *testing.T) {
 	zh := vigil(t, "vuln", "plan", "--root", root, "--store", db, "--lang", "zh-CN")
 	if !strings.Contains(zh.out, "快照") {
 		t.Errorf("plan in Chinese: %s", zh.out)
+	}
+	rep2 := decode[kpi.Report](t, vigil(t, "vuln", "report", "--format", "json", "--store", db))
+	if rep2.Total.Open != 3 || len(rep2.Sources) != 4 || len(rep2.Targets) != 1 {
+		t.Errorf("report: %+v", rep2)
+	}
+	out := filepath.Join(t.TempDir(), "r.html")
+	if r := vigil(t, "vuln", "report", "--store", db, "--lang", "zh-CN", "-o", out); r.code != 0 {
+		t.Fatalf("html report: %+v", r)
+	}
+	if b, _ := os.ReadFile(out); !strings.Contains(string(b), "漏洞修复报告") || !strings.Contains(string(b), "<svg") {
+		t.Errorf("html report in Chinese: %.300s", b)
 	}
 }

@@ -58,7 +58,7 @@ func newVulnCmd(g *globals) *cobra.Command {
 	fl.StringVar(&f.sla, "sla", "", "time to fix per severity, overriding the defaults critical=72h,high=90d,medium=90d,low=180d")
 	fl.BoolVar(&f.all, "all", false, "also list risk-accepted and false-positive vulnerabilities")
 	cmd.AddCommand(newVulnStateCmd(g, "accept", store.VulnRiskAccepted), newVulnStateCmd(g, "false-positive", store.VulnFalsePositive),
-		newVulnStateCmd(g, "reopen", store.VulnOpen), newVulnStateCmd(g, "progress", store.VulnInProgress), newVulnAuditCmd(g), newVulnPlanCmd(g))
+		newVulnStateCmd(g, "reopen", store.VulnOpen), newVulnStateCmd(g, "progress", store.VulnInProgress), newVulnAuditCmd(g), newVulnPlanCmd(g), newVulnReportCmd(g))
 	return cmd
 }
 
