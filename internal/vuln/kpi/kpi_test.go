@@ -29,9 +29,9 @@ func records() []store.VulnRecord {
 	acc := rec(6, model.High, store.VulnRiskAccepted, day(1), time.Time{}, day(91))
 	acc.Reason, acc.Who, acc.Until = "compensating control", "root", day(60)
 	return []store.VulnRecord{
-		rec(1, model.Critical, store.VulnFixed, day(0), day(2), day(3)),   // on time, 48 h
-		rec(2, model.Critical, store.VulnFixed, day(0), day(10), day(3)),  // late, 240 h
-		rec(3, model.High, store.VulnFixed, day(-40), day(-5), day(50)),   // fixed last month: not counted
+		rec(1, model.Critical, store.VulnFixed, day(0), day(2), day(3)),     // on time, 48 h
+		rec(2, model.Critical, store.VulnFixed, day(0), day(10), day(3)),    // late, 240 h
+		rec(3, model.High, store.VulnFixed, day(-40), day(-5), day(50)),     // fixed last month: not counted
 		rec(4, model.Critical, store.VulnOpen, day(5), time.Time{}, day(8)), // overdue at the end of the month
 		rec(5, model.Medium, store.VulnOpen, day(-100), time.Time{}, day(-10)),
 		acc,
