@@ -85,8 +85,8 @@ func (t *Target) Walk(root string, fn WalkFunc) error {
 		return fn(troot, nil, &fs.PathError{Op: "lstat", Path: troot, Err: err})
 	}
 	w := &walker{fn: fn, rootDev: st.Dev}
-	d := &walkEntry{name: path.Base(hroot), typ: modeOf(st.Mode).Type(), host: hroot, st: &st}
-	err = w.walk(-1, hroot, troot, d)
+	d := &walkEntry{name: path.Base(hroot), typ: modeOf(st.Mode).Type(), dir: path.Dir(hroot), st: &st}
+	err = w.walk(-1, true, hroot, troot, d)
 	if err == fs.SkipDir || err == fs.SkipAll {
 		return nil
 	}
@@ -103,9 +103,10 @@ type walker struct {
 }
 
 // walk visits d (host path hp, target path tp) and, for a directory, its
-// entries; parent is the open directory d is in (-1 for the root).
-func (w *walker) walk(parent int, hp, tp string, d *walkEntry) error {
-	if d.IsDir() && parent >= 0 && d.st != nil && d.st.Dev != w.rootDev && d.st.Dev != 0 {
+// entries; parent is the open directory d is in (-1: none, open by path),
+// top says d is where the walk started.
+func (w *walker) walk(parent int, top bool, hp, tp string, d *walkEntry) error {
+	if d.IsDir() && !top && d.st != nil && d.st.Dev != w.rootDev && d.st.Dev != 0 {
 		if name, ok := PseudoFS(hp); ok {
 			if err := w.fn(tp, d, &fs.PathError{Op: "walk", Path: tp, Err: errors.Join(ErrPseudoFS, errors.New(name))}); err != nil && err != fs.SkipDir {
 				return err
@@ -119,11 +120,10 @@ func (w *walker) walk(parent int, hp, tp string, d *walkEntry) error {
 		}
 		return err
 	}
-	f, err := openDir(parent, d.name, hp)
 	var ents []*walkEntry
-	var open *atomic.Bool
+	f, err := openDir(parent, d.name, hp)
 	if err == nil {
-		open = new(atomic.Bool)
+		open := new(atomic.Bool)
 		open.Store(true)
 		defer func() {
 			open.Store(false)
@@ -149,7 +149,7 @@ func (w *walker) walk(parent int, hp, tp string, d *walkEntry) error {
 			// device (filepath.WalkDir's callers paid an lstat for it too).
 			_, _ = e.Info()
 		}
-		if err := w.walk(e.fd, e.host, prefix+e.name, e); err != nil {
+		if err := w.walk(e.fd, false, e.host(), prefix+e.name, e); err != nil {
 			if err == fs.SkipDir {
 				break
 			}
@@ -184,12 +184,8 @@ func readEntries(f *os.File, hp string, open *atomic.Bool) ([]*walkEntry, error)
 	des, err := f.ReadDir(-1)
 	fd := int(f.Fd())
 	out := make([]*walkEntry, 0, len(des))
-	base := hp
-	if !strings.HasSuffix(base, "/") {
-		base += "/"
-	}
 	for _, de := range des {
-		out = append(out, &walkEntry{name: de.Name(), typ: de.Type(), host: base + de.Name(), fd: fd, open: open})
+		out = append(out, &walkEntry{name: de.Name(), typ: de.Type(), dir: hp, fd: fd, open: open})
 	}
 	slices.SortFunc(out, func(a, b *walkEntry) int { return strings.Compare(a.name, b.name) })
 	return out, err
@@ -209,11 +205,19 @@ func underlying(err error) error {
 type walkEntry struct {
 	name string
 	typ  fs.FileMode
-	host string       // host path
+	dir  string       // host path of the directory it is in (shared by its siblings)
 	fd   int          // the open directory it is in
 	open *atomic.Bool // whether fd is still open (nil: no directory)
 	st   *syscall.Stat_t
 	err  error
+}
+
+// host is the entry's host path.
+func (e *walkEntry) host() string {
+	if strings.HasSuffix(e.dir, "/") {
+		return e.dir + e.name
+	}
+	return e.dir + "/" + e.name
 }
 
 func (e *walkEntry) Name() string      { return e.name }
@@ -228,10 +232,10 @@ func (e *walkEntry) Info() (fs.FileInfo, error) {
 		if e.open != nil && e.open.Load() {
 			e.err = fstatat(e.fd, e.name, &st)
 		} else {
-			e.err = syscall.Lstat(e.host, &st)
+			e.err = syscall.Lstat(e.host(), &st)
 		}
 		if e.err != nil {
-			e.err = &fs.PathError{Op: "lstat", Path: e.host, Err: e.err}
+			e.err = &fs.PathError{Op: "lstat", Path: e.host(), Err: e.err}
 		} else {
 			e.st = &st
 			e.typ = modeOf(st.Mode).Type() // a type the directory did not say
