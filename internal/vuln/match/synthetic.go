@@ -15,15 +15,16 @@ func Synthetic(n, rows int) ([]pkgdb.Package, *advisory.Slice) {
 	var pkgs []pkgdb.Package
 	for i := range n {
 		src := fmt.Sprintf("src%04d", i/3)
-		pkgs = append(pkgs, pkgdb.Package{Name: fmt.Sprintf("bin%05d:amd64", i), Version: fmt.Sprintf("1.%d-2+deb12u3", i%7), Source: src})
+		pkgs = append(pkgs, pkgdb.Package{Name: fmt.Sprintf("bin%05d:amd64", i), Version: fmt.Sprintf("1.%d-2+deb12u3", (i/3)%7), Source: src})
 	}
 	sl := &advisory.Slice{Distro: "debian", Release: "12", Vulns: map[string]advisory.Vuln{}, KEV: map[string]advisory.KEV{}, EPSS: map[string]advisory.EPSS{}}
 	for i := range rows {
 		id := fmt.Sprintf("CVE-2099-%05d", i)
-		a := advisory.Affected{Distro: "debian", Release: "12", Package: fmt.Sprintf("src%04d", i%4000), ID: id, Status: advisory.Fixed}
+		src := i % 4000
+		a := advisory.Affected{Distro: "debian", Release: "12", Package: fmt.Sprintf("src%04d", src), ID: id, Status: advisory.Fixed}
 		switch i % 3 {
 		case 0:
-			a.Fixed = fmt.Sprintf("1.%d-2+deb12u4", i%7) // above the installed
+			a.Fixed = fmt.Sprintf("1.%d-2+deb12u4", src%7) // above the installed
 		case 1:
 			a.Fixed = "1.0-1" // below: fixed long ago
 		default:
