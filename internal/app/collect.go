@@ -17,6 +17,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/incident"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/store"
+	"github.com/vigil-ir/vigil/internal/sysinfo"
 	"github.com/vigil-ir/vigil/internal/target"
 )
 
@@ -82,8 +83,10 @@ func Collect(ctx context.Context, o CollectOptions) (*CollectReport, error) {
 	actor := CurrentActor(o.Getenv)
 	host, _ := os.Hostname()
 	caseRef := ""
+	var flagged []string
 	if inside, _ := InsideTarget(o.Store, o.Target); o.Store != "" && !inside {
 		caseRef = CurrentIncident(ctx, o.Store)
+		flagged = flaggedPaths(ctx, o.Store, sysinfo.Describe(o.Target).ID())
 	}
 	m := evidence.Manifest{
 		Tool: "vigil", Version: Version, Command: o.Command, Case: caseRef,
@@ -109,7 +112,7 @@ func Collect(ctx context.Context, o CollectOptions) (*CollectReport, error) {
 	}
 	res, err := evidence.Collect(ctx, evidence.Options{
 		Target: o.Target, Profile: prof, Secrets: o.Secrets, Key: key, Manifest: m,
-		SelfPID: os.Getpid(), Open: open,
+		SelfPID: os.Getpid(), Open: open, Flagged: flagged,
 		Render: func(msg model.Message) string { return texts().Message(catalog.English, msg) },
 	})
 	if err = closeOutput(file, err); err != nil {
@@ -129,6 +132,31 @@ func Collect(ctx context.Context, o CollectOptions) (*CollectReport, error) {
 	pub := key.Public().(ed25519.PublicKey)
 	rep.PublicKey, rep.KeyFP = evidence.PublicKeyText(pub), evidence.KeyFingerprint(pub)
 	return rep, nil
+}
+
+// maxFlagged bounds the flagged paths a collection adds.
+const maxFlagged = 2000
+
+// flaggedPaths are the paths of the target's open findings at medium or
+// above in the store at path (none when there is no store): what the
+// scans flagged is copied, not only named.
+func flaggedPaths(ctx context.Context, path, targetKey string) []string {
+	st, err := store.Open(ctx, path, store.Options{ReadOnly: true})
+	if err != nil {
+		return nil
+	}
+	defer st.Close()
+	recs, err := st.Findings(ctx, store.FindingQuery{TargetKey: targetKey, State: store.StateOpen, MinSeverity: model.Medium, Limit: maxFlagged})
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, r := range recs {
+		if p := r.Finding.Evidence.Path; p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // checkSpace refuses to start when the directory's filesystem has less

@@ -9,6 +9,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -29,6 +31,7 @@ type Options struct {
 	Manifest Manifest
 	Now      func() time.Time
 	SelfPID  int                        // never copy Vigil's own executable
+	Flagged  []string                   // target paths the scans flagged: copied too (section flagged)
 	Render   func(model.Message) string // English text of skip reasons; may be nil
 	// Open is called once the plan is known, with the bytes of content it
 	// will copy (before compression), to check free space and return
@@ -69,7 +72,9 @@ func Collect(ctx context.Context, o Options) (*Result, error) {
 			}
 		}
 	}()
-	plan := MakePlan(t, o.Profile, o.Secrets)
+	prof := o.Profile
+	prof.Places = append(slices.Clone(prof.Places), flaggedPlaces(o.Flagged)...)
+	plan := MakePlan(t, prof, o.Secrets)
 	est := plan.bytes
 	for _, v := range vol {
 		est += int64(len(v.data)) + v.item.Size
@@ -121,6 +126,20 @@ func Collect(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	return &Result{Manifest: &m, Sum: sum, Planned: est}, nil
+}
+
+// flaggedPlaces are the places of the flagged paths: a file, or a
+// directory's first level. A path with glob characters is taken as it is
+// only when it has none (Glob would read it as a pattern).
+func flaggedPlaces(paths []string) []Place {
+	var out []Place
+	for _, p := range paths {
+		if !strings.HasPrefix(p, "/") || strings.ContainsAny(p, `*?[\`) {
+			continue
+		}
+		out = append(out, Place{Section: SectionFlagged, Pattern: p, MaxDepth: 1, MaxFile: 256 * mib})
+	}
+	return out
 }
 
 // copyPlanned writes one planned file or link. Problems of the source are

@@ -139,3 +139,30 @@ func TestCollectSecretsAndScope(t *testing.T) {
 		}
 	}
 }
+
+// What the scans flagged is copied even outside the profile's places, once.
+func TestCollectFlagged(t *testing.T) {
+	root := testutil.RootFromTxtar(t, "testdata/root.txtar")
+	tg, err := target.OpenRoot(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof, _ := GetProfile(ProfileTriage)
+	res, err := Collect(context.Background(), Options{
+		Target: tg, Profile: prof, Key: testKey, Flagged: []string{"/opt/data/big.bin", "/etc/passwd", "/no/such", "/tmp/[x]"},
+		Open: func(int64) (io.Writer, error) { return io.Discard, nil },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := map[string]string{}
+	for _, it := range res.Manifest.Items {
+		if _, dup := n[it.Path]; dup {
+			t.Errorf("%s collected twice", it.Path)
+		}
+		n[it.Path] = it.Section
+	}
+	if n["/opt/data/big.bin"] != SectionFlagged || n["/etc/passwd"] != SectionConfig {
+		t.Errorf("flagged: big.bin in %q, passwd in %q", n["/opt/data/big.bin"], n["/etc/passwd"])
+	}
+}

@@ -26,6 +26,7 @@ const (
 	SectionPackages    = "packages"
 	SectionStaging     = "staging"
 	SectionWeb         = "web"
+	SectionFlagged     = "flagged" // what the scans flagged, not already in a place above
 )
 
 // Item kinds.

@@ -160,3 +160,13 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParsePublicKey(f *testing.F) {
+	f.Add([]byte(PublicKeyText(testKey.Public().(ed25519.PublicKey))))
+	f.Add([]byte("-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if k, err := ParsePublicKey(b); err == nil && len(k) != ed25519.PublicKeySize {
+			t.Fatalf("accepted a key of %d bytes", len(k))
+		}
+	})
+}
