@@ -38,8 +38,15 @@ measure() {
 
 measure grep grep -c sshd "$log"
 measure vigil-parse "$out/logparse" -format auth "$log"
-# --- peers: add rows here (e.g. measure vigil-logs bin/vigil logs --file "$log" ...;
-#     measure fail2ban-regex fail2ban-regex "$log" sshd) ---
+# --- peers ---
+# vigil logs: parse + every detection (the stateful rules, Vigil's Sigma
+# rules), findings through the engine and the JSON handler, nothing stored.
+go build -o "$out/vigil" ./cmd/vigil || exit 2
+measure vigil-logs "$out/vigil" logs "$(realpath "$log")" --no-store -f json
+measure vigil-logs-nosigma "$out/vigil" logs "$(realpath "$log")" --no-store -f json --no-builtin-sigma
+# fail2ban-regex with Debian's sshd filter (apt: fail2ban).
+command -v fail2ban-regex >/dev/null || apt-get install -y -qq fail2ban >/dev/null 2>&1
+command -v fail2ban-regex >/dev/null && measure fail2ban-regex fail2ban-regex "$log" /etc/fail2ban/filter.d/sshd.conf
 
 grep_cpu=$(echo "${rows[0]}" | awk '{ print $3 }')
 printf "%-16s %8s %8s %14s %10s %6s\n" contender wall_s cpu_s lines/cpu_s vs_grep load
@@ -50,3 +57,5 @@ for r in "${rows[@]}"; do
     "$(ratio "$grep_cpu" "$3")" "$4"
 done
 echo "parser coverage: $(head -c 300 "$out/vigil-parse.out")"
+echo "vigil logs findings: $(grep -o '"rule_id": *"[a-z.-]*"' "$out/vigil-logs.out" | sort | uniq -c | tr -s ' ' | tr '\n' ';')"
+[ -s "$out/fail2ban-regex.out" ] && echo "fail2ban-regex: $(grep -E '^Lines:|Failregex:' "$out/fail2ban-regex.out" | tr -s ' ' | tr '\n' ';')"

@@ -72,6 +72,8 @@ Findings go through the same catalog, suppressions and store as vigil scan
 	fl.StringSliceVar(&f.allowAgents, "allow-agent", nil, "web: do not judge requests whose User-Agent contains this text (repeatable)")
 	fl.StringSliceVar(&f.allowCIDRs, "allow-cidr", nil, "web: do not judge requests from these networks (CIDR; repeatable)")
 	registerLogsObservers(cmd, f)
+	fl.StringVar(&s.cpuProfile, "cpuprofile", "", "debug: write a CPU profile of the run to FILE (go tool pprof)")
+	_ = fl.MarkHidden("cpuprofile")
 	return cmd
 }
 

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	sigmago "github.com/bradleyjkemp/sigma-go"
+	"github.com/coregx/ahocorasick"
 
 	"github.com/vigil-ir/vigil/internal/model"
 )
@@ -22,15 +23,16 @@ import (
 // event's values for r to match; ok is false when that cannot be said (a
 // negation, a regular expression, an empty or null value, a wildcard inside
 // a value, a numeric comparison).
-func literals(r sigmago.Rule) (lits [][]byte, ok bool) {
+func literals(r sigmago.Rule) (lits [][]byte, rawOnly, ok bool) {
+	rawOnly = true
 	for _, c := range r.Detection.Conditions {
 		if hasNot(c.Search) {
-			return nil, false
+			return nil, false, false
 		}
 	}
 	for _, s := range r.Detection.Searches {
 		if len(s.EventMatchers) == 0 {
-			return nil, false
+			return nil, false, false
 		}
 		for _, em := range s.EventMatchers {
 			for _, fm := range em {
@@ -38,28 +40,32 @@ func literals(r sigmago.Rule) (lits [][]byte, ok bool) {
 					switch m {
 					case "contains", "startswith", "endswith", "all":
 					default:
-						return nil, false // re, cidr, gt, base64 ...
+						return nil, false, false // re, cidr, gt, base64 ...
 					}
 				}
 				if len(fm.Values) == 0 {
-					return nil, false
+					return nil, false, false
 				}
+				rawOnly = rawOnly && rawFields[fm.Field]
 				for _, v := range fm.Values {
 					str, isStr := v.(string)
 					if !isStr {
-						return nil, false
+						return nil, false, false
 					}
 					str = strings.Trim(str, "*")
 					if str == "" || strings.ContainsAny(str, "*?\\") {
-						return nil, false
+						return nil, false, false
 					}
 					lits = append(lits, []byte(strings.ToLower(str)))
 				}
 			}
 		}
 	}
-	return lits, len(lits) > 0
+	return lits, rawOnly, len(lits) > 0
 }
+
+// rawFields are the names under which rules see the raw line.
+var rawFields = map[string]bool{"_raw": true, "message": true, "Message": true}
 
 func hasNot(e sigmago.SearchExpr) bool {
 	switch s := e.(type) {
@@ -83,8 +89,8 @@ func hasNot(e sigmago.SearchExpr) bool {
 
 // haystack lower-cases every value the rules can see of e into buf (as
 // strings.ToLower does, which sigma-go's comparisons use; ASCII without
-// allocating).
-func haystack(buf []byte, e *model.Event) []byte {
+// allocating); with rawOnly, the raw line alone (rules that only read it).
+func haystack(buf []byte, e *model.Event, rawOnly bool) []byte {
 	buf = buf[:0]
 	add := func(s string) {
 		ascii := true
@@ -101,6 +107,9 @@ func haystack(buf []byte, e *model.Event) []byte {
 		buf = append(buf, 0)
 	}
 	add(e.Raw)
+	if rawOnly {
+		return buf
+	}
 	add(e.Source)
 	add(e.Program)
 	add(e.Kind)
@@ -126,9 +135,34 @@ var lowerASCII = func() (t [utf8.RuneSelf]byte) {
 	return t
 }()
 
-// mayMatch reports whether one of lits is in hay.
-func mayMatch(hay []byte, lits [][]byte) bool {
-	for _, l := range lits {
+// prefilter finds whether one of a rule's literals is in an event's values:
+// bytes.Contains for a few, one Aho–Corasick pass (github.com/coregx/
+// ahocorasick, as the tools check uses) for more.
+type prefilter struct {
+	lits [][]byte
+	ac   *ahocorasick.Automaton
+}
+
+func newPrefilter(lits [][]byte) *prefilter {
+	p := &prefilter{lits: lits}
+	if len(lits) > 3 {
+		pats := make([]string, len(lits))
+		for i, l := range lits {
+			pats[i] = string(l)
+		}
+		if ac, err := ahocorasick.NewBuilder().AddStrings(pats).Build(); err == nil {
+			p.ac = ac
+		}
+	}
+	return p
+}
+
+// mayMatch reports whether one of the literals is in hay.
+func (p *prefilter) mayMatch(hay []byte) bool {
+	if p.ac != nil {
+		return p.ac.IsMatch(hay)
+	}
+	for _, l := range p.lits {
 		if bytes.Contains(hay, l) {
 			return true
 		}

@@ -46,7 +46,8 @@ type compiled struct {
 	title, id string
 	sev       model.Severity
 	technique string
-	lits      [][]byte // one must be in the event (prefilter.go); nil: always evaluate
+	pre       *prefilter // one literal must be in the event (prefilter.go); nil: always evaluate
+	rawOnly   bool       // the literals are all matched on the raw line
 }
 
 // Set is a loaded set of Sigma rules; it implements rules.Observer.
@@ -55,7 +56,7 @@ type Set struct {
 	Problems []Problem
 	Skipped  int // rules for other platforms
 	fields   map[string]string
-	hay      []byte
+	hay, raw []byte
 }
 
 // New returns an empty set.
@@ -120,9 +121,13 @@ func (s *Set) Add(file string, b []byte) {
 		s.Skipped++
 		return
 	}
-	lits, _ := literals(r)
+	lits, rawOnly, ok := literals(r)
+	var pf *prefilter
+	if ok {
+		pf = newPrefilter(lits)
+	}
 	s.rules = append(s.rules, compiled{
-		lits: lits, ev: evaluator.ForRule(r), scope: sc, program: prog, file: file, title: r.Title, id: r.ID,
+		pre: pf, rawOnly: rawOnly, ev: evaluator.ForRule(r), scope: sc, program: prog, file: file, title: r.Title, id: r.ID,
 		sev: level(r.Level), technique: technique(r.Tags),
 	})
 }
@@ -229,7 +234,7 @@ func (s *Set) Observe(e *model.Event, hit func(rules.Hit, *model.Event)) {
 		return
 	}
 	syslog, audit, process, web := eventScope(e)
-	filled, hayDone := false, false
+	filled, hayDone, rawDone := false, false, false
 	for i := range s.rules {
 		r := &s.rules[i]
 		switch r.scope {
@@ -250,12 +255,17 @@ func (s *Set) Observe(e *model.Event, hit func(rules.Hit, *model.Event)) {
 				continue
 			}
 		}
-		if r.lits != nil {
-			if !hayDone {
-				s.hay = haystack(s.hay, e)
-				hayDone = true
+		if r.pre != nil {
+			hay := &s.hay
+			if r.rawOnly {
+				hay = &s.raw
+				if !rawDone {
+					s.raw, rawDone = haystack(s.raw, e, true), true
+				}
+			} else if !hayDone {
+				s.hay, hayDone = haystack(s.hay, e, false), true
 			}
-			if !mayMatch(s.hay, r.lits) {
+			if !r.pre.mayMatch(*hay) {
 				continue
 			}
 		}
