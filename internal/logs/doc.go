@@ -125,6 +125,9 @@
 //	utmp.login.failed      any record of btmp (a failed login; Actor = what was typed as the user name)
 //	utmp.zeroed            an all-zero record: a wiped slot (Fields zeroed=true), placed at the time of the record before it
 //	utmp.garbled           a record no login program writes (unknown type, control characters; Fields garbled=true)
+//	                       wtmpdb (/var/lib/wtmpdb/wtmp.db, SQLite, opened read-only): a row is a
+//	                       utmp.login (Actor user, Object tty, Fields host, service; Line = row ID) plus
+//	                       a utmp.logout at its logout time, or utmp.boot / utmp.runlevel
 //	lastlog.login          an account's last login (lastlog; Line = uid): Actor = name from /etc/passwd or "#UID", Fields uid, host
 //
 // Shell and REPL histories (~/.bash_history, .zsh_history, fish, mysql,

@@ -40,6 +40,7 @@ var parsers = map[string]parseFunc{
 	FormatDnf:       dnfParser,
 	FormatAudit:     auditParser,
 	FormatJournal:   journalParser,
+	FormatWtmpdb:    wtmpdbParser,
 }
 
 // yearless formats write timestamps without a year (see planYears).
