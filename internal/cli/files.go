@@ -29,6 +29,9 @@ type filesFlags struct {
 	// extraMatchers builds the matchers of further flags (YARA rules, IOC
 	// lists): see files_matchers.go.
 	extraMatchers func() ([]files.Matcher, error)
+	// extraDetectors builds the checks that run beside the walk (process
+	// memory): see files_matchers.go.
+	extraDetectors func() ([]engine.Detector, error)
 }
 
 func newFilesCmd(g *globals) *cobra.Command {
@@ -95,7 +98,15 @@ func runFiles(cmd *cobra.Command, g *globals, f *filesFlags, args []string) erro
 		}
 	}
 	f.scan.progress = "never" // the walk has its own progress line
-	ctx := context.WithValue(cmd.Context(), detectorsKey{}, []engine.Detector{dfiles.NewWith(cfg)})
+	dets := []engine.Detector{dfiles.NewWith(cfg)}
+	if f.extraDetectors != nil {
+		more, err := f.extraDetectors()
+		if err != nil {
+			return usage(err)
+		}
+		dets = append(dets, more...)
+	}
+	ctx := context.WithValue(cmd.Context(), detectorsKey{}, dets)
 	cmd.SetContext(ctx)
 	return runScan(cmd, g, &f.scan)
 }
@@ -219,7 +230,7 @@ func addScanFilesFlag(cmd *cobra.Command) {
 		out := make([]engine.Detector, 0, len(ds))
 		for _, d := range ds {
 			if d.Name() == "files" {
-				d = dfiles.NewWith(dfiles.Config{Wide: true, Walk: files.Options{ExcludeIDs: outputIDs()}})
+				d = dfiles.NewWith(dfiles.Config{Wide: true, Walk: files.Options{ExcludeIDs: outputIDs()}, Matchers: builtinFileMatchers()})
 			}
 			out = append(out, d)
 		}

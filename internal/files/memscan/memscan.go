@@ -36,6 +36,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/collect/procs"
 	"github.com/vigil-ir/vigil/internal/files/yara"
+	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/target"
 )
 
@@ -302,4 +303,21 @@ func (h Hit) Subject() string {
 		name = h.Comm
 	}
 	return "pid " + strconv.Itoa(h.PID) + " (" + path.Clean(name) + ")"
+}
+
+// SuspiciousPIDs are the processes worth a memory scan when not all are
+// scanned: those whose program was deleted from disk, runs from a memfd, or
+// lives in a temporary, hidden or masquerading place (grade/places).
+func SuspiciousPIDs(t *target.Target) []int {
+	var out []int
+	for _, pid := range allPIDs(t) {
+		exe, err := t.Readlink("/proc/" + strconv.Itoa(pid) + "/exe")
+		if err != nil || exe == "" {
+			continue
+		}
+		if strings.HasSuffix(exe, " (deleted)") || strings.HasPrefix(exe, "/memfd:") || places.Odd(exe) {
+			out = append(out, pid)
+		}
+	}
+	return out
 }

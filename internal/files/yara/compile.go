@@ -203,11 +203,12 @@ func readBounded(p string) ([]byte, error) {
 	return os.ReadFile(p)
 }
 
-// ruleExt are the file name endings taken from a --rules directory.
-var ruleExt = []string{".yar", ".yara", ".rule", ".rules"}
+// ruleExt are the file name endings taken from a --rules directory (not
+// .rules: udev and polkit files end so).
+var ruleExt = []string{".yar", ".yara"}
 
 // ReadUserRules reads the rule files named by --rules: a file, or every
-// *.yar, *.yara, *.rule and *.rules file under a directory (sorted). These
+// *.yar and *.yara file under a directory (sorted). These
 // are the analyst's own files, on the machine Vigil runs on (never the
 // target's). What cannot be read is a CompileError; a path that does not
 // exist is an error.
