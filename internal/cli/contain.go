@@ -36,14 +36,23 @@ func (f *containFlags) registerLive(cmd *cobra.Command) {
 type planFunc func(ctx context.Context, c *app.Containment, t contain.Target) ([]*contain.Action, error)
 
 func newContainCmd(g *globals) *cobra.Command {
+	var fs fromScanFlags
 	cmd := &cobra.Command{
 		Use:   "contain",
 		Short: "Contain an intrusion: isolate the host, block addresses, stop processes, lock accounts, disable persistence, quarantine files (plan first)",
 		Long: "Every containment action prints its plan first and changes nothing without --apply.\n" +
 			"Before it changes anything the action and its undo data are written to the journal in the store;\n" +
 			"vigil actions lists them and vigil undo reverts them.",
-		Args: cobra.NoArgs,
+		Example: "vigil contain --from-scan scan.json --min-severity high",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if fs.file == "" {
+				return cmd.Help()
+			}
+			return g.runFromScan(cmd, &fs)
+		},
 	}
+	fs.register(cmd)
 	cmd.AddCommand(newContainQuarantineCmd(g), newContainDisableCmd(g), newContainLockUserCmd(g), newContainProcessCmd(g),
 		newContainIsolateCmd(g), newContainMountsCmd(g), newContainUnmountCmd(g))
 	cmd.AddCommand(newContainNetCmds(g)...)
@@ -70,9 +79,9 @@ func newContainQuarantineCmd(g *globals) *cobra.Command {
 
 func newContainDisableCmd(g *globals) *cobra.Command {
 	var f containFlags
-	var line int
+	var lines []int
 	cmd := &cobra.Command{
-		Use:   "disable PATH [--line N]",
+		Use:   "disable PATH [--line N[,N...]]",
 		Short: "Disable persistence: comment out one line (cron, shell start-up, ld.so.preload), or quarantine a unit, timer, init script or file with its links",
 		Example: "vigil contain disable /etc/cron.d/php-sessionclean2 --line 2\n" +
 			"vigil contain disable /etc/systemd/system/kworker.service --apply",
@@ -81,8 +90,8 @@ func newContainDisableCmd(g *globals) *cobra.Command {
 			return g.contain(cmd, &f, func(_ context.Context, c *app.Containment, t contain.Target) ([]*contain.Action, error) {
 				var a *contain.Action
 				var err error
-				if line > 0 {
-					a, err = persist.PlanLine(t, args[0], line)
+				if len(lines) > 0 {
+					a, err = persist.PlanLine(t, args[0], lines...)
 				} else {
 					a, err = persist.PlanFile(t, c.QuarantineDir(), args[0])
 				}
@@ -91,7 +100,7 @@ func newContainDisableCmd(g *globals) *cobra.Command {
 		},
 	}
 	f.register(cmd)
-	cmd.Flags().IntVar(&line, "line", 0, "disable only this line (1-based) of the file: commented out, or taken out where the format has no comments")
+	cmd.Flags().IntSliceVar(&lines, "line", nil, "disable only these lines (1-based, N or N,M) of the file: commented out, or taken out where the format has no comments")
 	return cmd
 }
 

@@ -2,6 +2,7 @@ package contain
 
 import (
 	"context"
+	"errors"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -91,3 +92,25 @@ func (a *Action) Step(id string, args ...any) { a.Plan = append(a.Plan, model.Ms
 
 // Note appends a note to the plan.
 func (a *Action) Note(id string, args ...any) { a.Notes = append(a.Notes, model.Msg(id, args...)) }
+
+// refused marks an Apply error raised before anything changed.
+type refused struct{ err error }
+
+func (r refused) Error() string { return r.err.Error() }
+func (r refused) Unwrap() error { return r.err }
+
+// Refuse wraps an error Apply returns before it changed anything (the
+// object changed since the plan, or is gone): the runner records the
+// action as rolled back without running Undo, which could only refuse too.
+func Refuse(err error) error {
+	if err == nil {
+		return nil
+	}
+	return refused{err}
+}
+
+// IsRefusal reports whether err came from Refuse.
+func IsRefusal(err error) bool {
+	var r refused
+	return errors.As(err, &r)
+}

@@ -122,6 +122,12 @@ func (r *Runner) Apply(ctx context.Context, a *Action) Outcome {
 		}
 		return out
 	}
+	if IsRefusal(err) {
+		// Nothing was changed: there is nothing to roll back.
+		out.State, out.Err = store.ActionRolledBack, fmt.Errorf("refused, nothing was changed: %w", err)
+		_ = r.journal.SetActionState(bg, id, out.State, err.Error(), r.actor)
+		return out
+	}
 	out.State, out.Err = r.rollback(bg, k, a, err)
 	return out
 }

@@ -19,6 +19,7 @@ type writeKind struct {
 	inApply  func(a *Action) // called after the first step
 	failVer  bool
 	failUndo bool
+	refuse   bool // Apply refuses before changing anything
 }
 
 type writeParams struct {
@@ -32,6 +33,9 @@ type writeUndo struct {
 func (writeKind) Name() string { return "test.write" }
 
 func (k writeKind) Apply(_ context.Context, a *Action) error {
+	if k.refuse {
+		return Refuse(errors.New("changed since the plan"))
+	}
 	var p writeParams
 	if err := a.Decode(&p, nil); err != nil {
 		return err
@@ -178,6 +182,8 @@ func TestFailureRollsBack(t *testing.T) {
 	}{
 		{"verify fails", writeKind{failVer: true}, store.ActionRolledBack, "original"},
 		{"verify and undo fail", writeKind{failVer: true, failUndo: true}, store.ActionFailed, "changed"},
+		// A refusal changed nothing: undo (which would fail here) is not run.
+		{"apply refuses", writeKind{refuse: true, failUndo: true}, store.ActionRolledBack, "original"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t)

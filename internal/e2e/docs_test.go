@@ -332,8 +332,22 @@ func (d *docRunner) run(doc string, c docCommand) {
 		t.Errorf("%s:%d %s: %v", doc, c.line, c.text, err)
 		return
 	}
+	// "> FILE": standard output goes to FILE in the work directory (a
+	// saved scan that a later example reads).
+	redirect := ""
+	for i, a := range args {
+		if a == ">" && i+1 < len(args) {
+			redirect, args = args[i+1], append(args[:i:i], args[i+2:]...)
+			break
+		}
+	}
 	out, errs, code := d.cli(args...)
 	if code == 2 {
 		t.Errorf("%s:%d %q (run as vigil %s) failed, exit 2:\n%s%s", doc, c.line, c.text, strings.Join(args, " "), errs, out)
+	}
+	if redirect != "" {
+		if err := os.WriteFile(redirect, []byte(out), 0o600); err != nil {
+			t.Error(err)
+		}
 	}
 }

@@ -42,10 +42,14 @@ var lockWait = 15 * time.Second
 
 // Params name the account and its lines before and after.
 type Params struct {
-	User    string `json:"user"`
-	Old     string `json:"old"` // the shadow line as it was
-	New     string `json:"new"` // the shadow line Vigil writes
-	NoLogin bool   `json:"no_login_change,omitempty"`
+	User string `json:"user"`
+	Old  string `json:"old"` // the shadow line as it was
+	New  string `json:"new"` // the shadow line Vigil writes
+	// The whole file as planned: when undo gives back exactly that file,
+	// it gets back its times too.
+	FileSHA256 string `json:"file_sha256"`
+	AtimeNs    int64  `json:"atime_ns"`
+	MtimeNs    int64  `json:"mtime_ns"`
 }
 
 // Lookup returns the passwd entry of name in t.
@@ -95,11 +99,15 @@ func Plan(t contain.Target, name string, force bool) (*contain.Action, error) {
 	if newLine == old {
 		return nil, fmt.Errorf("%s is already locked, expired and due a password change", name)
 	}
+	m, err := hostfs.Capture(hp)
+	if err != nil {
+		return nil, err
+	}
 	a := &contain.Action{UID: contain.NewUID(), Kind: KindName, Target: t, Subject: name}
 	a.Step("contain.plan.account-lock", name, shadowPath)
 	a.Step("contain.plan.account-expire", name)
 	a.Step("contain.plan.account-chpass", name)
-	return a, a.SetParams(Params{User: name, Old: old, New: newLine})
+	return a, a.SetParams(Params{User: name, Old: old, New: newLine, FileSHA256: hostfs.HashBytes(b), AtimeNs: m.AtimeNs, MtimeNs: m.MtimeNs})
 }
 
 // findLine returns the shadow line of name (without its newline).
@@ -139,7 +147,11 @@ func (Kind) Apply(_ context.Context, a *contain.Action) error {
 	if err := a.Decode(&p, nil); err != nil {
 		return err
 	}
-	return replaceLine(a.Target, p.User, p.Old, p.New)
+	err := replaceLine(a.Target, p.User, p.Old, p.New, nil)
+	if errors.Is(err, errChanged) {
+		return contain.Refuse(err)
+	}
+	return err
 }
 
 // Verify checks the line as written.
@@ -168,14 +180,16 @@ func (Kind) Undo(_ context.Context, a *contain.Action) error {
 	if err := a.Decode(&p, nil); err != nil {
 		return err
 	}
-	return replaceLine(a.Target, p.User, p.New, p.Old)
+	return replaceLine(a.Target, p.User, p.New, p.Old, &p)
 }
 
 var errChanged = errors.New("changed since")
 
 // replaceLine swaps the account's line from -> to under the password-file
 // lock. A line already equal to to is done; any other line is refused.
-func replaceLine(t contain.Target, name, from, to string) error {
+// With orig (an undo), a file that comes out exactly as planned gets its
+// planned times back.
+func replaceLine(t contain.Target, name, from, to string, orig *Params) error {
 	unlock, err := lockPasswd(t)
 	if err != nil {
 		return err
@@ -207,8 +221,12 @@ func replaceLine(t contain.Target, name, from, to string) error {
 			return nil
 		case from:
 			lines[i] = to + l[len(body):]
+			data := []byte(strings.Join(lines, ""))
 			m.AtimeNs, m.MtimeNs = time.Now().UnixNano(), time.Now().UnixNano()
-			return hostfs.Install(hp, []byte(strings.Join(lines, "")), m, false)
+			if orig != nil && hostfs.HashBytes(data) == orig.FileSHA256 {
+				m.AtimeNs, m.MtimeNs = orig.AtimeNs, orig.MtimeNs
+			}
+			return hostfs.Install(hp, data, m, false)
 		}
 		return fmt.Errorf("the shadow line of %s %w the action (someone set a password?): not overwritten", name, errChanged)
 	}

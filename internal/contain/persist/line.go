@@ -13,8 +13,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"path"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,11 +35,11 @@ const maxFile = 4 << 20
 // Marker starts a line Vigil commented out, with the action's uid.
 const Marker = "# vigil-disabled "
 
-// LineParams say which line of which file, and how.
+// LineParams say which lines of which file, and how.
 type LineParams struct {
-	Path string `json:"path"`
-	Line int    `json:"line"` // 1-based
-	Text string `json:"text"` // the line as planned
+	Path  string   `json:"path"`
+	Lines []int    `json:"lines"` // 1-based
+	Texts []string `json:"texts"` // the lines as planned
 	// Remove: the file has no comments (ld.so.preload), the line is taken
 	// out instead of commented.
 	Remove bool `json:"remove,omitempty"`
@@ -53,8 +56,9 @@ type LineUndo struct {
 // would be read as an entry.
 func noComments(p string) bool { return p == "/etc/ld.so.preload" }
 
-// PlanLine plans disabling line n (1-based) of the file p of t.
-func PlanLine(t contain.Target, p string, n int) (*contain.Action, error) {
+// PlanLine plans disabling lines ns (1-based) of the file p of t, in one
+// action (one edit of the file).
+func PlanLine(t contain.Target, p string, ns ...int) (*contain.Action, error) {
 	p = contain.Clean(p)
 	hp, m, err := hostfs.CaptureIn(t, p)
 	if err != nil {
@@ -69,27 +73,44 @@ func PlanLine(t contain.Target, p string, n int) (*contain.Action, error) {
 	}
 	m.SHA256 = hostfs.HashBytes(orig)
 	lines := splitLines(orig)
-	if n < 1 || n > len(lines) {
-		return nil, fmt.Errorf("%s has %d lines, there is no line %d", p, len(lines), n)
+	a := &contain.Action{UID: contain.NewUID(), Kind: LineKind, Target: t, Subject: fmt.Sprintf("%s:%s", p, joinInts(ns))}
+	lp := LineParams{Path: p, Remove: noComments(p)}
+	for _, n := range ns {
+		if n < 1 || n > len(lines) {
+			return nil, fmt.Errorf("%s has %d lines, there is no line %d", p, len(lines), n)
+		}
+		if slices.Contains(lp.Lines, n) {
+			continue
+		}
+		text := strings.TrimRight(string(lines[n-1]), "\r\n")
+		trim := strings.TrimSpace(text)
+		if trim == "" || strings.HasPrefix(trim, "#") {
+			return nil, fmt.Errorf("%s line %d is blank or already a comment: %q", p, n, text)
+		}
+		lp.Lines, lp.Texts = append(lp.Lines, n), append(lp.Texts, text)
+		if lp.Remove {
+			a.Step("contain.plan.line-remove", p, n, text)
+		} else {
+			a.Step("contain.plan.line-comment", p, n, text, Marker+a.UID+": ")
+		}
 	}
-	text := strings.TrimRight(string(lines[n-1]), "\r\n")
-	trim := strings.TrimSpace(text)
-	if trim == "" || strings.HasPrefix(trim, "#") {
-		return nil, fmt.Errorf("%s line %d is blank or already a comment: %q", p, n, text)
+	if len(lp.Lines) == 0 {
+		return nil, errors.New("no line to disable")
 	}
-	a := &contain.Action{UID: contain.NewUID(), Kind: LineKind, Target: t, Subject: fmt.Sprintf("%s:%d", p, n)}
-	lp := LineParams{Path: p, Line: n, Text: text, Remove: noComments(p)}
 	newContent := edit(lines, lp, a.UID)
-	if lp.Remove {
-		a.Step("contain.plan.line-remove", p, n, text)
-	} else {
-		a.Step("contain.plan.line-comment", p, n, text, Marker+a.UID+": ")
-	}
 	a.Note("contain.note.line-undo", m.SHA256)
 	if err := a.SetParams(lp); err != nil {
 		return nil, err
 	}
 	return a, a.SetUndo(LineUndo{Meta: m, Original: base64.StdEncoding.EncodeToString(orig), NewSHA: hostfs.HashBytes(newContent)})
+}
+
+func joinInts(ns []int) string {
+	var s []string
+	for _, n := range ns {
+		s = append(s, strconv.Itoa(n))
+	}
+	return strings.Join(s, ",")
 }
 
 // splitLines splits b after each newline, keeping them (the last line may
@@ -113,7 +134,7 @@ func edit(lines [][]byte, p LineParams, uid string) []byte {
 	var out bytes.Buffer
 	for i, l := range lines {
 		switch {
-		case i != p.Line-1:
+		case !slices.Contains(p.Lines, i+1):
 			out.Write(l)
 		case p.Remove:
 		default:
@@ -162,13 +183,13 @@ func (LineAction) Apply(_ context.Context, a *contain.Action) error {
 	}
 	sum, err := current(hp)
 	if err != nil {
-		return err
+		return contain.Refuse(err)
 	}
 	if sum == u.NewSHA {
 		return nil // done before a crash
 	}
 	if sum != u.Meta.SHA256 {
-		return fmt.Errorf("%s changed since the plan was made: plan again", p.Path)
+		return contain.Refuse(fmt.Errorf("%s changed since the plan was made: plan again", p.Path))
 	}
 	m := u.Meta
 	now := time.Now().UnixNano()

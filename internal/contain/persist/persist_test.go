@@ -92,6 +92,7 @@ func TestDisableLine(t *testing.T) {
 		comment bool
 	}{
 		{"/etc/cron.d/php-sessionclean2", 2, "*/5 * * * * root curl", true},
+		{"/etc/cron.d/php-sessionclean2", 3, "09,39 * * * * root", true},
 		{"/root/.bashrc", 2, "(nohup /var/tmp/.x/kworker", true},
 		{"/etc/ld.so.preload", 1, "/usr/local/lib/libprocesshider.so", false},
 	} {
@@ -215,14 +216,34 @@ func FuzzSplitEdit(f *testing.F) {
 	f.Add([]byte(""), 1)
 	f.Fuzz(func(t *testing.T, b []byte, n int) {
 		lines := splitLines(b)
-		if string(edit(lines, LineParams{Line: 0}, "u")) != string(b) {
+		if string(edit(lines, LineParams{}, "u")) != string(b) {
 			t.Fatal("splitLines loses bytes")
 		}
 		if n >= 1 && n <= len(lines) {
-			got := edit(lines, LineParams{Line: n, Remove: true}, "u")
+			got := edit(lines, LineParams{Lines: []int{n}, Remove: true}, "u")
 			if len(got) != len(b)-len(lines[n-1]) {
 				t.Fatal("remove took more than the line")
 			}
 		}
 	})
+}
+
+func TestDisableSeveralLines(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	orig := e.read(t, "/etc/cron.d/php-sessionclean2")
+	a, err := PlanLine(e.t, "/etc/cron.d/php-sessionclean2", 3, 2, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := e.r.Apply(ctx, a)
+	if out.Err != nil {
+		t.Fatal(out.Err)
+	}
+	if got := strings.Count(e.read(t, "/etc/cron.d/php-sessionclean2"), Marker); got != 2 {
+		t.Errorf("%d lines commented, want 2", got)
+	}
+	if o := e.r.Undo(ctx, out.ID); o.Err != nil || e.read(t, "/etc/cron.d/php-sessionclean2") != orig {
+		t.Errorf("undo: %v", o.Err)
+	}
 }
