@@ -2,10 +2,10 @@ package contain
 
 import (
 	"context"
-	"errors"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/vigil-ir/vigil/internal/model"
