@@ -100,6 +100,9 @@ func Scan(ctx context.Context, t *target.Target, rules *yara.Rules, opt Options)
 		pids = allPIDs(t)
 	}
 	skip := map[int]bool{os.Getpid(): true}
+	// Other Vigil processes hold the decompressed rules in their memory:
+	// Vigil never reports itself.
+	self, _ := os.Readlink("/proc/self/exe")
 	for _, p := range opt.Skip {
 		skip[p] = true
 	}
@@ -110,6 +113,10 @@ func Scan(ctx context.Context, t *target.Target, rules *yara.Rules, opt Options)
 			return res, ctx.Err()
 		}
 		if skip[pid] {
+			continue
+		}
+		if exe, err := t.Readlink("/proc/" + strconv.Itoa(pid) + "/exe"); err == nil && self != "" && exe == self {
+			res.Skipped["vigil"]++
 			continue
 		}
 		if i > 0 && opt.Pause > 0 {
