@@ -63,8 +63,13 @@ func Walk(ctx context.Context, t *target.Target, matchers []Matcher, rep Reporte
 	}
 
 	done := make(chan struct{})
+	var ticker sync.WaitGroup
 	if opt.Progress != nil {
-		go w.progress(start, done)
+		ticker.Add(1)
+		go func() {
+			defer ticker.Done()
+			w.progress(start, done)
+		}()
 	}
 	jobs := make(chan job, opt.Workers*4)
 	var wg sync.WaitGroup
@@ -87,6 +92,7 @@ func Walk(ctx context.Context, t *target.Target, matchers []Matcher, rep Reporte
 	close(jobs)
 	wg.Wait()
 	close(done)
+	ticker.Wait() // no progress call after Walk returns
 	if ctx.Err() != nil && w.stopReason() == "" {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			w.stop("time")
