@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -19,7 +20,7 @@ func newDbCmd(g *globals) *cobra.Command {
 		Short: "Vulnerability data: import advisories, KEV and EPSS into the store, show what is there",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newDbImportCmd(g), newDbStatusCmd(g))
+	cmd.AddCommand(newDbImportCmd(g), newDbStatusCmd(g), newDbUpdateCmd(g))
 	return cmd
 }
 
@@ -49,13 +50,7 @@ func newDbImportCmd(g *globals) *cobra.Command {
 			}
 			defer st.Close()
 			stats, err := app.ImportAdvisoryFiles(cmd.Context(), st, args)
-			for _, s := range stats {
-				if s.Unchanged {
-					fmt.Fprintln(g.stdout, g.t("vuln.db.unchanged", s.Source, s.Records))
-					continue
-				}
-				fmt.Fprintln(g.stdout, g.t("vuln.db.imported", s.Source, s.Records, s.Added, s.Changed, s.Removed))
-			}
+			printImportStats(g, stats)
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
@@ -138,4 +133,48 @@ func ageText(lang string, d time.Duration) string {
 		return word(lang, "vuln.hours", int(d.Hours()))
 	}
 	return word(lang, "vuln.days", int(d.Hours()/24))
+}
+
+func newDbUpdateCmd(g *globals) *cobra.Command {
+	var sf storeFlag
+	var sources []string
+	var mirror string
+	cmd := &cobra.Command{
+		Use:   "update",
+		Short: "Fetch the advisory files from their public locations (or a mirror) and import them",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			usage := func(err error) error { return &exitError{code: ExitError, err: err} }
+			st, err := openAdvisories(cmd.Context(), g, sf, store.Options{})
+			if err != nil {
+				return usage(err)
+			}
+			defer st.Close()
+			dir, err := os.MkdirTemp("", "vigil-db-")
+			if err != nil {
+				return usage(err)
+			}
+			defer os.RemoveAll(dir)
+			stats, err := app.FetchAdvisories(cmd.Context(), st, sources, mirror, dir, app.DefaultFetchClient())
+			printImportStats(g, stats)
+			if err != nil {
+				return usage(err)
+			}
+			return nil
+		},
+	}
+	sf.register(cmd)
+	cmd.Flags().StringSliceVar(&sources, "source", []string{"osv:Debian", "debian-tracker", "kev", "epss"}, "the sources to fetch (osv:Debian, osv:Ubuntu, osv:Alpine, osv:AlmaLinux, osv:Rocky Linux, osv:Red Hat, debian-tracker, kev, epss)")
+	cmd.Flags().StringVar(&mirror, "mirror", "", "fetch from this base URL instead of the public hosts (same paths)")
+	return cmd
+}
+
+func printImportStats(g *globals, stats []store.ImportStats) {
+	for _, s := range stats {
+		if s.Unchanged {
+			fmt.Fprintln(g.stdout, g.t("vuln.db.unchanged", s.Source, s.Records))
+			continue
+		}
+		fmt.Fprintln(g.stdout, g.t("vuln.db.imported", s.Source, s.Records, s.Added, s.Changed, s.Removed))
+	}
 }
