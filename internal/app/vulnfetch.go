@@ -6,14 +6,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/store"
+	"github.com/vigil-ir/vigil/internal/vuln/advisory"
 )
 
 // AdvisoryURLs are the public locations vigil db update fetches from.
@@ -43,12 +42,13 @@ func AdvisorySourceNames() []string {
 // hundred MB).
 const fetchLimit = 1 << 30
 
-// FetchAdvisories downloads the named sources into dir — from mirror
-// instead of the public host when mirror is set (same paths) — and imports
-// them like ImportAdvisoryFiles: all downloads complete before anything
+// FetchAdvisories downloads the named sources — from mirror instead of the
+// public host when mirror is set (same paths) — into memory (nothing is
+// written to the host but the store) and imports them like
+// ImportAdvisoryFiles: every download completes and parses before anything
 // is written.
-func FetchAdvisories(ctx context.Context, st store.Advisories, names []string, mirror, dir string, client *http.Client) ([]store.ImportStats, error) {
-	var paths []string
+func FetchAdvisories(ctx context.Context, st store.Advisories, names []string, mirror string, client *http.Client) ([]store.ImportStats, error) {
+	var batches []*advisory.Batch
 	for _, n := range names {
 		u, ok := AdvisoryURLs[n]
 		if !ok {
@@ -61,51 +61,57 @@ func FetchAdvisories(ctx context.Context, st store.Advisories, names []string, m
 			}
 			u = strings.TrimSuffix(mirror, "/") + pu.EscapedPath()
 		}
-		p := filepath.Join(dir, strings.NewReplacer(":", "-", " ", "-").Replace(n))
-		if err := download(ctx, client, u, p); err != nil {
+		b, date, err := download(ctx, client, u)
+		if err != nil {
 			return nil, &MsgError{Msg: model.Msg("vuln.err.fetch", n, u, err.Error())}
 		}
-		paths = append(paths, p)
+		bs, err := advisory.Parse(u, b, date)
+		if err != nil {
+			return nil, &MsgError{Msg: model.Msg("vuln.err.import-rejected", u, err.Error())}
+		}
+		batches = append(batches, bs...)
 	}
-	return ImportAdvisoryFiles(ctx, st, paths)
+	var out []store.ImportStats
+	for _, b := range batches {
+		s, err := st.ImportAdvisories(ctx, b)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
 }
 
-func download(ctx context.Context, client *http.Client, u, path string) error {
+// download fetches u whole. The date is the server's Last-Modified (the
+// data date of a file without its own, like the tracker's JSON), else now.
+func download(ctx context.Context, client *http.Client, u string) ([]byte, time.Time, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return err
+		return nil, time.Time{}, err
 	}
 	req.Header.Set("User-Agent", "vigil/"+Version)
 	resp, err := client.Do(req)
 	if err != nil {
-		return err
+		return nil, time.Time{}, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("HTTP %s", resp.Status)
+		return nil, time.Time{}, fmt.Errorf("HTTP %s", resp.Status)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
+	b, err := io.ReadAll(io.LimitReader(resp.Body, fetchLimit+1))
+	switch {
+	case err != nil:
+		return nil, time.Time{}, err
+	case len(b) > fetchLimit:
+		return nil, time.Time{}, fmt.Errorf("larger than %d bytes", fetchLimit)
+	case resp.ContentLength > 0 && int64(len(b)) != resp.ContentLength:
+		return nil, time.Time{}, fmt.Errorf("truncated: %d of %d bytes", len(b), resp.ContentLength)
 	}
-	n, err := io.Copy(f, io.LimitReader(resp.Body, fetchLimit+1))
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	date := time.Now()
+	if lm, perr := http.ParseTime(resp.Header.Get("Last-Modified")); perr == nil {
+		date = lm
 	}
-	if err == nil && n > fetchLimit {
-		err = fmt.Errorf("larger than %d bytes", fetchLimit)
-	}
-	if err == nil && resp.ContentLength > 0 && n != resp.ContentLength {
-		err = fmt.Errorf("truncated: %d of %d bytes", n, resp.ContentLength)
-	}
-	if err == nil {
-		// The data date of a file without one (the tracker's JSON) is its
-		// mtime: the server's Last-Modified when it says.
-		if lm, perr := http.ParseTime(resp.Header.Get("Last-Modified")); perr == nil {
-			os.Chtimes(path, lm, lm)
-		}
-	}
-	return err
+	return b, date, nil
 }
 
 // DefaultFetchClient is the HTTP client of vigil db update.

@@ -49,17 +49,17 @@ func TestFetchAdvisories(t *testing.T) {
 	}
 	defer st.Close()
 	names := []string{"osv:Debian", "debian-tracker", "kev", "epss"}
-	stats, err := FetchAdvisories(context.Background(), st, names, srv.URL, t.TempDir(), srv.Client())
+	stats, err := FetchAdvisories(context.Background(), st, names, srv.URL, srv.Client())
 	if err != nil || len(stats) != 4 {
 		t.Fatalf("%+v %v", stats, err)
 	}
 	// A source the mirror lacks: refused before anything is written.
-	_, err = FetchAdvisories(context.Background(), st, []string{"kev", "osv:Ubuntu"}, srv.URL, t.TempDir(), srv.Client())
+	_, err = FetchAdvisories(context.Background(), st, []string{"kev", "osv:Ubuntu"}, srv.URL, srv.Client())
 	var me *MsgError
 	if !errors.As(err, &me) || me.Msg.ID != "vuln.err.fetch" {
 		t.Errorf("missing file: %v", err)
 	}
-	if _, err := FetchAdvisories(context.Background(), st, []string{"nvd"}, srv.URL, t.TempDir(), srv.Client()); !errors.As(err, &me) || me.Msg.ID != "vuln.err.unknown-source" {
+	if _, err := FetchAdvisories(context.Background(), st, []string{"nvd"}, srv.URL, srv.Client()); !errors.As(err, &me) || me.Msg.ID != "vuln.err.unknown-source" {
 		t.Errorf("unknown source: %v", err)
 	}
 	srcs, _ := st.AdvisorySources(context.Background())

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -150,12 +149,7 @@ func newDbUpdateCmd(g *globals) *cobra.Command {
 				return usage(err)
 			}
 			defer st.Close()
-			dir, err := os.MkdirTemp("", "vigil-db-")
-			if err != nil {
-				return usage(err)
-			}
-			defer os.RemoveAll(dir)
-			stats, err := app.FetchAdvisories(cmd.Context(), st, sources, mirror, dir, app.DefaultFetchClient())
+			stats, err := app.FetchAdvisories(cmd.Context(), st, sources, mirror, app.DefaultFetchClient())
 			printImportStats(g, stats)
 			if err != nil {
 				return usage(err)
