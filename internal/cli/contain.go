@@ -2,7 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -79,7 +82,7 @@ func newContainQuarantineCmd(g *globals) *cobra.Command {
 
 func newContainDisableCmd(g *globals) *cobra.Command {
 	var f containFlags
-	var lines []int
+	var lineList string
 	cmd := &cobra.Command{
 		Use:   "disable PATH [--line N[,N...]]",
 		Short: "Disable persistence: comment out one line (cron, shell start-up, ld.so.preload), or quarantine a unit, timer, init script or file with its links",
@@ -87,6 +90,17 @@ func newContainDisableCmd(g *globals) *cobra.Command {
 			"vigil contain disable /etc/systemd/system/kworker.service --apply",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var lines []int
+			for _, w := range strings.Split(lineList, ",") {
+				if w = strings.TrimSpace(w); w == "" {
+					continue
+				}
+				n, err := strconv.Atoi(w)
+				if err != nil || n < 1 {
+					return &exitError{code: ExitError, err: errors.New(g.t("contain.err.line", w))}
+				}
+				lines = append(lines, n)
+			}
 			return g.contain(cmd, &f, func(_ context.Context, c *app.Containment, t contain.Target) ([]*contain.Action, error) {
 				var a *contain.Action
 				var err error
@@ -100,7 +114,7 @@ func newContainDisableCmd(g *globals) *cobra.Command {
 		},
 	}
 	f.register(cmd)
-	cmd.Flags().IntSliceVar(&lines, "line", nil, "disable only these lines (1-based, N or N,M) of the file: commented out, or taken out where the format has no comments")
+	cmd.Flags().StringVar(&lineList, "line", "", "disable only these lines (1-based, N or N,M) of the file: commented out, or taken out where the format has no comments")
 	return cmd
 }
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vigil-ir/vigil/internal/catalog"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -82,4 +83,31 @@ func FuzzRead(f *testing.F) {
 			Plan(sc, model.Info, "")
 		}
 	})
+}
+
+// TestCatalogNamesTheCommand: every rule this table answers names its
+// vigil contain command in its remediation, in both languages.
+func TestCatalogNamesTheCommand(t *testing.T) {
+	c, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	verbs := map[int]string{line: "vigil contain disable", file: "vigil contain disable", quarantine: "vigil contain quarantine",
+		process: "vigil contain process", lockUser: "vigil contain lock-user"}
+	n := 0
+	for _, r := range c.Rules() {
+		k := kindOf(r.ID)
+		if k < 0 {
+			continue
+		}
+		n++
+		for _, lang := range []string{catalog.English, catalog.Chinese} {
+			if !strings.Contains(r.Text(lang).Remediation, verbs[k]) {
+				t.Errorf("%s (%s): the remediation does not name %q", r.ID, lang, verbs[k])
+			}
+		}
+	}
+	if n < 50 {
+		t.Errorf("only %d rules answered", n)
+	}
 }
