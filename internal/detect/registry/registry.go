@@ -25,6 +25,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/detect/tools"
 	"github.com/vigil-ir/vigil/internal/detect/webroot"
 	"github.com/vigil-ir/vigil/internal/engine"
+	"github.com/vigil-ir/vigil/internal/vuln/match"
 )
 
 // constructors maps each detector's name to its constructor.
@@ -62,9 +63,10 @@ func All() []engine.Detector {
 // Standalone returns the detectors that are not part of `vigil scan` but
 // run alone under their own command, in their default configuration (for
 // declaring their rules): logs (`vigil logs`) and the hardening baseline
-// (`vigil harden`).
+// (`vigil harden`), and the vulnerability matcher (`vigil vuln`, which
+// injects the advisory data).
 func Standalone() []engine.Detector {
-	return append([]engine.Detector{logs.New(logs.Options{})}, Harden()...)
+	return append([]engine.Detector{logs.New(logs.Options{}), &match.Detector{}}, Harden()...)
 }
 
 // Harden returns the detectors of the hardening baseline (`vigil harden`,
