@@ -26,6 +26,12 @@ func ImportAdvisoryFiles(ctx context.Context, st store.Advisories, paths []strin
 		}
 		batches = append(batches, bs...)
 	}
+	return importBatches(ctx, st, batches)
+}
+
+// importBatches writes parsed batches in order, after every input parsed;
+// the stats of those written are returned with the first error.
+func importBatches(ctx context.Context, st store.Advisories, batches []*advisory.Batch) ([]store.ImportStats, error) {
 	var out []store.ImportStats
 	for _, b := range batches {
 		s, err := st.ImportAdvisories(ctx, b)

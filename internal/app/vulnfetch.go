@@ -71,15 +71,7 @@ func FetchAdvisories(ctx context.Context, st store.Advisories, names []string, m
 		}
 		batches = append(batches, bs...)
 	}
-	var out []store.ImportStats
-	for _, b := range batches {
-		s, err := st.ImportAdvisories(ctx, b)
-		if err != nil {
-			return out, err
-		}
-		out = append(out, s)
-	}
-	return out, nil
+	return importBatches(ctx, st, batches)
 }
 
 // download fetches u whole. The date is the server's Last-Modified (the
