@@ -26,6 +26,7 @@ type matcherFlags struct {
 	iocs      []string
 	memory    string
 	timeout   time.Duration
+	maxCPU    int
 }
 
 // registerFilesMatchers adds the flags of further matchers of vigil files
@@ -40,6 +41,7 @@ func registerFilesMatchers(cmd *cobra.Command, f *filesFlags) {
 	fl.StringArrayVar(&o.iocs, "ioc", nil, "match the indicators of this list (hashes, file names and paths): plain, CSV (MISP, OTX) or STIX 2.1; repeatable")
 	fl.StringVar(&o.memory, "memory", "", "also scan the memory of running processes with the YARA rules (live host): all, suspicious (deleted or oddly placed programs), or pids separated by commas")
 	fl.Lookup("memory").NoOptDefVal = memory.All
+	fl.IntVar(&o.maxCPU, "max-cpu", 0, "memory scanning: use at most this percentage of one CPU, pausing after each region (1-100; 0: no cap beyond the low priority)")
 	fl.DurationVar(&o.timeout, "yara-timeout", yara.DefaultTimeout, "stop matching one file or memory region with YARA after this long (reported)")
 	compiled := sync.OnceValues(func() (*yaraSet, error) { return loadYARA(o) })
 	f.extraMatchers = func() ([]files.Matcher, error) {
@@ -66,7 +68,10 @@ func registerFilesMatchers(cmd *cobra.Command, f *filesFlags) {
 		if o.memory == "" {
 			return nil, nil
 		}
-		opt := memscan.Options{Timeout: o.timeout}
+		if o.maxCPU < 0 || o.maxCPU > 100 {
+			return nil, fmt.Errorf("--max-cpu: %d is not a percentage (1-100, 0: no cap)", o.maxCPU)
+		}
+		opt := memscan.Options{Timeout: o.timeout, Duty: memscan.Duty{Percent: o.maxCPU}}
 		which := o.memory
 		if which != memory.All && which != memory.Suspicious {
 			for _, s := range strings.Split(which, ",") {

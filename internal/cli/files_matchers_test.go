@@ -56,7 +56,7 @@ func TestFilesYARAAndIOC(t *testing.T) {
 	if !compile || !memory {
 		t.Errorf("gaps (compile %v, memory not applicable %v): %+v", compile, memory, res.Gaps)
 	}
-	for _, bad := range [][]string{{"--memory=12,x"}, {"--rules", filepath.Join(dir, "missing")}, {"--ioc", filepath.Join(dir, "missing")}, {"--no-builtin-rules", "--memory"}} {
+	for _, bad := range [][]string{{"--memory=12,x"}, {"--rules", filepath.Join(dir, "missing")}, {"--ioc", filepath.Join(dir, "missing")}, {"--no-builtin-rules", "--memory"}, {"--memory", "--max-cpu", "150"}} {
 		if r := vigil(t, append([]string{"files", "--root", root, "--no-store"}, bad...)...); r.code != ExitError {
 			t.Errorf("%v: exit %d, want usage error", bad, r.code)
 		}

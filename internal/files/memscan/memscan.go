@@ -16,7 +16,9 @@
 // scan is recorded as exited, not as an error.
 //
 // The caller lowers the scan's CPU and I/O priority (internal/lowprio) as
-// for any live scan; Options.Pause adds a pause between processes.
+// for any live scan; Options.Duty caps its CPU share with a duty cycle
+// (work, then a pause in proportion: --max-cpu), and Options.Pause adds a
+// pause between processes.
 package memscan
 
 import (
@@ -54,6 +56,11 @@ type Options struct {
 	Timeout         time.Duration // YARA timeout per region (yara.DefaultTimeout)
 	Pause           time.Duration // pause between processes (low impact)
 	Skip            []int         // pids never scanned (Vigil itself is always skipped)
+	// Duty caps the scan's CPU: after reading and matching each region it
+	// pauses so that work is at most Duty.Percent of the time (--max-cpu).
+	Duty Duty
+
+	pacer *pacer // tests: a clock that records the pauses
 }
 
 // Hit is a rule that matched a process's memory.
@@ -77,6 +84,7 @@ type Result struct {
 	Regions   int            // regions read
 	Skipped   map[string]int // regions not read, by reason (device, io, vvar, file-on-disk, cap, unreadable)
 	Truncated []int          // processes whose byte cap stopped the scan
+	Paused    time.Duration  // time the duty cycle (Options.Duty) paused the scan
 }
 
 // Scan scans the memory of the processes of the live target t with rules.
@@ -108,6 +116,11 @@ func Scan(ctx context.Context, t *target.Target, rules *yara.Rules, opt Options)
 	}
 	res := &Result{Errors: map[int]string{}, Skipped: map[string]int{}}
 	buf := make([]byte, 0, 1<<20)
+	pace := opt.pacer
+	if pace == nil {
+		pace = newPacer(opt.Duty)
+	}
+	defer func() { res.Paused = pace.slept }()
 	for i, pid := range pids {
 		if ctx.Err() != nil {
 			return res, ctx.Err()
@@ -122,7 +135,7 @@ func Scan(ctx context.Context, t *target.Target, rules *yara.Rules, opt Options)
 		if i > 0 && opt.Pause > 0 {
 			time.Sleep(opt.Pause)
 		}
-		buf = scanProcess(t, sc, pid, opt, res, buf)
+		buf = scanProcess(t, sc, pid, opt, res, buf, pace)
 	}
 	sort.Ints(res.Exited)
 	return res, nil
@@ -152,7 +165,7 @@ func denied(err error) bool {
 	return errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EACCES) || errors.Is(err, syscall.EPERM)
 }
 
-func scanProcess(t *target.Target, sc *yara.Scanner, pid int, opt Options, res *Result, buf []byte) []byte {
+func scanProcess(t *target.Target, sc *yara.Scanner, pid int, opt Options, res *Result, buf []byte, pace *pacer) []byte {
 	dir := "/proc/" + strconv.Itoa(pid)
 	mapsB, err := t.ReadFile(dir+"/maps", 64<<20)
 	if err != nil {
@@ -193,8 +206,10 @@ func scanProcess(t *target.Target, sc *yara.Scanner, pid int, opt Options, res *
 			buf = make([]byte, size)
 		}
 		b := buf[:size]
+		pace.Begin()
 		n, err := mem.ReadAt(b, int64(m.Start))
 		if n == 0 && err != nil {
+			pace.Done()
 			if gone(err) {
 				res.Exited = append(res.Exited, pid)
 				res.Scanned--
@@ -207,6 +222,7 @@ func scanProcess(t *target.Target, sc *yara.Scanner, pid int, opt Options, res *
 		res.Regions++
 		res.Bytes += int64(n)
 		ms, _ := sc.Scan(b[:n], yara.FileInfo{Path: strings.TrimSuffix(exe, " (deleted)")}, int64(m.Start))
+		pace.Done()
 		for _, match := range ms {
 			key := match.Rule.Namespace + "\x00" + match.Rule.Name
 			if seen[key] {
