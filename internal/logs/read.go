@@ -45,19 +45,22 @@ type Options struct {
 // Coverage is what a read of one Source covered, to show beside the
 // findings: a log that parsed badly must not look like a quiet log.
 type Coverage struct {
-	Name     string    `json:"name"`
-	Format   string    `json:"format"`
-	Files    int       `json:"files"`          // files read (of the Source's Files)
-	Lines    int64     `json:"lines"`          // lines (records for binary formats) read
-	Parsed   int64     `json:"parsed"`         // lines in the format
-	Unparsed int64     `json:"unparsed"`       // lines not in the format
-	Events   int64     `json:"events"`         // events emitted
-	Clipped  int64     `json:"clipped"`        // lines longer than MaxLine, clipped
-	Invalid  int64     `json:"invalid"`        // lines with invalid UTF-8 (kept as bytes)
-	Errors   int64     `json:"errors"`         // files or parts that could not be read (each also a gap)
-	Skipped  int64     `json:"skipped"`        // corrupt records skipped (binary formats)
-	First    time.Time `json:"first,omitzero"` // earliest event time
-	Last     time.Time `json:"last,omitzero"`  // latest event time
+	Name     string `json:"name"`
+	Format   string `json:"format"`
+	Files    int    `json:"files"`    // files read (of the Source's Files)
+	Lines    int64  `json:"lines"`    // lines (records for binary formats) read
+	Parsed   int64  `json:"parsed"`   // lines in the format
+	Unparsed int64  `json:"unparsed"` // lines not in the format
+	Events   int64  `json:"events"`   // events emitted
+	Clipped  int64  `json:"clipped"`  // lines longer than MaxLine, clipped
+	Invalid  int64  `json:"invalid"`  // lines with invalid UTF-8 (kept as bytes)
+	Errors   int64  `json:"errors"`   // files or parts that could not be read (each also a gap)
+	Skipped  int64  `json:"skipped"`  // corrupt records skipped (binary formats)
+	// Duplicates are events left out as copies of another log's (set by
+	// the caller that deduplicates: see Dedup).
+	Duplicates int64     `json:"duplicates,omitempty"`
+	First      time.Time `json:"first,omitzero"` // earliest event time
+	Last       time.Time `json:"last,omitzero"`  // latest event time
 	// Samples are a few unparsed lines (clipped), to tune a parser with.
 	Samples []string `json:"samples,omitempty"`
 }

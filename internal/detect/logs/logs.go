@@ -90,9 +90,18 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 		set.Add(o)
 	}
 	ropt := lsrc.Options{Stdin: d.opt.Stdin, Context: ctx, Now: env.Now()}
-	for _, src := range d.sources(env) {
+	srcs := d.sources(env)
+	// A journal beside auth.log holds the same sshd lines: one copy counts.
+	var dedup *lsrc.Dedup
+	if lsrc.NeedsDedup(srcs) {
+		dedup = lsrc.NewDedup(0)
+	}
+	for i, src := range srcs {
 		cov, err := lsrc.Read(env.Target, env, src, ropt, func(ev *model.Event) error {
 			if !d.opt.Since.IsZero() && ev.Time.Before(d.opt.Since) || !d.opt.Until.IsZero() && ev.Time.After(d.opt.Until) {
+				return nil
+			}
+			if dedup != nil && dedup.Duplicate(i, src.Name, ev) {
 				return nil
 			}
 			set.Observe(ev)
@@ -104,10 +113,16 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 		if err != nil {
 			return err
 		}
+		if dedup != nil {
+			cov.Duplicates = dedup.Dropped(src.Name)
+		}
 		env.Emit(coverageFinding(cov))
 		if d.opt.OnCoverage != nil {
 			d.opt.OnCoverage(cov)
 		}
+	}
+	if dedup != nil && dedup.Capped() {
+		env.GapMsg(model.GapSkipped, "", model.Msg("logs.gap.dedup-capped"))
 	}
 	for _, f := range set.Finish() {
 		env.Emit(f)
@@ -185,6 +200,9 @@ func coverageFinding(c lsrc.Coverage) model.Finding {
 			"unparsed": n(c.Unparsed), "events": n(c.Events), "clipped": n(c.Clipped), "invalid_utf8": n(c.Invalid),
 			"errors": n(c.Errors), "skipped": n(c.Skipped),
 		},
+	}
+	if c.Duplicates > 0 {
+		ev.Extra["duplicates"] = n(c.Duplicates)
 	}
 	if !c.First.IsZero() {
 		ev.Extra["first_time"] = c.First.UTC().Format(time.RFC3339)
