@@ -39,8 +39,8 @@ func newContainLockUserCmd(g *globals) *cobra.Command {
 }
 
 // planLockUser plans the account lock, the quarantine of its
-// authorized_keys files and, on the live host, the end of its processes:
-// one action each, so that each is undone on its own.
+// authorized_keys files and, on the live host, the end of its processes,
+// as one action (one journal entry, one undo id).
 func planLockUser(c *app.Containment, t contain.Target, name string, force, keepSessions bool) ([]*contain.Action, error) {
 	u, err := account.Lookup(t, name)
 	if err != nil {
@@ -50,7 +50,7 @@ func planLockUser(c *app.Containment, t contain.Target, name string, force, keep
 	if err != nil {
 		return nil, err
 	}
-	out := []*contain.Action{lock}
+	parts := []*contain.Action{lock}
 	var keys []string
 	for _, k := range []string{".ssh/authorized_keys", ".ssh/authorized_keys2"} {
 		p := path.Join(u.Home, k)
@@ -63,7 +63,7 @@ func planLockUser(c *app.Containment, t contain.Target, name string, force, keep
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, q)
+		parts = append(parts, q)
 	}
 	if t.IsLive() && !keepSessions {
 		if pids := proc.PIDsOfUser(u.UID); len(pids) > 0 {
@@ -71,10 +71,11 @@ func planLockUser(c *app.Containment, t contain.Target, name string, force, keep
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, p)
+			parts = append(parts, p)
 		}
 	}
-	return out, nil
+	a, err := contain.NewComposite(account.LockUserKind, name, t, parts...)
+	return []*contain.Action{a}, err
 }
 
 func newContainProcessCmd(g *globals) *cobra.Command {

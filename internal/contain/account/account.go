@@ -6,8 +6,8 @@
 // it with the same owner, mode and attributes (SELinux label included) and
 // renamed over it. Only the account's own line changes, and undo restores
 // that line as it was unless someone changed it since. Moving the
-// account's authorized_keys aside and ending its sessions are separate
-// actions of the same plan (quarantine, process).
+// account's authorized_keys aside and ending its sessions are the other
+// parts of the one lock-user action (LockUserKind, a contain.Composite).
 package account
 
 import (
@@ -26,8 +26,13 @@ import (
 	"github.com/vigil-ir/vigil/internal/target"
 )
 
-// KindName is the journal id of the action.
+// KindName is the journal id of the action on /etc/shadow.
 const KindName = "account.lock"
+
+// LockUserKind is the journal id of vigil contain lock-user: a
+// contain.Composite of the shadow edit, the quarantine of the account's
+// authorized_keys and the end of its processes — one action, one undo id.
+const LockUserKind = "account.lock-user"
 
 const (
 	shadowPath = "/etc/shadow"

@@ -19,6 +19,7 @@ func All() []contain.Kind {
 		quarantine.Kind{},
 		persist.LineAction{},
 		account.Kind{},
+		contain.Composite{KindName: account.LockUserKind, Lookup: Lookup},
 		proc.Kind{},
 		netfw.IsolateAction{},
 		netfw.BlockAction{},
