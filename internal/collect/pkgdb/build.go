@@ -24,13 +24,21 @@ func newBuilder(t *target.Target, format string) *builder {
 	return &builder{db: db, pkgIdx: map[string]uint32{}}
 }
 
+// pkg adds p, or returns the index of the package it repeats. dpkg and apk
+// install one version of a name (per architecture, which dpkg puts in the
+// name); rpm installs several of one name side by side (kernel,
+// kernel-core, gpg-pubkey, multilib i686 + x86_64): each is its own package.
 func (b *builder) pkg(p Package) uint32 {
-	if i, ok := b.pkgIdx[p.Name]; ok {
+	key := p.Name
+	if b.db.format == "rpm" {
+		key = p.Name + "\x00" + p.Version + "\x00" + p.Arch
+	}
+	if i, ok := b.pkgIdx[key]; ok {
 		return i
 	}
 	i := uint32(len(b.db.pkgs))
 	b.db.pkgs = append(b.db.pkgs, p)
-	b.pkgIdx[p.Name] = i
+	b.pkgIdx[key] = i
 	return i
 }
 
@@ -97,7 +105,16 @@ func (b *builder) finish() *DB {
 	for i := range order {
 		order[i] = uint32(i)
 	}
-	sort.Slice(order, func(i, j int) bool { return db.pkgs[order[i]].Name < db.pkgs[order[j]].Name })
+	sort.SliceStable(order, func(i, j int) bool {
+		a, b := db.pkgs[order[i]], db.pkgs[order[j]]
+		if a.Name != b.Name {
+			return a.Name < b.Name
+		}
+		if a.Version != b.Version {
+			return a.Version < b.Version
+		}
+		return a.Arch < b.Arch
+	})
 	remap := make([]uint32, len(db.pkgs))
 	sorted := make([]Package, len(db.pkgs))
 	for newIdx, oldIdx := range order {

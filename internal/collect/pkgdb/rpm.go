@@ -122,9 +122,9 @@ func rpmSourceVersion(p *RPMPackage) string {
 }
 
 func (b *builder) addRPM(p *RPMPackage) {
-	if p.Name == "gpg-pubkey" {
-		return // imported signing keys, not software
-	}
+	// gpg-pubkey "packages" are the imported signing keys, one per key
+	// (version: key id, release: creation date); they are kept like rpm -qa
+	// lists them: which keys a host trusts is part of its inventory.
 	pi := b.pkg(Package{Name: p.Name, Version: p.Version, Arch: p.Arch, Source: p.Source, SourceVersion: rpmSourceVersion(p)})
 	a := algoByName(p.Algo)
 	for _, f := range p.Files {

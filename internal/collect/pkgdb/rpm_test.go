@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -38,7 +39,8 @@ root:x:0:0:root:/root:/bin/bash
 `
 
 // rpmHeaders are two packages as RHEL 9 stores them (sha256 digests,
-// basenames/dirnames), plus a signing key pseudo-package.
+// basenames/dirnames), two signing key pseudo-packages and two installed
+// versions of kernel-core (rpm keeps several of one name side by side).
 func rpmHeaders() [][]byte {
 	bash := encodeHeader(
 		tv(tagName, "bash"), tv(tagVersion, "5.1.8"), tv(tagRelease, "9.el9"), tv(tagArch, "x86_64"),
@@ -61,8 +63,14 @@ func rpmHeaders() [][]byte {
 		tv(tagFileFlags, []uint32{rpmFileConfig}),
 		tv(tagFileDigestAlgo, []uint32{8}),
 	)
-	key := encodeHeader(tv(tagName, "gpg-pubkey"), tv(tagVersion, "fd431d51"))
-	return [][]byte{bash, ssh, key}
+	key := encodeHeader(tv(tagName, "gpg-pubkey"), tv(tagVersion, "fd431d51"), tv(tagRelease, "4ae0493b"))
+	key2 := encodeHeader(tv(tagName, "gpg-pubkey"), tv(tagVersion, "5a6340b3"), tv(tagRelease, "6229229e"))
+	kernel := func(rel string) []byte {
+		return encodeHeader(tv(tagName, "kernel-core"), tv(tagVersion, "5.14.0"), tv(tagRelease, rel), tv(tagArch, "x86_64"),
+			tv(tagDirnames, []string{"/lib/modules/5.14.0-" + rel + ".x86_64/"}), tv(tagBasenames, []string{"vmlinuz"}),
+			tv(tagDirIndexes, []uint32{0}), tv(tagFileDigests, []string{sha("vmlinuz " + rel)}), tv(tagFileDigestAlgo, []uint32{8}))
+	}
+	return [][]byte{bash, ssh, key, kernel("427.13.1.el9_4"), key2, kernel("503.11.1.el9_5")}
 }
 
 func checkRPM(t *testing.T, tg *target.Target, g *gaps) {
@@ -71,8 +79,19 @@ func checkRPM(t *testing.T, tg *target.Target, g *gaps) {
 	if db.Format() != "rpm" || len(g.Gaps) != 0 {
 		t.Fatalf("format %q gaps %+v", db.Format(), g.Gaps)
 	}
-	if n := len(db.Packages()); n != 2 {
-		t.Errorf("packages %v", db.Packages())
+	var names []string
+	for _, p := range db.Packages() {
+		names = append(names, p.Name+" "+p.Version)
+	}
+	want := []string{"bash 5.1.8-9.el9", "gpg-pubkey 5a6340b3-6229229e", "gpg-pubkey fd431d51-4ae0493b",
+		"kernel-core 5.14.0-427.13.1.el9_4", "kernel-core 5.14.0-503.11.1.el9_5", "openssh-server 8.7p1-38.el9"}
+	if !slices.Equal(names, want) {
+		t.Errorf("packages %q, want every installed version of a name: %q", names, want)
+	}
+	for _, rel := range []string{"427.13.1.el9_4", "503.11.1.el9_5"} {
+		if st, _ := db.Verify(tg, "/lib/modules/5.14.0-"+rel+".x86_64/vmlinuz"); st != Missing {
+			t.Errorf("kernel %s file: %v (its package's digest was not kept)", rel, st)
+		}
 	}
 	for _, tc := range []struct {
 		path  string

@@ -176,19 +176,28 @@ func kernels(fam string, pkgs []pkgdb.Package, running string) (skip map[string]
 		if runs(fam, p, running) {
 			run = &pkgs[i]
 		} else {
-			skip[name] = true
+			skip[KernelKey(p)] = true
 		}
 	}
 	if run == nil {
 		return skip, ""
 	}
-	for _, p := range images {
-		if p.Name == run.Name {
+	var best *pkgdb.Package // the newest image newer than the running one
+	for i, p := range images {
+		if KernelKey(p) == KernelKey(*run) {
 			continue
 		}
-		if c, err := compareKernels(fam, p, *run); err == nil && c > 0 && (newer == "" || p.Name > newer) {
-			newer = bareName(p.Name) + " " + p.Version
+		if c, err := compareKernels(fam, p, *run); err != nil || c <= 0 {
+			continue
 		}
+		if best == nil {
+			best = &images[i]
+		} else if c, err := compareKernels(fam, p, *best); err == nil && (c > 0 || c == 0 && p.Name > best.Name) {
+			best = &images[i]
+		}
+	}
+	if best != nil {
+		newer = bareName(best.Name) + " " + best.Version
 	}
 	return skip, newer
 }

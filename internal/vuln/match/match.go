@@ -52,8 +52,11 @@ type Host struct {
 	Distro, Release string
 	// Exposed maps a source package to its listening processes (live).
 	Exposed map[string][]string
-	// SkipKernel names kernel image packages that are installed but not
-	// running (live): their vulnerabilities are not the host's.
+	// SkipKernel names kernel image packages (KernelKey) that are
+	// installed but not running (live): their vulnerabilities are not the
+	// host's, nor those of the packages of the same kernel ABI (Ubuntu's
+	// linux-modules-<abi>, linux-modules-extra-<abi>,
+	// linux-image-unsigned-<abi>).
 	SkipKernel map[string]bool
 }
 
@@ -139,21 +142,12 @@ func groups(pkgs []pkgdb.Package, fam string, host Host) []*group {
 	for _, p := range pkgs {
 		bin := bareName(p.Name)
 		kernel := IsKernelImage(fam, bin)
-		if kernel && host.SkipKernel[bin] {
+		if host.SkipKernel[KernelKey(p)] || (fam == version.Dpkg && skippedABI(bin, p.Version, host.SkipKernel)) {
 			continue
 		}
 		switch fam {
 		case version.Dpkg:
-			name, ver := p.SourceName(), p.SourceVer()
-			// Debian's signed kernel images are built from
-			// linux-signed-<arch> at "<linux version with + for ->";
-			// advisories name the linux source package.
-			if rest, ok := strings.CutPrefix(name, "linux-signed-"); ok && rest != "" && host.Distro == "debian" {
-				name = "linux"
-				if i := strings.LastIndexByte(ver, '+'); i > 0 {
-					ver = ver[:i] + "-" + ver[i+1:]
-				}
-			}
+			name, ver := signedKernelSource(host.Distro, p.SourceName(), p.SourceVer())
 			add(name, ver, bin, kernel)
 		case version.Apk:
 			add(p.SourceName(), p.Version, bin, kernel)
@@ -278,6 +272,71 @@ func IsKernelImage(fam, name string) bool {
 		return name == "kernel" || name == "kernel-core"
 	case version.Apk:
 		return name == "linux-lts" || name == "linux-virt" || name == "linux-edge"
+	}
+	return false
+}
+
+// KernelKey names one installed kernel image package in Host.SkipKernel:
+// rpm installs several versions of one name (kernel-core), so the name
+// alone is not enough.
+func KernelKey(p pkgdb.Package) string { return bareName(p.Name) + " " + p.Version }
+
+// signedKernelSource maps the source package of a signed kernel image to
+// the source package the distribution's advisories name, with its
+// version:
+//   - Debian: linux-signed-<arch> at "<linux version with + for ->"
+//     (linux-signed-amd64 6.1.119+1) is linux 6.1.119-1;
+//   - Ubuntu: linux-signed at the same version is linux, and
+//     linux-signed-<flavour> (linux-signed-hwe-6.8, linux-signed-azure)
+//     is linux-<flavour> (the Ubuntu tracker and its OSV records name
+//     linux, linux-hwe-6.8, …; the signed images are built from those at
+//     the very same version).
+func signedKernelSource(distro, name, ver string) (string, string) {
+	switch distro {
+	case "debian":
+		if rest, ok := strings.CutPrefix(name, "linux-signed-"); ok && rest != "" {
+			if i := strings.LastIndexByte(ver, '+'); i > 0 {
+				ver = ver[:i] + "-" + ver[i+1:]
+			}
+			return "linux", ver
+		}
+	case "ubuntu":
+		if name == "linux-signed" {
+			return "linux", ver
+		}
+		if rest, ok := strings.CutPrefix(name, "linux-signed-"); ok && rest != "" {
+			return "linux-" + rest, ver
+		}
+	}
+	return name, ver
+}
+
+// kernelParts are the dpkg packages of one kernel ABI besides its image:
+// Ubuntu splits a kernel into linux-image-<abi> (signed),
+// linux-image-unsigned-<abi>, linux-modules-<abi> and
+// linux-modules-extra-<abi>, all at the image's version.
+var kernelParts = []string{"linux-image-unsigned-", "linux-modules-extra-", "linux-modules-", "linux-headers-", "linux-tools-", "linux-cloud-tools-"}
+
+// skippedABI reports whether dpkg package bin (at ver) belongs to a kernel
+// whose image is installed but not running: its ABI (6.8.0-45-generic) is
+// a skipped image's, or a prefix of it for the flavour-less headers
+// (linux-headers-6.8.0-45), at the same version.
+func skippedABI(bin, ver string, skip map[string]bool) bool {
+	if len(skip) == 0 {
+		return false
+	}
+	for _, pre := range kernelParts {
+		abi, ok := strings.CutPrefix(bin, pre)
+		if !ok || abi == "" || abi[0] < '0' || abi[0] > '9' {
+			continue
+		}
+		for k := range skip {
+			img, v, _ := strings.Cut(k, " ")
+			if v == ver && (img == "linux-image-"+abi || strings.HasPrefix(img, "linux-image-"+abi+"-")) {
+				return true
+			}
+		}
+		return false
 	}
 	return false
 }
