@@ -54,6 +54,13 @@ type File struct {
 	Content []byte
 	// Truncated is true when the file is larger than Content.
 	Truncated bool
+	// Tail is the end of a file larger than the content limit (at most
+	// Options.TailCap bytes, after Content), starting at TailOffset: what is
+	// appended to a big image or archive is matched too. The bytes between
+	// Content and Tail are hashed, never matched (a gap counts them).
+	// Valid only during Match.
+	Tail       []byte
+	TailOffset int64
 	// SHA256 is the hex digest of the whole file ("" when the file was too
 	// large or sparse to hash within the budget: see Coverage).
 	SHA256 string

@@ -10,6 +10,10 @@ const (
 	// DefaultContentCap bounds the content prefix a matcher sees (THOR's
 	// default limit is of this order; webshells and droppers are small).
 	DefaultContentCap = 8 << 20
+	// DefaultTailCap is how much of the end of a file larger than the
+	// content limit is matched too: payloads are appended to big images
+	// and archives (a PHP shell after a 20 MiB JPEG's end marker).
+	DefaultTailCap = 1 << 20
 	// DefaultHashCap bounds the files hashed whole: a larger file is still
 	// matched on its prefix, and its missing digest is counted.
 	DefaultHashCap = 2 << 30
@@ -30,6 +34,9 @@ type Options struct {
 	// ContentCap is the largest content prefix read for matchers
 	// (DefaultContentCap when 0).
 	ContentCap int64
+	// TailCap is how many last bytes of a file larger than ContentCap are
+	// matched as well (File.Tail; DefaultTailCap when 0, none when < 0).
+	TailCap int64
 	// HashCap is the largest file hashed whole (DefaultHashCap when 0).
 	HashCap int64
 	// MaxBytes, MaxFiles and MaxTime are budgets of the whole walk (0: none):
@@ -59,6 +66,9 @@ type Options struct {
 func (o Options) withDefaults() Options {
 	if o.ContentCap <= 0 {
 		o.ContentCap = DefaultContentCap
+	}
+	if o.TailCap == 0 {
+		o.TailCap = DefaultTailCap
 	}
 	if o.HashCap <= 0 {
 		o.HashCap = DefaultHashCap

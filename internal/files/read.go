@@ -22,6 +22,7 @@ const chunk = 256 << 10
 // + chunk) at most, whatever the tree holds.
 type reader struct {
 	content []byte
+	tail    []byte
 	buf     []byte
 	sha     hash.Hash
 	md5     hash.Hash
@@ -140,6 +141,9 @@ func (w *walker) read(ctx context.Context, r *reader, j job) {
 		}
 		w.cov.hashed.Add(1)
 	}
+	if file.Truncated && w.opt.TailCap > 0 {
+		n += w.readTail(f, r, &file, hashWhole)
+	}
 	if total := w.cov.bytes.Add(n); w.opt.MaxBytes > 0 && total >= w.opt.MaxBytes {
 		w.stop("bytes")
 	}
@@ -150,6 +154,29 @@ func (w *walker) read(ctx context.Context, r *reader, j job) {
 		}
 		w.matchers[i].Match(&file, rep)
 	}
+}
+
+// readTail reads the end of a file larger than the content limit into
+// file.Tail (pread: the streamed hash has just passed it through the page
+// cache). It returns the bytes newly read: none when the hash read them.
+func (w *walker) readTail(f io.ReaderAt, r *reader, file *File, hashed bool) int64 {
+	n := min(w.opt.TailCap, file.Size-int64(len(file.Content)))
+	if n <= 0 {
+		return 0
+	}
+	if int64(cap(r.tail)) < n {
+		r.tail = make([]byte, n)
+	}
+	off := file.Size - n
+	got, _ := f.ReadAt(r.tail[:n], off)
+	if got <= 0 {
+		return 0 // shrunk or unreadable since: the head and the hash stand
+	}
+	file.Tail, file.TailOffset = r.tail[:got], off
+	if hashed {
+		return 0
+	}
+	return int64(got)
 }
 
 // openErr counts a file that could not be opened.

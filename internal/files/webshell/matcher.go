@@ -249,11 +249,20 @@ func firstLine(b []byte) string {
 
 // image looks for server-side code inside an image file.
 func (m *Matcher) image(f *files.File, r files.Reporter) {
+	ex := map[string]string{"magic": MagicName(f.Content)}
 	frag, found := FindCode(f.Content)
+	if !found && len(f.Tail) > 0 {
+		// A big image: code appended after its end is in the tail the
+		// walk read (File.Tail), not in the bounded head.
+		if frag, found = FindCode(f.Tail); found {
+			ex["region"] = "tail"
+			ex["tail_offset"] = strconv.FormatInt(f.TailOffset, 10)
+		}
+	}
 	if !found {
 		return
 	}
-	r.Hit(files.Hit{Rule: RuleImageCode, Text: frag, Extra: map[string]string{"magic": MagicName(f.Content)}})
+	r.Hit(files.Hit{Rule: RuleImageCode, Text: frag, Extra: ex})
 }
 
 // MagicName names the real file type from its first bytes.

@@ -101,3 +101,36 @@ func TestGradeDefaultsMatchCatalog(t *testing.T) {
 		}
 	}
 }
+
+// TestMatcherTail: in a file larger than the content limit, a rule's
+// string in the last bytes (the walk's File.Tail) matches, at its offset
+// in the file; the same string in the middle that no matcher reads does
+// not, and a rule matching head and tail is reported once.
+func TestMatcherTail(t *testing.T) {
+	r, _, err := Compile([]Source{{Name: "t.yar", Text: []byte(`rule Tail_Marker { strings: $a = "tail-marker-9d1e" condition: $a }`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	pad := strings.Repeat("x", 8192)
+	for name, body := range map[string]string{
+		"end.bin":    pad + pad + "tail-marker-9d1e",
+		"middle.bin": pad + "tail-marker-9d1e" + pad + pad,
+		"both.bin":   "tail-marker-9d1e" + pad + pad + "tail-marker-9d1e",
+	} {
+		filestest.Put(t, root, name, []byte(body))
+	}
+	rep := &filestest.Reporter{}
+	files.Walk(context.Background(), target.NewUnchecked(root, false), []files.Matcher{NewMatcher(r, nil, 0)}, rep,
+		files.Options{Roots: []string{"/"}, ContentCap: 4096, TailCap: 4096})
+	got := map[string]int{}
+	for _, h := range rep.Hits {
+		got[h.Path]++
+		if h.Path == "/end.bin" && h.Offset != int64(2*len(pad)) {
+			t.Errorf("tail hit offset %d, want %d", h.Offset, 2*len(pad))
+		}
+	}
+	if got["/end.bin"] != 1 || got["/both.bin"] != 1 || got["/middle.bin"] != 0 {
+		t.Errorf("hits by file %v (%v)", got, rep.Hits)
+	}
+}
