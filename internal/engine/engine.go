@@ -112,7 +112,7 @@ func (e *Engine) Run(ctx context.Context, t *target.Target, tinfo model.TargetIn
 		mu.Unlock()
 	}
 	sem := make(chan struct{}, par)
-	var wg sync.WaitGroup
+	envs := make([]*Env, len(e.Detectors))
 	for i, d := range e.Detectors {
 		st := &statuses[i]
 		st.Name, st.Version = d.Name(), d.Version()
@@ -135,42 +135,51 @@ func (e *Engine) Run(ctx context.Context, t *target.Target, tinfo model.TargetIn
 			progress(*st)
 			continue
 		}
+		envs[i] = &Env{
+			Target:  t,
+			Options: e.Options,
+			check:   d.Name(),
+			prov:    fmt.Sprintf("%s@%d", d.Name(), d.Version()),
+			now:     now,
+			shared:  shared,
+			emit: func(f model.Finding) {
+				e.complete(&f, tinfo)
+				mu.Lock()
+				defer mu.Unlock()
+				if fl.fold(f) {
+					return
+				}
+				st.Findings++
+				sink.Finding(f)
+			},
+			gap: func(g model.Gap) {
+				g.Msg.Args = slices.Clone(g.Msg.Args)
+				for i, a := range g.Msg.Args {
+					if r := OneLine(a); r != a {
+						dbg.printf("%s: gap %s: reason in full: %s", g.Check, g.Path, a)
+						g.Msg.Args[i] = r
+					}
+				}
+				g = e.render(g)
+				mu.Lock()
+				sink.Gap(g)
+				mu.Unlock()
+			},
+		}
+	}
+	e.planWalk(ctx, t, e.Detectors, envs, par, dbg, slotPauser(sem))
+	var wg sync.WaitGroup
+	for i, d := range e.Detectors {
+		env := envs[i]
+		if env == nil {
+			continue
+		}
+		st := &statuses[i]
 		wg.Add(1)
 		go func(d Detector) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			env := &Env{
-				Target:  t,
-				Options: e.Options,
-				check:   d.Name(),
-				prov:    fmt.Sprintf("%s@%d", d.Name(), d.Version()),
-				now:     now,
-				shared:  shared,
-				emit: func(f model.Finding) {
-					e.complete(&f, tinfo)
-					mu.Lock()
-					defer mu.Unlock()
-					if fl.fold(f) {
-						return
-					}
-					st.Findings++
-					sink.Finding(f)
-				},
-				gap: func(g model.Gap) {
-					g.Msg.Args = slices.Clone(g.Msg.Args)
-					for i, a := range g.Msg.Args {
-						if r := OneLine(a); r != a {
-							dbg.printf("%s: gap %s: reason in full: %s", g.Check, g.Path, a)
-							g.Msg.Args[i] = r
-						}
-					}
-					g = e.render(g)
-					mu.Lock()
-					sink.Gap(g)
-					mu.Unlock()
-				},
-			}
 			start := time.Now()
 			err := runSafely(ctx, d, env)
 			st.Duration = time.Since(start)

@@ -22,6 +22,7 @@ type Env struct {
 	shared *memo
 	emit   func(model.Finding)
 	gap    func(model.Gap)
+	walk   *envWalk // this check's part of the scan's one walk (Walker)
 }
 
 // Emit reports a finding. The engine stamps the detector's name and version.

@@ -85,10 +85,13 @@ func TestWalkMatchesWalkDir(t *testing.T) {
 // TestWalkDeepAndUnreadable: a tree deeper than any sane one is walked to
 // the bottom, and a directory that cannot be opened is reported to fn with
 // an error naming the target path, while the walk carries on.
-func TestWalkDeepAndUnreadable(t *testing.T) {
+// deepTree makes levels nested directories "d" with a file "bottom" at
+// the bottom, and returns the top.
+func deepTree(t *testing.T, levels int) string {
+	t.Helper()
 	dir := t.TempDir()
 	deep := dir
-	for range 300 {
+	for range levels {
 		deep = filepath.Join(deep, "d")
 	}
 	if err := os.MkdirAll(deep, 0o755); err != nil {
@@ -97,6 +100,11 @@ func TestWalkDeepAndUnreadable(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(deep, "bottom"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	return dir
+}
+
+func TestWalkDeepAndUnreadable(t *testing.T) {
+	dir := deepTree(t, 300)
 	tg := NewUnchecked(dir, false)
 	found := false
 	if err := tg.Walk("/", func(p string, d fs.DirEntry, err error) error {

@@ -25,6 +25,12 @@ func (t *Target) Lgetxattr(p, name string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return lgetxattr(hp, p, name)
+}
+
+// lgetxattr reads attribute name of host path hp (target path p, for
+// messages).
+func lgetxattr(hp, p, name string) ([]byte, error) {
 	buf := make([]byte, 256)
 	for {
 		n, err := unix.Lgetxattr(hp, name, buf)

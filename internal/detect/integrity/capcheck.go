@@ -18,8 +18,7 @@ const capAttr = "security.capability"
 // cap_sys_admin at exec is a root backdoor without an s in ls -l. A file
 // no package installed is reported; a packaged one only when it holds
 // more than a stock install gives a program of its name.
-func (w *walker) capabilities(p string) {
-	raw, err := w.t.Lgetxattr(p, capAttr)
+func (w *walker) capabilities(p string, raw []byte, err error) {
 	if err != nil {
 		if !errors.Is(err, target.ErrNoAttr) {
 			target.Record(w.env, p, err)

@@ -1,15 +1,12 @@
 package integrity
 
 import (
-	"context"
-	"errors"
 	"io/fs"
 	"os"
 	"path"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 
 	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
@@ -42,21 +39,12 @@ var skipTrees = map[string]string{
 // intruders drop files.
 var walkRoots = []string{"/", "/dev/shm"}
 
-// walk looks at every file of the target for setuid/setgid files no package
-// installed, and world-writable files where commands and libraries live
-// (in parallel: walk.go).
-func (r *run) walk(ctx context.Context) error {
-	w := &walker{run: r, shells: r.shellDigests(), dirMode: map[string]fs.FileMode{}, homes: r.userHomes()}
-	return w.walkAll(ctx)
-}
-
 type walker struct {
 	*run
 	shells  map[string]map[string]string // algo -> raw digest -> packaged path
 	dirMode map[string]fs.FileMode       // memo of parent directory modes
 	dirMu   sync.Mutex                   // guards dirMode: subtrees are walked in parallel
 	homes   []string                     // home directories of people (not services)
-	n       atomic.Int64                 // entries seen, for cancellation checks
 }
 
 // userHomes are the home directories of root and of human accounts:
@@ -78,64 +66,6 @@ func (r *run) userHomes() []string {
 	return out
 }
 
-func (w *walker) visit(p, root string, d fs.DirEntry, err error) error {
-	if err != nil {
-		if errors.Is(err, target.ErrPseudoFS) {
-			return fs.SkipDir
-		}
-		target.Record(w.env, p, err)
-		if d != nil && d.IsDir() {
-			return fs.SkipDir
-		}
-		return nil
-	}
-	if d.IsDir() {
-		if p != root {
-			if reason, ok := skipTrees[p]; ok {
-				if reason != "" {
-					if _, err := w.t.Lstat(p); err == nil {
-						w.env.GapMsg(model.GapSkipped, p, model.Msg(reason))
-					}
-				}
-				return fs.SkipDir
-			}
-			if w.otherRoot(p) {
-				w.env.GapMsg(model.GapSkipped, p, model.Msg("integrity.gap.other-root"))
-				return fs.SkipDir
-			}
-		}
-		if binDirs[p] || isLibRoot(p) {
-			if fi, err := d.Info(); err == nil && fi.Mode().Perm()&0o002 != 0 {
-				w.worldWritable(p, fi)
-			}
-		}
-		return nil
-	}
-	if !d.Type().IsRegular() {
-		return nil // symlinks are not followed; FIFOs, sockets, devices hold no code
-	}
-	fi, err := d.Info()
-	if err != nil {
-		target.Record(w.env, p, err)
-		return nil
-	}
-	m := fi.Mode()
-	if m&(os.ModeSetuid|os.ModeSetgid) != 0 {
-		w.setuid(p, fi)
-	}
-	if m.Perm()&0o111 != 0 {
-		// File capabilities act only at exec: a file nobody can run
-		// gains nothing from them, and one getxattr per file of a
-		// lived-in host costs more than the rest of the walk (a file
-		// made executable later is seen by the next scan).
-		w.capabilities(p)
-	}
-	if m.Perm()&0o002 != 0 && (inBinDir(p) || underLib(p)) {
-		w.worldWritable(p, fi)
-	}
-	return nil
-}
-
 func isLibRoot(p string) bool {
 	for _, r := range libRoots {
 		if p == r {
@@ -148,15 +78,15 @@ func isLibRoot(p string) bool {
 // otherRoot reports whether directory p holds a root filesystem of its own
 // (a chroot, container rootfs or mounted image): its setuid files belong to
 // its own packages.
-func (w *walker) otherRoot(p string) bool {
+func otherRoot(t *target.Target, p string) bool {
 	if strings.Count(p, "/") > 6 {
 		return false
 	}
-	if fi, err := w.t.Lstat(p + "/etc/passwd"); err != nil || !fi.Mode().IsRegular() {
+	if fi, err := t.Lstat(p + "/etc/passwd"); err != nil || !fi.Mode().IsRegular() {
 		return false
 	}
 	for _, db := range []string{"/var/lib/dpkg/status", "/var/lib/rpm", "/usr/lib/sysimage/rpm", "/lib/apk/db/installed"} {
-		if _, err := w.t.Lstat(p + db); err == nil {
+		if _, err := t.Lstat(p + db); err == nil {
 			return true
 		}
 	}

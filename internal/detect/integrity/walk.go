@@ -2,107 +2,113 @@ package integrity
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"io/fs"
-	"path"
-	"sync"
+	"syscall"
+
+	"github.com/vigil-ir/vigil/internal/engine"
+	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/target"
 )
 
-// walkAll walks walkRoots in order. The subtrees of each root's top-level
-// directories are walked by r.workers goroutines at a time: a lived-in
-// host has hundreds of thousands of files, and a walk spends its time
-// waiting on one lstat after another. The check's findings do not depend on
-// the order (the engine sorts nothing; each finding names its file).
-func (w *walker) walkAll(ctx context.Context) error {
-	for _, root := range walkRoots {
-		if err := w.walkRoot(ctx, root); err != nil {
-			return err
+// Walks implements engine.Walker: every file of the target (walkRoots),
+// for setuid/setgid files no package installed, file capabilities, and
+// world-writable files where commands and libraries live. The scan's one
+// walk lists and stats them; visit keeps the few that need judging.
+func (d *Detector) Walks(env *engine.Env) []target.WalkSpec {
+	t := env.Target
+	return []target.WalkSpec{{Roots: walkRoots, Visit: func(e *target.WalkEntry) (bool, bool) { return visit(t, e) }}}
+}
+
+// visit keeps what the check judges (walk.go's kept) and prunes the trees
+// it does not walk. It runs in the walk's workers: it only reads.
+func visit(t *target.Target, e *target.WalkEntry) (keep, prune bool) {
+	p := e.Path
+	if e.IsDir() {
+		if e.Depth > 0 {
+			if reason, ok := skipTrees[p]; ok {
+				return reason != "", true
+			}
+			if otherRoot(t, p) {
+				return true, true
+			}
 		}
+		if binDirs[p] || isLibRoot(p) {
+			return e.Mode().Perm()&0o002 != 0, false
+		}
+		return false, false
+	}
+	if !e.Type.IsRegular() {
+		return false, false // symlinks are not followed; FIFOs, sockets, devices hold no code
+	}
+	st, err := e.Lstat()
+	if err != nil {
+		return true, false // a gap
+	}
+	if st.Mode&(syscall.S_ISUID|syscall.S_ISGID) != 0 {
+		return true, false
+	}
+	if st.Mode&0o111 != 0 {
+		// File capabilities act only at exec: a file nobody can run
+		// gains nothing from them, and one getxattr per file of a
+		// lived-in host costs more than the rest of the walk (a file
+		// made executable later is seen by the next scan).
+		if _, err := e.Lgetxattr(capAttr); !errors.Is(err, target.ErrNoAttr) {
+			return true, false
+		}
+	}
+	return st.Mode&0o002 != 0 && (inBinDir(p) || underLib(p)), false
+}
+
+// walk judges what the walk kept: setuid files, capabilities,
+// world-writable places, and the trees it did not enter.
+func (r *run) walk(ctx context.Context) error {
+	res, err := r.env.Walked(ctx)
+	if err != nil {
+		return err
+	}
+	w := &walker{run: r, shells: r.shellDigests(), dirMode: map[string]fs.FileMode{}, homes: r.userHomes()}
+	for _, e := range res[0].Errors {
+		if !errors.Is(e.Err, target.ErrPseudoFS) {
+			target.Record(w.env, e.Path, e.Err)
+		}
+	}
+	for i := range res[0].Kept {
+		w.kept(&res[0].Kept[i])
 	}
 	return nil
 }
 
-func (w *walker) walkRoot(ctx context.Context, root string) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	jobs := make(chan string)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var firstErr error
-	fail := func(err error) {
-		mu.Lock()
-		if firstErr == nil {
-			firstErr = err
-			cancel()
-		}
-		mu.Unlock()
-	}
-	for range max(w.workers, 1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for sub := range jobs {
-				if err := w.safeWalkTree(ctx, sub, root); err != nil {
-					fail(err)
-				}
+// kept judges one entry visit kept.
+func (w *walker) kept(e *target.WalkEntry) {
+	p := e.Path
+	if e.IsDir() {
+		switch reason, skipped := skipTrees[p]; {
+		case skipped && e.Depth > 0:
+			w.env.GapMsg(model.GapSkipped, p, model.Msg(reason))
+		case binDirs[p] || isLibRoot(p):
+			if fi, err := e.Info(); err == nil {
+				w.worldWritable(p, fi)
 			}
-		}()
+		default:
+			w.env.GapMsg(model.GapSkipped, p, model.Msg("integrity.gap.other-root"))
+		}
+		return
 	}
-	// The root's own entries are visited here; each of its directories
-	// that visit would enter is handed to a worker instead.
-	err := w.t.Walk(root, func(p string, d fs.DirEntry, err error) error {
-		if verr := w.step(ctx, p, root, d, err); verr != nil || p == root || d == nil || !d.IsDir() || path.Dir(p) != root {
-			return verr
-		}
-		select {
-		case jobs <- p:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		return fs.SkipDir
-	})
-	close(jobs)
-	wg.Wait()
+	fi, err := e.Info()
 	if err != nil {
-		return err
+		target.Record(w.env, p, err)
+		return
 	}
-	return firstErr
-}
-
-// safeWalkTree is walkTree in a worker goroutine, where a panic would
-// take the whole process down (the engine recovers only the check's own
-// goroutine).
-func (w *walker) safeWalkTree(ctx context.Context, sub, root string) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("walk %s: panic: %v", sub, p)
-		}
-	}()
-	return w.walkTree(ctx, sub, root)
-}
-
-// walkTree walks the subtree at sub of root; sub itself was visited
-// already.
-func (w *walker) walkTree(ctx context.Context, sub, root string) error {
-	seen := true
-	err := w.t.Walk(sub, func(p string, d fs.DirEntry, err error) error {
-		if seen && p == sub && err == nil {
-			return nil
-		}
-		return w.step(ctx, p, root, d, err)
-	})
-	if err == fs.SkipDir {
-		return nil // sub itself was skipped (a pseudo-filesystem mounted there)
+	m := fi.Mode()
+	if m&(fs.ModeSetuid|fs.ModeSetgid) != 0 {
+		w.setuid(p, fi)
 	}
-	return err
-}
-
-// step visits one entry, checking for cancellation now and then.
-func (w *walker) step(ctx context.Context, p, root string, d fs.DirEntry, err error) error {
-	if w.n.Add(1)%4096 == 0 {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	if m.Perm()&0o111 != 0 {
+		raw, err := e.Lgetxattr(capAttr)
+		w.capabilities(p, raw, err)
 	}
-	return w.visit(p, root, d, err)
+	if m.Perm()&0o002 != 0 && (inBinDir(p) || underLib(p)) {
+		w.worldWritable(p, fi)
+	}
 }
