@@ -5,8 +5,10 @@ import (
 	"errors"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/vigil-ir/vigil/internal/chromium"
 	"github.com/vigil-ir/vigil/internal/incident"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/store"
@@ -155,7 +157,7 @@ func AttachToIncident(ctx context.Context, path string, e store.CaseEvent) (stri
 type IncidentReportOptions struct {
 	Ref      string // "" the open case, else the newest
 	Lang     string
-	Format   string // md, json, html
+	Format   string // md, json, html, pdf
 	Template string // report, regulator
 	Now      time.Time
 }
@@ -166,7 +168,7 @@ type IncidentReportOptions struct {
 // through incident.Input.Extra.
 func IncidentReport(ctx context.Context, st store.Store, w io.Writer, o IncidentReportOptions) (store.Case, error) {
 	switch o.Format {
-	case incident.FormatMarkdown, incident.FormatJSON, incident.FormatHTML:
+	case incident.FormatMarkdown, incident.FormatJSON, incident.FormatHTML, incident.FormatPDF:
 	default:
 		return store.Case{}, &MsgError{model.Msg("incident.err.format", o.Format)}
 	}
@@ -199,5 +201,13 @@ func IncidentReport(ctx context.Context, st store.Store, w io.Writer, o Incident
 			}
 		}
 	}
-	return s.Case, incident.Render(w, incident.Build(in), in.Catalog, o.Format, o.Template)
+	r := incident.Build(in)
+	if o.Format == incident.FormatPDF {
+		err := incident.RenderPDF(ctx, w, r, in.Catalog, o.Template)
+		if errors.Is(err, chromium.ErrNotFound) {
+			err = &MsgError{model.Msg("incident.err.pdf-browser", strings.Join(chromium.Paths, ", "), chromium.Install)}
+		}
+		return s.Case, err
+	}
+	return s.Case, incident.Render(w, r, in.Catalog, o.Format, o.Template)
 }

@@ -179,7 +179,7 @@ func newIncidentReportCmd(g *globals) *cobra.Command {
 	var format, tmpl, output string
 	cmd := &cobra.Command{
 		Use:   "report [CASE]",
-		Short: "Write the incident report: Markdown, JSON or self-contained HTML, or the 72-hour regulator notification",
+		Short: "Write the incident report: Markdown, JSON, self-contained HTML or PDF, or the 72-hour regulator notification",
 		Long: `Render the report of a case (default: the open one, else the newest) from what
 the store holds: summary, timeline, scope (hosts, accounts, data at risk),
 entry vector and root cause (operator notes and findings), actions taken,
@@ -187,11 +187,14 @@ evidence preserved, indicators of compromise, remediation and hardening,
 lessons, and the playbook. A section with nothing recorded says "unknown".
 --template regulator writes the notification due 72 hours after awareness.
 The language is --lang (en or zh-CN). HTML is one file with its chart
-inline: it opens offline.`,
+inline: it opens offline. PDF is that page printed by headless Chromium
+(apt-get install chromium fonts-noto-cjk), its fonts embedded.`,
 		Example: `  # the open case, as an editable Markdown file
   vigil incident report -o web1-report.md
   # the regulator's notification, in Chinese, as HTML
-  vigil incident report --template regulator --format html --lang zh-CN -o notice.html`,
+  vigil incident report --template regulator --format html --lang zh-CN -o notice.html
+  # the whole report as PDF (needs chromium)
+  vigil incident report --format pdf -o web1-report.pdf`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := sf.openReadOnly(cmd.Context(), g)
@@ -233,7 +236,7 @@ inline: it opens offline.`,
 		},
 	}
 	sf.register(cmd)
-	cmd.Flags().StringVarP(&format, "format", "f", incident.FormatMarkdown, "md, json or html")
+	cmd.Flags().StringVarP(&format, "format", "f", incident.FormatMarkdown, "md, json, html or pdf")
 	cmd.Flags().StringVar(&tmpl, "template", incident.TemplateReport, "report (the whole report) or regulator (the 72-hour notification)")
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file instead of stdout")
 	return cmd

@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/vigil-ir/vigil/internal/app"
+	"github.com/vigil-ir/vigil/internal/chromium"
 	"github.com/vigil-ir/vigil/internal/testutil"
 )
 
@@ -71,7 +74,22 @@ func TestIncidentCase(t *testing.T) {
 	if !strings.Contains(reg, "72 小时") {
 		t.Errorf("regulator notification:\n%s", reg)
 	}
-	run(2, "incident", "report", "--format", "pdf")
+	run(2, "incident", "report", "--format", "rtf")
+	if _, err := chromium.Find(); err == nil {
+		pdf := filepath.Join(dir, "report.pdf")
+		run(0, "incident", "report", "--format", "pdf", "--lang", "zh-CN", "-o", pdf)
+		if b, err := os.ReadFile(pdf); err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) {
+			t.Errorf("--format pdf wrote no PDF (%v): %.20q", err, b)
+		}
+	}
+	t.Setenv("VIGIL_CHROMIUM", "")
+	paths := chromium.Paths
+	chromium.Paths = []string{filepath.Join(dir, "no-chromium")}
+	r := run(2, "incident", "report", "--format", "pdf", "--lang", "zh-CN")
+	chromium.Paths = paths
+	if !strings.Contains(r.err, "apt-get install chromium fonts-noto-cjk") || !strings.Contains(r.err, "无头 Chromium") {
+		t.Errorf("PDF without a browser must say what to install, in the reader's language: %q", r.err)
+	}
 	run(2, "incident", "report", "IR-9")
 	run(1, "scan", "--root", root) // after closing: not attached
 	st = decode[app.IncidentStatus](t, run(0, "incident", "status", "IR-1", "--format", "json"))
