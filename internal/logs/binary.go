@@ -50,6 +50,7 @@ func utmpParser(source string) parseFunc {
 					// A short tail: a record cut off (truncation, or a
 					// file written by a different ABI).
 					r.cov.Errors++
+					r.cov.cut(r.file.Path)
 					r.rec.GapMsg(model.GapError, r.file.Path, model.Msg("logparse.gap.utmp-tail", n, RecordSize))
 					return nil
 				}

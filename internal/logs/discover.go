@@ -112,8 +112,15 @@ func Discover(t *target.Target, extra ...Source) []Source {
 			}
 			if s, ok := Rotated(t, m, pl.format); ok {
 				add(s)
+			} else if pl.format == FormatHistory {
+				if f, ok := historyDisabled(t, m); ok {
+					add(Source{Name: m, Format: FormatHistory, Files: []File{f}})
+				}
 			}
 		}
+	}
+	if s, ok := shellRCSource(t); ok {
+		add(s)
 	}
 	return out
 }

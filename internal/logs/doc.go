@@ -139,6 +139,19 @@
 //	                       (bash HISTTIMEFORMAT, zsh extended, fish); without one it is the file's
 //	                       mtime (an upper bound) and Fields time_from = "mtime".
 //
+//	history.disabled       a history path that cannot keep a history: a symlink to /dev/null or a
+//	                       device in its place (read as one event; Object = the path, Fields how;
+//	                       Time = the link's mtime, Actor = its owner)
+//
+// Shell start-up files (one Source named ShellRCName: /etc/profile,
+// /etc/profile.d/*.sh, bash.bashrc, zsh's files, and .bashrc, .profile,
+// .bash_profile, .zshrc ... of /root and /home/*):
+//
+//	shell.rc.history       a line naming HISTFILE, HISTSIZE, HISTFILESIZE, SAVEHIST or "history":
+//	                       Object = Fields command = the line (trimmed), Actor = the file's owner,
+//	                       Time = the file's mtime (Fields time_from = "mtime"); other lines parse
+//	                       with no event.
+//
 // Web servers (web.access: nginx/Apache combined, common, or Source.LogFormat —
 // an nginx log_format or Apache LogFormat string, see webroots.Inventory.LogFiles;
 // web.error: nginx and Apache 2.2/2.4 error logs):
@@ -181,6 +194,10 @@
 // gap per file), the walk going on after them; zstd-compressed fields are
 // decoded, xz/lz4 ones (journald's older compressions, for large fields)
 // are left out.
+//
+// Coverage.Cut names the files of a log that end early: a gzip stream cut
+// off, a binary log ending inside a record, a rotated text file ending
+// inside a line (the rules judge it: logs.tamper.rotation-cut).
 //
 // A file whose size is not a multiple of the record size is a gap
 // (logparse.gap.utmp-tail) and an error in Coverage; the whole records are

@@ -33,6 +33,7 @@ var parsers = map[string]parseFunc{
 	FormatUtmp:      utmpParser(FormatUtmp),
 	FormatLastlog:   lastlogParser,
 	FormatHistory:   historyParser,
+	FormatShellRC:   shellRCParser,
 	FormatWebAccess: webAccessParser,
 	FormatWebError:  webErrorParser,
 	FormatDpkg:      dpkgParser,

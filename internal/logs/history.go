@@ -3,9 +3,7 @@ package logs
 import (
 	"path"
 	"sort"
-	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/vigil-ir/vigil/internal/logs/shellhist"
 	"github.com/vigil-ir/vigil/internal/model"
@@ -52,6 +50,9 @@ func historyParser(r *reader) error {
 	if r.t == nil || r.file.Path == "-" {
 		return nil
 	}
+	if r.file.Disabled != "" {
+		return disabledHistory(r)
+	}
 	enc, ok := historyNames[path.Base(r.file.Path)]
 	if !ok {
 		enc = shellhist.Plain
@@ -74,14 +75,7 @@ func historyParser(r *reader) error {
 			b = b[i+1:]
 		}
 	}
-	owner := ""
-	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
-		uid := strconv.FormatUint(uint64(sys.Uid), 10)
-		owner = passwdNames(r)[uid]
-		if owner == "" {
-			owner = "#" + uid
-		}
-	}
+	owner := fileOwner(r, st)
 	shell := strings.TrimPrefix(strings.TrimSuffix(path.Base(r.file.Path), "_history"), ".")
 	for _, e := range shellhist.Read(enc, b, 0) {
 		r.cov.Lines++

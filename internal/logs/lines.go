@@ -22,6 +22,9 @@ type lineReader struct {
 	clipped int64 // lines longer than max
 	buf     []byte
 	err     error // first read error other than io.EOF
+	// unterminated: the input ended inside a line (its last line has no
+	// line end): a file cut at an arbitrary offset.
+	unterminated bool
 }
 
 func newLineReader(r io.Reader, max int) *lineReader {
@@ -62,6 +65,7 @@ func (lr *lineReader) next() ([]byte, bool) {
 		if len(line) == 0 {
 			return nil, false
 		}
+		lr.unterminated = true
 	}
 	lr.n++
 	line = bytes.TrimSuffix(line, []byte{'\n'})

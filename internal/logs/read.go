@@ -63,6 +63,18 @@ type Coverage struct {
 	Last       time.Time `json:"last,omitzero"`  // latest event time
 	// Samples are a few unparsed lines (clipped), to tune a parser with.
 	Samples []string `json:"samples,omitempty"`
+	// Cut are the files of the log whose data ends early: a compressed
+	// stream cut off, a binary log ending inside a record, or a rotated
+	// (closed) text file ending inside a line. Files are cut by
+	// truncation, not by logging programs, which write whole lines.
+	Cut []string `json:"cut,omitempty"`
+}
+
+// cut notes that file p ends early.
+func (c *Coverage) cut(p string) {
+	if len(c.Cut) < 100 && (len(c.Cut) == 0 || c.Cut[len(c.Cut)-1] != p) {
+		c.Cut = append(c.Cut, p)
+	}
 }
 
 // maxSamples unparsed lines are kept per source, each clipped to sampleLen.
@@ -251,6 +263,7 @@ func (r *reader) readErr(err error, line int) {
 	}
 	r.cov.Errors++
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) {
+		r.cov.cut(r.file.Path)
 		r.rec.GapMsg(model.GapError, r.file.Path, model.Msg("logparse.gap.truncated", line))
 		return
 	}
@@ -306,6 +319,9 @@ func (r *reader) eachLine(source string, parse lineFunc) error {
 	}
 	r.cov.Clipped += lr.clipped
 	r.readErr(lr.err, lr.n+1)
+	if lr.unterminated && r.file.Rotation > 0 {
+		r.cov.cut(r.file.Path)
+	}
 	return nil
 }
 

@@ -17,6 +17,10 @@ type File struct {
 	Gzip     bool      // gzip-compressed (.gz), streamed
 	ModTime  time.Time // modification time (zero for stdin)
 	Size     int64
+	// Disabled says why a history path cannot keep a history ("symlink to
+	// /dev/null", "device file"); such a File is read as one
+	// history.disabled event.
+	Disabled string
 }
 
 // Source is one log to read: its files, oldest first (so events come out in

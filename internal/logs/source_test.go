@@ -1,14 +1,13 @@
 package logs
 
 import (
-	"bytes"
-	"compress/gzip"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/vigil-ir/vigil/internal/logs/utmptest"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -50,14 +49,7 @@ func writeRootAt(t testing.TB, dir string, files ...logFile) *target.Target {
 	return target.NewUnchecked(dir, false)
 }
 
-func gz(t testing.TB, s string) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	w := gzip.NewWriter(&b)
-	w.Write([]byte(s))
-	w.Close()
-	return b.Bytes()
-}
+func gz(t testing.TB, s string) []byte { return utmptest.Gzip([]byte(s)) }
 
 func readAll(t *testing.T, tg *target.Target, src Source, opts Options) ([]model.Event, Coverage, *target.GapLog) {
 	t.Helper()

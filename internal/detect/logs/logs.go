@@ -97,6 +97,7 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 		dedup = lsrc.NewDedup(0)
 	}
 	for i, src := range srcs {
+		set.Begin(src.Name, logFiles(src))
 		cov, err := lsrc.Read(env.Target, env, src, ropt, func(ev *model.Event) error {
 			if !d.opt.Since.IsZero() && ev.Time.Before(d.opt.Since) || !d.opt.Until.IsZero() && ev.Time.After(d.opt.Until) {
 				return nil
@@ -113,6 +114,7 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 		if err != nil {
 			return err
 		}
+		set.End(src.Name, cov.Cut)
 		if dedup != nil {
 			cov.Duplicates = dedup.Dropped(src.Name)
 		}
@@ -159,6 +161,15 @@ func (d *Detector) sources(env *engine.Env) []lsrc.Source {
 			continue
 		}
 		out = append(out, src)
+	}
+	return out
+}
+
+// logFiles are the files of src as the rules know them.
+func logFiles(src lsrc.Source) []rules.LogFile {
+	out := make([]rules.LogFile, len(src.Files))
+	for i, f := range src.Files {
+		out[i] = rules.LogFile{Path: f.Path, Rotation: f.Rotation}
 	}
 	return out
 }

@@ -13,8 +13,13 @@
 //     account never used before, invalid users.
 //   - Accounts and privilege: new users and groups, password changes, sudo
 //     to a shell, su to root, edits of sudoers.
-//   - Log tampering: silent gaps in a busy log, audit rules deleted or the
-//     audit daemon stopped by a logged-in user, commands that clear logs.
+//   - Log tampering: silent gaps in a busy log (inside a file and across
+//     its rotations: Set.Begin names a log's files), holes in the rotation
+//     series and files cut short (Set.End), audit rules deleted or the
+//     audit daemon stopped by a logged-in user, commands that clear logs;
+//     wtmp/btmp consistency (zeroed records, time running backwards,
+//     lastlog logins wtmp no longer holds: utmp.go); shell history sent
+//     nowhere (histoff.go).
 //   - Web (web.go): injection, traversal, scanners, webshell requests,
 //     unusual response sizes, folded per source.
 //

@@ -6,7 +6,8 @@ func IDs() []string {
 		RuleBruteSource, RuleBruteUser, RuleSpray, RuleLoginAfter, RuleNewSource, RuleNewUser,
 		RuleRootLogin, RuleUnusualHour, RuleInvalidUser,
 		RuleUserAdded, RuleGroupAdded, RulePassword, RuleSudoShell, RuleSuRoot, RuleSudoersEdit,
-		RuleTimeGap, RuleLogCleared, RuleAuditdStopped,
+		RuleTimeGap, RuleLogCleared, RuleAuditdStopped, RuleRotationMissing, RuleRotationCut,
+		RuleUtmpZeroed, RuleUtmpBackwards, RuleUtmpRemoved, RuleHistoryOff,
 		RuleWebSQLi, RuleWebXSS, RuleWebTraversal, RuleWebCmd, RuleWebScanner, RuleWebShell, RuleWebSize,
 	}
 }

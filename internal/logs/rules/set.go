@@ -81,11 +81,12 @@ func (f *fold) raise(sev model.Severity, conf model.Confidence) {
 func (f *fold) finding() model.Finding {
 	ev := model.Evidence{Path: f.first.File, Line: f.first.Line, Text: f.first.Raw, User: f.user, When: "event"}
 	ev.Extra = map[string]string{
-		"count":      strconv.Itoa(f.count),
-		"first":      f.first.loc(),
-		"first_time": stamp(f.first.Time),
-		"last":       f.last.loc(),
-		"last_time":  stamp(f.last.Time),
+		"count": strconv.Itoa(f.count),
+		"first": f.first.loc(),
+		"last":  f.last.loc(),
+	}
+	if !f.first.Time.IsZero() {
+		ev.Extra["first_time"], ev.Extra["last_time"] = stamp(f.first.Time), stamp(f.last.Time)
 	}
 	if f.ip != "" {
 		ev.Extra["source_ip"] = f.ip
@@ -179,6 +180,12 @@ func (s *Set) Observe(e *model.Event) {
 	if e.Kind == kindSudo || e.Kind == kindHistory || strings.HasPrefix(e.Kind, kindAuditPrefix) {
 		s.tamperCommand(e)
 	}
+	if strings.HasPrefix(e.Kind, kindUtmpPrefix) || e.Kind == kindLastlog {
+		s.utmpEvent(e)
+	}
+	if e.Kind == kindHistory || e.Kind == kindShellRC || e.Kind == kindHistoryOff || e.Kind == kindSudo {
+		s.historyOff(e)
+	}
 	s.timeGap(e)
 	for _, o := range s.extra {
 		o.Observe(e, s.hit)
@@ -233,6 +240,7 @@ func (s *Set) learning(t time.Time) bool { return !s.started || t.Sub(s.start) <
 // time of their first event, then rule id.
 func (s *Set) Finish() []model.Finding {
 	s.web.finish(s)
+	s.utmpFinish()
 	out := make([]model.Finding, 0, len(s.order))
 	sorted := slices.Clone(s.order)
 	slices.SortStableFunc(sorted, func(a, b *fold) int {

@@ -27,10 +27,18 @@ type fileClock struct {
 }
 
 type tamperState struct {
-	files map[string]*fileClock
+	files  map[string]*fileClock
+	logOf  map[string]string     // file -> its log's name (Begin)
+	lastOf map[string]*fileClock // log name -> the clock of its latest file
+	utmp   utmpState
 }
 
-func (t *tamperState) init() { t.files = map[string]*fileClock{} }
+func (t *tamperState) init() {
+	t.files = map[string]*fileClock{}
+	t.logOf = map[string]string{}
+	t.lastOf = map[string]*fileClock{}
+	t.utmp.init()
+}
 
 // timeGap reports a silence of at least GapMin in a file that was busy
 // (GapDense events in the hour before it): a log is written continuously,
@@ -39,13 +47,9 @@ func (s *Set) timeGap(e *model.Event) {
 	if e.Time.IsZero() || e.File == "" {
 		return
 	}
-	fc := s.tamper.files[e.File]
+	fc := s.clockOf(e.File)
 	if fc == nil {
-		if s.capped(len(s.tamper.files), "log files") {
-			return
-		}
-		fc = &fileClock{}
-		s.tamper.files[e.File] = fc
+		return
 	}
 	if fc.n > 0 {
 		gap := e.Time.Sub(fc.last.Time)
@@ -91,8 +95,7 @@ var (
 		`|history\s+-c` +
 		`|auditctl\s+-D` +
 		`|journalctl\s[^;&|]*--vacuum-(?:time|size|files)` +
-		`|ln\s+-sf?\s+/dev/null\s+\S*(?:/var/log/|_history)` +
-		`|unset\s+HISTFILE)`)
+		`|ln\s+-sf?\s+/dev/null\s+\S*/var/log/)`)
 	stopAudit = regexp.MustCompile(`(?:^|[;&|\s/])(?:` +
 		`(?:systemctl|service)\s+(?:stop|disable|mask)\s+auditd|service\s+auditd\s+stop` +
 		`|auditctl\s+-e\s*0|(?:pkill|killall)\s[^;&|]*auditd)`)

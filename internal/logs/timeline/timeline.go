@@ -89,7 +89,7 @@ func NewBuilder(opt Options) *Builder {
 }
 
 // notable are the event kinds a targeted timeline keeps (prefixes).
-var notable = []string{"ssh.login", "sudo.command", "su.session", "account.", "package.", "history.command", "cron.edit",
+var notable = []string{"ssh.login", "sudo.command", "su.session", "account.", "package.", "history.command", "history.disabled", "cron.edit",
 	"audit.user-login", "audit.daemon", "audit.config-change", "audit.execve", "audit.add-user", "audit.user-auth",
 	"logind.session.new", "login", "session.login", "ssh.server.stop"}
 

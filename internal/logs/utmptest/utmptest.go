@@ -1,8 +1,11 @@
-// Package utmptest encodes utmp-family and lastlog records for the tests of
-// the readers (internal/logs) and of the checks that use them.
+// Package utmptest encodes utmp-family and lastlog records (and gzip
+// rotations) for the tests of the readers (internal/logs) and of the
+// checks that use them.
 package utmptest
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/binary"
 	"net/netip"
 	"strings"
@@ -69,4 +72,13 @@ func Lastlog(entries map[uint32]Rec) []byte {
 		copy(b[o+36:o+292], e.Host)
 	}
 	return b
+}
+
+// Gzip returns b gzip-compressed, as logrotate leaves a rotated log (.gz).
+func Gzip(b []byte) []byte {
+	var out bytes.Buffer
+	zw := gzip.NewWriter(&out)
+	zw.Write(b)
+	zw.Close()
+	return out.Bytes()
 }
