@@ -26,6 +26,9 @@ type ScanOptions struct {
 	Lang         string
 	ChangedSince time.Time
 	Now          func() time.Time
+	// Kind is the command making the run (model.KindScan when empty) and
+	// Operator who runs it; both are saved with it.
+	Kind, Operator string
 	// MaxPerRule bounds the findings of one rule reported one by one
 	// (engine.Options.MaxPerRule: 0 default, negative never folds).
 	MaxPerRule int
@@ -87,12 +90,15 @@ func Scan(ctx context.Context, opt ScanOptions, h report.Handler) (model.Summary
 	}
 	t := opt.Target
 	meta := model.ScanMeta{
-		Tool:    "vigil",
-		Version: Version,
-		Started: now().UTC(),
-		Target:  sysinfo.Describe(t),
-		Lang:    opt.Lang,
+		Tool:     "vigil",
+		Version:  Version,
+		Started:  now().UTC(),
+		Target:   sysinfo.Describe(t),
+		Lang:     opt.Lang,
+		Kind:     opt.Kind,
+		Operator: opt.Operator,
 	}
+	meta.Kind = meta.RunKind()
 	meta.ID = meta.Started.Format("20060102T150405.000Z")
 	if err := h.Begin(meta); err != nil {
 		return model.Summary{}, err

@@ -61,8 +61,17 @@ func DescribeScan(lang string, s store.ScanInfo) string {
 // SameTarget refuses, unless force, to compare two scans of different
 // targets: their findings are not the same objects, and history of one
 // must not read as history of the other.
+//
+// Runs of different kinds (a scan and a `vigil harden` run, say) check
+// different things: their difference would read as findings fixed or new.
 func SameTarget(a, b store.ScanInfo, force bool) error {
-	if force || a.TargetKey == b.TargetKey {
+	if force {
+		return nil
+	}
+	if kindOf(a) != kindOf(b) {
+		return &scanPairError{id: "history.err.different-kind", a: a, b: b}
+	}
+	if a.TargetKey == b.TargetKey {
 		return nil
 	}
 	id := "history.err.different-machines"
@@ -78,13 +87,16 @@ func SameTarget(a, b store.ScanInfo, force bool) error {
 // as another target (a root at another path, the live host), it is used
 // only with force; without, the error (ErrDifferentTargets) names it. ok is
 // false when there is nothing to judge against: everything is new.
-func NewReference(ctx context.Context, st store.Store, tinfo model.TargetInfo, force bool) (known map[string]bool, ref store.ScanInfo, ok bool, err error) {
-	ref, ok, err = st.Reference(ctx, tinfo.ID(), 0)
+//
+// Only runs of the same kind (a scan, `vigil files`, `vigil logs`, `vigil
+// harden`) are references of each other.
+func NewReference(ctx context.Context, st store.Store, kind string, tinfo model.TargetInfo, force bool) (known map[string]bool, ref store.ScanInfo, ok bool, err error) {
+	ref, ok, err = st.Reference(ctx, kind, tinfo.ID(), 0)
 	if err != nil {
 		return nil, ref, false, err
 	}
 	if !ok {
-		other, found, err := st.OtherTargetReference(ctx, tinfo.Key(), tinfo.ID())
+		other, found, err := st.OtherTargetReference(ctx, kind, tinfo.Key(), tinfo.ID())
 		if err != nil || !found {
 			return nil, ref, false, err
 		}
@@ -143,6 +155,9 @@ func (e *scanPairError) Unwrap() error { return ErrDifferentTargets }
 
 // In renders the refusal in language lang.
 func (e *scanPairError) In(lang string) string {
+	if e.id == "history.err.different-kind" {
+		return texts().T(lang, e.id, DescribeScan(lang, e.a), kindOf(e.a), DescribeScan(lang, e.b), kindOf(e.b))
+	}
 	return texts().T(lang, e.id, DescribeScan(lang, e.a), DescribeScan(lang, e.b))
 }
 
@@ -160,3 +175,6 @@ func (e *newRefError) Unwrap() error { return ErrDifferentTargets }
 func (e *newRefError) In(lang string) string {
 	return texts().T(lang, "history.err.new-other-target", TargetLabel(lang, e.t), DescribeScan(lang, e.other))
 }
+
+// kindOf is the kind of run s is (model.KindScan for runs saved before kinds).
+func kindOf(s store.ScanInfo) string { return model.ScanMeta{Kind: s.Kind}.RunKind() }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/catalog"
+	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/store"
 )
 
@@ -19,7 +20,9 @@ func TestRefusalsInBothLanguages(t *testing.T) {
 	b := store.ScanInfo{ID: 4, Started: at, Root: "/mnt/web1", TargetKey: "root", MachineKey: "m1", Hostname: "web1"}
 	c := store.ScanInfo{ID: 5, Started: at, Root: "/mnt/db1", TargetKey: "root2", MachineKey: "m2"}
 	ascii := regexp.MustCompile(`[A-Za-z]{3,}`)
-	for _, err := range []error{SameTarget(a, b, false), SameTarget(b, c, false)} {
+	h := a
+	h.ID, h.Kind = 6, model.KindHarden // a `vigil harden` run of the same host
+	for _, err := range []error{SameTarget(a, b, false), SameTarget(b, c, false), SameTarget(a, h, false)} {
 		if !errors.Is(err, ErrDifferentTargets) {
 			t.Fatalf("%v is not ErrDifferentTargets", err)
 		}
@@ -34,11 +37,14 @@ func TestRefusalsInBothLanguages(t *testing.T) {
 		// Left in Chinese: only names (force, web1, mnt, machine id hex).
 		for _, w := range ascii.FindAllString(zh, -1) {
 			switch w {
-			case "force", "web", "mnt", "abcdef", "UTC":
+			case "force", "web", "mnt", "abcdef", "UTC", "vigil", "scan", "harden": // names and commands
 			default:
 				t.Errorf("Chinese refusal has English word %q: %s", w, zh)
 			}
 		}
+	}
+	if err := SameTarget(a, h, false); err == nil || !strings.Contains(err.Error(), "'vigil harden' run") {
+		t.Errorf("a scan and a harden run compared: %v", err)
 	}
 	if err := SameTarget(a, a, false); err != nil {
 		t.Errorf("same target refused: %v", err)

@@ -206,7 +206,7 @@ func runScan(cmd *cobra.Command, g *globals, f *scanFlags) error {
 	var hashes store.HashStore
 	if st := openScanStore(ctx, g, storePath); st != nil {
 		defer st.Close()
-		if err := prepareView(ctx, g, st, t, f, &view, fileSupp); err != nil {
+		if err := prepareView(ctx, g, st, cmd.Name(), t, f, &view, fileSupp); err != nil {
 			return usage(err)
 		}
 		rec = app.NewRecorder(ctx, st, store.SaveOptions{Baseline: f.baseline})
@@ -230,6 +230,8 @@ func runScan(cmd *cobra.Command, g *globals, f *scanFlags) error {
 		Hashes:       hashes,
 		Full:         f.full,
 		Skip:         skip,
+		Kind:         cmd.Name(), // scan, files, logs, harden: runs are history of their own kind
+		Operator:     app.CurrentActor(g.getenv).String(),
 		Warn:         func(id string, a ...any) { g.warnf("%s", g.t(id, a...)) },
 	}
 	if rec != nil {
@@ -293,7 +295,7 @@ func openScanStore(ctx context.Context, g *globals, path string) store.Store {
 // fingerprints. Failures are warnings: showing more is safe, hiding
 // wrongly is not. The one error is a reference of another target without
 // --force: comparing two targets as one would hide or invent findings.
-func prepareView(ctx context.Context, g *globals, st store.Store, t *target.Target, f *scanFlags, view *app.ViewOptions, extra []suppress.Suppression) error {
+func prepareView(ctx context.Context, g *globals, st store.Store, kind string, t *target.Target, f *scanFlags, view *app.ViewOptions, extra []suppress.Suppression) error {
 	set, err := app.LoadSuppressions(ctx, st, app.CurrentActor(g.getenv), nil, extra...)
 	if err != nil {
 		g.warnf("%s", g.t("cli.suppressions.failed", err))
@@ -303,7 +305,7 @@ func prepareView(ctx context.Context, g *globals, st store.Store, t *target.Targ
 		return nil
 	}
 	tinfo := app.Describe(t)
-	known, ref, ok, err := app.NewReference(ctx, st, tinfo, f.force)
+	known, ref, ok, err := app.NewReference(ctx, st, kind, tinfo, f.force)
 	switch {
 	case errors.Is(err, app.ErrDifferentTargets):
 		return fmt.Errorf("--new: %w", err)

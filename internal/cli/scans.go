@@ -59,8 +59,8 @@ func writeScans(g *globals, list []store.ScanInfo, path string) error {
 		_, err := fmt.Fprintln(g.stdout, word(lang, "no_scans"))
 		return err
 	}
-	t := &table{right: map[int]bool{0: true, 4: true, 5: true, 6: true, 7: true, 8: true, 9: true}}
-	head := []string{word(lang, "id"), word(lang, "started"), word(lang, "target"), word(lang, "host")}
+	t := &table{right: map[int]bool{0: true, 5: true, 6: true, 7: true, 8: true, 9: true, 10: true}}
+	head := []string{word(lang, "id"), word(lang, "started"), word(lang, "kind"), word(lang, "target"), word(lang, "host")}
 	for s := model.Critical; s >= model.Info; s-- {
 		head = append(head, termtext.Severity(lang, s))
 	}
@@ -78,7 +78,7 @@ func writeScans(g *globals, list []store.ScanInfo, path string) error {
 		if s.MachineID != "" {
 			host += " (" + app.ShortID(s.MachineID) + ")"
 		}
-		row := []string{strconv.FormatInt(s.ID, 10), s.Started.UTC().Format("2006-01-02 15:04:05"), where, strings.TrimSpace(host)}
+		row := []string{strconv.FormatInt(s.ID, 10), s.Started.UTC().Format("2006-01-02 15:04:05"), kindWord(lang, s.Kind), where, strings.TrimSpace(host)}
 		for sev := model.Critical; sev >= model.Info; sev-- {
 			row = append(row, strconv.Itoa(s.Counts[sev]))
 		}
@@ -116,4 +116,13 @@ func listScans(ctx context.Context, st store.Store, target string, limit int) ([
 		}
 	}
 	return out, nil
+}
+
+// kindWord names a run's kind (the command that made it) in lang.
+func kindWord(lang, kind string) string {
+	switch kind {
+	case model.KindFiles, model.KindLogs, model.KindHarden:
+		return word(lang, "kind."+kind)
+	}
+	return word(lang, "kind.scan")
 }

@@ -90,6 +90,28 @@ type ScanMeta struct {
 	Finished time.Time  `json:"finished,omitzero"`
 	Target   TargetInfo `json:"target"`
 	Lang     string     `json:"lang"`
+	// Kind is the command that made the run (KindScan, KindFiles, KindLogs,
+	// KindHarden): runs of one kind are history of each other, never of
+	// another kind's (a whole-disk file sweep is not a triage's reference).
+	Kind string `json:"kind,omitempty"`
+	// Operator is who ran it: the OS account, and the person behind sudo.
+	Operator string `json:"operator,omitempty"`
+}
+
+// Kinds of saved runs (ScanMeta.Kind). "" reads as KindScan.
+const (
+	KindScan   = "scan"
+	KindFiles  = "files"
+	KindLogs   = "logs"
+	KindHarden = "harden"
+)
+
+// RunKind is m's kind, KindScan when unset (runs saved before kinds).
+func (m ScanMeta) RunKind() string {
+	if m.Kind == "" {
+		return KindScan
+	}
+	return m.Kind
 }
 
 // Summary closes a scan: counts by severity, and what was not checked.

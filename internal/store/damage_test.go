@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/store/storetest"
 )
 
@@ -44,7 +45,7 @@ func useStore(path string) error {
 	if _, err := s.Suppressions(ctx, false, Actor{User: "root"}); err != nil {
 		return err
 	}
-	if _, _, err := s.Reference(ctx, storetest.Target.ID(), 0); err != nil {
+	if _, _, err := s.Reference(ctx, model.KindScan, storetest.Target.ID(), 0); err != nil {
 		return err
 	}
 	if _, err := s.Result(ctx, 1); err != nil {

@@ -301,6 +301,15 @@ BEGIN
 		'action', 'contain', CAST(NEW.id AS TEXT), NEW.kind || ' ' || NEW.subject FROM cases WHERE state = 'open';
 END;
 `},
+	{11, "the kind of each run (scan, files, logs, harden: history only within a kind) and its operator", `
+ALTER TABLE scans ADD COLUMN kind TEXT NOT NULL DEFAULT 'scan';
+ALTER TABLE scans ADD COLUMN operator TEXT NOT NULL DEFAULT '';
+UPDATE scans SET kind = 'logs' WHERE checks <> '[]' AND NOT EXISTS (
+	SELECT 1 FROM json_each(scans.checks) WHERE json_extract(value, '$.name') <> 'logs');
+UPDATE scans SET kind = 'harden' WHERE checks <> '[]' AND NOT EXISTS (
+	SELECT 1 FROM json_each(scans.checks) WHERE json_extract(value, '$.name') NOT IN ('harden', 'sshd-baseline'));
+CREATE INDEX scans_kind_target ON scans(kind, target_key, started);
+`},
 }
 
 // LatestSchema is the schema version this Vigil writes.

@@ -56,9 +56,14 @@ INSERT INTO action_log (action_id, at, state, result, os_user, sudo_user) VALUES
 	9: `INSERT INTO vuln_state (target_key, vuln_key, vuln_id, package, severity, status, fixed, installed, kev, state, first_seen, last_seen, fixed_at, due, reason, who, until)
 	VALUES ('live|host:old', 'openssl CVE-2099-1', 'CVE-2099-1', 'openssl', 3, 'fixed', '3.0.16', '3.0.15', 0, 'open',
 	'2026-11-01T00:00:00.000000000Z', '2026-11-01T00:00:00.000000000Z', '', '2027-01-30T00:00:00.000000000Z', '', '', '');`,
-	10: `INSERT INTO cases (title, opened, aware, opened_by, state) VALUES ('web1 defaced', '2026-11-04T00:00:00.000000000Z',
+	10: `INSERT INTO scans (id, uid, started, finished, target_root, target_key, machine_key, live, hostname, machine_id, os, tool, version, lang,
+	n_info, n_low, n_medium, n_high, n_critical, total, suppressed, gaps, duration_ms, checks)
+	VALUES (3, '20261103T000000.000Z', '2026-11-03T00:00:00.000000000Z', '2026-11-03T00:00:02.000000000Z', '/', 'live|host:old',
+	'host:old', 1, 'old', '', 'Debian', 'vigil', '0.1.0', 'en', 0, 0, 0, 0, 0, 0, 0, 0, 2000, '[{"name":"logs","version":1,"status":"ok"}]');
+INSERT INTO cases (title, opened, aware, opened_by, state) VALUES ('web1 defaced', '2026-11-04T00:00:00.000000000Z',
 	'2026-11-03T22:00:00.000000000Z', 'root', 'open');
 INSERT INTO case_events (case_id, at, actor, kind, step, ref, detail) VALUES (1, '2026-11-04T00:00:00.000000000Z', 'root', 'note', '', '', 'first look');`,
+	11: `UPDATE scans SET operator = 'root (sudo: alice)' WHERE id = 1;`,
 }
 
 // TestMigrateFromEveryVersion builds a store at each earlier schema
@@ -109,6 +114,14 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 					t.Errorf("gap after migrating from v%d: %+v", from, r.Gaps[0])
 				}
 				sc, _ := s.Scan(ctx, "1")
+				if sc.Kind != model.KindScan || (from >= 11) != (sc.Operator == "root (sudo: alice)") {
+					t.Errorf("kind %q operator %q after migrating from v%d", sc.Kind, sc.Operator, from)
+				}
+				if from == 10 { // a `vigil logs` run saved before kinds: its checks tell
+					if lr, _ := s.Scan(ctx, "3"); lr.Kind != model.KindLogs {
+						t.Errorf("a logs run migrated as kind %q", lr.Kind)
+					}
+				}
 				if sc.Baseline != (from >= 2) {
 					t.Errorf("baseline flag %v after migrating from v%d", sc.Baseline, from)
 				}
@@ -121,7 +134,7 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 				if from < 6 && (err != nil || len(recs) != 1) {
 					t.Errorf("finding state not moved to the target identity: %+v %v", recs, err)
 				}
-				if other, ok, err := s.OtherTargetReference(ctx, "host:old", "root:/mnt/x|host:old"); from < 6 && (err != nil || !ok || other.ID != 1) {
+				if other, ok, err := s.OtherTargetReference(ctx, model.KindScan, "host:old", "root:/mnt/x|host:old"); from < 6 && (err != nil || !ok || other.ID != 1) {
 					t.Errorf("the same machine under another target: %+v %v %v", other, ok, err)
 				}
 				if want := map[bool]int{true: 7}[from >= 3]; sc.Folded != want || r.Summary.Folded != want || r.Findings[0].Folded != want {
@@ -156,7 +169,7 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 			}
 			// The migrated store takes new scans and keeps history per target.
 			info := save(t, s, storetest.Result(t0, []model.Finding{storetest.Finding("a.b", "/x", model.High, "check")}, "check"), true)
-			if ref, ok, err := s.Reference(ctx, storetest.Target.ID(), 0); err != nil || !ok || ref.ID != info.ID {
+			if ref, ok, err := s.Reference(ctx, model.KindScan, storetest.Target.ID(), 0); err != nil || !ok || ref.ID != info.ID {
 				t.Fatalf("reference after migration: %+v %v %v", ref, ok, err)
 			}
 			if _, err := s.AddSuppression(ctx, suppress.Suppression{Rule: "a.b", Reason: "r"}, Actor{User: "root"}); err != nil {

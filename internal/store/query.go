@@ -13,14 +13,14 @@ import (
 )
 
 const scanColumns = `id, uid, started, finished, target_root, target_key, live, hostname, machine_id, os,
-	version, lang, n_info, n_low, n_medium, n_high, n_critical, total, suppressed, gaps, baseline, folded, machine_key`
+	version, lang, n_info, n_low, n_medium, n_high, n_critical, total, suppressed, gaps, baseline, folded, machine_key, kind, operator`
 
 func scanScan(row interface{ Scan(...any) error }) (ScanInfo, error) {
 	var s ScanInfo
 	var started, finished string
 	var n [5]int
 	err := row.Scan(&s.ID, &s.UID, &started, &finished, &s.Root, &s.TargetKey, &s.Live, &s.Hostname, &s.MachineID,
-		&s.OS, &s.Version, &s.Lang, &n[0], &n[1], &n[2], &n[3], &n[4], &s.Total, &s.Suppressed, &s.Gaps, &s.Baseline, &s.Folded, &s.MachineKey)
+		&s.OS, &s.Version, &s.Lang, &n[0], &n[1], &n[2], &n[3], &n[4], &s.Total, &s.Suppressed, &s.Gaps, &s.Baseline, &s.Folded, &s.MachineKey, &s.Kind, &s.Operator)
 	if err != nil {
 		return s, err
 	}
@@ -93,8 +93,8 @@ func (s *SQLite) optionalScan(ctx context.Context, query string, args ...any) (S
 }
 
 // Reference implements Store.
-func (s *SQLite) Reference(ctx context.Context, targetKey string, before int64) (ScanInfo, bool, error) {
-	cond, args := `target_key = ?`, []any{targetKey}
+func (s *SQLite) Reference(ctx context.Context, kind, targetKey string, before int64) (ScanInfo, bool, error) {
+	cond, args := `kind = ? AND target_key = ?`, []any{kindOrScan(kind), targetKey}
 	if before > 0 {
 		b, err := s.Scan(ctx, strconv.FormatInt(before, 10))
 		if err != nil {
@@ -110,8 +110,8 @@ func (s *SQLite) Reference(ctx context.Context, targetKey string, before int64) 
 }
 
 // OtherTargetReference implements Store.
-func (s *SQLite) OtherTargetReference(ctx context.Context, machineKey, targetKey string) (ScanInfo, bool, error) {
-	cond, args := `machine_key = ? AND target_key <> ?`, []any{machineKey, targetKey}
+func (s *SQLite) OtherTargetReference(ctx context.Context, kind, machineKey, targetKey string) (ScanInfo, bool, error) {
+	cond, args := `kind = ? AND machine_key = ? AND target_key <> ?`, []any{kindOrScan(kind), machineKey, targetKey}
 	if info, ok, err := s.optionalScan(ctx, cond+` AND baseline = 1`, args...); err != nil || ok {
 		return info, ok, err
 	}
@@ -124,9 +124,12 @@ func (s *SQLite) Previous(ctx context.Context, id int64) (ScanInfo, bool, error)
 	if err != nil {
 		return ScanInfo{}, false, err
 	}
-	return s.optionalScan(ctx, `target_key = ? AND (started < ? OR (started = ? AND id < ?))`,
-		cur.TargetKey, formatTime(cur.Started), formatTime(cur.Started), id)
+	return s.optionalScan(ctx, `kind = ? AND target_key = ? AND (started < ? OR (started = ? AND id < ?))`,
+		kindOrScan(cur.Kind), cur.TargetKey, formatTime(cur.Started), formatTime(cur.Started), id)
 }
+
+// kindOrScan is kind, model.KindScan when empty.
+func kindOrScan(kind string) string { return model.ScanMeta{Kind: kind}.RunKind() }
 
 // Result implements Store.
 func (s *SQLite) Result(ctx context.Context, id int64) (*model.Result, error) {
@@ -141,6 +144,7 @@ func (s *SQLite) Result(ctx context.Context, id int64) (*model.Result, error) {
 	r := &model.Result{
 		SchemaVersion: model.SchemaVersion,
 		Meta: model.ScanMeta{ID: info.UID, Tool: tool, Version: info.Version, Started: info.Started, Finished: info.Finished, Lang: info.Lang,
+			Kind: info.Kind, Operator: info.Operator,
 			Target: model.TargetInfo{Root: info.Root, Live: info.Live, Hostname: info.Hostname, OS: info.OS, MachineID: info.MachineID}},
 		Summary: model.Summary{Counts: info.Counts, Total: info.Total, Suppressed: info.Suppressed, Gaps: info.Gaps, Folded: info.Folded},
 	}

@@ -22,12 +22,12 @@ func (s *SQLite) SaveScan(ctx context.Context, r *model.Result, opt SaveOptions)
 	err = s.withTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO scans (uid, started, finished, target_root, target_key, live,
 			hostname, machine_id, os, tool, version, lang, n_info, n_low, n_medium, n_high, n_critical,
-			total, suppressed, gaps, duration_ms, checks, baseline, folded, machine_key)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			total, suppressed, gaps, duration_ms, checks, baseline, folded, machine_key, kind, operator)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			info.UID, formatTime(info.Started), formatTime(info.Finished), info.Root, info.TargetKey, info.Live,
 			info.Hostname, info.MachineID, info.OS, r.Meta.Tool, info.Version, info.Lang,
 			info.Counts[model.Info], info.Counts[model.Low], info.Counts[model.Medium], info.Counts[model.High], info.Counts[model.Critical],
-			info.Total, info.Suppressed, info.Gaps, info.Duration().Milliseconds(), string(checks), info.Baseline, info.Folded, info.MachineKey)
+			info.Total, info.Suppressed, info.Gaps, info.Duration().Milliseconds(), string(checks), info.Baseline, info.Folded, info.MachineKey, info.Kind, info.Operator)
 		if err != nil {
 			return err
 		}
@@ -52,6 +52,7 @@ func infoFromResult(r *model.Result, opt SaveOptions) ScanInfo {
 		TargetKey: m.Target.ID(), MachineKey: m.Target.Key(), Hostname: m.Target.Hostname, MachineID: m.Target.MachineID, OS: m.Target.OS,
 		Version: m.Version, Lang: m.Lang, Counts: map[model.Severity]int{}, Total: len(r.Findings),
 		Suppressed: r.Summary.Suppressed, Gaps: len(r.Gaps), Baseline: opt.Baseline, Folded: r.Summary.Folded,
+		Kind: m.RunKind(), Operator: m.Operator,
 	}
 	if info.Finished.IsZero() {
 		info.Finished = info.Started
@@ -161,8 +162,12 @@ func updateState(ctx context.Context, tx *sql.Tx, info ScanInfo, r *model.Result
 	if err != nil {
 		return err
 	}
+	// A run closes only what a run of its own kind saw last: a scan's
+	// `files` check looks at web roots, `vigil files` at the whole disk, and
+	// the one must not call the other's findings gone.
 	_, err = tx.ExecContext(ctx, `UPDATE finding_state SET state = 'gone', gone_since = ?
 		WHERE target_key = ? AND state = 'open' AND last_seen < ?
-		AND check_name IN (SELECT value FROM json_each(?))`, seen, info.TargetKey, seen, string(ranJSON))
+		AND check_name IN (SELECT value FROM json_each(?))
+		AND last_scan IN (SELECT id FROM scans WHERE kind = ?)`, seen, info.TargetKey, seen, string(ranJSON), info.Kind)
 	return err
 }

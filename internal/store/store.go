@@ -21,13 +21,14 @@ type Store interface {
 	// Reference returns the scan new findings are judged against for a
 	// target: its newest baseline scan before the scan numbered before (0:
 	// any), else its newest scan before it. ok is false when there is none.
-	Reference(ctx context.Context, targetKey string, before int64) (info ScanInfo, ok bool, err error)
+	// Only runs of the same kind (model.ScanMeta.Kind) are considered.
+	Reference(ctx context.Context, kind, targetKey string, before int64) (info ScanInfo, ok bool, err error)
 	// OtherTargetReference returns the scan --new would judge against if
 	// the target were the same: the newest baseline, else the newest scan,
 	// of the machine machineKey saved under another target than targetKey
 	// (the live host and an image of it, or another copy of its disk).
-	OtherTargetReference(ctx context.Context, machineKey, targetKey string) (info ScanInfo, ok bool, err error)
-	// Previous returns the newest scan of the same target before id.
+	OtherTargetReference(ctx context.Context, kind, machineKey, targetKey string) (info ScanInfo, ok bool, err error)
+	// Previous returns the newest scan of the same target and kind before id.
 	Previous(ctx context.Context, id int64) (info ScanInfo, ok bool, err error)
 	// Result loads a saved scan for replay.
 	Result(ctx context.Context, id int64) (*model.Result, error)
@@ -82,6 +83,8 @@ type ScanInfo struct {
 	Gaps       int                    `json:"gaps"`
 	Baseline   bool                   `json:"baseline"`
 	Folded     int                    `json:"folded,omitempty"` // findings folded into per-rule aggregates
+	Kind       string                 `json:"kind"`                // the command that made the run (model.KindScan ...)
+	Operator   string                 `json:"operator,omitempty"`  // who ran it
 }
 
 // Target is what the scan examined.

@@ -191,19 +191,19 @@ func TestFindingsQuery(t *testing.T) {
 func TestReferenceAndPrevious(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := context.Background()
-	if _, ok, err := s.Reference(ctx, storetest.Target.ID(), 0); ok || err != nil {
+	if _, ok, err := s.Reference(ctx, model.KindScan, storetest.Target.ID(), 0); ok || err != nil {
 		t.Fatalf("empty store has a reference: %v %v", ok, err)
 	}
 	s1 := save(t, s, storetest.Result(t0, nil), false)
-	if ref, ok, _ := s.Reference(ctx, storetest.Target.ID(), 0); !ok || ref.ID != s1.ID {
+	if ref, ok, _ := s.Reference(ctx, model.KindScan, storetest.Target.ID(), 0); !ok || ref.ID != s1.ID {
 		t.Fatalf("without a baseline the reference is the previous scan: %+v", ref)
 	}
 	s2 := save(t, s, storetest.Result(t0.Add(time.Hour), nil), true)
 	s3 := save(t, s, storetest.Result(t0.Add(2*time.Hour), nil), false)
-	if ref, _, _ := s.Reference(ctx, storetest.Target.ID(), 0); ref.ID != s2.ID {
+	if ref, _, _ := s.Reference(ctx, model.KindScan, storetest.Target.ID(), 0); ref.ID != s2.ID {
 		t.Errorf("reference = scan %d, want the baseline %d", ref.ID, s2.ID)
 	}
-	if ref, _, _ := s.Reference(ctx, storetest.Target.ID(), s2.ID); ref.ID != s1.ID {
+	if ref, _, _ := s.Reference(ctx, model.KindScan, storetest.Target.ID(), s2.ID); ref.ID != s1.ID {
 		t.Errorf("reference before the baseline = scan %d, want %d", ref.ID, s1.ID)
 	}
 	if prev, ok, _ := s.Previous(ctx, s3.ID); !ok || prev.ID != s2.ID {
@@ -215,5 +215,42 @@ func TestReferenceAndPrevious(t *testing.T) {
 	list, err := s.Scans(ctx, ScanQuery{Limit: 2})
 	if err != nil || len(list) != 2 || list[0].ID != s3.ID {
 		t.Fatalf("Scans newest first: %+v %v", list, err)
+	}
+}
+
+// TestRunKinds: runs of one kind are history of each other only, and a run
+// closes only the findings a run of its own kind saw last.
+func TestRunKinds(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	of := func(r *model.Result, kind string) *model.Result { r.Meta.Kind = kind; return r }
+	whole := storetest.Finding("webshell.php", "/srv/old/x.php", model.High, "files")
+	scan1 := save(t, s, storetest.Result(t0, nil, "files"), false)
+	sweep := save(t, s, of(storetest.Result(t0.Add(time.Hour), []model.Finding{whole}, "files"), model.KindFiles), false)
+	if sweep.Kind != model.KindFiles {
+		t.Fatalf("saved kind %q", sweep.Kind)
+	}
+	scan2 := save(t, s, storetest.Result(t0.Add(2*time.Hour), nil, "files"), false)
+	if ref, ok, _ := s.Reference(ctx, model.KindScan, storetest.Target.ID(), 0); !ok || ref.ID != scan2.ID {
+		t.Errorf("scan reference = %+v, want scan %d", ref, scan2.ID)
+	}
+	if ref, ok, _ := s.Reference(ctx, model.KindFiles, storetest.Target.ID(), 0); !ok || ref.ID != sweep.ID {
+		t.Errorf("files reference = %+v, want run %d", ref, sweep.ID)
+	}
+	if prev, ok, _ := s.Previous(ctx, scan2.ID); !ok || prev.ID != scan1.ID {
+		t.Errorf("previous of scan %d = %+v, want scan %d (not the files run)", scan2.ID, prev, scan1.ID)
+	}
+	if _, ok, _ := s.OtherTargetReference(ctx, model.KindHarden, storetest.Target.Key(), "root:/x"); ok {
+		t.Error("a harden reference out of scans and files runs")
+	}
+	// The scan's files check ran "ok" without the whole-disk finding: it stays open.
+	recs, err := s.Findings(ctx, FindingQuery{TargetKey: storetest.Target.ID()})
+	if err != nil || len(recs) != 1 || recs[0].State != "open" {
+		t.Fatalf("the sweep's finding after a scan: %+v %v", recs, err)
+	}
+	// The next sweep without it closes it.
+	save(t, s, of(storetest.Result(t0.Add(3*time.Hour), nil, "files"), model.KindFiles), false)
+	if recs, _ = s.Findings(ctx, FindingQuery{TargetKey: storetest.Target.ID()}); len(recs) != 1 || recs[0].State != "gone" {
+		t.Errorf("the sweep's finding after a sweep without it: %+v", recs)
 	}
 }

@@ -117,7 +117,7 @@ func Result(start time.Time, findings []model.Finding, checks ...string) *model.
 	r := &model.Result{
 		SchemaVersion: model.SchemaVersion,
 		Meta: model.ScanMeta{ID: start.UTC().Format("20060102T150405.000Z"), Tool: "vigil", Version: "test",
-			Started: start.UTC(), Finished: start.Add(1500 * time.Millisecond).UTC(), Target: Target, Lang: "en"},
+			Started: start.UTC(), Finished: start.Add(1500 * time.Millisecond).UTC(), Target: Target, Lang: "en", Kind: model.KindScan},
 		Findings: findings,
 		Gaps:     []model.Gap{{Check: "accounts", Kind: model.GapError, Path: "/etc/gshadow", Reason: "permission denied"}},
 		Summary:  model.Summary{Counts: map[model.Severity]int{}, Total: len(findings), Gaps: 1},
