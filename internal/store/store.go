@@ -82,9 +82,9 @@ type ScanInfo struct {
 	Suppressed int                    `json:"suppressed"` // hidden from the scan's own output
 	Gaps       int                    `json:"gaps"`
 	Baseline   bool                   `json:"baseline"`
-	Folded     int                    `json:"folded,omitempty"` // findings folded into per-rule aggregates
-	Kind       string                 `json:"kind"`                // the command that made the run (model.KindScan ...)
-	Operator   string                 `json:"operator,omitempty"`  // who ran it
+	Folded     int                    `json:"folded,omitempty"`   // findings folded into per-rule aggregates
+	Kind       string                 `json:"kind"`               // the command that made the run (model.KindScan ...)
+	Operator   string                 `json:"operator,omitempty"` // who ran it
 }
 
 // Target is what the scan examined.
