@@ -40,7 +40,7 @@ func OpenContainment(ctx context.Context, storeFlag string, getenv func(string) 
 	if err != nil {
 		return nil, err
 	}
-	r, err := contain.Open(ctx, st, registry.Lookup, CurrentActor(getenv), contain.LockPath(path), lockWait)
+	r, err := contain.Open(ctx, st, registry.For(st), CurrentActor(getenv), contain.LockPath(path), lockWait)
 	if err != nil {
 		st.Close()
 		return nil, err

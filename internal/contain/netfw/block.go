@@ -1,19 +1,20 @@
 package netfw
 
 import (
-	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/google/nftables"
 	"github.com/google/nftables/expr"
-	"golang.org/x/sys/unix"
 
 	"github.com/vigil-ir/vigil/internal/contain"
+	"github.com/vigil-ir/vigil/internal/store"
 )
 
 // BlockKind is the journal id of the block action.
@@ -23,7 +24,10 @@ const BlockKind = "net.block"
 type BlockParams struct {
 	Nets   []string `json:"nets"`
 	Expire int64    `json:"expire,omitempty"` // ns; 0: until undone
-	NetNS  string   `json:"netns,omitempty"`
+	// Until is when the block lapses (unix ns, from the plan): the kernel
+	// removes a piece of the set no other block covers by itself then.
+	Until int64  `json:"until,omitempty"`
+	NetNS string `json:"netns,omitempty"`
 }
 
 // PlanBlock plans dropping traffic to and from nets (addresses or CIDRs),
@@ -50,7 +54,11 @@ func PlanBlock(t contain.Target, nets []string, expire time.Duration, netns stri
 			a.Step("contain.plan.block", s, BlockTable)
 		}
 	}
-	return a, a.SetParams(BlockParams{Nets: nets, Expire: int64(expire), NetNS: netns})
+	var until int64
+	if expire > 0 {
+		until = time.Now().Add(expire).UnixNano()
+	}
+	return a, a.SetParams(BlockParams{Nets: nets, Expire: int64(expire), Until: until, NetNS: netns})
 }
 
 // blockTable is the block table with its sets (timeouts allowed) and a drop
@@ -76,174 +84,182 @@ func blockTable() *built {
 	return b
 }
 
-// elements groups the interval elements of nets by set.
-func elements(nets []string, expire int64) (map[string][]nftables.SetElement, error) {
-	out := map[string][]nftables.SetElement{}
-	for _, s := range nets {
-		n, name, err := blockSet(s)
-		if err != nil {
-			return nil, err
-		}
-		out[name] = append(out[name], interval(n, expire)...)
-	}
-	return out, nil
-}
-
-// BlockAction implements contain.Kind.
-type BlockAction struct{}
+// BlockAction implements contain.Kind. Journal is the runner's journal:
+// the block set is rewritten from the applied block actions it lists.
+type BlockAction struct{ Journal store.Journal }
 
 // Name implements contain.Kind.
 func (BlockAction) Name() string { return BlockKind }
 
-// Apply adds the elements, creating the table first when needed, in one
-// transaction.
-func (BlockAction) Apply(_ context.Context, a *contain.Action) error {
-	var p BlockParams
-	if err := a.Decode(&p, nil); err != nil {
-		return err
+// effective is the block set the journal calls for in netns: the union of
+// the applied block actions other than a, plus a itself when with.
+func (k BlockAction) effective(ctx context.Context, a *contain.Action, p BlockParams, with bool) (map[string][]span, error) {
+	if k.Journal == nil {
+		return nil, errors.New("blocking needs the journal (the effective block set is the union of the applied blocks)")
 	}
-	if err := Available(p.NetNS); err != nil {
-		return err
-	}
-	c, done, err := conn(p.NetNS)
+	recs, err := k.Journal.Actions(ctx, store.ActionQuery{Kind: BlockKind, States: []string{store.ActionApplied}})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer done()
-	els, err := elements(p.Nets, p.Expire)
-	if err != nil {
-		return err
+	out := map[string][]span{}
+	add := func(q BlockParams, created time.Time) error {
+		var until time.Time
+		switch {
+		case q.Until > 0:
+			until = time.Unix(0, q.Until)
+		case q.Expire > 0:
+			until = created.Add(time.Duration(q.Expire))
+		}
+		for _, s := range q.Nets {
+			n, name, err := blockSet(s)
+			if err != nil {
+				return err
+			}
+			out[name] = append(out[name], spanOf(n, until))
+		}
+		return nil
 	}
+	for _, r := range recs {
+		var q BlockParams
+		if r.ID == a.ID || json.Unmarshal(r.Params, &q) != nil || q.NetNS != p.NetNS {
+			continue
+		}
+		if err := add(q, r.Created); err != nil {
+			return nil, err
+		}
+	}
+	if with {
+		if err := add(p, time.Now()); err != nil {
+			return nil, err
+		}
+	}
+	now := time.Now()
+	for name, sp := range out {
+		out[name] = union(sp, now)
+	}
+	return out, nil
+}
+
+// write makes the block table hold exactly the effective set, in one
+// transaction: the table created when missing, each set flushed and
+// refilled; no block left deletes the table.
+func write(c *nftables.Conn, netns string, eff map[string][]span) error {
 	b := blockTable()
 	have, err := readBack(c, BlockTable)
 	if err != nil {
 		return err
 	}
-	switch have {
-	case "":
-		b.elems = els
+	if have != "" && have != b.expected() {
+		return fmt.Errorf("the table inet %s is not the one vigil writes (edited?): look at it, or delete it, first", BlockTable)
+	}
+	if len(eff["block4"])+len(eff["block6"]) == 0 {
+		return deleteTable(netns, BlockTable)
+	}
+	now := time.Now()
+	if have == "" {
+		for name := range b.sets {
+			b.elems[name] = setElements(eff[name], now)
+		}
 		if err := b.write(c); err != nil {
 			return err
 		}
-	case b.expected():
-		for name, e := range els {
-			if err := c.SetAddElements(b.sets[name], e); err != nil {
+		return c.Flush()
+	}
+	for name, set := range b.sets {
+		c.FlushSet(set)
+		if els := setElements(eff[name], now); len(els) > 0 {
+			if err := c.SetAddElements(set, els); err != nil {
 				return err
 			}
 		}
-	default:
-		return fmt.Errorf("the table inet %s is not the one vigil writes (edited?): look at it, or delete it, first", BlockTable)
 	}
 	return c.Flush()
 }
 
-// present reports which of nets are in the block sets.
-func present(c *nftables.Conn, nets []string) (map[string]bool, error) {
-	out := map[string]bool{}
-	t := &nftables.Table{Name: BlockTable, Family: nftables.TableFamilyINet}
-	for _, s := range nets {
-		n, name, err := blockSet(s)
-		if err != nil {
-			return nil, err
-		}
-		set, err := c.GetSetByName(t, name)
-		if err != nil {
-			continue
-		}
-		els, err := c.GetSetElements(set)
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range els {
-			if !e.IntervalEnd && (e.Timeout == 0 || e.Expires > 0) && bytes.Equal(e.Key, n.IP.Mask(n.Mask)) {
-				out[s] = true
-			}
-		}
-	}
-	return out, nil
-}
-
-// Verify checks the table and that every address is in it.
-func (BlockAction) Verify(_ context.Context, a *contain.Action) error {
+// Apply rewrites the block set with the action's networks added.
+func (k BlockAction) Apply(ctx context.Context, a *contain.Action) error {
 	var p BlockParams
-	return withAction(a, &p, func() string { return p.NetNS }, func(c *nftables.Conn) error {
-		return verifyBlock(c, p)
-	})
-}
-
-func verifyBlock(c *nftables.Conn, p BlockParams) error {
-	if have, err := readBack(c, BlockTable); err != nil || have != blockTable().expected() {
-		return fmt.Errorf("the block table reads back different from the one written (%v)", err)
+	if err := a.Decode(&p, nil); err != nil {
+		return err
 	}
-	in, err := present(c, p.Nets)
+	if p.Until > 0 && time.Now().UnixNano() >= p.Until {
+		return contain.Refuse(errors.New("the block's expiry passed before it was applied: plan again"))
+	}
+	if err := Available(p.NetNS); err != nil {
+		return err
+	}
+	eff, err := k.effective(ctx, a, p, true)
 	if err != nil {
 		return err
 	}
-	for _, s := range p.Nets {
-		if !in[s] {
-			return fmt.Errorf("%s is not in the block set", s)
-		}
-	}
-	return nil
-}
-
-// Undo removes the action's addresses (those not expired already) and
-// deletes the table when no address is left in it.
-func (BlockAction) Undo(_ context.Context, a *contain.Action) error {
-	var p BlockParams
 	return withAction(a, &p, func() string { return p.NetNS }, func(c *nftables.Conn) error {
-		return undoBlock(c, p)
+		return write(c, p.NetNS, eff)
 	})
 }
 
-func undoBlock(c *nftables.Conn, p BlockParams) error {
-	if have, err := readBack(c, BlockTable); err != nil || have == "" {
+// keys renders a set's elements (keys and end flags), sorted, to compare
+// the set read back with the one written.
+func keys(els []nftables.SetElement) string {
+	var out []string
+	for _, e := range els {
+		out = append(out, fmt.Sprintf("%x/%v", e.Key, e.IntervalEnd))
+	}
+	sort.Strings(out)
+	return strings.Join(out, " ")
+}
+
+// Verify checks that the table reads back as written and its sets hold
+// exactly the effective block set, this action's networks included.
+func (k BlockAction) Verify(ctx context.Context, a *contain.Action) error {
+	var p BlockParams
+	if err := a.Decode(&p, nil); err != nil {
 		return err
 	}
-	in, err := present(c, p.Nets)
+	eff, err := k.effective(ctx, a, p, true)
 	if err != nil {
 		return err
 	}
-	var still []string
-	for _, s := range p.Nets {
-		if in[s] {
-			still = append(still, s)
+	return withAction(a, &p, func() string { return p.NetNS }, func(c *nftables.Conn) error {
+		b := blockTable()
+		if have, err := readBack(c, BlockTable); err != nil || have != b.expected() {
+			return fmt.Errorf("the block table reads back different from the one written (%v)", err)
 		}
-	}
-	b := blockTable()
-	// One batch per address: an element that expired between the listing
-	// and the delete (ENOENT) is gone already, which is what undo wants.
-	for _, s := range still {
-		els, err := elements([]string{s}, 0)
-		if err != nil {
-			return err
-		}
-		for name, e := range els {
-			if err := c.SetDeleteElements(b.sets[name], e); err != nil {
+		now := time.Now()
+		for name := range b.sets {
+			s, err := c.GetSetByName(b.table, name)
+			if err != nil {
 				return err
 			}
-		}
-		if err := c.Flush(); err != nil && !errors.Is(err, unix.ENOENT) && !strings.Contains(err.Error(), "no such file") {
-			return fmt.Errorf("removing %s: %w", s, err)
-		}
-	}
-	left := 0
-	for _, name := range []string{"block4", "block6"} {
-		if s, err := c.GetSetByName(b.table, name); err == nil {
-			els, _ := c.GetSetElements(s)
-			for _, e := range els {
-				// Expired elements may still be listed until the kernel's
-				// garbage collection: they block nothing.
-				if !e.IntervalEnd && (e.Timeout == 0 || e.Expires > 0) {
-					left++
-				}
+			els, err := c.GetSetElements(s)
+			if err != nil {
+				return err
+			}
+			if got, want := keys(els), keys(setElements(eff[name], now)); got != want {
+				return fmt.Errorf("the set %s holds %s, want %s", name, got, want)
 			}
 		}
+		return nil
+	})
+}
+
+// Undo rewrites the block set without the action's networks: what the
+// other applied blocks cover stays blocked. No block left deletes the
+// table.
+func (k BlockAction) Undo(ctx context.Context, a *contain.Action) error {
+	var p BlockParams
+	if err := a.Decode(&p, nil); err != nil {
+		return err
 	}
-	if left == 0 {
-		return deleteTable(p.NetNS, BlockTable)
+	eff, err := k.effective(ctx, a, p, false)
+	if err != nil {
+		return err
 	}
-	return nil
+	return withAction(a, &p, func() string { return p.NetNS }, func(c *nftables.Conn) error {
+		if have, err := readBack(c, BlockTable); err != nil || have == "" {
+			return err
+		}
+		return write(c, p.NetNS, eff)
+	})
 }
 
 // blockSet parses s and names the block set it belongs in.

@@ -74,7 +74,7 @@ func runner(t *testing.T) *contain.Runner {
 		case IsolateKind:
 			return IsolateAction{}, true
 		case BlockKind:
-			return BlockAction{}, true
+			return BlockAction{Journal: st}, true
 		}
 		return nil, false
 	}
