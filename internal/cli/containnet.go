@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -120,36 +121,19 @@ func newContainNetCmds(g *globals) []*cobra.Command {
 			return nil
 		},
 	}
+	var watch time.Duration
+	var repair bool
 	status := &cobra.Command{
-		Use:   "status",
-		Short: "Say whether the isolation is in force: armed (and for how long), confirmed, lapsed, or changed by someone else",
-		Args:  cobra.NoArgs,
+		Use:     "status",
+		Short:   "Say whether the isolation is in force: armed (and for how long), confirmed, lapsed, or changed by someone else",
+		Example: "vigil contain status --watch 30s --repair",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := g.openContainment(cmd.Context(), ssf)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
-			rec, p, err := latestIsolation(cmd.Context(), c)
-			if err != nil {
-				fmt.Fprintln(g.stdout, g.t("contain.status.none"))
-				return nil
-			}
-			st, left, err := netfw.Status(p.NetNS, p)
-			if err != nil {
-				return &exitError{code: ExitError, err: err}
-			}
-			args := []any{rec.ID}
-			if st == "armed" {
-				args = append(args, left.Round(time.Second).String())
-			}
-			fmt.Fprintln(g.stdout, g.t("contain.status."+st, args...))
-			if st == "changed" || st == "none" {
-				return &exitError{code: ExitFindings}
-			}
-			return nil
+			return g.guardIsolation(cmd.Context(), ssf, watch, repair)
 		},
 	}
+	status.Flags().DurationVar(&watch, "watch", 0, "check again at this interval until interrupted or the isolation ends (0: once)")
+	status.Flags().BoolVar(&repair, "repair", false, "write the isolation again when its table was flushed, edited or deleted")
 	csf.register(confirm)
 	rsf.register(release)
 	ssf.register(status)
@@ -181,4 +165,79 @@ func newContainBlockCmd(g *globals) *cobra.Command {
 	cmd.Flags().DurationVar(&expire, "expire", 0, "lift the block after this long (the kernel removes it; 0: until vigil undo)")
 	cmd.Flags().StringVar(&netns, "netns", "", "block in this network namespace (/run/netns/NAME, /proc/PID/ns/net) instead of the host's")
 	return cmd
+}
+
+// guardIsolation is vigil contain status: the newest applied isolation
+// checked once, or every watch until interrupted or the isolation ends,
+// written again with repair when its table was tampered with (the repair
+// recorded in the action's log). The containment lock is held only
+// during each check, never between them: release and undo can run.
+func (g *globals) guardIsolation(ctx context.Context, sf storeFlag, watch time.Duration, repair bool) error {
+	last, alarm := "", false
+	for {
+		state, err := g.guardOnce(ctx, sf, repair, &last)
+		if err != nil {
+			return err
+		}
+		// Flushed, edited or deleted (repaired or not): exit 1 at the end.
+		alarm = alarm || state == "changed" || state == "deleted" || state == "repaired"
+		if watch <= 0 || state == "none" || state == "lapsed" {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			watch = 0
+		case <-time.After(watch):
+		}
+		if watch <= 0 {
+			break
+		}
+	}
+	if alarm {
+		return &exitError{code: ExitFindings}
+	}
+	return nil
+}
+
+// guardOnce checks once and prints the state when it differs from *last;
+// it returns the state, or "repaired".
+func (g *globals) guardOnce(ctx context.Context, sf storeFlag, repair bool, last *string) (string, error) {
+	c, err := g.openContainment(ctx, sf)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	rec, p, err := latestIsolation(ctx, c)
+	if err != nil {
+		if *last != "none" {
+			fmt.Fprintln(g.stdout, g.t("contain.status.none"))
+		}
+		*last = "none"
+		return "none", nil
+	}
+	confirmed := strings.HasPrefix(rec.Result, "confirmed")
+	gd, err := netfw.Guard(p, rec.Created, confirmed, repair)
+	if gd.Repaired {
+		g.warnf("%s", g.t("contain.status.repaired", rec.ID))
+		result := "repaired " + time.Now().UTC().Format(time.RFC3339)
+		if confirmed {
+			result = "confirmed; " + result
+		}
+		_ = c.Store.SetActionState(ctx, rec.ID, store.ActionApplied, result, app.CurrentActor(g.getenv))
+	}
+	if err != nil {
+		return "", &exitError{code: ExitError, err: err}
+	}
+	args := []any{rec.ID}
+	if gd.State == "armed" {
+		args = append(args, gd.Left.Round(time.Second).String())
+	}
+	if gd.State != *last {
+		fmt.Fprintln(g.stdout, g.t("contain.status."+gd.State, args...))
+	}
+	*last = gd.State
+	if gd.Repaired {
+		return "repaired", nil
+	}
+	return gd.State, nil
 }
