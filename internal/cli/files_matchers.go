@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vigil-ir/vigil/internal/detect/memory"
+	"github.com/vigil-ir/vigil/internal/detect/procioc"
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/files"
 	"github.com/vigil-ir/vigil/internal/files/memscan"
@@ -44,6 +45,15 @@ func registerFilesMatchers(cmd *cobra.Command, f *filesFlags) {
 	fl.IntVar(&o.maxCPU, "max-cpu", 0, "memory scanning: use at most this percentage of one CPU, pausing after each region (1-100; 0: no cap beyond the low priority)")
 	fl.DurationVar(&o.timeout, "yara-timeout", yara.DefaultTimeout, "stop matching one file or memory region with YARA after this long (reported)")
 	compiled := sync.OnceValues(func() (*yaraSet, error) { return loadYARA(o) })
+	// The lists are loaded once, for the walk's matcher and the running
+	// executables' check.
+	iocSet := sync.OnceValues(func() (*ioc.Set, error) {
+		set, err := ioc.Load(o.iocs)
+		if err != nil {
+			return nil, fmt.Errorf("--ioc: %w", err)
+		}
+		return set, nil
+	})
 	f.extraMatchers = func() ([]files.Matcher, error) {
 		var ms []files.Matcher
 		if !o.noBuiltin || len(o.rules) > 0 {
@@ -54,9 +64,9 @@ func registerFilesMatchers(cmd *cobra.Command, f *filesFlags) {
 			ms = append(ms, yara.NewMatcher(ys.rules, ys.bad, o.timeout))
 		}
 		if len(o.iocs) > 0 {
-			set, err := ioc.Load(o.iocs)
+			set, err := iocSet()
 			if err != nil {
-				return nil, fmt.Errorf("--ioc: %w", err)
+				return nil, err
 			}
 			if m := ioc.NewMatcher(set); m != nil {
 				ms = append(ms, m)
@@ -65,8 +75,14 @@ func registerFilesMatchers(cmd *cobra.Command, f *filesFlags) {
 		return ms, nil
 	}
 	f.extraDetectors = func() ([]engine.Detector, error) {
+		var dets []engine.Detector
+		if len(o.iocs) > 0 {
+			// Hash indicators are also matched against the running
+			// programs (live host).
+			dets = append(dets, procioc.New(iocSet))
+		}
 		if o.memory == "" {
-			return nil, nil
+			return dets, nil
 		}
 		if o.maxCPU < 0 || o.maxCPU > 100 {
 			return nil, fmt.Errorf("--max-cpu: %d is not a percentage (1-100, 0: no cap)", o.maxCPU)
@@ -92,7 +108,7 @@ func registerFilesMatchers(cmd *cobra.Command, f *filesFlags) {
 			}
 			return ys.rules, nil
 		}
-		return []engine.Detector{memory.New(rules, which, opt)}, nil
+		return append(dets, memory.New(rules, which, opt)), nil
 	}
 }
 

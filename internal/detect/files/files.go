@@ -96,7 +96,7 @@ func (d *Detector) Rules() []string {
 	}
 	add(yara.RuleIDs())
 	add(ioc.RuleIDs())
-	add([]string{memscan.RuleMemory})
+	add([]string{memscan.RuleMemory, ioc.RuleProcess})
 	return out
 }
 

@@ -35,17 +35,7 @@ func Finding(h Hit) model.Finding {
 // failures, processes that exited (not errors, but not fully scanned) and
 // processes whose byte cap stopped their scan.
 func (r *Result) Gaps(rec target.Recorder) {
-	list := func(pids []int) string {
-		var s []string
-		for i, p := range pids {
-			if i == 10 {
-				s = append(s, "…")
-				break
-			}
-			s = append(s, strconv.Itoa(p))
-		}
-		return strings.Join(s, ", ")
-	}
+	list := func(pids []int) string { return PIDList(pids, 10) }
 	if len(r.Denied) > 0 {
 		rec.GapMsg(model.GapError, "/proc", model.Msg("memscan.gap.denied", len(r.Denied), list(r.Denied)))
 	}
@@ -58,4 +48,17 @@ func (r *Result) Gaps(rec target.Recorder) {
 	if len(r.Truncated) > 0 {
 		rec.GapMsg(model.GapSkipped, "/proc", model.Msg("memscan.gap.cap", len(r.Truncated), list(r.Truncated)))
 	}
+}
+
+// PIDList writes pids for a message: at most max of them, then "…".
+func PIDList(pids []int, max int) string {
+	var s []string
+	for i, p := range pids {
+		if i == max {
+			s = append(s, "…")
+			break
+		}
+		s = append(s, strconv.Itoa(p))
+	}
+	return strings.Join(s, ", ")
 }

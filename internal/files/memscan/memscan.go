@@ -142,18 +142,8 @@ func Scan(ctx context.Context, t *target.Target, rules *yara.Rules, opt Options)
 }
 
 func allPIDs(t *target.Target) []int {
-	ents, err := t.ReadDir("/proc")
-	if err != nil {
-		return nil
-	}
-	var out []int
-	for _, e := range ents {
-		if n, err := strconv.Atoi(e.Name()); err == nil && n > 0 {
-			out = append(out, n)
-		}
-	}
-	sort.Ints(out)
-	return out
+	pids, _ := procs.ListPIDs(t)
+	return pids
 }
 
 // gone reports errors that mean the process no longer exists.
