@@ -10,6 +10,8 @@ import (
 	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
 	"github.com/vigil-ir/vigil/internal/detect/inventory"
 	"github.com/vigil-ir/vigil/internal/engine"
+	"github.com/vigil-ir/vigil/internal/grade/places"
+	"github.com/vigil-ir/vigil/internal/grade/rootkits"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -70,7 +72,7 @@ func (*Detector) Rules() []string {
 
 // Run implements engine.Detector.
 func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
-	r := &run{env: env, t: env.Target, pk: inventory.Packages(env)}
+	r := &run{env: env, t: env.Target, pk: inventory.Packages(env), ctx: ctx}
 	steps := []func(ix *modIndex){
 		func(*modIndex) { r.ldso() },
 		r.liveModules,
@@ -88,13 +90,46 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 		}
 		s(ix)
 	}
-	return nil
+	return r.walkErr
 }
 
 type run struct {
 	env *engine.Env
 	t   *target.Target
 	pk  pkgdb.View
+	ctx context.Context
+
+	walk    []target.WalkResult // the scan's one walk (Walks), fetched once
+	walkErr error
+}
+
+// Walks implements engine.Walker: the places of stray module files, and
+// the staging directories for rootkits' file names.
+func (d *Detector) Walks(*engine.Env) []target.WalkSpec {
+	names := rootkits.FileNames()
+	return []target.WalkSpec{
+		{Roots: strayRoots, MaxDepth: maxStrayDepth + 1, MaxKeep: maxStrayEntries, Visit: func(e *target.WalkEntry) (bool, bool) {
+			if e.IsDir() {
+				return false, skipDirs[e.Name]
+			}
+			return e.Type.IsRegular() && ModuleName(e.Name) != "", false
+		}},
+		{Roots: places.StagingDirs(), MaxDepth: 5, MaxKeep: maxRootkitWalk, Visit: func(e *target.WalkEntry) (bool, bool) {
+			return !e.IsDir() && names[e.Name], false
+		}},
+	}
+}
+
+// walked returns the part of the scan's walk of spec i (nil after an
+// error, which Run returns).
+func (r *run) walked(i int) *target.WalkResult {
+	if r.walk == nil && r.walkErr == nil {
+		r.walk, r.walkErr = r.env.Walked(r.ctx)
+	}
+	if r.walkErr != nil {
+		return nil
+	}
+	return &r.walk[i]
 }
 
 // readLimit bounds configuration files.

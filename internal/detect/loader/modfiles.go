@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"io/fs"
 	"sort"
 	"strings"
 
@@ -26,45 +25,26 @@ var strayHigh = []string{"/tmp", "/var/tmp", "/dev/shm", "/etc", "/var/spool", "
 var skipDirs = map[string]bool{"node_modules": true, ".git": true, "__pycache__": true, "site-packages": true, ".npm": true, ".cache/pip": true}
 
 const (
-	maxStrayEntries = 300000
+	maxStrayEntries = 300000 // module files judged
 	maxStrayDepth   = 16
 )
 
 // strayModules walks the places where a module file is foreign.
 func (r *run) strayModules() {
-	n := 0
-	for _, root := range strayRoots {
-		if n > maxStrayEntries {
-			r.env.GapMsg(model.GapSkipped, root, model.Msg("loader.gap.walk-budget", maxStrayEntries))
-			continue
+	rs := r.walked(0)
+	if rs == nil {
+		return
+	}
+	for _, e := range rs.Errors {
+		if !errors.Is(e.Err, target.ErrPseudoFS) {
+			target.Record(r.env, e.Path, e.Err)
 		}
-		depth0 := strings.Count(root, "/")
-		err := r.t.Walk(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				if !errors.Is(err, target.ErrPseudoFS) {
-					target.Record(r.env, p, err)
-				}
-				return nil
-			}
-			if n++; n > maxStrayEntries {
-				r.env.GapMsg(model.GapSkipped, p, model.Msg("loader.gap.walk-stopped", maxStrayEntries))
-				return fs.SkipAll
-			}
-			if d.IsDir() {
-				if skipDirs[d.Name()] || strings.Count(p, "/")-depth0 > maxStrayDepth {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if !d.Type().IsRegular() || ModuleName(p) == "" {
-				return nil
-			}
-			r.strayFile(p)
-			return nil
-		})
-		if err != nil && !errors.Is(err, fs.SkipAll) {
-			target.Record(r.env, root, err)
-		}
+	}
+	for _, e := range rs.Kept {
+		r.strayFile(e.Path)
+	}
+	if rs.Dropped > 0 {
+		r.env.GapMsg(model.GapSkipped, rs.Roots[rs.DroppedRoot], model.Msg("loader.gap.walk-stopped", maxStrayEntries))
 	}
 }
 

@@ -1,15 +1,12 @@
 package loader
 
 import (
-	"errors"
-	"io/fs"
 	"path"
 	"strings"
 
 	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/grade/rootkits"
 	"github.com/vigil-ir/vigil/internal/model"
-	"github.com/vigil-ir/vigil/internal/target"
 )
 
 // knownRootkitModules judges module names in /etc/modules, modules-load.d
@@ -91,7 +88,8 @@ func (r *run) rootkitModule(p string, line int, text, verb, module string) {
 // default, besides the multiarch directories and the temporary ones.
 var rootkitLibDirs = []string{"/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/local/lib", "/usr/local/lib64"}
 
-// maxRootkitWalk bounds the entries looked at in temporary directories.
+// maxRootkitWalk bounds the files of rootkit names judged in temporary
+// directories.
 const maxRootkitWalk = 50000
 
 // knownRootkitFiles looks for the default library names and paths of the
@@ -130,29 +128,9 @@ func (r *run) knownRootkitFiles() {
 			check(p)
 		}
 	}
-	n := 0
-	for _, root := range places.StagingDirs() {
-		depth0 := strings.Count(root, "/")
-		err := r.t.Walk(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return nil
-			}
-			if n++; n > maxRootkitWalk {
-				return fs.SkipAll
-			}
-			if d.IsDir() {
-				if strings.Count(p, "/")-depth0 > 4 {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if names[d.Name()] {
-				check(p)
-			}
-			return nil
-		})
-		if err != nil && !errors.Is(err, fs.SkipAll) && !errors.Is(err, fs.ErrNotExist) {
-			target.Record(r.env, root, err)
+	if rs := r.walked(1); rs != nil {
+		for _, e := range rs.Kept {
+			check(e.Path)
 		}
 	}
 }

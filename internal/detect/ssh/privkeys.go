@@ -11,6 +11,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 	"github.com/vigil-ir/vigil/internal/textclip"
@@ -19,9 +20,9 @@ import (
 // Bounds of the private key walk: keys are small files near the top of
 // these trees; the walk must stay cheap on a host with a huge /opt.
 const (
-	privKeyMaxSize    = 64 << 10
-	privKeyMaxEntries = 20000
-	privKeyMaxDepth   = 6
+	privKeyMaxSize  = 64 << 10
+	privKeyMaxFiles = 20000 // files of a key's size read per root
+	privKeyMaxDepth = 6
 )
 
 // privKeyRoot is one tree the walk visits.
@@ -72,59 +73,57 @@ func (r *run) privKeyRoots() []privKeyRoot {
 	return out
 }
 
-var errWalkBound = errors.New("walk bound reached")
+// Walks implements engine.Walker: one spec per private key root, from the
+// scan's one walk.
+func (d *Detector) Walks(env *engine.Env) []target.WalkSpec {
+	r := &run{t: env.Target, accts: loadAccounts(env)}
+	var specs []target.WalkSpec
+	for _, rt := range r.privKeyRoots() {
+		specs = append(specs, target.WalkSpec{Roots: []string{rt.dir}, MaxDepth: privKeyMaxDepth + 1,
+			MaxKeep: privKeyMaxFiles, Visit: rt.visit})
+	}
+	return specs
+}
+
+// visit keeps the regular files of a key's size and keeps the walk out of
+// vendored code, caches and the home's own .ssh.
+func (rt privKeyRoot) visit(e *target.WalkEntry) (keep, prune bool) {
+	if e.IsDir() {
+		return false, e.Depth > 0 && ((!rt.writable && skipDirs[e.Name]) || (rt.home != "" && e.Path == path.Join(rt.home, ".ssh")))
+	}
+	if !e.Type.IsRegular() {
+		return false, false
+	}
+	st, err := e.Lstat()
+	return err == nil && st.Size <= privKeyMaxSize && st.Size >= 64, false
+}
 
 // checkPrivateKeys looks for SSH private keys outside ~/.ssh.
 func (r *run) checkPrivateKeys(ctx context.Context) error {
-	for _, rt := range r.privKeyRoots() {
-		if err := ctx.Err(); err != nil {
-			return err
+	res, err := r.env.Walked(ctx)
+	if err != nil {
+		return err
+	}
+	for i, rt := range r.privKeyRoots() {
+		if i >= len(res) {
+			break // the accounts changed between Walks and Run: judged next scan
 		}
-		if st, err := r.t.Stat(rt.dir); err != nil || !st.IsDir() {
-			continue
+		rs := res[i]
+		for _, e := range rs.Errors {
+			if !errors.Is(e.Err, target.ErrPseudoFS) {
+				target.Record(r.env, e.Path, e.Err)
+			}
 		}
-		entries := 0
-		err := r.t.Walk(rt.dir, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				if errors.Is(err, target.ErrPseudoFS) {
-					return nil
-				}
-				target.Record(r.env, p, err)
-				if d != nil && d.IsDir() {
-					return fs.SkipDir
-				}
-				return nil
+		for j := range rs.Kept {
+			if err := ctx.Err(); err != nil {
+				return err
 			}
-			entries++
-			if entries > privKeyMaxEntries {
-				return errWalkBound
+			if info, err := rs.Kept[j].Info(); err == nil {
+				r.checkPrivKeyFile(rt, rs.Kept[j].Path, info)
 			}
-			if entries%512 == 0 && ctx.Err() != nil {
-				return ctx.Err()
-			}
-			if d.IsDir() {
-				if p == rt.dir {
-					return nil
-				}
-				depth := strings.Count(strings.TrimPrefix(p, rt.dir), "/")
-				if depth > privKeyMaxDepth || (!rt.writable && skipDirs[d.Name()]) || (rt.home != "" && p == path.Join(rt.home, ".ssh")) {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if !d.Type().IsRegular() {
-				return nil
-			}
-			r.checkPrivKeyFile(rt, p, d)
-			return nil
-		})
-		switch {
-		case errors.Is(err, errWalkBound):
-			r.env.GapMsg(model.GapSkipped, rt.dir, model.Msg("ssh.gap.privkey-budget", privKeyMaxEntries))
-		case err != nil && ctx.Err() != nil:
-			return ctx.Err()
-		case err != nil:
-			target.Record(r.env, rt.dir, err)
+		}
+		if rs.Dropped > 0 {
+			r.env.GapMsg(model.GapSkipped, rt.dir, model.Msg("ssh.gap.privkey-budget", privKeyMaxFiles))
 		}
 	}
 	return nil
@@ -153,11 +152,7 @@ func privKeyKind(b []byte) (string, bool) {
 	return "", false
 }
 
-func (r *run) checkPrivKeyFile(rt privKeyRoot, p string, d fs.DirEntry) {
-	info, err := d.Info()
-	if err != nil || info.Size() > privKeyMaxSize || info.Size() < 64 {
-		return
-	}
+func (r *run) checkPrivKeyFile(rt privKeyRoot, p string, info fs.FileInfo) {
 	f, err := r.t.Open(p)
 	if err != nil {
 		target.Record(r.env, p, err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"path"
 	"strings"
 
@@ -83,7 +82,6 @@ type run struct {
 	t     *target.Target
 	pk    pkgdb.View
 	files int
-	seen  map[string]bool
 	named map[string]bool // masquerade findings already emitted
 	sys   *digestIndex
 	homes []string // home directories of the accounts
@@ -95,7 +93,7 @@ type run struct {
 
 // Run implements engine.Detector.
 func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
-	r := &run{env: env, t: env.Target, pk: inventory.Packages(env), seen: map[string]bool{}, named: map[string]bool{},
+	r := &run{env: env, t: env.Target, pk: inventory.Packages(env), named: map[string]bool{},
 		facts: env.Facts(), readHook: d.readHook}
 	for _, a := range inventory.Accounts(env) {
 		r.homes = append(r.homes, a.Home)
@@ -103,19 +101,12 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 	for _, dir := range topPlaces {
 		r.topLevel(dir)
 	}
-	dirs := []string{}
-	for _, g := range walkPlaces {
-		dirs = append(dirs, r.t.Glob(g)...)
-	}
-	dirs = append(dirs, inventory.WebRoots(env).WalkRoots()...)
-	for _, dir := range dirs {
-		if err := r.walk(ctx, dir); err != nil {
-			if errors.Is(err, errStop) {
-				r.facts.Complete() // the walk is deterministic: it stops where the last one did
-				return nil
-			}
-			return err
+	if err := r.walked(ctx); err != nil {
+		if errors.Is(err, errStop) {
+			r.facts.Complete() // the walk is deterministic: it stops where the last one did
+			return nil
 		}
+		return err
 	}
 	r.facts.Complete()
 	return nil
@@ -136,62 +127,75 @@ func (r *run) topLevel(dir string) {
 
 var errStop = errors.New("file budget exhausted")
 
-// walk walks one place (resolved, each directory once per scan).
-func (r *run) walk(ctx context.Context, dir string) error {
-	res, err := r.t.Resolve(dir)
+// Walks implements engine.Walker: the staging places and web roots, from
+// the scan's one walk.
+func (d *Detector) Walks(env *engine.Env) []target.WalkSpec {
+	var roots []string
+	for _, g := range walkPlaces {
+		roots = append(roots, env.Target.Glob(g)...)
+	}
+	roots = append(roots, inventory.WebRoots(env).WalkRoots()...)
+	return []target.WalkSpec{{Roots: roots, MaxDepth: maxDepth, MaxKeep: maxFiles, Visit: visit}}
+}
+
+// visit keeps what walked judges: masquerading names, directories and
+// files in temporary places, and the files checkFile may read (a cheap
+// superset of its own test). It runs in the walk's workers: it only reads.
+func visit(e *target.WalkEntry) (keep, prune bool) {
+	masq := e.Depth > 0 && places.Masquerade(e.Name)
+	if e.IsDir() {
+		prune = e.Depth > 0 && skipDirs[e.Name]
+		return masq || !prune && places.Temporary(e.Path), prune
+	}
+	if !e.Type.IsRegular() {
+		return masq, false
+	}
+	st, err := e.Lstat()
 	if err != nil {
-		target.Record(r.env, dir, err)
-		return nil
+		return masq, false
 	}
-	if st, err := r.t.Stat(res); err != nil || !st.IsDir() || r.seen[res] {
-		return nil
+	ext := strings.ToLower(path.Ext(e.Name))
+	return masq || places.Temporary(e.Path) || st.Mode&0o111 != 0 || ext == "" || credExt[ext] ||
+		programExt[ext] != "" || credNameHint.MatchString(e.Name), false
+}
+
+// walked judges what the walk kept, in walk order.
+func (r *run) walked(ctx context.Context) error {
+	res, err := r.env.Walked(ctx)
+	if err != nil {
+		return err
 	}
-	r.seen[res] = true
-	deep := 0
-	stop := false
-	err = r.t.Walk(res, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			target.Record(r.env, p, err)
-			return nil
+	rs := res[0]
+	for _, e := range rs.Errors {
+		target.Record(r.env, e.Path, e.Err)
+	}
+	for _, d := range rs.Deep {
+		r.env.GapMsg(model.GapSkipped, rs.Roots[d.Root], model.Msg("staging.gap.too-deep", d.Count, maxDepth))
+	}
+	for i := range rs.Kept {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-		if cerr := ctx.Err(); cerr != nil {
-			return cerr
+		e := &rs.Kept[i]
+		if e.Depth > 0 && places.Masquerade(e.Name) {
+			r.masquerade(e.Path, e.IsDir())
 		}
-		if places.Masquerade(d.Name()) && p != res {
-			r.masquerade(p, d.IsDir())
-		}
-		if d.IsDir() {
-			if p != res && (r.seen[p] || skipDirs[d.Name()]) {
-				return fs.SkipDir
+		if e.IsDir() {
+			if (e.Depth == 0 || !skipDirs[e.Name]) && e.Depth < maxDepth {
+				r.hiddenInTemp(e.Path, true)
 			}
-			if strings.Count(strings.TrimPrefix(p, res), "/") >= maxDepth {
-				deep++
-				return fs.SkipDir
-			}
-			r.hiddenInTemp(p, true)
-			return nil
+			continue
 		}
-		if r.files++; r.files > maxFiles {
-			r.env.GapMsg(model.GapSkipped, res, model.Msg("staging.gap.file-budget", maxFiles))
-			stop = true
-			return fs.SkipAll
+		if !e.Type.IsRegular() {
+			continue
 		}
-		if !d.Type().IsRegular() {
-			return nil
+		r.hiddenInTemp(e.Path, false)
+		if st, err := e.Info(); err == nil {
+			r.checkFile(e.Path, st)
 		}
-		r.hiddenInTemp(p, false)
-		if st, err := d.Info(); err == nil {
-			r.checkFile(p, st)
-		}
-		return nil
-	})
-	if deep > 0 {
-		r.env.GapMsg(model.GapSkipped, res, model.Msg("staging.gap.too-deep", deep, maxDepth))
 	}
-	if err != nil && ctx.Err() != nil {
-		return ctx.Err()
-	}
-	if stop {
+	if rs.Dropped > 0 {
+		r.env.GapMsg(model.GapSkipped, rs.Roots[rs.DroppedRoot], model.Msg("staging.gap.file-budget", maxFiles))
 		return errStop
 	}
 	return nil

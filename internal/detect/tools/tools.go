@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -92,8 +93,7 @@ type run struct {
 	sc      scanner
 	head    [4]byte                // len(elfMagic)
 	linked  map[fileKey]scanResult // scans of files with other hard links
-	seen    map[string]bool
-	facts   *hashcache.Table // what earlier scans read (facts.go)
+	facts   *hashcache.Table       // what earlier scans read (facts.go)
 
 	readHook func(p string)
 }
@@ -117,7 +117,7 @@ func linkKey(st fs.FileInfo) (fileKey, bool) {
 
 // Run implements engine.Detector.
 func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
-	r := &run{env: env, t: env.Target, pk: inventory.Packages(env), seen: map[string]bool{}, linked: map[fileKey]scanResult{},
+	r := &run{env: env, t: env.Target, pk: inventory.Packages(env), linked: map[fileKey]scanResult{},
 		facts: env.Facts(), readHook: d.readHook}
 	r.refs = loadReferences(r)
 	err := r.walkAll(ctx, env)
@@ -132,88 +132,78 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 	return err
 }
 
-func (r *run) walkAll(ctx context.Context, env *engine.Env) error {
+// Walks implements engine.Walker: the tool places (every regular file
+// that can be a tool or its configuration), and web roots (archives
+// only), from the scan's one walk.
+func (d *Detector) Walks(env *engine.Env) []target.WalkSpec {
+	var roots []string
 	for _, g := range walkPlaces {
-		for _, dir := range r.t.Glob(g) {
-			if err := r.walk(ctx, dir, maxDepth, r.checkFile); err != nil {
-				return err
-			}
+		roots = append(roots, env.Target.Glob(g)...)
+	}
+	var web []string
+	for _, w := range inventory.WebRoots(env).WalkRoots() {
+		if !slices.Contains(roots, w) {
+			web = append(web, w)
 		}
 	}
-	// Archives staged in web roots (the webroot check owns everything else
-	// there).
-	for _, root := range inventory.WebRoots(env).WalkRoots() {
-		if err := r.walk(ctx, root, 4, r.checkArchiveOnly); err != nil {
-			return err
-		}
+	return []target.WalkSpec{
+		{Roots: roots, MaxDepth: maxDepth, MaxKeep: maxFiles, Visit: visitTools},
+		{Roots: web, MaxDepth: 4, MaxKeep: maxFiles, Visit: visitRegular},
 	}
-	return nil
 }
 
-// walk walks dir (resolved, each directory once per scan) calling check for
-// every regular file.
-func (r *run) walk(ctx context.Context, dir string, depth int, check func(p string, st fs.FileInfo, inStaging bool)) error {
-	res, err := r.t.Resolve(dir)
+// visitTools keeps the regular files checkFile judges (staged ones, and
+// elsewhere those worth opening) and keeps the walk out of caches.
+func visitTools(e *target.WalkEntry) (keep, prune bool) {
+	if e.IsDir() {
+		return false, e.Depth > 0 && skipDirs[e.Name]
+	}
+	if !e.Type.IsRegular() {
+		return false, false
+	}
+	st, err := e.Info()
+	return err == nil && (places.Temporary(e.Path) || worthOpening(e.Path, st)), false
+}
+
+// visitRegular keeps every regular file and keeps the walk out of caches.
+func visitRegular(e *target.WalkEntry) (keep, prune bool) {
+	if e.IsDir() {
+		return false, e.Depth > 0 && skipDirs[e.Name]
+	}
+	return e.Type.IsRegular(), false
+}
+
+// walkAll judges what the walk kept: the tool places, then the archives
+// of web roots. It returns errStop when the file budget cut the walk.
+func (r *run) walkAll(ctx context.Context, env *engine.Env) error {
+	res, err := env.Walked(ctx)
 	if err != nil {
-		target.Record(r.env, dir, err)
-		return nil
+		return err
 	}
-	if st, err := r.t.Stat(res); err != nil || !st.IsDir() {
-		return nil
-	}
-	if r.seen[res] {
-		return nil
-	}
-	r.seen[res] = true
-	stop := false
-	deep, deepEx := 0, ""
-	defer func() {
-		if deep > 0 {
-			r.env.GapMsg(model.GapSkipped, res, model.Msg("tools.gap.too-deep", deep, depth, deepEx))
+	for i, rs := range res {
+		check, depth := r.checkFile, maxDepth
+		if i == 1 {
+			check, depth = r.checkArchiveOnly, 4
 		}
-	}()
-	err = r.t.Walk(res, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			target.Record(r.env, p, err)
-			return nil
+		for _, e := range rs.Errors {
+			target.Record(env, e.Path, e.Err)
 		}
-		if cerr := ctx.Err(); cerr != nil {
-			return cerr
+		for _, d := range rs.Deep {
+			env.GapMsg(model.GapSkipped, rs.Roots[d.Root], model.Msg("tools.gap.too-deep", d.Count, depth, d.First))
 		}
-		if d.IsDir() {
-			if p != res && (r.seen[p] || skipDirs[d.Name()]) {
-				return fs.SkipDir
+		for j := range rs.Kept {
+			if err := ctx.Err(); err != nil {
+				return err
 			}
-			if strings.Count(strings.TrimPrefix(p, res), "/") >= depth {
-				if deep == 0 {
-					deepEx = p
-				}
-				deep++
-				return fs.SkipDir
+			e := &rs.Kept[j]
+			if st, err := e.Info(); err == nil {
+				check(e.Path, st, places.Temporary(e.Path))
 			}
-			return nil
 		}
-		r.files++
-		if r.files > maxFiles {
-			r.env.GapMsg(model.GapSkipped, res, model.Msg("tools.gap.budget", maxFiles))
-			stop = true
-			return fs.SkipAll
+		if rs.Dropped > 0 {
+			env.GapMsg(model.GapSkipped, rs.Roots[rs.DroppedRoot], model.Msg("tools.gap.budget", maxFiles))
+			return errStop
 		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		st, err := d.Info()
-		if err != nil {
-			return nil
-		}
-		check(p, st, places.Temporary(p))
-		return nil
-	})
-	if err != nil && ctx.Err() != nil {
-		return ctx.Err()
-	}
-	if stop {
-		return errStop
 	}
 	return nil
 }
