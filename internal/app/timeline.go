@@ -3,12 +3,15 @@ package app
 import (
 	"context"
 	"io/fs"
+	"strconv"
 	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/vigil-ir/vigil/internal/catalog"
+	"github.com/vigil-ir/vigil/internal/collect/procs"
+	"github.com/vigil-ir/vigil/internal/collect/users"
 	"github.com/vigil-ir/vigil/internal/detect/logs"
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/logs/timeline"
@@ -16,6 +19,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/report"
 	"github.com/vigil-ir/vigil/internal/store"
 	"github.com/vigil-ir/vigil/internal/target"
+	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // TimelineOptions say what `vigil timeline` merges.
@@ -70,7 +74,37 @@ func Timeline(ctx context.Context, opt TimelineOptions) (*timeline.Timeline, []m
 			fileTimes(opt.Target, b, p.path, p.rule)
 		}
 	}
-	return b.Build(), coll.Result.Gaps, nil
+	gaps := append(coll.Result.Gaps, processStarts(opt.Target, b, opt.Bounds.All)...)
+	return b.Build(), gaps, nil
+}
+
+// bootSettle is how long after boot a process still counts as started by
+// the boot (left out of a targeted timeline: every service starts then).
+const bootSettle = 5 * time.Minute
+
+// processStarts adds the start times of the target's running processes
+// (/proc/PID/stat start ticks after /proc/stat btime; kernel threads left
+// out, and those the boot started unless all). A mounted root has no
+// processes: a gap says the timeline holds none.
+func processStarts(t *target.Target, b *timeline.Builder, all bool) []model.Gap {
+	var rec target.GapLog
+	if !t.IsLive() {
+		rec.GapMsg(model.GapSkipped, "/proc", model.Msg("timeline.gap.no-procs"))
+		return rec.Gaps
+	}
+	snap := procs.Load(t, &rec)
+	db := users.Load(t, &rec)
+	for _, p := range snap.Procs {
+		if p.Kernel || p.Start.IsZero() || !all && !snap.BootTime.IsZero() && p.Start.Sub(snap.BootTime) < bootSettle {
+			continue
+		}
+		user := "#" + strconv.Itoa(p.UID)
+		if u, ok := db.ByUID(p.UID); ok {
+			user = u.Name
+		}
+		b.ProcessStart(p.PID, p.Exe, user, textclip.Clip(p.CommandLine(), 1024), p.Start)
+	}
+	return rec.Gaps
 }
 
 type pathRule struct{ path, rule string }

@@ -1,8 +1,9 @@
 // Package timeline merges what happened on a host into one ordered list:
 // notable log events (logins, sudo, su, account changes, package installs,
 // audit records, shell history), the findings of the log rules and of
-// stored scans, and the times (modification, change, birth) of the files
-// findings point at. It keeps a targeted timeline — findings and the
+// stored scans, the times (modification, change, birth) of the files
+// findings point at, and the start times of the running processes (a
+// live host). It keeps a targeted timeline — findings and the
 // events that explain them, not every line — within a cap, and names the
 // attack path: the first suspicious entry and the chain of stages (brute
 // force on sshd → login → new account → persistence ...), each linked to
@@ -170,6 +171,21 @@ func (b *Builder) FileTime(path, desc string, t time.Time, rule string) {
 		return
 	}
 	b.entries = append(b.entries, Entry{Time: t.UTC(), Desc: desc, Message: desc + " of " + path + " (" + rule + ")", Source: "file", Path: path, Rule: rule})
+}
+
+// ProcessStart adds the start of a running process (a live host's
+// /proc): Path its executable, Actor its user, Raw its command line.
+func (b *Builder) ProcessStart(pid int, exe, user, cmdline string, t time.Time) {
+	if t.IsZero() || !b.in(t) {
+		return
+	}
+	if b.events >= b.opt.Max {
+		b.dropped++
+		return
+	}
+	b.events++
+	b.entries = append(b.entries, Entry{Time: t.UTC(), Desc: "Process Start", Source: "process", Kind: "process.start",
+		Message: "process.start pid=" + strconv.Itoa(pid) + " exe=" + exe, Path: exe, Actor: user, Raw: cmdline})
 }
 
 // WantFile reports whether the times of path are still to be added (each
