@@ -41,6 +41,9 @@ type CollectOptions struct {
 	Command []string
 	Store   string // the store: the open incident case is recorded in the manifest and gets the archive
 	Getenv  func(string) string
+	// EncryptTo encrypts the archive with age to these public keys (age1...,
+	// SSH public keys) or the recipients in these files.
+	EncryptTo []string
 }
 
 // CollectReport is what a collection produced.
@@ -76,6 +79,10 @@ func Collect(ctx context.Context, o CollectOptions) (*CollectReport, error) {
 			return nil, &MsgError{model.Msg("evidence.err.exists", o.Output)}
 		}
 	}
+	recs, recLines, err := recipients(o.EncryptTo)
+	if err != nil {
+		return nil, err
+	}
 	key, created, err := evidence.LoadOrCreateKey(o.KeyPath)
 	if err != nil {
 		return nil, err
@@ -91,7 +98,7 @@ func Collect(ctx context.Context, o CollectOptions) (*CollectReport, error) {
 	m := evidence.Manifest{
 		Tool: "vigil", Version: Version, Command: o.Command, Case: caseRef,
 		Collector: evidence.Collector{Hostname: host, User: actor.User, SudoUser: actor.SudoUser},
-		Footprint: evidence.Footprint{PID: os.Getpid()},
+		Footprint: evidence.Footprint{PID: os.Getpid()}, EncryptedTo: recLines,
 	}
 	if created {
 		m.Footprint.FilesWritten = append(m.Footprint.FilesWritten, o.KeyPath, o.KeyPath+".pub")
@@ -112,7 +119,7 @@ func Collect(ctx context.Context, o CollectOptions) (*CollectReport, error) {
 	}
 	res, err := evidence.Collect(ctx, evidence.Options{
 		Target: o.Target, Profile: prof, Secrets: o.Secrets, Key: key, Manifest: m,
-		SelfPID: os.Getpid(), Open: open, Flagged: flagged,
+		SelfPID: os.Getpid(), Open: open, Flagged: flagged, Recipients: recs,
 		Render: func(msg model.Message) string { return texts().Message(catalog.English, msg) },
 	})
 	if err = closeOutput(file, err); err != nil {

@@ -16,6 +16,7 @@ func newCollectCmd(g *globals) *cobra.Command {
 	var sf storeFlag
 	var root, output, profile, keyPath string
 	var secrets bool
+	var encryptTo []string
 	cmd := &cobra.Command{
 		Use:   "collect -o OUT",
 		Short: "Collect evidence into one signed archive (tar + zstd), most volatile first",
@@ -33,11 +34,18 @@ roots, package file lists).
 
 The archive must lie outside a --root target; nothing is written on the
 target. -o - streams the archive to stdout (pipe it over ssh). Shadow files
-and private keys are collected only with --secrets.`,
+and private keys are collected only with --secrets.
+
+--encrypt-to encrypts the archive with age to a public key (age1..., or an
+SSH public key, or a file of them; repeatable): only the private key's
+holder can read it (age -d -i KEY, or vigil evidence verify --identity KEY).
+The signed manifest inside is unchanged.`,
 		Example: `  # the live host, to external media
   vigil collect -o /media/ir/web1.tar.zst
   # a mounted disk, everything
-  vigil collect --root /mnt/web1 --profile full -o /media/ir/web1-disk.tar.zst`,
+  vigil collect --root /mnt/web1 --profile full -o /media/ir/web1-disk.tar.zst
+  # encrypted to the responder's SSH key
+  vigil collect --encrypt-to ~/.ssh/id_ed25519.pub -o /media/ir/web1.tar.zst.age`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if output == "" {
@@ -56,7 +64,7 @@ and private keys are collected only with --secrets.`,
 			rep, err := app.Collect(cmd.Context(), app.CollectOptions{
 				Target: t, Output: output, Stdout: g.stdout, Profile: profile, Secrets: secrets,
 				KeyPath: app.KeyPath(keyPath, sf.path, g.getenv), Command: os.Args, Getenv: g.getenv,
-				Store: app.StorePath(sf.path, g.getenv),
+				Store: app.StorePath(sf.path, g.getenv), EncryptTo: encryptTo,
 			})
 			if err != nil {
 				return errExit(err)
@@ -70,6 +78,7 @@ and private keys are collected only with --secrets.`,
 	fl.StringVarP(&output, "output", "o", "", "the archive to write (a new file outside the target), or - for stdout")
 	fl.StringVar(&profile, "profile", evidence.ProfileTriage, "triage or full")
 	fl.BoolVar(&secrets, "secrets", false, "also collect shadow files and private keys (the manifest says so)")
+	fl.StringArrayVar(&encryptTo, "encrypt-to", nil, "encrypt the archive with age to this public key (age1..., ssh-ed25519 ..., ssh-rsa ...) or the recipients in this file; repeatable")
 	fl.StringVar(&keyPath, "key", "", "the Ed25519 signing key (default: evidence-signing.key beside the store; made on first use)")
 	sf.register(cmd)
 	return cmd
@@ -87,6 +96,9 @@ func writeCollectReport(g *globals, rep *app.CollectReport) {
 	}
 	g.notef("%s", g.t("evidence.cli.done", rep.Output, m.Totals.Items, m.Totals.Skipped, m.Totals.Bytes, rep.Archive.Bytes))
 	g.notef("%s", g.t("evidence.cli.sha256", rep.Archive.SHA256))
+	if n := len(m.EncryptedTo); n > 0 {
+		g.notef("%s", g.t("evidence.cli.encrypted", n))
+	}
 	g.notef("%s", g.t("evidence.cli.key", rep.PublicKey, rep.KeyFP))
 	if rep.KeyCreated {
 		g.notef("%s", g.t("evidence.cli.key-created", rep.KeyPath))

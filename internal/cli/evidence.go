@@ -21,7 +21,7 @@ func newEvidenceCmd(g *globals) *cobra.Command {
 }
 
 func newEvidenceVerifyCmd(g *globals) *cobra.Command {
-	var pubkey, format string
+	var pubkey, format, identity string
 	cmd := &cobra.Command{
 		Use:   "verify ARCHIVE",
 		Short: "Check every digest and the signature of an evidence archive, and name what was altered",
@@ -35,6 +35,10 @@ archive: that proves the archive unchanged since it was signed, not who
 signed it. Give the collector's public key (printed by vigil collect, kept in
 evidence-signing.key.pub) to check that too.
 
+An archive encrypted with --encrypt-to is decrypted while it is read with
+--identity: an age identity file or the SSH private key (without a
+passphrase; otherwise decrypt first with age -d and verify the result).
+
 Exit status: 0 when everything matches, 1 when anything does not, 2 when the
 archive cannot be read.`,
 		Example: `  # check who signed it too
@@ -44,7 +48,7 @@ archive cannot be read.`,
 			if format != "table" && format != "json" {
 				return errExit(errors.New(g.t("cli.err.format", format, "table, json")))
 			}
-			rep, err := app.VerifyEvidence(args[0], pubkey)
+			rep, err := app.VerifyEvidence(args[0], pubkey, identity)
 			if err != nil {
 				return errExit(err)
 			}
@@ -63,6 +67,7 @@ archive cannot be read.`,
 	}
 	cmd.Flags().StringVar(&pubkey, "pubkey", "", "the public key the signature must verify with (file: ed25519:BASE64 or PEM)")
 	cmd.Flags().StringVarP(&format, "format", "f", "table", "table or json")
+	cmd.Flags().StringVar(&identity, "identity", "", "the private key that decrypts an encrypted archive: an age identity file or an SSH private key")
 	return cmd
 }
 
@@ -83,6 +88,9 @@ func writeVerifyReport(g *globals, path string, rep *evidence.Report, pinned boo
 		out("evidence.problem."+p.Kind, arg)
 	}
 	out("evidence.verify.sha256", rep.ArchiveSH)
+	if rep.Encrypted {
+		out("evidence.verify.decrypted", rep.PlainSH)
+	}
 	if !rep.OK {
 		out("evidence.verify.failed", path, len(rep.Problems))
 		return

@@ -13,6 +13,7 @@ import (
 	"io"
 	"time"
 
+	"filippo.io/age"
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/vigil-ir/vigil/internal/model"
@@ -44,6 +45,7 @@ func (c *countingHash) Write(p []byte) (int, error) {
 // compressed stream as it leaves.
 type archiveWriter struct {
 	out   *countingHash
+	enc   io.WriteCloser // the age encryption between zstd and out, or nil
 	zw    *zstd.Encoder
 	tw    *tar.Writer
 	buf   []byte
@@ -51,13 +53,25 @@ type archiveWriter struct {
 	bytes int64
 }
 
-func newArchiveWriter(w io.Writer) (*archiveWriter, error) {
+// newArchiveWriter writes to w, encrypted to recipients when there are
+// any (the digest is then that of the encrypted bytes, as stored).
+func newArchiveWriter(w io.Writer, recipients []age.Recipient) (*archiveWriter, error) {
 	out := &countingHash{w: w, h: sha256.New()}
-	zw, err := zstd.NewWriter(out, zstd.WithEncoderLevel(zstd.SpeedDefault))
+	a := &archiveWriter{out: out, buf: make([]byte, 1<<20)}
+	var inner io.Writer = out
+	if len(recipients) > 0 {
+		enc, err := encryptingWriter(out, recipients)
+		if err != nil {
+			return nil, err
+		}
+		a.enc, inner = enc, enc
+	}
+	zw, err := zstd.NewWriter(inner, zstd.WithEncoderLevel(zstd.SpeedDefault))
 	if err != nil {
 		return nil, err
 	}
-	return &archiveWriter{out: out, zw: zw, tw: tar.NewWriter(zw), buf: make([]byte, 1<<20)}, nil
+	a.zw, a.tw = zw, tar.NewWriter(zw)
+	return a, nil
 }
 
 func header(it *Item, typ byte) *tar.Header {
@@ -200,6 +214,11 @@ func (a *archiveWriter) finish(m *Manifest, key ed25519.PrivateKey) (ArchiveSum,
 	}
 	if err := a.zw.Close(); err != nil {
 		return ArchiveSum{}, err
+	}
+	if a.enc != nil {
+		if err := a.enc.Close(); err != nil {
+			return ArchiveSum{}, err
+		}
 	}
 	return ArchiveSum{SHA256: hex.EncodeToString(a.out.h.Sum(nil)), Bytes: a.out.n}, nil
 }

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"time"
 
+	"filippo.io/age"
+
 	"github.com/vigil-ir/vigil/internal/collect/users"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/sysinfo"
@@ -30,9 +32,12 @@ type Options struct {
 	// Collector, Footprint. Collect fills the rest.
 	Manifest Manifest
 	Now      func() time.Time
-	SelfPID  int                        // never copy Vigil's own executable
-	Flagged  []string                   // target paths the scans flagged: copied too (section flagged)
-	Render   func(model.Message) string // English text of skip reasons; may be nil
+	SelfPID  int      // never copy Vigil's own executable
+	Flagged  []string // target paths the scans flagged: copied too (section flagged)
+	// Recipients, when given, encrypt the archive with age (encrypt.go);
+	// Manifest.EncryptedTo names them.
+	Recipients []age.Recipient
+	Render     func(model.Message) string // English text of skip reasons; may be nil
 	// Open is called once the plan is known, with the bytes of content it
 	// will copy (before compression), to check free space and return
 	// where the archive goes. Nothing is written before.
@@ -83,7 +88,7 @@ func Collect(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	aw, err := newArchiveWriter(w)
+	aw, err := newArchiveWriter(w, o.Recipients)
 	if err != nil {
 		return nil, err
 	}

@@ -32,7 +32,7 @@ func collectRoot(t *testing.T, root, profile string, secrets bool) *Result {
 	return collectTo(t, root, profile, secrets, io.Discard)
 }
 
-func collectTo(t *testing.T, root, profile string, secrets bool, w io.Writer) *Result {
+func collectTo(t *testing.T, root, profile string, secrets bool, w io.Writer, mods ...func(*Options)) *Result {
 	t.Helper()
 	tg, err := target.OpenRoot(root)
 	if err != nil {
@@ -42,11 +42,15 @@ func collectTo(t *testing.T, root, profile string, secrets bool, w io.Writer) *R
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Collect(context.Background(), Options{
+	o := Options{
 		Target: tg, Profile: prof, Secrets: secrets, Key: testKey,
 		Manifest: Manifest{Tool: "vigil", Version: "test", Command: []string{"vigil", "collect"}},
 		Open:     func(int64) (io.Writer, error) { return w, nil },
-	})
+	}
+	for _, m := range mods {
+		m(&o)
+	}
+	res, err := Collect(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}

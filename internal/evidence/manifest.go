@@ -40,23 +40,25 @@ const (
 // Manifest describes one collection: who, what, when, and every item with
 // its SHA-256, including those skipped and why.
 type Manifest struct {
-	Format    string       `json:"format"`
-	Tool      string       `json:"tool"`
-	Version   string       `json:"version"`
-	Command   []string     `json:"command"`
-	Profile   string       `json:"profile"`
-	Case      string       `json:"case,omitempty"` // the incident case open when collected
-	Target    TargetInfo   `json:"target"`
-	Collector Collector    `json:"collector"`
-	Started   time.Time    `json:"started"`
-	Finished  time.Time    `json:"finished"`
-	Secrets   bool         `json:"secrets"` // secrets were collected (--secrets)
-	Footprint Footprint    `json:"footprint"`
-	Items     []Item       `json:"items"`
-	Skipped   []Skipped    `json:"skipped"`
-	Mounts    []MountCross `json:"mounts_crossed,omitempty"`
-	Memory    []Skipped    `json:"memory,omitempty"` // which memory source worked, or why none did
-	Totals    Totals       `json:"totals"`
+	Format    string     `json:"format"`
+	Tool      string     `json:"tool"`
+	Version   string     `json:"version"`
+	Command   []string   `json:"command"`
+	Profile   string     `json:"profile"`
+	Case      string     `json:"case,omitempty"` // the incident case open when collected
+	Target    TargetInfo `json:"target"`
+	Collector Collector  `json:"collector"`
+	Started   time.Time  `json:"started"`
+	Finished  time.Time  `json:"finished"`
+	Secrets   bool       `json:"secrets"` // secrets were collected (--secrets)
+	// EncryptedTo lists the public keys the archive was encrypted to (age).
+	EncryptedTo []string     `json:"encrypted_to,omitempty"`
+	Footprint   Footprint    `json:"footprint"`
+	Items       []Item       `json:"items"`
+	Skipped     []Skipped    `json:"skipped"`
+	Mounts      []MountCross `json:"mounts_crossed,omitempty"`
+	Memory      []Skipped    `json:"memory,omitempty"` // which memory source worked, or why none did
+	Totals      Totals       `json:"totals"`
 }
 
 // TargetInfo is what was collected from.

@@ -43,7 +43,9 @@ type Report struct {
 	SignerFP  string    `json:"signer_fingerprint,omitempty"`
 	Manifest  *Manifest `json:"manifest,omitempty"` // nil when it could not be read
 	Problems  []Problem `json:"problems"`
-	ArchiveSH string    `json:"archive_sha256"` // of the bytes read
+	ArchiveSH string    `json:"archive_sha256"`         // of the bytes read
+	Encrypted bool      `json:"encrypted,omitempty"`    // age-encrypted, decrypted while verified
+	PlainSH   string    `json:"plain_sha256,omitempty"` // of the decrypted archive
 }
 
 // entry is what Verify read of one archive entry.
