@@ -55,7 +55,7 @@ func vulnStore(t *testing.T, at time.Time) *store.SQLite {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ImportAdvisoryFiles(context.Background(), st, f.All()); err != nil {
+	if _, err := ImportAdvisoryFiles(context.Background(), st, f.All(), ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	return st

@@ -71,7 +71,7 @@ func FetchAdvisories(ctx context.Context, st store.Advisories, names []string, m
 		}
 		batches = append(batches, bs...)
 	}
-	return importBatches(ctx, st, batches)
+	return st.ImportAdvisoryBatches(ctx, batches)
 }
 
 // download fetches u whole. The date is the server's Last-Modified (the

@@ -19,7 +19,7 @@ func newDbCmd(g *globals) *cobra.Command {
 		Short: "Vulnerability data: import advisories, KEV and EPSS into the store, show what is there",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newDbImportCmd(g), newDbStatusCmd(g), newDbUpdateCmd(g))
+	cmd.AddCommand(newDbImportCmd(g), newDbStatusCmd(g), newDbUpdateCmd(g), newDbExportCmd(g), newDbKeygenCmd(g))
 	return cmd
 }
 
@@ -31,25 +31,36 @@ func openAdvisories(ctx context.Context, g *globals, sf storeFlag, opt store.Opt
 
 func newDbImportCmd(g *globals) *cobra.Command {
 	var sf storeFlag
+	var bf bundleFlags
 	cmd := &cobra.Command{
 		Use:   "import PATH...",
 		Short: "Import advisory files: OSV (zip or directory), Debian security tracker JSON, CISA KEV JSON, EPSS CSV",
 		Long: "Import vulnerability data into the store, offline. Each PATH is an OSV zip or\n" +
 			"directory as osv.dev publishes per ecosystem (Debian, Ubuntu, Alpine, AlmaLinux,\n" +
 			"Rocky Linux, Red Hat), the Debian security tracker's JSON, CISA's Known Exploited\n" +
-			"Vulnerabilities catalog (JSON) or an EPSS scores file (CSV, optionally gzip).\n\n" +
+			"Vulnerabilities catalog (JSON), an EPSS scores file (CSV, optionally gzip), or\n" +
+			"an offline bundle of vigil db export, whose signature is verified against the\n" +
+			"trusted keys (--keys) and whose data may not be older than the store's.\n\n" +
 			"Every file is read whole before anything is written: a damaged or truncated\n" +
-			"file is refused and the store keeps its previous data. Importing the same data\n" +
-			"again changes nothing.",
+			"file, or a bundle that is unsigned or signed by an untrusted key, is refused\n" +
+			"and the store keeps its previous data. Importing the same data again changes\n" +
+			"nothing.",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opt, err := bf.options(g)
+			if err != nil {
+				return &exitError{code: ExitError, err: err}
+			}
 			st, err := openAdvisories(cmd.Context(), g, sf, store.Options{})
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
 			defer st.Close()
-			stats, err := app.ImportAdvisoryFiles(cmd.Context(), st, args)
-			printImportStats(g, stats)
+			res, err := app.ImportAdvisoryFiles(cmd.Context(), st, args, opt)
+			for _, n := range res.Notes {
+				fmt.Fprintln(g.stdout, texts().Message(g.Lang(), n))
+			}
+			printImportStats(g, res.Stats)
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
@@ -57,6 +68,7 @@ func newDbImportCmd(g *globals) *cobra.Command {
 		},
 	}
 	sf.register(cmd)
+	bf.register(cmd)
 	return cmd
 }
 

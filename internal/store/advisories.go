@@ -18,6 +18,12 @@ type Advisories interface {
 	// kinds replace their source whole. Only differences are written:
 	// importing the same data again changes nothing.
 	ImportAdvisories(ctx context.Context, b *advisory.Batch) (ImportStats, error)
+	// ImportAdvisoryBatches writes several batches in one transaction:
+	// all of them, or (on an error) none.
+	ImportAdvisoryBatches(ctx context.Context, bs []*advisory.Batch) ([]ImportStats, error)
+	// ExportAdvisories reads every source back as the batch that would
+	// import it again, with when its data last changed here.
+	ExportAdvisories(ctx context.Context) ([]ExportedSource, error)
 	// AdvisorySources lists the imported sources.
 	AdvisorySources(ctx context.Context) ([]SourceStatus, error)
 	// AdvisorySlices counts the affected-package rows per distribution
@@ -60,34 +66,60 @@ type SliceStatus struct {
 
 // ImportAdvisories implements Advisories.
 func (s *SQLite) ImportAdvisories(ctx context.Context, b *advisory.Batch) (ImportStats, error) {
+	st, err := s.ImportAdvisoryBatches(ctx, []*advisory.Batch{b})
+	if len(st) == 0 {
+		return ImportStats{Source: b.Source, Records: b.Records()}, err
+	}
+	return st[0], err
+}
+
+// ImportAdvisoryBatches implements Advisories.
+func (s *SQLite) ImportAdvisoryBatches(ctx context.Context, bs []*advisory.Batch) ([]ImportStats, error) {
+	var out []ImportStats
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		out = out[:0]
+		for _, b := range bs {
+			st, err := s.importBatch(ctx, tx, b)
+			if err != nil {
+				return err
+			}
+			out = append(out, st)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// importBatch writes one batch in tx, unless its source already holds
+// the same input (digest).
+func (s *SQLite) importBatch(ctx context.Context, tx *sql.Tx, b *advisory.Batch) (ImportStats, error) {
 	st := ImportStats{Source: b.Source, Records: b.Records()}
 	var digest string
-	err := s.db.QueryRowContext(ctx, `SELECT digest FROM vuln_sources WHERE source = ?`, b.Source).Scan(&digest)
+	err := tx.QueryRowContext(ctx, `SELECT digest FROM vuln_sources WHERE source = ?`, b.Source).Scan(&digest)
 	if err != nil && err != sql.ErrNoRows {
-		return st, classify(s.path, err)
+		return st, err
 	}
 	if err == nil && digest == b.Digest && b.Digest != "" {
 		st.Unchanged = true
 		return st, nil
 	}
-	err = s.withTx(ctx, func(tx *sql.Tx) error {
-		var d rowDiff
-		var err error
-		switch b.Kind {
-		case advisory.KindKEV:
-			d, err = syncRows(ctx, tx, kevSpec, kevRows(b), nil)
-		case advisory.KindEPSS:
-			d, err = syncRows(ctx, tx, epssSpec, epssRows(b), nil)
-		default:
-			d, err = s.syncAdvisories(ctx, tx, b)
-		}
-		if err != nil {
-			return err
-		}
-		st.Added, st.Changed, st.Removed = d.added, d.changed, d.removed
-		return s.saveSource(ctx, tx, b, d.changes() > 0)
-	})
-	return st, err
+	var d rowDiff
+	switch b.Kind {
+	case advisory.KindKEV:
+		d, err = syncRows(ctx, tx, kevSpec, kevRows(b), nil)
+	case advisory.KindEPSS:
+		d, err = syncRows(ctx, tx, epssSpec, epssRows(b), nil)
+	default:
+		d, err = s.syncAdvisories(ctx, tx, b)
+	}
+	if err != nil {
+		return st, err
+	}
+	st.Added, st.Changed, st.Removed = d.added, d.changed, d.removed
+	return st, s.saveSource(ctx, tx, b, d.changes() > 0)
 }
 
 // syncAdvisories writes the affected rows and vulnerability texts of an
@@ -289,17 +321,7 @@ func mergeVuln(a, b advisory.Vuln) advisory.Vuln {
 }
 
 func (s *SQLite) query(ctx context.Context, q string, args []any, each func(*sql.Rows) error) error {
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return classify(s.path, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := each(rows); err != nil {
-			return classify(s.path, err)
-		}
-	}
-	return classify(s.path, rows.Err())
+	return classify(s.path, txQuery(ctx, s.db, q, args, each))
 }
 
 func kevRows(b *advisory.Batch) [][]any {
