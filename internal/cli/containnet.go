@@ -19,7 +19,7 @@ import (
 func newContainIsolateCmd(g *globals) *cobra.Command {
 	var f containFlags
 	var o netfw.IsolateOptions
-	var noDNS bool
+	var noDNS, useIPT bool
 	cmd := &cobra.Command{
 		Use:     "isolate",
 		Short:   "Cut the host off the network except the operator's session, loopback, DHCP, the resolvers and --allow addresses; reverts by itself unless confirmed",
@@ -36,10 +36,8 @@ func newContainIsolateCmd(g *globals) *cobra.Command {
 					o.DNS = netfw.Resolvers(string(b))
 				}
 			}
-			if f.apply {
-				if err := netfw.Available(o.NetNS); err != nil {
-					return &exitError{code: ExitError, err: err}
-				}
+			if err := g.chooseFirewall(&o.IPTables, useIPT, o.NetNS, f.apply); err != nil {
+				return err
 			}
 			return g.contain(cmd, &f, func(context.Context, *app.Containment, contain.Target) ([]*contain.Action, error) {
 				a, err := netfw.PlanIsolate(contain.Live(), o)
@@ -56,7 +54,32 @@ func newContainIsolateCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&o.Probe, "probe", "", "an address that must be blocked once isolated (default 192.0.2.1)")
 	cmd.Flags().BoolVar(&noDNS, "no-dns", false, "do not keep the resolvers of /etc/resolv.conf reachable")
 	cmd.Flags().StringVar(&o.NetNS, "netns", "", "isolate this network namespace (/run/netns/NAME, /proc/PID/ns/net) instead of the host's")
+	cmd.Flags().BoolVar(&useIPT, "iptables", false, "use the iptables fallback (iptables-legacy when installed) even where nftables works")
 	return cmd
+}
+
+// chooseFirewall picks nftables, or the iptables fallback when asked
+// (force) or when nftables is not available here and iptables is
+// installed (said in a note). Without either, --apply is refused.
+func (g *globals) chooseFirewall(variant *string, force bool, netns string, apply bool) error {
+	if force {
+		if *variant = netfw.IPTablesVariant(); *variant == "" {
+			return &exitError{code: ExitError, err: errors.New(g.t("contain.err.no-iptables"))}
+		}
+		return nil
+	}
+	err := netfw.Available(netns)
+	if err == nil {
+		return nil
+	}
+	if *variant = netfw.IPTablesVariant(); *variant != "" {
+		g.notef("%s", g.t("contain.note.iptables-fallback", err))
+		return nil
+	}
+	if apply {
+		return &exitError{code: ExitError, err: err}
+	}
+	return nil
 }
 
 // latestIsolation is the newest applied isolation of the journal.
@@ -91,7 +114,7 @@ func newContainNetCmds(g *globals) []*cobra.Command {
 			defer c.Close()
 			rec, p, err := latestIsolation(cmd.Context(), c)
 			if err == nil {
-				err = netfw.Confirm(p.NetNS)
+				err = netfw.Confirm(p)
 			}
 			if err != nil {
 				return &exitError{code: ExitError, err: err}

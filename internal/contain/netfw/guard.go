@@ -64,6 +64,23 @@ func Guard(p IsolateParams, since time.Time, confirmed, repair bool) (Guarded, e
 func rewrite(p IsolateParams, deadman time.Duration) error {
 	q := p
 	q.Spec.DeadMan = int64(deadman)
+	a := &contain.Action{Kind: IsolateKind}
+	if err := a.SetParams(q); err != nil {
+		return err
+	}
+	if p.IPTables != "" {
+		var until time.Time
+		if deadman > 0 {
+			until = time.Now().Add(deadman)
+		}
+		if err := iptDelete(p.NetNS, p.IPTables); err != nil {
+			return err
+		}
+		if err := iptWrite(p, until); err != nil {
+			return err
+		}
+		return verifyOrDelete(a, p)
+	}
 	b, err := isolation(q.Spec)
 	if err != nil {
 		return err
@@ -86,12 +103,14 @@ func rewrite(p IsolateParams, deadman time.Duration) error {
 	if err := c.Flush(); err != nil {
 		return err
 	}
-	a := &contain.Action{Kind: IsolateKind}
-	if err := a.SetParams(q); err != nil {
-		return err
-	}
+	return verifyOrDelete(a, p)
+}
+
+// verifyOrDelete runs the self-test of a rewritten isolation and takes it
+// away again when it fails (the operator's path may be cut).
+func verifyOrDelete(a *contain.Action, p IsolateParams) error {
 	if err := (IsolateAction{}).Verify(context.Background(), a); err != nil {
-		return fmt.Errorf("%w (and deleting the table again: %v)", err, deleteTable(p.NetNS, IsolateTable))
+		return fmt.Errorf("%w (and taking the isolation away again: %v)", err, IsolateAction{}.Undo(context.Background(), a))
 	}
 	return nil
 }

@@ -28,6 +28,7 @@ type IsolateOptions struct {
 	Checks   []string      // host:port that must still connect after isolating
 	Probe    string        // an address that must be blocked (default: 192.0.2.1, TEST-NET-1)
 	NetNS    string        // a network namespace path ("" for the host's own)
+	IPTables string        // drive this iptables variant instead of nftables (the fallback)
 }
 
 // IsolateParams are journaled.
@@ -36,6 +37,9 @@ type IsolateParams struct {
 	Checks []string `json:"checks,omitempty"`
 	Probe  string   `json:"probe"`
 	NetNS  string   `json:"netns,omitempty"`
+	// IPTables names the iptables variant of the fallback (IPTablesLegacy,
+	// IPTablesPlain); "" for nftables.
+	IPTables string `json:"iptables,omitempty"`
 }
 
 // PlanIsolate plans isolating the live host (or the namespace o.NetNS).
@@ -77,7 +81,7 @@ func PlanIsolate(t contain.Target, o IsolateOptions) (*contain.Action, error) {
 	if probe == "" {
 		probe = "192.0.2.1"
 	}
-	p := IsolateParams{Spec: Spec{Allow: allow, DNS: o.DNS, DeadMan: int64(o.DeadMan)}, Checks: o.Checks, Probe: probe, NetNS: o.NetNS}
+	p := IsolateParams{Spec: Spec{Allow: allow, DNS: o.DNS, DeadMan: int64(o.DeadMan)}, Checks: o.Checks, Probe: probe, NetNS: o.NetNS, IPTables: o.IPTables}
 	if _, err := isolation(p.Spec); err != nil {
 		return nil, err
 	}
@@ -85,7 +89,11 @@ func PlanIsolate(t contain.Target, o IsolateOptions) (*contain.Action, error) {
 	if o.NetNS != "" {
 		a.Subject = "netns " + o.NetNS
 	}
-	a.Step("contain.plan.isolate-table", IsolateTable)
+	if o.IPTables != "" {
+		a.Step("contain.plan.isolate-iptables", iptTool(o.IPTables, false, "restore"), iptTool(o.IPTables, true, "restore"))
+	} else {
+		a.Step("contain.plan.isolate-table", IsolateTable)
+	}
 	if o.Operator != "" {
 		a.Step("contain.plan.isolate-operator", o.Operator, o.Source)
 	} else {
@@ -148,8 +156,24 @@ func openIsolation(a *contain.Action) (*isolationNow, func(), error) {
 	return &isolationNow{p, b, c, have}, done, nil
 }
 
-// Apply writes the table in one netlink transaction.
+// Apply writes the table in one netlink transaction (or, with the
+// iptables fallback, Vigil's chains with iptables-restore).
 func (IsolateAction) Apply(_ context.Context, a *contain.Action) error {
+	var p IsolateParams
+	if err := a.Decode(&p, nil); err != nil {
+		return err
+	}
+	if p.IPTables != "" {
+		switch st, _, err := iptStatus(p); {
+		case err != nil:
+			return err
+		case st == "armed":
+			return nil // written before a crash
+		case st != "none":
+			return fmt.Errorf("vigil's iptables chains exist already (another isolation?): vigil contain release first")
+		}
+		return iptWrite(p, time.Now().Add(time.Duration(p.Spec.DeadMan)))
+	}
 	n, done, err := openIsolation(a)
 	if err != nil {
 		return err
@@ -175,6 +199,20 @@ func (IsolateAction) Apply(_ context.Context, a *contain.Action) error {
 // dead-man set is armed, every management check connects, and the
 // forbidden probe is blocked. Any failure reverts the isolation.
 func (IsolateAction) Verify(_ context.Context, a *contain.Action) error {
+	var ip IsolateParams
+	if err := a.Decode(&ip, nil); err != nil {
+		return err
+	}
+	if ip.IPTables != "" {
+		st, _, err := iptStatus(ip)
+		if err != nil {
+			return err
+		}
+		if st != "armed" && !(st == "confirmed" && ip.Spec.DeadMan == 0) {
+			return fmt.Errorf("vigil's iptables chains read back %s, not as written", st)
+		}
+		return selfTest(ip)
+	}
 	n, done, err := openIsolation(a)
 	if err != nil {
 		return err
@@ -184,9 +222,15 @@ func (IsolateAction) Verify(_ context.Context, a *contain.Action) error {
 	if have != b.expected() {
 		return fmt.Errorf("the ruleset read back differs from the one written:\n%s\nwritten:\n%s", have, b.expected())
 	}
-	if n, err := armedElements(c); err != nil || n != 2 {
+	if n, err := armedElements(c); err != nil || (n != 2 && p.Spec.DeadMan > 0) {
 		return fmt.Errorf("the dead-man set holds %d elements, want 2 (%v)", n, err)
 	}
+	return selfTest(p)
+}
+
+// selfTest: every management check connects and the forbidden probe is
+// blocked.
+func selfTest(p IsolateParams) error {
 	for _, chk := range p.Checks {
 		if err := inNetNS(p.NetNS, func() error {
 			conn, err := net.DialTimeout("tcp", chk, 3*time.Second)
@@ -241,6 +285,9 @@ func (IsolateAction) Undo(_ context.Context, a *contain.Action) error {
 	if err := a.Decode(&p, nil); err != nil {
 		return err
 	}
+	if p.IPTables != "" {
+		return iptDelete(p.NetNS, p.IPTables)
+	}
 	return deleteTable(p.NetNS, IsolateTable)
 }
 
@@ -259,9 +306,21 @@ func deleteTable(netns, name string) error {
 
 // Confirm makes an applied isolation permanent (until release): the
 // dead-man elements are replaced by ones without a timeout, in one
-// transaction. It refuses when the isolation already lapsed.
-func Confirm(netns string) error {
-	c, done, err := conn(netns)
+// transaction (with the iptables fallback: the drop rules written again
+// without their deadline). It refuses when the isolation already lapsed.
+func Confirm(p IsolateParams) error {
+	if p.IPTables != "" {
+		switch st, _, err := iptStatus(p); {
+		case err != nil:
+			return err
+		case st == "lapsed":
+			return errors.New("the isolation already lapsed (the dead-man switch lifted it): isolate again")
+		case st != "armed" && st != "confirmed":
+			return fmt.Errorf("no isolation to confirm (vigil's iptables chains are %s)", st)
+		}
+		return iptWrite(p, time.Time{})
+	}
+	c, done, err := conn(p.NetNS)
 	if err != nil {
 		return err
 	}
@@ -291,6 +350,9 @@ func Confirm(netns string) error {
 // dead-man switch or a confirm), "confirmed", "lapsed" (the switch lifted
 // it), or "changed" (the table is not the one written: flushed or edited).
 func Status(netns string, p IsolateParams) (string, time.Duration, error) {
+	if p.IPTables != "" {
+		return iptStatus(p)
+	}
 	c, done, err := conn(netns)
 	if err != nil {
 		return "", 0, err

@@ -128,7 +128,7 @@ func TestIsolateAndRelease(t *testing.T) {
 	if st, left, err := Status(l.host, p); err != nil || st != "armed" || left <= 0 {
 		t.Errorf("status %s %v %v", st, left, err)
 	}
-	if err := Confirm(l.host); err != nil {
+	if err := Confirm(p); err != nil {
 		t.Fatal(err)
 	}
 	if st, _, _ := Status(l.host, p); st != "confirmed" {
@@ -175,7 +175,7 @@ func TestDeadManSwitchRestores(t *testing.T) {
 	if st, _, _ := Status(l.host, p); st != "lapsed" {
 		t.Errorf("status %s, want lapsed", st)
 	}
-	if err := Confirm(l.host); err == nil {
+	if err := Confirm(p); err == nil {
 		t.Error("a lapsed isolation was confirmed")
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"runtime"
 	"sort"
 	"strings"
@@ -53,8 +52,8 @@ func conn(netns string) (*nftables.Conn, func(), error) {
 }
 
 // Available reports whether nftables can be used in netns, and why not.
-// Where it cannot (a kernel without nf_tables), Vigil says so and refuses:
-// the iptables fallback is detected, not implemented (docs/contain.md).
+// Where it cannot (a kernel without nf_tables), isolation falls back to
+// iptables when it is installed (iptables.go); blocking refuses.
 func Available(netns string) error {
 	c, done, err := conn(netns)
 	if err != nil {
@@ -62,11 +61,7 @@ func Available(netns string) error {
 	}
 	defer done()
 	if _, err := c.ListTablesOfFamily(nftables.TableFamilyINet); err != nil {
-		msg := "nftables is not available here (%v)"
-		if _, serr := os.Stat("/usr/sbin/iptables"); serr == nil {
-			msg += "; iptables is installed, but vigil does not drive it: isolate with it by hand"
-		}
-		return fmt.Errorf(msg, err)
+		return fmt.Errorf("nftables is not available here (%v)", err)
 	}
 	return nil
 }
