@@ -6,6 +6,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/engine"
@@ -96,32 +97,50 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 	if lsrc.NeedsDedup(srcs) {
 		dedup = lsrc.NewDedup(0)
 	}
-	for i, src := range srcs {
-		set.Begin(src.Name, logFiles(src))
-		cov, err := lsrc.Read(env.Target, env, src, ropt, func(ev *model.Event) error {
-			if !d.opt.Since.IsZero() && ev.Time.Before(d.opt.Since) || !d.opt.Until.IsZero() && ev.Time.After(d.opt.Until) {
-				return nil
+	var mu sync.Mutex
+	rec := lockedRec{mu: &mu, rec: env}
+	stream := make(chan item, 8)
+	free := make(chan []model.Event, 12)
+	go d.readAll(env.Target, rec, srcs, ropt, stream, free)
+	var readErr error
+	for it := range stream {
+		src := srcs[it.src]
+		switch {
+		case it.err != nil:
+			readErr = it.err
+		case it.begin:
+			set.Begin(src.Name, logFiles(src))
+		case it.cov != nil:
+			cov := *it.cov
+			set.End(src.Name, cov.Cut)
+			if dedup != nil {
+				cov.Duplicates = dedup.Dropped(src.Name)
 			}
-			if dedup != nil && dedup.Duplicate(i, src.Name, ev) {
-				return nil
+			mu.Lock()
+			env.Emit(coverageFinding(cov))
+			mu.Unlock()
+			if d.opt.OnCoverage != nil {
+				d.opt.OnCoverage(cov)
 			}
-			set.Observe(ev)
-			if d.opt.OnEvent != nil {
-				d.opt.OnEvent(ev)
+		default:
+			for j := range it.evs {
+				ev := &it.evs[j]
+				if dedup != nil && dedup.Duplicate(it.src, src.Name, ev) {
+					continue
+				}
+				set.Observe(ev)
+				if d.opt.OnEvent != nil {
+					d.opt.OnEvent(ev)
+				}
 			}
-			return nil
-		})
-		if err != nil {
-			return err
+			select {
+			case free <- it.evs:
+			default:
+			}
 		}
-		set.End(src.Name, cov.Cut)
-		if dedup != nil {
-			cov.Duplicates = dedup.Dropped(src.Name)
-		}
-		env.Emit(coverageFinding(cov))
-		if d.opt.OnCoverage != nil {
-			d.opt.OnCoverage(cov)
-		}
+	}
+	if readErr != nil {
+		return readErr
 	}
 	if dedup != nil && dedup.Capped() {
 		env.GapMsg(model.GapSkipped, "", model.Msg("logs.gap.dedup-capped"))

@@ -141,10 +141,16 @@ var lowerASCII = func() (t [utf8.RuneSelf]byte) {
 type prefilter struct {
 	lits [][]byte
 	ac   *ahocorasick.Automaton
+	// anchors search the raw line itself (rules that read only it; nil
+	// when a literal is not ASCII): see anchor.go.
+	anchors *anchorSet
 }
 
-func newPrefilter(lits [][]byte) *prefilter {
+func newPrefilter(lits [][]byte, rawOnly bool) *prefilter {
 	p := &prefilter{lits: lits}
+	if rawOnly {
+		p.anchors = newAnchorSet(lits)
+	}
 	if len(lits) > 3 {
 		pats := make([]string, len(lits))
 		for i, l := range lits {

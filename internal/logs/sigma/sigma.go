@@ -124,7 +124,7 @@ func (s *Set) Add(file string, b []byte) {
 	lits, rawOnly, ok := literals(r)
 	var pf *prefilter
 	if ok {
-		pf = newPrefilter(lits)
+		pf = newPrefilter(lits, rawOnly)
 	}
 	s.rules = append(s.rules, compiled{
 		pre: pf, rawOnly: rawOnly, ev: evaluator.ForRule(r), scope: sc, program: prog, file: file, title: r.Title, id: r.ID,
@@ -255,7 +255,13 @@ func (s *Set) Observe(e *model.Event, hit func(rules.Hit, *model.Event)) {
 				continue
 			}
 		}
-		if r.pre != nil {
+		switch {
+		case r.pre == nil:
+		case r.pre.anchors != nil && !foldsToASCII(e.Raw):
+			if !r.pre.anchors.match(e.Raw) {
+				continue
+			}
+		default:
 			hay := &s.hay
 			if r.rawOnly {
 				hay = &s.raw
