@@ -61,6 +61,9 @@ type ScanOptions struct {
 	// Debug, when set, receives the engine's developer diagnostics
 	// (engine.Options.Debug): stacks of recovered panics, whole reasons.
 	Debug io.Writer
+	// Gaps are notices about the scan's context, reported as its gaps
+	// before the checks run (AdvisoryFreshness: the vulnerability data).
+	Gaps []model.Gap
 }
 
 // Verdict is a View's decision about one finding.
@@ -116,6 +119,9 @@ func Scan(ctx context.Context, opt ScanOptions, h report.Handler) (model.Summary
 		rec: opt.Record, recCounts: map[model.Severity]int{}}
 	if sink.rec != nil {
 		sink.recErr = sink.rec.Begin(meta)
+	}
+	for _, g := range opt.Gaps {
+		sink.Gap(g)
 	}
 	warnf := opt.Warn
 	if warnf == nil {

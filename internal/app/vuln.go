@@ -104,9 +104,13 @@ func VulnScan(ctx context.Context, st store.Advisories, opt VulnOptions) (*VulnR
 	if maxAge == 0 {
 		maxAge = DefaultMaxDataAge
 	}
+	var notices []model.Gap // data accepted at any age, but older than the default: say how old
 	for _, s := range rep.Sources {
 		if maxAge > 0 && Age(s.DataDate, now()) > maxAge {
 			return nil, &MsgError{Msg: model.Msg("vuln.err.stale", s.Name, distro, release, s.DataDate.UTC().Format("2006-01-02"), maxAge.String())}
+		}
+		if g, stale := staleGap(distro, release, s.DataDate, now(), 0); stale && len(notices) == 0 {
+			notices = append(notices, g)
 		}
 	}
 	var result match.Report
@@ -114,7 +118,7 @@ func VulnScan(ctx context.Context, st store.Advisories, opt VulnOptions) (*VulnR
 	sink := &vulnSink{keys: map[string]model.Finding{}}
 	e := engine.Engine{Catalog: opt.Catalog, Detectors: []engine.Detector{det}, Options: engine.Options{MaxPerRule: -1, Now: now}}
 	sts := e.Run(ctx, opt.Target, rep.Target, sink)
-	rep.Gaps = sink.gaps
+	rep.Gaps = append(notices, sink.gaps...)
 	if len(sts) == 1 && sts[0].Status != "ok" {
 		return nil, &MsgError{Msg: model.Msg("vuln.err.failed", sts[0].Status, firstReason(sink.gaps))}
 	}

@@ -127,8 +127,60 @@ func TestVulnScanRefuses(t *testing.T) {
 			t.Errorf("%s: %v (%+v)", name, err, rep)
 		}
 	}
-	// --max-age 0 (any age) accepts the stale data.
-	if _, err := vulnScan(t, vulnStore(t, time.Now().AddDate(0, 0, -30)), testutil.RootFromString(t, vulnRoot), -1); err != nil {
-		t.Errorf("any age: %v", err)
+	// --max-age 0 (any age) accepts the stale data, and says how old it is.
+	rep, err := vulnScan(t, vulnStore(t, time.Now().AddDate(0, 0, -30)), testutil.RootFromString(t, vulnRoot), -1)
+	if err != nil {
+		t.Fatalf("any age: %v", err)
+	}
+	if len(rep.Gaps) == 0 || rep.Gaps[0].Msg.ID != "vuln.gap.stale" || rep.Gaps[0].Msg.Args[2] != "30" {
+		t.Errorf("any age: no notice of the data's age: %+v", rep.Gaps)
+	}
+	rep, err = vulnScan(t, vulnStore(t, time.Now()), testutil.RootFromString(t, vulnRoot), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range rep.Gaps {
+		if g.Check == FreshnessCheck {
+			t.Errorf("fresh data: %+v", g)
+		}
+	}
+}
+
+// TestAdvisoryFreshness: what a scan says about the vulnerability data
+// of the target's release — nothing when fresh, its age when old, that
+// there is none when none; nothing for an operating system without
+// advisories.
+func TestAdvisoryFreshness(t *testing.T) {
+	ctx := context.Background()
+	deb12 := testutil.RootFromString(t, vulnRoot)
+	noble := testutil.RootFromString(t, "-- etc/os-release --\nID=ubuntu\nVERSION_ID=\"24.04\"\n")
+	other := testutil.RootFromString(t, "-- etc/os-release --\nID=plan9\nVERSION_ID=4\n")
+	fresh, old := vulnStore(t, time.Now()), vulnStore(t, time.Now().AddDate(0, 0, -12))
+	empty := emptyStore(t)
+	now := time.Now()
+	for _, c := range []struct {
+		name string
+		st   store.Advisories
+		root string
+		max  time.Duration
+		want string // message id, "" for no gap
+		days string
+	}{
+		{"fresh", fresh, deb12, 0, "", ""},
+		{"old", old, deb12, 0, "vuln.gap.stale", "12"},
+		{"old within a longer limit", old, deb12, 14 * 24 * time.Hour, "", ""},
+		{"empty store", empty, deb12, 0, "vuln.gap.no-data", ""},
+		{"other release", fresh, noble, 0, "vuln.gap.no-data", ""},
+		{"unknown OS", empty, other, 0, "", ""},
+	} {
+		gaps := AdvisoryFreshness(ctx, c.st, target.NewUnchecked(c.root, false), now, c.max)
+		switch {
+		case c.want == "" && len(gaps) != 0:
+			t.Errorf("%s: %+v", c.name, gaps)
+		case c.want != "" && (len(gaps) != 1 || gaps[0].Msg.ID != c.want || gaps[0].Check != FreshnessCheck || gaps[0].Reason == ""):
+			t.Errorf("%s: %+v, want %s", c.name, gaps, c.want)
+		case c.days != "" && gaps[0].Msg.Args[2] != c.days:
+			t.Errorf("%s: %s days, want %s", c.name, gaps[0].Msg.Args[2], c.days)
+		}
 	}
 }

@@ -131,3 +131,34 @@ func TestVulnLifecycleCommands(t *testing.T) {
 		t.Errorf("html report in Chinese: %.300s", b)
 	}
 }
+
+// TestScanSaysDataAge: vigil scan, with a store, says in its gaps when
+// the vulnerability data of the target's release is old or missing, in
+// the reader's language.
+func TestScanSaysDataAge(t *testing.T) {
+	root := testutil.RootFromString(t, "-- etc/passwd --\nroot:x:0:0::/root:/bin/sh\n-- etc/os-release --\nID=debian\nVERSION_ID=12\n"+
+		"-- var/lib/dpkg/status --\nPackage: base-files\nStatus: install ok installed\nVersion: 12.4+deb12u5\n-- var/lib/dpkg/info/base-files.list --\n/etc\n")
+	db := filepath.Join(t.TempDir(), "v.db")
+	r := vigil(t, "scan", "--root", root, "--store", db)
+	if !strings.Contains(r.out, "[vuln.data]") || !strings.Contains(r.out, "no vulnerability data for debian 12") {
+		t.Fatalf("no data: %+v", r)
+	}
+	f, err := vulntest.Write(t.TempDir(), time.Now().AddDate(0, 0, -9))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := vigil(t, append([]string{"db", "import", "--store", db}, f.All()...)...); r.code != 0 {
+		t.Fatalf("import: %+v", r)
+	}
+	r = vigil(t, "scan", "--root", root, "--store", db)
+	if !strings.Contains(r.out, "is 9 days old") {
+		t.Fatalf("old data: %+v", r)
+	}
+	r = vigil(t, "scan", "--root", root, "--store", db, "--lang", "zh-CN")
+	if !strings.Contains(r.out, "漏洞数据已有 9 天") {
+		t.Fatalf("old data, in Chinese: %+v", r)
+	}
+	if r := vigil(t, "vuln", "--root", root, "--store", db, "--max-age", "0"); !strings.Contains(r.out, "is 9 days old") {
+		t.Fatalf("vigil vuln --max-age 0: %+v", r)
+	}
+}

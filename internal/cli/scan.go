@@ -204,12 +204,16 @@ func runScan(cmd *cobra.Command, g *globals, f *scanFlags) error {
 	view := app.ViewOptions{MinSeverity: minSev, ShowSuppressed: f.showSuppressed}
 	var rec *app.Recorder
 	var hashes store.HashStore
+	var freshness []model.Gap
 	if st := openScanStore(ctx, g, storePath); st != nil {
 		defer st.Close()
 		if err := prepareView(ctx, g, st, cmd.Name(), t, f, &view, fileSupp); err != nil {
 			return usage(err)
 		}
 		rec = app.NewRecorder(ctx, st, store.SaveOptions{Baseline: f.baseline})
+		if adv, ok := st.(store.Advisories); ok {
+			freshness = app.AdvisoryFreshness(ctx, adv, t, time.Now(), 0)
+		}
 		hashes, _ = st.(store.HashStore)
 	} else {
 		if f.newOnly {
@@ -233,6 +237,7 @@ func runScan(cmd *cobra.Command, g *globals, f *scanFlags) error {
 		Kind:         cmd.Name(), // scan, files, logs, harden: runs are history of their own kind
 		Operator:     app.CurrentActor(g.getenv).String(),
 		Warn:         func(id string, a ...any) { g.warnf("%s", g.t(id, a...)) },
+		Gaps:         freshness,
 	}
 	if rec != nil {
 		opts.Record = rec
