@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -115,6 +116,19 @@ func StatusOfIncident(ctx context.Context, st store.Store, ref string) (*Inciden
 	if evs == nil {
 		evs = []store.CaseEvent{}
 	}
+	// The journal's scan lines name the scan; who ran it and which command
+	// (scan, files, logs, harden) are in the scan's own record.
+	for i, e := range evs {
+		if e.Kind != incident.KindScan {
+			continue
+		}
+		if info, err := st.Scan(ctx, e.Ref); err == nil {
+			evs[i].RunKind = info.Kind
+			if e.Actor == "" {
+				evs[i].Actor = info.Operator
+			}
+		}
+	}
 	return &IncidentStatus{Case: c, Events: evs, Checklist: incident.Checklist(evs)}, nil
 }
 
@@ -153,6 +167,16 @@ func AttachToIncident(ctx context.Context, path string, e store.CaseEvent) (stri
 	return c.Reference, st.AddCaseEvent(ctx, e)
 }
 
+// readTimelineFile reads one `vigil timeline --format jsonl` file.
+func readTimelineFile(path string) ([]incident.Entry, int, int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	defer f.Close()
+	return incident.ReadTimeline(f, incident.MaxExtra)
+}
+
 // IncidentReportOptions configure `vigil incident report`.
 type IncidentReportOptions struct {
 	Ref      string // "" the open case, else the newest
@@ -160,6 +184,12 @@ type IncidentReportOptions struct {
 	Format   string // md, json, html, pdf
 	Template string // report, regulator
 	Now      time.Time
+	// Timelines are files `vigil timeline --format jsonl` wrote: their log
+	// events (logins, web requests ...), log findings, process starts and
+	// file times join the report's timeline.
+	Timelines []string
+	// Notef, when set, is told how many timeline lines were left out.
+	Notef func(model.Message)
 }
 
 // IncidentReport renders the report of a case from what the store holds:
@@ -180,6 +210,16 @@ func IncidentReport(ctx context.Context, st store.Store, w io.Writer, o Incident
 		return store.Case{}, err
 	}
 	in := incident.Input{Case: s.Case, Events: s.Events, Catalog: texts(), Lang: o.Lang, Now: o.Now}
+	for _, path := range o.Timelines {
+		lines, dropped, bad, err := readTimelineFile(path)
+		if err != nil {
+			return store.Case{}, &MsgError{model.Msg("incident.err.timeline", path, err)}
+		}
+		in.Extra = append(in.Extra, lines...)
+		if (dropped > 0 || bad > 0) && o.Notef != nil {
+			o.Notef(model.Msg("incident.report.timeline-cut", path, len(lines), dropped, bad))
+		}
+	}
 	journal, _ := st.(store.Journal)
 	for _, e := range s.Events {
 		switch e.Kind {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/app"
 	"github.com/vigil-ir/vigil/internal/incident"
+	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/store"
 )
 
@@ -177,6 +178,7 @@ func newIncidentCloseCmd(g *globals) *cobra.Command {
 func newIncidentReportCmd(g *globals) *cobra.Command {
 	var sf storeFlag
 	var format, tmpl, output string
+	var timelines []string
 	cmd := &cobra.Command{
 		Use:   "report [CASE]",
 		Short: "Write the incident report: Markdown, JSON, self-contained HTML or PDF, or the 72-hour regulator notification",
@@ -185,6 +187,8 @@ the store holds: summary, timeline, scope (hosts, accounts, data at risk),
 entry vector and root cause (operator notes and findings), actions taken,
 evidence preserved, indicators of compromise, remediation and hardening,
 lessons, and the playbook. A section with nothing recorded says "unknown".
+--timeline FILE adds what vigil timeline --format jsonl wrote: log events
+(logins, web requests, sudo ...), log findings, process starts, file times.
 --template regulator writes the notification due 72 hours after awareness.
 The language is --lang (en or zh-CN). HTML is one file with its chart
 inline: it opens offline. PDF is that page printed by headless Chromium
@@ -193,6 +197,9 @@ inline: it opens offline. PDF is that page printed by headless Chromium
   vigil incident report -o web1-report.md
   # the regulator's notification, in Chinese, as HTML
   vigil incident report --template regulator --format html --lang zh-CN -o notice.html
+  # with the logins and web requests of the log timeline
+  vigil timeline --format jsonl > web1-timeline.jsonl
+  vigil incident report --timeline web1-timeline.jsonl -o web1-report.md
   # the whole report as PDF (needs chromium)
   vigil incident report --format pdf -o web1-report.pdf`,
 		Args: cobra.MaximumNArgs(1),
@@ -215,7 +222,8 @@ inline: it opens offline. PDF is that page printed by headless Chromium
 				w = f
 			}
 			c, err := app.IncidentReport(cmd.Context(), st, w, app.IncidentReportOptions{
-				Ref: ref, Lang: g.Lang(), Format: format, Template: tmpl, Now: time.Now()})
+				Ref: ref, Lang: g.Lang(), Format: format, Template: tmpl, Now: time.Now(), Timelines: timelines,
+				Notef: func(m model.Message) { g.notef("%s", texts().Message(g.Lang(), m)) }})
 			st.Close()
 			if f != nil {
 				if cerr := f.Close(); err == nil {
@@ -237,6 +245,7 @@ inline: it opens offline. PDF is that page printed by headless Chromium
 	}
 	sf.register(cmd)
 	cmd.Flags().StringVarP(&format, "format", "f", incident.FormatMarkdown, "md, json, html or pdf")
+	cmd.Flags().StringArrayVar(&timelines, "timeline", nil, "add the entries of a file vigil timeline --format jsonl wrote (log events, log findings); repeatable")
 	cmd.Flags().StringVar(&tmpl, "template", incident.TemplateReport, "report (the whole report) or regulator (the 72-hour notification)")
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file instead of stdout")
 	return cmd

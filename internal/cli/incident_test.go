@@ -74,6 +74,19 @@ func TestIncidentCase(t *testing.T) {
 	if !strings.Contains(reg, "72 小时") {
 		t.Errorf("regulator notification:\n%s", reg)
 	}
+	tl := filepath.Join(dir, "timeline.jsonl")
+	if err := os.WriteFile(tl, []byte(`{"datetime":"2026-12-01T07:20:00Z","message":"auth.login actor=www-data from=203.0.113.7","source":"auth","kind":"auth.login"}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := run(0, "incident", "report", "--timeline", tl); !strings.Contains(r.out, "auth.login actor=www-data") || !strings.Contains(r.out, "scan 2 of") {
+		t.Errorf("the report lacks the timeline's login or the scan:\n%s", r.out)
+	}
+	run(2, "incident", "report", "--timeline", filepath.Join(dir, "none.jsonl"))
+	for _, e := range decode[app.IncidentStatus](t, run(0, "incident", "status", "--format", "json")).Events {
+		if e.Kind == "scan" && (e.Actor == "" || e.RunKind != "scan") {
+			t.Errorf("a scan line without its operator or kind: %+v", e)
+		}
+	}
 	run(2, "incident", "report", "--format", "rtf")
 	if _, err := chromium.Find(); err == nil {
 		pdf := filepath.Join(dir, "report.pdf")

@@ -50,6 +50,7 @@ type FindingLine struct {
 	Technique   string `json:"attack_technique,omitempty"`
 	Remediation string `json:"remediation,omitempty"`
 	FirstSeen   time.Time
+	By          string `json:"found_by,omitempty"` // who ran the scan that first saw it
 	sev         model.Severity
 }
 
@@ -125,14 +126,14 @@ func Build(in Input) *Report {
 			}
 			if l, ok := seen[f.Fingerprint]; ok {
 				if res.Meta.Started.Before(l.FirstSeen) {
-					l.FirstSeen = res.Meta.Started
+					l.FirstSeen, l.By = res.Meta.Started, res.Meta.Operator
 				}
 				continue
 			}
 			lf := f
 			c.Localize(&lf, in.Lang)
 			seen[f.Fingerprint] = &FindingLine{Severity: f.Severity.String(), Rule: f.RuleID, Title: lf.Title, Subject: f.Subject,
-				Technique: f.Technique, Remediation: lf.Remediation, FirstSeen: res.Meta.Started, sev: f.Severity}
+				Technique: f.Technique, Remediation: lf.Remediation, FirstSeen: res.Meta.Started, By: res.Meta.Operator, sev: f.Severity}
 			r.addIOCs(f, iocs)
 		}
 	}
@@ -153,7 +154,7 @@ func Build(in Input) *Report {
 			rem[f.Remediation] = true
 			r.Remediation = append(r.Remediation, f.Remediation)
 		}
-		r.Timeline = append(r.Timeline, Entry{At: f.FirstSeen, Kind: "finding", Severity: f.Severity, Ref: f.Rule, Text: c.T(in.Lang, "incident.report.field", f.Title) + f.Subject})
+		r.Timeline = append(r.Timeline, Entry{At: f.FirstSeen, Kind: "finding", Severity: f.Severity, Ref: f.Rule, By: f.By, Text: c.T(in.Lang, "incident.report.field", f.Title) + f.Subject})
 	}
 	actions := map[string]store.ActionRecord{}
 	for _, a := range in.Actions {
@@ -239,7 +240,10 @@ func EventText(c *catalog.Catalog, lang string, e store.CaseEvent) string {
 	case KindOpened, KindNote, KindReport:
 		return c.T(lang, id, e.Detail, by)
 	case KindScan:
-		return c.T(lang, id, e.Ref, e.Detail)
+		if e.RunKind != "" && e.RunKind != model.KindScan {
+			return c.T(lang, "incident.event.run", e.RunKind, e.Ref, e.Detail, by)
+		}
+		return c.T(lang, id, e.Ref, e.Detail, by)
 	case KindClosed:
 		return c.T(lang, id, by)
 	case KindAction, KindEvidence, KindImage:

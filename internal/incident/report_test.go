@@ -2,6 +2,7 @@ package incident
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -26,7 +27,7 @@ func fixtureInput(t *testing.T, lang string) Input {
 	c := store.Case{ID: 1, Reference: "IR-1", Title: "web1: defaced home page", Opened: at(30), Aware: t0, OpenedBy: "root (sudo: alice)",
 		State: store.CaseClosed, Closed: at(600), ClosedBy: "root (sudo: alice)"}
 	scan := func(m int, fs ...model.Finding) *model.Result {
-		return &model.Result{Meta: model.ScanMeta{Started: at(m), Target: model.TargetInfo{Root: "/", Live: true, Hostname: "web1"}}, Findings: fs}
+		return &model.Result{Meta: model.ScanMeta{Started: at(m), Operator: "root (sudo: bob)", Target: model.TargetInfo{Root: "/", Live: true, Hostname: "web1"}}, Findings: fs}
 	}
 	cron := model.Finding{RuleID: "persistence.cron.command", Severity: model.Critical, Category: "persistence", Technique: "T1053.003",
 		Subject: "/var/spool/cron/crontabs/www-data", Fingerprint: "aaa",
@@ -34,20 +35,29 @@ func fixtureInput(t *testing.T, lang string) Input {
 	uid0 := model.Finding{RuleID: "accounts.uid0.nonroot", Severity: model.High, Category: "accounts", Subject: "toor", Fingerprint: "bbb",
 		Evidence: model.Evidence{Path: "/etc/passwd", Line: 30, Text: "toor:x:0:0::/root:/bin/bash", SHA256: strings.Repeat("ab", 32)}}
 	low := model.Finding{RuleID: "ssh.sshd.listen", Severity: model.Low, Subject: "sshd", Fingerprint: "ccc"}
+	f, err := os.Open("testdata/timeline.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	extra, _, _, err := ReadTimeline(f, MaxExtra)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return Input{
-		Case: c, Lang: lang, Catalog: cat, Now: at(700),
+		Case: c, Lang: lang, Catalog: cat, Now: at(700), Extra: extra,
 		Scans:   []*model.Result{scan(40, cron, uid0, low), scan(400, uid0)},
 		Actions: []store.ActionRecord{{ID: 1, Kind: "net.isolate", Subject: "web1", State: "applied"}},
 		Events: []store.CaseEvent{
 			{At: at(30), Actor: "root (sudo: alice)", Kind: KindOpened, Detail: c.Title},
-			{At: at(40), Kind: KindScan, Ref: "1", Detail: "live|machine-id:01"},
+			{At: at(40), Actor: "root (sudo: bob)", Kind: KindScan, Ref: "1", Detail: "live|machine-id:01", RunKind: model.KindScan},
 			{At: at(50), Actor: "root (sudo: alice)", Kind: KindAction, Ref: "1", Detail: "net.isolate web1"},
 			{At: at(60), Actor: "root (sudo: alice)", Kind: KindEvidence, Ref: "/media/ir/web1.tar.zst", Detail: "web1 triage, 843 items, sha256 0f0f"},
 			{At: at(120), Actor: "alice", Kind: KindNote, Step: StepTrace, Detail: "entry: wp-admin login from 203.0.113.7 with a reused password"},
 			{At: at(130), Actor: "alice", Kind: KindNote, Step: StepAssess, Detail: "customer table of the shop database (1,200 rows)"},
 			{At: at(300), Actor: "alice", Kind: KindNote, Step: StepFix, Detail: "cron entry and toor account removed"},
 			{At: at(350), Actor: "alice", Kind: KindNote, Step: StepHarden, Detail: "password logins disabled; wp-admin behind VPN"},
-			{At: at(400), Kind: KindScan, Ref: "2", Detail: "live|machine-id:01"},
+			{At: at(400), Actor: "root (sudo: bob)", Kind: KindScan, Ref: "2", Detail: "live|machine-id:01", RunKind: model.KindFiles},
 			{At: at(500), Actor: "alice", Kind: KindNote, Step: StepReport, Detail: "MFA for every admin login"},
 			{At: at(600), Actor: "root (sudo: alice)", Kind: KindClosed},
 		},
@@ -91,6 +101,16 @@ func TestReportContent(t *testing.T) {
 	if len(r.Hosts) != 1 || r.Hosts[0] != "web1" || len(r.Accounts) != 2 {
 		t.Errorf("scope: %v %v", r.Hosts, r.Accounts)
 	}
+	var md bytes.Buffer
+	if err := Render(&md, r, fixtureInput(t, "en").Catalog, FormatMarkdown, TemplateReport); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"scan 1 of live|machine-id:01 (root (sudo: bob))", "vigil files run 2 of", "auth.login actor=www-data from=203.0.113.7",
+		"/wp-login.php", "containment action 1: net.isolate web1 (root (sudo: alice))"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("the report's timeline lacks %q", want)
+		}
+	}
 	if !r.Deadline.Equal(t0.Add(72*time.Hour)) || r.Overdue {
 		t.Errorf("deadline %v overdue %v", r.Deadline, r.Overdue)
 	}
@@ -115,4 +135,39 @@ func TestReportEmptyCase(t *testing.T) {
 			t.Errorf("empty sections must say unknown:\n%s", b.String())
 		}
 	}
+}
+
+func TestReadTimeline(t *testing.T) {
+	b, err := os.ReadFile("testdata/timeline.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, dropped, bad, err := ReadTimeline(bytes.NewReader(b), MaxExtra)
+	if err != nil || dropped != 0 || bad != 1 {
+		t.Fatalf("ReadTimeline: %d lines, dropped %d, bad %d, %v", len(lines), dropped, bad, err)
+	}
+	var kinds []string
+	for _, l := range lines {
+		kinds = append(kinds, l.Kind+" "+l.Severity)
+	}
+	if want := "log ,log ,finding high"; strings.Join(kinds, ",") != want {
+		t.Errorf("kinds %q, want %q (the stored scan's finding left out)", strings.Join(kinds, ","), want)
+	}
+	if lines[1].By != "www-data" || lines[1].Ref != "/var/log/auth.log:40" || !strings.Contains(lines[0].Text, "/wp-login.php") {
+		t.Errorf("lines: %+v", lines)
+	}
+	// Over the limit the suspicious line is kept, then the earliest.
+	lines, dropped, _, _ = ReadTimeline(bytes.NewReader(b), 2)
+	if dropped != 1 || len(lines) != 2 || lines[1].Kind != "finding" || lines[0].Kind != "log" {
+		t.Errorf("capped: dropped %d, %+v", dropped, lines)
+	}
+}
+
+func FuzzReadTimeline(f *testing.F) {
+	b, _ := os.ReadFile("testdata/timeline.jsonl")
+	f.Add(b)
+	f.Add([]byte(`{"datetime":"2026-01-01T00:00:00Z","source":"file"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _, _, _ = ReadTimeline(bytes.NewReader(b), 3)
+	})
 }

@@ -40,6 +40,10 @@ type CaseEvent struct {
 	Step   string    `json:"step,omitempty"`
 	Ref    string    `json:"ref,omitempty"`    // scan number, action id, archive path
 	Detail string    `json:"detail,omitempty"` // note text, archive digest, target
+	// RunKind is the kind of an attached scan's run (model.KindScan,
+	// KindFiles ...): not stored in the journal, filled from the scan by
+	// the reader (app.StatusOfIncident), as Actor is for scans.
+	RunKind string `json:"run_kind,omitempty"`
 }
 
 // ErrCaseOpen: a case is already open (one at a time).
