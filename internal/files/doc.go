@@ -12,12 +12,16 @@
 //     metadata only (target path, base name, place from internal/grade/places,
 //     size, mode, owner, mtime). It must be cheap and must not read the file.
 //     It returns what the matcher needs: Content (the bounded prefix) and/or
-//     extra hashes (MD5, SHA1; SHA-256 is always computed for a file that is
-//     read). The zero Want means "not this file".
+//     digests (Digest: SHA-256; Hashes: also MD5, SHA1). The zero Want means
+//     "not this file".
 //  2. Match(*File, Reporter) — called once the file is read, with the content
 //     prefix (File.Content, at most Options.ContentCap bytes; File.Truncated
-//     says a larger file was cut) and the digests (File.SHA256 always, MD5 and
-//     SHA1 when some matcher asked). The matcher reports Hits (rule id plus
+//     says a larger file was cut; File.Tail is its end) and the digests when
+//     some matcher asked for them (File.SHA256, MD5, SHA1: computed while
+//     reading, before any Match). A file no matcher asked digests of is
+//     hashed only when it gets a hit, for the hit's evidence (Hit.SHA256):
+//     clean files are not hashed, nor read past the content limit. The
+//     matcher reports Hits (rule id plus
 //     evidence: line, offset, matched text, clipped with internal/textclip by
 //     the walk) and, when it could not judge, gaps.
 //

@@ -29,8 +29,7 @@ type Meta struct {
 // Hash selects digests beyond SHA-256.
 type Hash uint8
 
-// Digests a matcher may ask for. SHA-256 is always computed for a file
-// that is read.
+// Digests a matcher may ask for besides SHA-256 (Want.Digest).
 const (
 	MD5 Hash = 1 << iota
 	SHA1
@@ -39,8 +38,8 @@ const (
 // Want is what a matcher needs of a file. The zero value means nothing.
 type Want struct {
 	Content bool // the content prefix (up to Options.ContentCap bytes)
-	Hashes  Hash // extra digests (MD5, SHA1); SHA-256 comes with any read
-	Digest  bool // only the digests (no content): hash IOCs
+	Hashes  Hash // extra digests (MD5, SHA1), with SHA-256, before Match
+	Digest  bool // SHA-256 before Match (hash IOCs); without Content: only the digests
 }
 
 // Any reports whether the matcher wants the file at all.
@@ -61,8 +60,9 @@ type File struct {
 	// Valid only during Match.
 	Tail       []byte
 	TailOffset int64
-	// SHA256 is the hex digest of the whole file ("" when the file was too
-	// large or sparse to hash within the budget: see Coverage).
+	// SHA256 is the hex digest of the whole file when a matcher asked for
+	// digests ("" otherwise, or when the file was too large or sparse to
+	// hash within the budget: see Coverage).
 	SHA256 string
 	// MD5 and SHA1 are hex digests when some matcher asked for them.
 	MD5, SHA1 string

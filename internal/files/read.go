@@ -93,18 +93,12 @@ func (w *walker) read(ctx context.Context, r *reader, j job) {
 		hashWhole = false
 		w.cov.skip(SkipHashCap, j.meta.Path)
 	}
-	r.sha.Reset()
-	hs := []io.Writer{r.sha}
-	if j.want.Hashes&MD5 != 0 {
-		r.md5.Reset()
-		hs = append(hs, r.md5)
-	}
-	if j.want.Hashes&SHA1 != 0 {
-		r.sha1.Reset()
-		hs = append(hs, r.sha1)
-	}
-	hw := io.MultiWriter(hs...)
-
+	// The digests are computed while reading when a matcher needs them to
+	// judge (hash indicators, Want.Digest / Hashes); otherwise only for
+	// the evidence of a file that got a hit, after matching (the content
+	// in memory, then the rest of the file): a walk of content matchers
+	// alone does not hash, nor read past the content limit, what is clean.
+	digestNow := j.want.Digest || j.want.Hashes != 0 || !j.want.Content
 	src := ctxReader{ctx: ctx, r: f}
 	var n int64
 	if j.want.Content {
@@ -121,38 +115,77 @@ func (w *walker) read(ctx context.Context, r *reader, j job) {
 		if file.Truncated && size > w.opt.ContentCap {
 			w.cov.skip(SkipContentCap, j.meta.Path)
 		}
-		hw.Write(file.Content)
 		w.cov.content.Add(1)
 	}
-	if hashWhole {
-		m, err := io.CopyBuffer(hw, src, r.buf)
+	if hashWhole && digestNow {
+		m, err := w.hash(r, &file, src, j.want.Hashes)
 		n += m
 		if err != nil {
 			w.cov.bytes.Add(n)
 			w.readErr(ctx, j.meta.Path, err)
 			return
 		}
-		file.SHA256 = hex.EncodeToString(r.sha.Sum(nil))
-		if j.want.Hashes&MD5 != 0 {
-			file.MD5 = hex.EncodeToString(r.md5.Sum(nil))
-		}
-		if j.want.Hashes&SHA1 != 0 {
-			file.SHA1 = hex.EncodeToString(r.sha1.Sum(nil))
-		}
-		w.cov.hashed.Add(1)
 	}
 	if file.Truncated && w.opt.TailCap > 0 {
-		n += w.readTail(f, r, &file, hashWhole)
+		n += w.readTail(f, r, &file, hashWhole && digestNow)
 	}
-	if total := w.cov.bytes.Add(n); w.opt.MaxBytes > 0 && total >= w.opt.MaxBytes {
-		w.stop("bytes")
-	}
-	rep := &lockedReporter{w: w, f: &file}
+	w.addBytes(n)
+	rep := &lockedReporter{w: w, f: &file, hold: !digestNow}
 	for _, i := range j.which {
 		if file.Content == nil && file.SHA256 == "" {
 			break // nothing was read that a matcher could judge
 		}
 		w.matchers[i].Match(&file, rep)
+	}
+	if len(rep.held) == 0 {
+		return
+	}
+	if hashWhole {
+		// A hit's evidence carries the file's digest.
+		rest := io.NewSectionReader(f, int64(len(file.Content)), max(size-int64(len(file.Content)), 0))
+		m, err := w.hash(r, &file, ctxReader{ctx: ctx, r: rest}, j.want.Hashes)
+		w.addBytes(m)
+		if err != nil {
+			w.readErr(ctx, j.meta.Path, err)
+		}
+	}
+	rep.flush()
+}
+
+// hash computes the digests of file: its content prefix (already read),
+// then the rest from rest. It returns the bytes read from rest.
+func (w *walker) hash(r *reader, file *File, rest io.Reader, hashes Hash) (int64, error) {
+	r.sha.Reset()
+	hs := []io.Writer{r.sha}
+	if hashes&MD5 != 0 {
+		r.md5.Reset()
+		hs = append(hs, r.md5)
+	}
+	if hashes&SHA1 != 0 {
+		r.sha1.Reset()
+		hs = append(hs, r.sha1)
+	}
+	hw := io.MultiWriter(hs...)
+	hw.Write(file.Content)
+	m, err := io.CopyBuffer(hw, rest, r.buf)
+	if err != nil {
+		return m, err
+	}
+	file.SHA256 = hex.EncodeToString(r.sha.Sum(nil))
+	if hashes&MD5 != 0 {
+		file.MD5 = hex.EncodeToString(r.md5.Sum(nil))
+	}
+	if hashes&SHA1 != 0 {
+		file.SHA1 = hex.EncodeToString(r.sha1.Sum(nil))
+	}
+	w.cov.hashed.Add(1)
+	return m, nil
+}
+
+// addBytes counts bytes read and stops the walk at its byte budget.
+func (w *walker) addBytes(n int64) {
+	if total := w.cov.bytes.Add(n); w.opt.MaxBytes > 0 && total >= w.opt.MaxBytes {
+		w.stop("bytes")
 	}
 }
 

@@ -372,14 +372,22 @@ func (w *walker) summaryGaps(cov Coverage) {
 
 // lockedReporter serialises matcher hits and gaps to the walk's reporter
 // and completes hits with the file's facts.
+// With hold, the hits wait (in held) for flush: the file is hashed for
+// their evidence only once a matcher reported one.
 type lockedReporter struct {
-	w *walker
-	f *File
+	w    *walker
+	f    *File
+	hold bool
+	held []Hit
 }
 
 func (l *lockedReporter) Hit(h Hit) {
 	if h.Path == "" && l.f != nil {
 		h.Path = l.f.Path
+	}
+	if l.hold {
+		l.held = append(l.held, h)
+		return
 	}
 	if l.f != nil && h.Path == l.f.Path {
 		h.SHA256, h.ModTime, h.Size = l.f.SHA256, l.f.ModTime, l.f.Size
@@ -389,6 +397,15 @@ func (l *lockedReporter) Hit(h Hit) {
 	l.w.repMu.Lock()
 	defer l.w.repMu.Unlock()
 	l.w.rep.Hit(h)
+}
+
+// flush reports the held hits, with the digest computed since.
+func (l *lockedReporter) flush() {
+	l.hold = false
+	for _, h := range l.held {
+		l.Hit(h)
+	}
+	l.held = nil
 }
 
 func (l *lockedReporter) GapMsg(kind model.GapKind, p string, m model.Message) {

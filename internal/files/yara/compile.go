@@ -70,12 +70,22 @@ var externals = map[string]any{"filename": "", "filepath": "", "extension": "", 
 // Compile compiles the sources into one rule set. A source that does not
 // compile on its own is left out and returned as a CompileError; the error
 // is for the set as a whole (no source compiled, or libyara failed).
+//
+// The sources are first compiled together, once: that is the common case
+// and libyara's compile is the start-up cost of a scan. Only when that
+// fails is each user source tried alone, to leave out the bad ones and
+// report them.
 func Compile(sources []Source) (*Rules, []CompileError, error) {
+	if len(sources) > 0 {
+		if r, err := compileSet(sources); err == nil {
+			return r, nil, nil
+		}
+	}
 	var good []Source
 	var bad []CompileError
 	for _, s := range sources {
 		// Vigil's own rules are known to compile (TestCorpus): only the
-		// user's files are tried alone first.
+		// user's files are tried alone.
 		if s.Namespace == BuiltinNamespace {
 			good = append(good, s)
 			continue
@@ -89,23 +99,28 @@ func Compile(sources []Source) (*Rules, []CompileError, error) {
 	if len(good) == 0 {
 		return nil, bad, errors.New("no rule file compiled")
 	}
+	r, err := compileSet(good)
+	return r, bad, err
+}
+
+// compileSet compiles sources into one set, failing at the first error.
+func compileSet(sources []Source) (*Rules, error) {
 	c, err := newCompiler()
 	if err != nil {
-		return nil, bad, err
+		return nil, err
 	}
 	defer c.Destroy()
 	var files []string
-	for _, s := range good {
+	for _, s := range sources {
 		c.SetIncludeCallback(includer(s))
-		if err := c.AddString(string(s.Text), namespace(s)); err != nil {
-			// Every source compiled alone; together they should too.
-			return nil, bad, fmt.Errorf("%s: %w", s.Name, firstError(c, err))
+		if err := c.AddString(string(s.Text), namespace(s)); err != nil || len(c.Errors) > 0 {
+			return nil, fmt.Errorf("%s: %w", s.Name, firstError(c, err))
 		}
 		files = append(files, s.Name)
 	}
 	lr, err := c.GetRules()
 	if err != nil {
-		return nil, bad, err
+		return nil, err
 	}
 	r := &Rules{rules: lr, meta: map[string]RuleMeta{}, files: files}
 	for _, rule := range lr.GetRules() {
@@ -113,7 +128,7 @@ func Compile(sources []Source) (*Rules, []CompileError, error) {
 		r.meta[rule.Namespace()+"\x00"+rule.Identifier()] = m
 		r.count++
 	}
-	return r, bad, nil
+	return r, nil
 }
 
 // newCompiler makes a compiler with the external variables defined.
