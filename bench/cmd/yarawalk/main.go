@@ -11,7 +11,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"runtime/pprof"
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/files"
@@ -24,17 +23,7 @@ func main() {
 	rules := flag.String("rules", "", "YARA rule file (default: Vigil's own rules)")
 	workers := flag.Int("workers", 2, "walk workers")
 	contentCap := flag.Int("content-cap", 8<<20, "content bytes matched per file (the walk's default: 8 MiB)")
-	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to FILE")
 	flag.Parse()
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(2)
-		}
-		_ = pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
-	}
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: yarawalk [-rules FILE] [-workers N] TREE")
 		os.Exit(2)
