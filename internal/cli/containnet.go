@@ -54,6 +54,7 @@ func newContainIsolateCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&o.Probe, "probe", "", "an address that must be blocked once isolated (default 192.0.2.1)")
 	cmd.Flags().BoolVar(&noDNS, "no-dns", false, "do not keep the resolvers of /etc/resolv.conf reachable")
 	cmd.Flags().StringVar(&o.NetNS, "netns", "", "isolate this network namespace (/run/netns/NAME, /proc/PID/ns/net) instead of the host's")
+	cmd.Flags().BoolVar(&o.Persist, "persist", false, "also load the isolation at every boot (a systemd unit, or /etc/nftables.d), armed again with the dead-man time until confirmed")
 	cmd.Flags().BoolVar(&useIPT, "iptables", false, "use the iptables fallback (iptables-legacy when installed) even where nftables works")
 	return cmd
 }

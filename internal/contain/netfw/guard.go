@@ -103,6 +103,16 @@ func rewrite(p IsolateParams, deadman time.Duration) error {
 	if err := c.Flush(); err != nil {
 		return err
 	}
+	if p.Persist != nil {
+		// The boot files too, should they have gone with the table.
+		sp := p.Spec
+		if deadman == 0 {
+			sp.DeadMan = 0
+		}
+		if err := writePersist(p.Persist, sp); err != nil {
+			return err
+		}
+	}
 	return verifyOrDelete(a, p)
 }
 

@@ -29,6 +29,10 @@ type IsolateOptions struct {
 	Probe    string        // an address that must be blocked (default: 192.0.2.1, TEST-NET-1)
 	NetNS    string        // a network namespace path ("" for the host's own)
 	IPTables string        // drive this iptables variant instead of nftables (the fallback)
+	Persist  bool          // load the isolation again at boot
+	// PersistRoot is where the boot files go ("" or "/": the host; tests
+	// use a fixture root).
+	PersistRoot string
 }
 
 // IsolateParams are journaled.
@@ -40,6 +44,8 @@ type IsolateParams struct {
 	// IPTables names the iptables variant of the fallback (IPTablesLegacy,
 	// IPTablesPlain); "" for nftables.
 	IPTables string `json:"iptables,omitempty"`
+	// Persist: the isolation is loaded again at boot (persist.go).
+	Persist *Persist `json:"persist,omitempty"`
 }
 
 // PlanIsolate plans isolating the live host (or the namespace o.NetNS).
@@ -86,6 +92,19 @@ func PlanIsolate(t contain.Target, o IsolateOptions) (*contain.Action, error) {
 		return nil, err
 	}
 	a := &contain.Action{UID: contain.NewUID(), Kind: IsolateKind, Target: t, Subject: "host"}
+	if o.Persist {
+		if o.IPTables != "" {
+			return nil, errors.New("--persist needs nftables: the iptables fallback isolates until the next boot only")
+		}
+		root := o.PersistRoot
+		if root == "" {
+			root = "/"
+		}
+		var err error
+		if p.Persist, err = planPersist(root, a.UID); err != nil {
+			return nil, err
+		}
+	}
 	if o.NetNS != "" {
 		a.Subject = "netns " + o.NetNS
 	}
@@ -108,7 +127,12 @@ func PlanIsolate(t contain.Target, o IsolateOptions) (*contain.Action, error) {
 	}
 	a.Step("contain.plan.isolate-deadman", o.DeadMan.String())
 	a.Step("contain.plan.isolate-selftest", probe, strings.Join(o.Checks, ", "))
-	a.Note("contain.note.isolate-reboot")
+	if p.Persist != nil {
+		a.Step("contain.plan.isolate-persist", strings.Join(p.Persist.Files, ", "))
+		a.Note("contain.note.isolate-persist")
+	} else {
+		a.Note("contain.note.isolate-reboot")
+	}
 	return a, a.SetParams(p)
 }
 
@@ -180,17 +204,20 @@ func (IsolateAction) Apply(_ context.Context, a *contain.Action) error {
 	}
 	defer done()
 	b, c, have := n.b, n.c, n.have
-	if have != "" {
-		if have == b.expected() {
-			return nil // written before a crash
+	switch have {
+	case b.expected(): // written before a crash
+	case "":
+		if err := b.write(c); err != nil {
+			return err
 		}
+		if err := c.Flush(); err != nil {
+			return fmt.Errorf("the kernel refused the isolation ruleset (nothing was applied: one transaction): %w", err)
+		}
+	default:
 		return fmt.Errorf("the table inet %s exists already (another isolation?): vigil contain release first", IsolateTable)
 	}
-	if err := b.write(c); err != nil {
-		return err
-	}
-	if err := c.Flush(); err != nil {
-		return fmt.Errorf("the kernel refused the isolation ruleset (nothing was applied: one transaction): %w", err)
+	if p.Persist != nil {
+		return writePersist(p.Persist, p.Spec)
 	}
 	return nil
 }
@@ -224,6 +251,11 @@ func (IsolateAction) Verify(_ context.Context, a *contain.Action) error {
 	}
 	if n, err := armedElements(c); err != nil || (n != 2 && p.Spec.DeadMan > 0) {
 		return fmt.Errorf("the dead-man set holds %d elements, want 2 (%v)", n, err)
+	}
+	if p.Persist != nil {
+		if err := verifyPersist(p.Persist, p.Spec); err != nil {
+			return err
+		}
 	}
 	return selfTest(p)
 }
@@ -288,6 +320,11 @@ func (IsolateAction) Undo(_ context.Context, a *contain.Action) error {
 	if p.IPTables != "" {
 		return iptDelete(p.NetNS, p.IPTables)
 	}
+	if p.Persist != nil {
+		if err := removePersist(p.Persist); err != nil {
+			return err
+		}
+	}
 	return deleteTable(p.NetNS, IsolateTable)
 }
 
@@ -343,7 +380,16 @@ func Confirm(p IsolateParams) error {
 	if err := c.SetAddElements(s, els); err != nil {
 		return err
 	}
-	return c.Flush()
+	if err := c.Flush(); err != nil {
+		return err
+	}
+	if p.Persist != nil {
+		// Every boot from now on isolates without a dead-man switch too.
+		sp := p.Spec
+		sp.DeadMan = 0
+		return writePersist(p.Persist, sp)
+	}
+	return nil
 }
 
 // Status says whether isolation is in force: "none", "armed" (until the

@@ -79,7 +79,9 @@ func isolation(sp Spec) (*built, error) {
 		&expr.Lookup{SourceRegister: 1, SetName: armed.Name, SetID: armed.ID}, &expr.Counter{}, verdict(expr.VerdictDrop)})
 	nd := join([]expr.Any{&expr.Meta{Key: expr.MetaKeyL4PROTO, Register: 1}, &expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: []byte{unix.IPPROTO_ICMPV6}},
 		&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseTransportHeader, Offset: 0, Len: 1},
-		&expr.Range{Op: expr.CmpOpEq, Register: 1, FromData: []byte{133}, ToData: []byte{136}}, accept})
+		// 133-136 as two comparisons, the way nft compiles a range: the
+		// boot file of --persist loads back to the same expressions.
+		&expr.Cmp{Op: expr.CmpOpGte, Register: 1, Data: []byte{133}}, &expr.Cmp{Op: expr.CmpOpLte, Register: 1, Data: []byte{136}}, accept})
 	for _, ch := range b.chains {
 		var rs [][]expr.Any
 		in, out := ch != "output", ch != "input" // forward: both directions
