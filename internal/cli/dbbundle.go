@@ -46,7 +46,7 @@ func newDbExportCmd(g *globals) *cobra.Command {
 			"vigil db import FILE on another host verifies the signature against its\n" +
 			"trusted keys before anything is written. FILE is written once the bundle is\n" +
 			"complete.",
-		Example: "  vigil db keygen vigil-db.key\n  vigil db export --key vigil-db.key advisories.vdb",
+		Example: "  vigil db keygen vigil-db.key                        # once: the key pair\n  vigil db export --key vigil-db.key advisories.vdb",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fail := func(err error) error { return &exitError{code: ExitError, err: err} }
@@ -99,7 +99,7 @@ func newDbKeygenCmd(g *globals) *cobra.Command {
 			"bundles (vigil db export --key); FILE.pub (ed25519:BASE64) goes to the hosts\n" +
 			"that import them, in the trusted keys file (/etc/vigil/db-keys.pub, one key a\n" +
 			"line, or --keys). Existing files are never overwritten.",
-		Example: "  vigil db keygen vigil-db.key",
+		Example: "  vigil db keygen vigil-db.key   # writes vigil-db.key and vigil-db.key.pub",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			pub, id, err := app.NewBundleKey(args[0])
