@@ -79,6 +79,9 @@ func Collect(ctx context.Context, o Options) (*Result, error) {
 	}()
 	prof := o.Profile
 	prof.Places = append(slices.Clone(prof.Places), flaggedPlaces(o.Flagged)...)
+	runs, progPlaces := persistencePrograms(t)
+	prof.Places = append(prof.Places, progPlaces...)
+	m.Programs = runs
 	plan := MakePlan(t, prof, o.Secrets)
 	est := plan.bytes
 	for _, v := range vol {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-ir/vigil/internal/grade/jobexec"
 	"github.com/vigil-ir/vigil/internal/target"
 	"github.com/vigil-ir/vigil/internal/testutil"
 )
@@ -169,4 +170,73 @@ func TestCollectFlagged(t *testing.T) {
 	if n["/opt/data/big.bin"] != SectionFlagged || n["/etc/passwd"] != SectionConfig {
 		t.Errorf("flagged: big.bin in %q, passwd in %q", n["/opt/data/big.bin"], n["/etc/passwd"])
 	}
+}
+
+// The programs persistence entries run are copied and hashed, with the
+// entry that runs each; one already collected elsewhere is not copied twice.
+func TestCollectPersistencePrograms(t *testing.T) {
+	_, res := collectFixture(t, ProfileTriage, false)
+	entries := map[string]string{}
+	for _, r := range res.Manifest.Programs {
+		entries[r.Copied] = r.Entry
+	}
+	want := map[string]string{
+		"/opt/updater/run.sh":           "/etc/systemd/system/updater.service:2",
+		"/home/alice/.local/bin/helper": "/home/alice/.bashrc:2",
+		"/usr/local/bin/backup":         "/etc/cron.d/backup:1",
+	}
+	for p, e := range want {
+		if entries[p] != e {
+			t.Errorf("program %s: entry %q, want %q (all: %v)", p, entries[p], e, entries)
+		}
+	}
+	sections := map[string][]string{}
+	for _, it := range res.Manifest.Items {
+		sections[it.Path] = append(sections[it.Path], it.Section)
+		if it.Path == "/opt/updater/run.sh" && it.SHA256 == "" {
+			t.Error("a copied program without its digest")
+		}
+	}
+	if s := sections["/opt/updater/run.sh"]; len(s) != 1 || s[0] != SectionPrograms {
+		t.Errorf("/opt/updater/run.sh collected as %v, want once in %s", s, SectionPrograms)
+	}
+	if s := sections["/usr/local/bin/backup"]; len(s) != 1 || s[0] != SectionPersistence {
+		t.Errorf("/usr/local/bin/backup collected as %v, want once (persistence)", s)
+	}
+}
+
+func TestPersistenceCommands(t *testing.T) {
+	for _, tc := range []struct {
+		f          func(string) string
+		line, want string
+	}{
+		{cronCommand(5, true), "0 3 * * * root /usr/local/bin/backup --all", "/usr/local/bin/backup --all"},
+		{cronCommand(5, true), "@reboot root /opt/x", "/opt/x"},
+		{cronCommand(5, false), "*/5 * * * * /tmp/.x/agent", "/tmp/.x/agent"},
+		{cronCommand(5, false), "SHELL=/bin/sh", ""},
+		{cronCommand(5, false), "# 0 3 * * * /opt/old", ""},
+		{cronCommand(3, false), "1 5 cron.daily run-parts --report /etc/cron.daily", "run-parts --report /etc/cron.daily"},
+		{cronCommand(5, true), "0 3 * * *", ""},
+		{execCommand, "ExecStart=-/opt/updater/run.sh --daemon", "/opt/updater/run.sh --daemon"},
+		{execCommand, "ExecStartPre=+@/usr/bin/true x", "/usr/bin/true x"},
+		{execCommand, "Exec=/usr/bin/helper %u", "/usr/bin/helper %u"},
+		{execCommand, "Description=Exec=/bin/no", ""},
+		{shellCommand, "  # comment", ""},
+	} {
+		if got := tc.f(tc.line); got != tc.want {
+			t.Errorf("%q -> %q, want %q", tc.line, got, tc.want)
+		}
+	}
+}
+
+func FuzzPersistenceCommands(f *testing.F) {
+	f.Add("0 3 * * * root /usr/local/bin/backup")
+	f.Add("ExecStart=-/opt/updater/run.sh --daemon")
+	f.Fuzz(func(t *testing.T, line string) {
+		for _, fn := range []func(string) string{cronCommand(5, true), cronCommand(3, false), execCommand, shellCommand} {
+			if cmd := fn(line); cmd != "" {
+				_ = jobexec.Programs(cmd, "/root")
+			}
+		}
+	})
 }

@@ -58,7 +58,10 @@ type Manifest struct {
 	Skipped     []Skipped    `json:"skipped"`
 	Mounts      []MountCross `json:"mounts_crossed,omitempty"`
 	Memory      []Skipped    `json:"memory,omitempty"` // which memory source worked, or why none did
-	Totals      Totals       `json:"totals"`
+	// Programs are the programs persistence entries run, and the entry
+	// naming each (section programs when not collected elsewhere).
+	Programs []RunBy `json:"persistence_programs,omitempty"`
+	Totals   Totals  `json:"totals"`
 }
 
 // TargetInfo is what was collected from.
