@@ -104,6 +104,9 @@ func (e *WalkEntry) Info() (fs.FileInfo, error) {
 	return &statInfo{name: e.Name, st: st}, nil
 }
 
+// StatInfo is an fs.FileInfo of lstat data st (Sys is st), as os.Lstat's.
+func StatInfo(name string, st *syscall.Stat_t) fs.FileInfo { return &statInfo{name: name, st: st} }
+
 // Mode is the entry's mode from its lstat (0 when it could not be read).
 func (e *WalkEntry) Mode() fs.FileMode {
 	st, err := e.Lstat()

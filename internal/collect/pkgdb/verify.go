@@ -41,7 +41,7 @@ func (s VerifyStatus) String() string {
 // Verify compares the file at p with the digest its package recorded. err
 // is set when the file exists but cannot be read (status is then NoDigest).
 func (db *DB) Verify(t *target.Target, p string) (VerifyStatus, error) {
-	st, _, err := db.verify(t, p, nil, nil)
+	st, _, err := db.verify(t, p, nil, nil, nil)
 	return st, err
 }
 
@@ -49,7 +49,7 @@ func (db *DB) Verify(t *target.Target, p string) (VerifyStatus, error) {
 // many files) that also returns the actual digest in hex when it was
 // computed.
 func (db *DB) VerifyBuf(t *target.Target, p string, buf []byte) (VerifyStatus, string, error) {
-	return db.verify(t, p, buf, nil)
+	return db.verify(t, p, nil, buf, nil)
 }
 
 // DigestCache lets VerifyCached skip hashing a regular file whose digest
@@ -66,10 +66,27 @@ type DigestCache interface {
 // VerifyCached is VerifyBuf with a digest cache; the verdict is always the
 // (cached or computed) digest compared with the package's record.
 func (db *DB) VerifyCached(t *target.Target, p string, buf []byte, c DigestCache) (VerifyStatus, string, error) {
-	return db.verify(t, p, buf, c)
+	return db.verify(t, p, nil, buf, c)
 }
 
-func (db *DB) verify(t *target.Target, p string, buf []byte, c DigestCache) (VerifyStatus, string, error) {
+// VerifyCachedInfo is VerifyCached with the file's lstat already read (by
+// a walk that stat-ed every file); nil reads it.
+func (db *DB) VerifyCachedInfo(t *target.Target, p string, fi fs.FileInfo, buf []byte, c DigestCache) (VerifyStatus, string, error) {
+	return db.verify(t, p, fi, buf, c)
+}
+
+// Recorded reports whether p, exactly as given (a real path met by a walk,
+// not canonicalised), is a file the database records a digest for: cheap
+// enough to ask of every file of a walk.
+func (db *DB) Recorded(p string) bool {
+	if db == nil || db.files == nil {
+		return false
+	}
+	i, ok := db.files[p]
+	return ok && db.ents[i].algo != algoNone
+}
+
+func (db *DB) verify(t *target.Target, p string, fi fs.FileInfo, buf []byte, c DigestCache) (VerifyStatus, string, error) {
 	i, ok := db.index(p)
 	if !ok {
 		return Unowned, "", nil
@@ -78,7 +95,10 @@ func (db *DB) verify(t *target.Target, p string, buf []byte, c DigestCache) (Ver
 	if e.algo == algoNone {
 		return NoDigest, "", nil
 	}
-	fi, err := t.Lstat(p)
+	var err error
+	if fi == nil {
+		fi, err = t.Lstat(p)
+	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return Missing, "", nil

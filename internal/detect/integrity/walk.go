@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"path"
+	"sync"
 	"syscall"
 
+	"github.com/vigil-ir/vigil/internal/detect/inventory"
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
@@ -15,9 +18,50 @@ import (
 // for setuid/setgid files no package installed, file capabilities, and
 // world-writable files where commands and libraries live. The scan's one
 // walk lists and stats them; visit keeps the few that need judging.
+//
+// The lstat of each file the package database records a digest for is
+// kept aside (walkStats), so that verifying the packages does not stat
+// them again by path.
 func (d *Detector) Walks(env *engine.Env) []target.WalkSpec {
-	t := env.Target
-	return []target.WalkSpec{{Roots: walkRoots, Visit: func(e *target.WalkEntry) (bool, bool) { return visit(t, e) }}}
+	t, db, stats := env.Target, inventory.Packages(env).DB, walkStats(env)
+	return []target.WalkSpec{{Roots: walkRoots, Visit: func(e *target.WalkEntry) (bool, bool) {
+		keep, prune := visit(t, e)
+		if e.Type.IsRegular() && db.Recorded(e.Path) {
+			if st, err := e.Lstat(); err == nil {
+				stats.put(e.Path, st)
+			}
+		}
+		return keep, prune
+	}}}
+}
+
+// pkgStats are the lstat results of package files met by the walk.
+type pkgStats struct {
+	mu sync.Mutex
+	m  map[string]*syscall.Stat_t
+}
+
+func (s *pkgStats) put(p string, st *syscall.Stat_t) {
+	s.mu.Lock()
+	s.m[p] = st
+	s.mu.Unlock()
+}
+
+// info returns the walk's lstat of p as an fs.FileInfo, nil when the walk
+// did not meet p there (the caller stats it). Read after the walk.
+func (s *pkgStats) info(p string) fs.FileInfo {
+	st := s.m[p]
+	if st == nil {
+		return nil
+	}
+	return target.StatInfo(path.Base(p), st)
+}
+
+// walkStats is this scan's pkgStats.
+func walkStats(env *engine.Env) *pkgStats {
+	return engine.Shared(env, "integrity.walk-stats", func(*target.Target, target.Recorder) *pkgStats {
+		return &pkgStats{m: map[string]*syscall.Stat_t{}}
+	})
 }
 
 // visit keeps what the check judges (walk.go's kept) and prunes the trees
