@@ -11,6 +11,11 @@
 //   - harden.password.min-length: the minimum password length the PAM
 //     password stack enforces (pam_pwquality / pam_cracklib minlen, their
 //     configuration file, else pam_unix's), below 12 as the seeds ask;
+//   - harden.password.classes: the stack does not make passwords mix
+//     letters, digits and symbols (pam_pwquality / pam_cracklib
+//     dcredit, ucredit, lcredit, ocredit negative or minclass; arguments
+//     over pwquality.conf; enforcing = 0 requires nothing). pam_passwdqc's
+//     own scheme is not judged;
 //   - harden.password.max-age: PASS_MAX_DAYS of login.defs above 365 days;
 //   - harden.firewall.none: no firewall configured to start (nftables
 //     rules with a drop or reject, iptables-persistent rules, ufw or
@@ -23,5 +28,13 @@
 //     what its sysctl files set (kernel defaults differ between builds);
 //   - harden.updates.none: no automatic security updates
 //     (unattended-upgrades on Debian and Ubuntu, dnf-automatic or yum-cron
-//     on RHEL-like systems).
+//     on RHEL-like systems);
+//   - harden.perm.world-writable-file, harden.perm.world-writable-dir:
+//     regular files every user may write, directories every user may write
+//     without the sticky bit (places.WorldWritable), in /etc, /boot, /root
+//     (high), /opt, /srv, /var, /usr/local, /usr/share, /usr/include,
+//     /usr/src (medium). Not walked: the command and library directories
+//     (the integrity check reports them), temporary directories
+//     (places.Temporary), container and snap storage; a bounded walk
+//     (entries, depth) with a gap when cut short.
 package harden

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
 	"github.com/vigil-ir/vigil/internal/detect/inventory"
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/model"
@@ -40,14 +41,14 @@ func New() *Detector { return &Detector{} }
 func (*Detector) Name() string { return "harden" }
 
 // Version implements engine.Detector.
-func (*Detector) Version() int { return 1 }
+func (*Detector) Version() int { return 2 }
 
 // NeedsLive implements engine.Detector.
 func (*Detector) NeedsLive() bool { return false }
 
 // Rules implements engine.Detector.
 func (*Detector) Rules() []string {
-	return []string{ruleMinLength, ruleMaxAge, ruleFirewall, ruleCoreDump, ruleSysctl, ruleUpdates}
+	return []string{ruleMinLength, ruleQuality, ruleMaxAge, ruleFirewall, ruleCoreDump, ruleSysctl, ruleUpdates, ruleWritableFile, ruleWritableDir}
 }
 
 // maxConfig bounds one configuration file read.
@@ -57,18 +58,21 @@ type run struct {
 	env  *engine.Env
 	t    *target.Target
 	pkgs map[string]bool // installed package names ("" map: unknown)
+	view pkgdb.View
 }
 
 // Run implements engine.Detector.
 func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 	r := &run{env: env, t: env.Target}
 	if v := inventory.Packages(env); v.Known() {
+		r.view = v
 		r.pkgs = map[string]bool{}
 		for _, p := range v.DB.Packages() {
 			r.pkgs[p.Name] = true
 		}
 	}
-	for _, step := range []func(){r.passwordLength, r.passwordAge, r.firewall, r.coreDumps, r.sysctls, r.updates} {
+	walk := func() { r.worldWritable(ctx) }
+	for _, step := range []func(){r.passwordLength, r.passwordQuality, r.passwordAge, r.firewall, r.coreDumps, r.sysctls, r.updates, walk} {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

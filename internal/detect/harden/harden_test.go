@@ -14,6 +14,7 @@ func TestWeakFires(t *testing.T) {
 	r := enginetest.Run(t, New(), root, false)
 	enginetest.Expect(t, r.Findings, []enginetest.Want{
 		{Rule: ruleMinLength, Subject: "common-password: minlen 6", Severity: model.Medium},
+		{Rule: ruleQuality, Subject: "/etc/pam.d/common-password: letters, digits, symbols not required", Severity: model.Low},
 		{Rule: ruleMaxAge, Subject: "PASS_MAX_DAYS 99999", Severity: model.Low},
 		{Rule: ruleFirewall, Severity: model.Medium},
 		{Rule: ruleCoreDump, Severity: model.Low},
@@ -63,7 +64,7 @@ func TestHostileInput(t *testing.T) {
 		Root:     func(tb testing.TB) string { return fixture(tb, "testdata/weak.txtar") },
 		Trace:    []enginetest.Want{{Rule: ruleSysctl, Subject: "kernel.randomize_va_space = 0", Severity: model.Low}},
 		Files: []string{"/etc/pam.d/common-password", "/etc/login.defs", "/etc/security/limits.conf", "/etc/security/limits.d/",
-			"/etc/sysctl.d/", "/etc/sysctl.conf", "/etc/security/pwquality.conf", "/etc/nftables.conf", "/etc/apt/apt.conf.d/", "/etc/ufw/ufw.conf"},
+			"/etc/sysctl.d/", "/etc/sysctl.conf", "/etc/security/pwquality.conf", "/etc/security/pwquality.conf.d/", "/etc/nftables.conf", "/etc/apt/apt.conf.d/", "/etc/ufw/ufw.conf"},
 		Needs: []string{"/etc/sysctl.d/99-local.conf"},
 	}.Run(t)
 }

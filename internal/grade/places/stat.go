@@ -36,6 +36,15 @@ func NonRootWritable(t *target.Target, p string, rootUID uint32) (w Writer, ok b
 	}
 }
 
+// WorldWritable reports whether every user may change what fi describes:
+// its "other" write bit is set and, for a directory, the sticky bit is
+// not (with it, users may add files but not touch others'). Symlinks are
+// never world-writable (their mode means nothing).
+func WorldWritable(fi fs.FileInfo) bool {
+	m := fi.Mode()
+	return m&fs.ModeSymlink == 0 && m.Perm()&0o002 != 0 && !(fi.IsDir() && m&fs.ModeSticky != 0)
+}
+
 func writer(p string, fi fs.FileInfo, rootUID uint32) (Writer, bool) {
 	st, _ := fi.Sys().(*syscall.Stat_t)
 	m := fi.Mode()
@@ -43,7 +52,7 @@ func writer(p string, fi fs.FileInfo, rootUID uint32) (Writer, bool) {
 		return Writer{}, false
 	}
 	sticky := m&fs.ModeSticky != 0
-	if m.Perm()&0o002 != 0 && !(fi.IsDir() && sticky) {
+	if WorldWritable(fi) {
 		return Writer{Dir: p, World: true, UID: -1}, true
 	}
 	if st != nil && st.Uid != rootUID && st.Uid != 0 {
