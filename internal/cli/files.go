@@ -31,7 +31,7 @@ type filesFlags struct {
 	extraMatchers func() ([]files.Matcher, error)
 	// extraDetectors builds the checks that run beside the walk (process
 	// memory): see files_matchers.go.
-	extraDetectors func() ([]engine.Detector, error)
+	extraDetectors func(g *globals) ([]engine.Detector, error)
 }
 
 func newFilesCmd(g *globals) *cobra.Command {
@@ -100,7 +100,7 @@ func runFiles(cmd *cobra.Command, g *globals, f *filesFlags, args []string) erro
 	f.scan.progress = "never" // the walk has its own progress line
 	dets := []engine.Detector{dfiles.NewWith(cfg)}
 	if f.extraDetectors != nil {
-		more, err := f.extraDetectors()
+		more, err := f.extraDetectors(g)
 		if err != nil {
 			return usage(err)
 		}

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vigil-ir/vigil/internal/app"
 	"github.com/vigil-ir/vigil/internal/detect/memory"
 	"github.com/vigil-ir/vigil/internal/detect/procioc"
 	"github.com/vigil-ir/vigil/internal/engine"
@@ -17,6 +20,9 @@ import (
 	"github.com/vigil-ir/vigil/internal/files/memscan"
 	"github.com/vigil-ir/vigil/internal/files/yara"
 	"github.com/vigil-ir/vigil/internal/ioc"
+	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/store"
+	"github.com/vigil-ir/vigil/internal/target"
 )
 
 // matcherFlags are the flags of the YARA, indicator and memory matchers of
@@ -40,7 +46,7 @@ func registerFilesMatchers(cmd *cobra.Command, f *filesFlags) {
 	fl.StringArrayVar(&o.rules, "rules", nil, "add the YARA rules of this file or directory (*.yar, *.yara; repeatable); a rule file that does not compile is reported and the others still run")
 	fl.BoolVar(&o.noBuiltin, "no-builtin-rules", false, "do not use Vigil's own YARA rules (only those given with --rules)")
 	fl.StringArrayVar(&o.iocs, "ioc", nil, "match the indicators of this list (hashes, file names and paths): plain, CSV (MISP, OTX) or STIX 2.1; repeatable")
-	fl.StringVar(&o.memory, "memory", "", "also scan the memory of running processes with the YARA rules (live host): all, suspicious (deleted or oddly placed programs), or pids separated by commas")
+	fl.StringVar(&o.memory, "memory", "", "also scan the memory of running processes with the YARA rules (live host): all, suspicious (the processes the latest stored scan flagged, and deleted or oddly placed programs), or pids separated by commas")
 	fl.Lookup("memory").NoOptDefVal = memory.All
 	fl.IntVar(&o.maxCPU, "max-cpu", 0, "memory scanning: use at most this percentage of one CPU, pausing after each region (1-100; 0: no cap beyond the low priority)")
 	fl.DurationVar(&o.timeout, "yara-timeout", yara.DefaultTimeout, "stop matching one file or memory region with YARA after this long (reported)")
@@ -74,7 +80,7 @@ func registerFilesMatchers(cmd *cobra.Command, f *filesFlags) {
 		}
 		return ms, nil
 	}
-	f.extraDetectors = func() ([]engine.Detector, error) {
+	f.extraDetectors = func(g *globals) ([]engine.Detector, error) {
 		var dets []engine.Detector
 		if len(o.iocs) > 0 {
 			// Hash indicators are also matched against the running
@@ -108,7 +114,15 @@ func registerFilesMatchers(cmd *cobra.Command, f *filesFlags) {
 			}
 			return ys.rules, nil
 		}
-		return append(dets, memory.New(rules, which, opt)), nil
+		d := memory.New(rules, which, opt).WithFlagged(func(ctx context.Context) []int {
+			st, err := store.Open(ctx, app.StorePath(f.scan.store.path, g.getenv), store.Options{ReadOnly: true})
+			if err != nil {
+				return nil // no store yet: the quick judgement alone
+			}
+			defer st.Close()
+			return flaggedPIDs(ctx, st, app.Describe(target.Live()))
+		})
+		return append(dets, d), nil
 	}
 }
 
@@ -136,4 +150,28 @@ func builtinFileMatchers() []files.Matcher {
 		return nil
 	}
 	return []files.Matcher{yara.NewMatcher(r, bad, 0)}
+}
+
+// flaggedPIDs are the pids that findings of the newest stored scan of the
+// target carry (--memory=suspicious): what a scan flagged on a running
+// process (a reverse shell, a miner, a deleted program ...).
+func flaggedPIDs(ctx context.Context, st store.Store, ti model.TargetInfo) []int {
+	scans, err := st.Scans(ctx, store.ScanQuery{TargetKey: ti.ID(), Limit: 1})
+	if err != nil || len(scans) == 0 {
+		return nil
+	}
+	recs, err := st.Findings(ctx, store.FindingQuery{ScanID: scans[0].ID})
+	if err != nil {
+		return nil
+	}
+	seen := map[int]bool{}
+	var out []int
+	for _, r := range recs {
+		if pid := r.Finding.Evidence.PID; pid > 0 && !seen[pid] {
+			seen[pid] = true
+			out = append(out, pid)
+		}
+	}
+	sort.Ints(out)
+	return out
 }

@@ -6,6 +6,8 @@ package memory
 
 import (
 	"context"
+	"sort"
+	"strconv"
 
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/files/memscan"
@@ -15,7 +17,7 @@ import (
 // Which processes to scan.
 const (
 	All        = "all"        // every process
-	Suspicious = "suspicious" // deleted, memfd or oddly placed programs
+	Suspicious = "suspicious" // processes a scan flagged, deleted, memfd or oddly placed programs
 )
 
 // Detector scans process memory.
@@ -23,6 +25,15 @@ type Detector struct {
 	rules func() (*yara.Rules, error)
 	which string
 	opt   memscan.Options
+	// flagged gives the pids that findings of the target's latest stored
+	// scan name (the CLI reads the store; a detector never does).
+	flagged func(context.Context) []int
+}
+
+// WithFlagged sets where Suspicious takes the pids a scan flagged.
+func (d *Detector) WithFlagged(f func(context.Context) []int) *Detector {
+	d.flagged = f
+	return d
 }
 
 // New returns the check: rules gives the compiled set (shared with the
@@ -51,7 +62,7 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 	}
 	opt := d.opt
 	if len(opt.PIDs) == 0 && d.which == Suspicious {
-		if opt.PIDs = memscan.SuspiciousPIDs(env.Target); len(opt.PIDs) == 0 {
+		if opt.PIDs = d.suspicious(ctx, env); len(opt.PIDs) == 0 {
 			return nil
 		}
 	}
@@ -63,4 +74,34 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 		res.Gaps(env)
 	}
 	return err
+}
+
+// suspicious are the processes worth a memory scan when not all are: the
+// pids that findings of the latest stored scan of this host carry (a
+// reverse shell, a miner, a process with a deleted program ...) and still
+// running, and those memscan.SuspiciousPIDs judges by their program
+// (deleted from disk, run from a memfd, in a temporary, hidden or
+// masquerading place).
+func (d *Detector) suspicious(ctx context.Context, env *engine.Env) []int {
+	seen := map[int]bool{}
+	var out []int
+	add := func(pid int) {
+		if pid > 0 && !seen[pid] {
+			seen[pid] = true
+			out = append(out, pid)
+		}
+	}
+	if d.flagged != nil {
+		for _, pid := range d.flagged(ctx) {
+			// A pid of an earlier scan may have ended since.
+			if _, err := env.Target.Lstat("/proc/" + strconv.Itoa(pid)); err == nil {
+				add(pid)
+			}
+		}
+	}
+	for _, pid := range memscan.SuspiciousPIDs(env.Target) {
+		add(pid)
+	}
+	sort.Ints(out)
+	return out
 }

@@ -1,0 +1,51 @@
+package cli
+
+import (
+	"context"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/store"
+	"github.com/vigil-ir/vigil/internal/store/storetest"
+)
+
+// TestFlaggedPIDs: --memory=suspicious takes the pids that findings of the
+// newest stored scan of the host carry (each once); an older scan's and
+// another host's do not count, and an empty store gives none.
+func TestFlaggedPIDs(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "s.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if got := flaggedPIDs(ctx, st, storetest.Target); got != nil {
+		t.Errorf("empty store: %v", got)
+	}
+	withPID := func(rule string, pid int) model.Finding {
+		f := storetest.Finding(rule, "/tmp/.x/"+rule, model.High, "process")
+		f.Evidence.PID = pid
+		f.Fingerprint = model.Fingerprint(f.RuleID, storetest.Target.Key(), f.IdentityKey())
+		return f
+	}
+	save := func(at time.Time, ti model.TargetInfo, fs ...model.Finding) {
+		r := storetest.Result(at, fs, "process")
+		r.Meta.Target = ti
+		if _, err := st.SaveScan(ctx, r, store.SaveOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Now()
+	save(now.Add(-time.Hour), storetest.Target, withPID("process.old", 77))
+	save(now, storetest.Target, withPID("process.a", 4242), withPID("process.b", 31), withPID("network.c", 4242),
+		storetest.Finding("persistence.cron", "/etc/cron.d/x", model.High, "process"))
+	other := storetest.Target
+	other.Hostname, other.MachineID = "db2", "fedcba9876543210fedcba9876543210"
+	save(now.Add(time.Minute), other, withPID("process.z", 99))
+	if got := flaggedPIDs(ctx, st, storetest.Target); !reflect.DeepEqual(got, []int{31, 4242}) {
+		t.Errorf("flagged %v, want [31 4242]", got)
+	}
+}
