@@ -63,7 +63,7 @@ Findings go through the same catalog, suppressions and store as vigil scan
 	s := &f.scan
 	fl.StringVar(&s.root, "root", "", "scan the files of a mounted image or extracted root filesystem instead of the live host")
 	registerFindingFlags(cmd, s)
-	fl.StringVar(&s.progress, "progress", "auto", "progress of the walk on stderr (files, bytes, rate): auto (when stderr is a terminal), always, never")
+	fl.StringVar(&s.progress, "progress", "auto", "progress of the walk on stderr (files, bytes, rate, time left): auto (when stderr is a terminal), always, never")
 	fl.BoolVar(&f.crossFS, "cross-fs", false, "also walk into other filesystems mounted under the paths (never network, FUSE or kernel filesystems)")
 	fl.StringVar(&f.maxBytes, "max-bytes", "0", "stop after reading this much (e.g. 500M, 20G; 0: no limit)")
 	fl.Int64Var(&f.maxFiles, "max-files", 0, "stop after reading this many files (0: no limit)")
@@ -173,14 +173,26 @@ func outputIDs() []files.FileID {
 	return out
 }
 
-// Files is the file walk's progress callback: files, bytes and rate.
+// Files is the file walk's progress callback: files, bytes, rate and ETA.
 func (p *progress) Files(c files.Coverage) {
+	p.show("vigil: " + filesProgressLine(p.lang, c))
+}
+
+// filesProgressLine is the walk's progress: files and MiB done, rate and
+// time, and once the estimate listed the paths, of how many and the time
+// left.
+func filesProgressLine(lang string, c files.Coverage) string {
 	mib := float64(c.Bytes) / (1 << 20)
 	rate := 0.0
 	if secs := c.Duration.Seconds(); secs > 0 {
 		rate = mib / secs
 	}
-	p.show("vigil: " + texts().T(p.lang, "cli.progress.files", c.Seen, strconv.FormatFloat(mib, 'f', 1, 64), strconv.FormatFloat(rate, 'f', 1, 64), c.Duration.Round(time.Second)))
+	f1 := func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+	if left, ok := c.ETA(); ok {
+		return texts().T(lang, "cli.progress.files-eta", c.Seen, c.EstFiles, f1(mib), f1(float64(c.EstBytes)/(1<<20)), f1(rate),
+			c.Duration.Round(time.Second), time.Duration(left).Round(time.Second))
+	}
+	return texts().T(lang, "cli.progress.files", c.Seen, f1(mib), f1(rate), c.Duration.Round(time.Second))
 }
 
 // ParseSize parses a byte count: a number with an optional K, M, G or T

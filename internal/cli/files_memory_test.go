@@ -4,9 +4,11 @@ import (
 	"context"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/vigil-ir/vigil/internal/files"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/store"
 	"github.com/vigil-ir/vigil/internal/store/storetest"
@@ -47,5 +49,21 @@ func TestFlaggedPIDs(t *testing.T) {
 	save(now.Add(time.Minute), other, withPID("process.z", 99))
 	if got := flaggedPIDs(ctx, st, storetest.Target); !reflect.DeepEqual(got, []int{31, 4242}) {
 		t.Errorf("flagged %v, want [31 4242]", got)
+	}
+}
+
+// TestFilesProgressLine: the walk's progress line gives the ETA once the
+// estimate is there, in English and Chinese.
+func TestFilesProgressLine(t *testing.T) {
+	c := files.Coverage{Seen: 250, Bytes: 50 << 20, Duration: 10 * time.Second}
+	if got := filesProgressLine("en", c); strings.Contains(got, "left") || !strings.Contains(got, "250 seen") {
+		t.Errorf("without estimate: %q", got)
+	}
+	c.EstFiles, c.EstBytes = 1000, 200<<20
+	for lang, want := range map[string]string{"en": "about 30s left", "zh-CN": "预计剩余 30s"} {
+		got := filesProgressLine(lang, c)
+		if !strings.Contains(got, want) || !strings.Contains(got, "1000") || !strings.Contains(got, "200.0") {
+			t.Errorf("%s: %q, want %q", lang, got, want)
+		}
 	}
 }

@@ -42,6 +42,11 @@ type Coverage struct {
 	// Stopped names the budget that ended the walk early ("bytes",
 	// "files", "time") or "cancelled"; empty when the walk completed.
 	Stopped string `json:"stopped,omitempty"`
+	// EstFiles and EstBytes are, in progress snapshots only, the regular
+	// files and the bytes (up to the content limit) an estimate listed
+	// ahead of the walk; 0 until it is complete.
+	EstFiles int64 `json:"-"`
+	EstBytes int64 `json:"-"`
 }
 
 // Reasons returns the skip reasons with a count, sorted.

@@ -38,6 +38,7 @@ type walker struct {
 	excluded map[FileID]bool
 	badDevs  map[uint64]string // devices of excluded mount types (live)
 	visited  map[FileID]bool   // directories entered (walker goroutine only)
+	est      *estimate         // the listing ahead for the progress ETA (nil without progress)
 }
 
 // Walk walks opt.Roots of t once, reading each file that a matcher wants
@@ -64,8 +65,16 @@ func Walk(ctx context.Context, t *target.Target, matchers []Matcher, rep Reporte
 
 	done := make(chan struct{})
 	var ticker sync.WaitGroup
+	roots := w.startPaths()
+	estCtx, estEnd := context.WithCancel(ctx)
+	defer estEnd()
 	if opt.Progress != nil {
-		ticker.Add(1)
+		w.est = &estimate{}
+		ticker.Add(2)
+		go func() {
+			defer ticker.Done()
+			w.est.run(estCtx, w, roots)
+		}()
 		go func() {
 			defer ticker.Done()
 			w.progress(start, done)
@@ -83,7 +92,7 @@ func Walk(ctx context.Context, t *target.Target, matchers []Matcher, rep Reporte
 			}
 		}()
 	}
-	for _, root := range w.startPaths() {
+	for _, root := range roots {
 		if ctx.Err() != nil {
 			break
 		}
@@ -92,6 +101,7 @@ func Walk(ctx context.Context, t *target.Target, matchers []Matcher, rep Reporte
 	close(jobs)
 	wg.Wait()
 	close(done)
+	estEnd()      // the estimate, if it still runs
 	ticker.Wait() // no progress call after Walk returns
 	if ctx.Err() != nil && w.stopReason() == "" {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
@@ -122,6 +132,7 @@ func (w *walker) progress(start time.Time, done chan struct{}) {
 		case <-tick.C:
 			c := w.cov.snapshot()
 			c.Duration = time.Since(start)
+			w.est.fill(&c)
 			w.opt.Progress(c)
 		}
 	}
