@@ -108,6 +108,7 @@ func runTimeline(cmd *cobra.Command, g *globals, f *timelineFlags, args []string
 			Path: g.t("timeline.attack-path"), NoPath: g.t("timeline.no-path"), First: g.t("timeline.first"), Chart: g.t("timeline.chart"),
 			Filter: g.t("timeline.filter"), SuspiciousOnly: g.t("timeline.suspicious-only"), Time: g.t("timeline.col.time"),
 			Source: g.t("timeline.col.source"), Message: g.t("timeline.col.message"), Where: g.t("timeline.col.where"), Raw: g.t("timeline.col.raw"),
+			Stage: func(s string) string { return g.t(timeline.StageMsg(s)) },
 		})
 	default:
 		err = timeline.WriteTable(w, tl, g.t)

@@ -44,6 +44,7 @@ func TestTimelinePageInBrowser(t *testing.T) {
 				Path: w("timeline.attack-path"), NoPath: w("timeline.no-path"), First: w("timeline.first"), Chart: w("timeline.chart"),
 				Filter: w("timeline.filter"), SuspiciousOnly: w("timeline.suspicious-only"), Time: w("timeline.col.time"),
 				Source: w("timeline.col.source"), Message: w("timeline.col.message"), Where: w("timeline.col.where"), Raw: w("timeline.col.raw"),
+				Stage: func(s string) string { return w(StageMsg(s)) },
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -53,7 +54,8 @@ func TestTimelinePageInBrowser(t *testing.T) {
 				t.Errorf("console errors: %q", errs)
 			}
 			text := p.Text()
-			for _, want := range []string{w("timeline.attack-path"), tl.Vector(), "Process Start", "/tmp/.x/kworkerd -o pool:3333", "<script>window.pwned=1</script>"} {
+			vector := tl.VectorWith(func(s string) string { return w(StageMsg(s)) })
+			for _, want := range []string{w("timeline.attack-path"), vector, "Process Start", "/tmp/.x/kworkerd -o pool:3333", "<script>window.pwned=1</script>"} {
 				if !strings.Contains(text, want) {
 					t.Errorf("the page does not show %q:\n%.600s", want, text)
 				}

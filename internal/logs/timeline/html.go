@@ -22,7 +22,7 @@ td.raw{font-family:monospace;word-break:break-all;color:#555} #filter{width:30em
 </style></head><body>
 <h1>{{.Title}}</h1>
 <h2>{{.Words.Path}}</h2>
-{{if .T.Path}}<p><b>{{.T.Vector}}</b></p><ol class="path">{{range .T.Path}}<li><a href="#e{{.Entry}}">{{.Stage}}</a> — {{.Time.Format "2006-01-02 15:04:05Z07:00"}} — {{.Rule}} — {{.Where}}</li>{{end}}</ol>
+{{if .T.Path}}<p><b>{{.Vector}}</b></p><ol class="path">{{range .T.Path}}<li><a href="#e{{.Entry}}">{{call $.Words.Stage .Stage}}</a> — {{.Time.Format "2006-01-02 15:04:05Z07:00"}} — {{.Rule}} — {{.Where}}</li>{{end}}</ol>
 {{else}}<p>{{.Words.NoPath}}</p>{{end}}
 {{if .FirstEntry}}<p>{{.Words.First}} <a href="#e{{.FirstEntry.ID}}">#{{.FirstEntry.ID}}</a> {{.FirstEntry.Time.Format "2006-01-02 15:04:05Z07:00"}} {{.FirstEntry.Message}}</p>{{end}}
 <svg width="{{.Chart.W}}" height="{{.Chart.H}}" role="img" aria-label="{{.Words.Chart}}">
@@ -44,6 +44,8 @@ f.addEventListener('input',apply);s.addEventListener('change',apply);apply();})(
 // PageWords are the page's words in the reader's language.
 type PageWords struct {
 	Path, NoPath, First, Chart, Filter, SuspiciousOnly, Time, Source, Message, Where, Raw string
+	// Stage names a stage of the attack path (nil: Step.Stage as it is).
+	Stage func(stage string) string
 }
 
 type bar struct {
@@ -101,5 +103,9 @@ func WriteHTML(w io.Writer, t *Timeline, lang, title string, words PageWords) er
 	if t.First > 0 {
 		first = &t.Entries[t.First-1]
 	}
-	return page.Execute(w, map[string]any{"Lang": lang, "Title": title, "T": t, "Words": words, "Chart": makeChart(t), "FirstEntry": first})
+	if words.Stage == nil {
+		words.Stage = func(s string) string { return s }
+	}
+	return page.Execute(w, map[string]any{"Lang": lang, "Title": title, "T": t, "Words": words, "Chart": makeChart(t), "FirstEntry": first,
+		"Vector": t.VectorWith(words.Stage)})
 }

@@ -43,10 +43,26 @@ func stageOf(rule string) string {
 
 // Vector is the attack path as one line: its stages in the order they
 // first appear, joined with " → " (the first ones are the entry vector).
-func (t *Timeline) Vector() string {
+func (t *Timeline) Vector() string { return t.VectorWith(nil) }
+
+// VectorWith is Vector with each stage named by name (the reader's
+// language; nil: as in Step.Stage).
+func (t *Timeline) VectorWith(name func(stage string) string) string {
 	var parts []string
 	for _, s := range t.Path {
-		parts = append(parts, s.Stage)
+		if name != nil {
+			parts = append(parts, name(s.Stage))
+		} else {
+			parts = append(parts, s.Stage)
+		}
 	}
 	return strings.Join(parts, " → ")
+}
+
+// StageMsg is the message id of a stage's name in the catalog
+// ("timeline.stage.brute-force-on-sshd"): Step.Stage stays English in
+// the data (JSONL, CSV), the table and the page name it in the reader's
+// language.
+func StageMsg(stage string) string {
+	return "timeline.stage." + strings.ToLower(strings.ReplaceAll(stage, " ", "-"))
 }

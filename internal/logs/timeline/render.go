@@ -29,9 +29,10 @@ func WriteTable(w io.Writer, t *Timeline, words Words) error {
 	if len(t.Path) == 0 {
 		ew.printf("  %s\n", words("timeline.no-path"))
 	} else {
-		ew.printf("  %s\n", t.Vector())
+		stage := func(s string) string { return words(StageMsg(s)) }
+		ew.printf("  %s\n", t.VectorWith(stage))
 		for i, s := range t.Path {
-			ew.printf("  %d. %-22s %s  #%d  %s  %s\n", i+1, s.Stage, s.Time.Format(time.RFC3339), s.Entry, s.Rule, s.Where)
+			ew.printf("  %d. %-22s %s  #%d  %s  %s\n", i+1, stage(s.Stage), s.Time.Format(time.RFC3339), s.Entry, s.Rule, s.Where)
 		}
 	}
 	if t.First > 0 {

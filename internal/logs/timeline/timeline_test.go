@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-ir/vigil/internal/catalog"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -69,5 +70,16 @@ func TestRenderers(t *testing.T) {
 	}
 	if err := WriteHTML(&page, tl, "en", "t", PageWords{}); err != nil || strings.Contains(page.String(), "<script>alert") || !strings.Contains(page.String(), "<svg") {
 		t.Errorf("html: %v (raw lines must be escaped)", err)
+	}
+}
+
+// TestStagesInCatalog: every stage of the attack path has its name in the
+// catalog in both languages.
+func TestStagesInCatalog(t *testing.T) {
+	cat := catalog.MustLoad()
+	for _, s := range stages {
+		if id := StageMsg(s.stage); !cat.HasMessage(id) || cat.T("zh-CN", id) == cat.T("en", id) {
+			t.Errorf("stage %q: no catalog text %s in both languages", s.stage, id)
+		}
 	}
 }
