@@ -263,3 +263,32 @@ func WriteNew(hp string, data []byte, perm os.FileMode) error {
 	}
 	return SyncDir(filepath.Dir(hp))
 }
+
+// Mkdir makes the directory hp (mode perm) and syncs its parent; one that
+// exists already is not an error.
+func Mkdir(hp string, perm os.FileMode) error {
+	if err := os.Mkdir(hp, perm); err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	return SyncDir(filepath.Dir(hp))
+}
+
+// Symlink makes the symlink hp pointing at dest and syncs its directory;
+// the same link there already is not an error.
+func Symlink(dest, hp string) error {
+	if err := os.Symlink(dest, hp); err != nil {
+		if l, lerr := os.Readlink(hp); lerr != nil || l != dest {
+			return err
+		}
+	}
+	return SyncDir(filepath.Dir(hp))
+}
+
+// RemoveEmptyDir removes the directory hp when it is empty (a directory
+// holding something, or gone already, is left as it is).
+func RemoveEmptyDir(hp string) error {
+	if err := os.Remove(hp); err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, unix.ENOTEMPTY) && !errors.Is(err, unix.EEXIST) {
+		return err
+	}
+	return SyncDir(filepath.Dir(hp))
+}

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/vigil-ir/vigil/internal/contain"
 	"github.com/vigil-ir/vigil/internal/contain/hostfs"
 )
@@ -192,7 +190,7 @@ func writePersist(ps *Persist, sp Spec) error {
 		if err != nil {
 			return err
 		}
-		if err := os.Mkdir(hp, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+		if err := hostfs.Mkdir(hp, 0o755); err != nil {
 			return err
 		}
 	}
@@ -218,10 +216,7 @@ func writePersist(ps *Persist, sp Spec) error {
 		if err != nil {
 			return err
 		}
-		if err := os.Symlink("../vigil-isolate.service", hp); err != nil && !errors.Is(err, fs.ErrExist) {
-			return err
-		}
-		return hostfs.SyncDir(path.Dir(hp))
+		return hostfs.Symlink("../vigil-isolate.service", hp)
 	}
 	return nil
 }
@@ -283,7 +278,7 @@ func removePersist(ps *Persist) error {
 		if err != nil {
 			continue
 		}
-		if err := os.Remove(hp); err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, unix.ENOTEMPTY) {
+		if err := hostfs.RemoveEmptyDir(hp); err != nil {
 			return err
 		}
 	}
