@@ -2,6 +2,7 @@ package rules
 
 import (
 	"testing"
+	"time"
 
 	"github.com/vigil-ir/vigil/internal/model"
 )
@@ -51,5 +52,22 @@ func BenchmarkHistoryOff(b *testing.B) {
 	s := New(Config{})
 	for b.Loop() {
 		s.historyOff(&ev)
+	}
+}
+
+// TestTimeGapNotInBurstyLogs: dpkg.log is written by upgrades, months
+// apart; its silences are not holes.
+func TestTimeGapNotInBurstyLogs(t *testing.T) {
+	for _, src := range []string{"dpkg", "auth"} {
+		s := newStream("2026-03-01T09:00:00Z")
+		s.file = "/var/log/" + src + ".log"
+		for range 60 {
+			s.add(model.Event{Source: src, Kind: "package.upgraded", Object: "libc6"}).wait(time.Second)
+		}
+		s.wait(90 * 24 * time.Hour).add(model.Event{Source: src, Kind: "package.upgraded", Object: "openssl"})
+		got, _ := run(Config{}, s.evs)
+		if fired := len(byRule(got, RuleTimeGap)) > 0; fired != (src == "auth") {
+			t.Errorf("%s: time gap %v", src, fired)
+		}
 	}
 }

@@ -44,7 +44,7 @@ func (t *tamperState) init() {
 // (GapDense events in the hour before it): a log is written continuously,
 // a hole in it is where lines were cut out.
 func (s *Set) timeGap(e *model.Event) {
-	if e.Time.IsZero() || e.File == "" {
+	if e.Time.IsZero() || e.File == "" || bursty[e.Source] {
 		return
 	}
 	fc := s.clockOf(e.File)
@@ -70,6 +70,12 @@ func (s *Set) timeGap(e *model.Event) {
 	fc.n = min(fc.n+1, gapRing)
 	fc.last = ref(e)
 }
+
+// bursty are the sources written in bursts, not continuously: package
+// logs (an upgrade, then months of nothing), histories and start-up files
+// (times from a file's mtime), lastlog and utmp (not in time order). A
+// silence in them says nothing.
+var bursty = map[string]bool{"dpkg": true, "yum": true, "dnf": true, "history": true, "shellrc": true, "lastlog": true, "utmp": true}
 
 // dense reports whether at least n of the kept events fall in the hour
 // before t.
