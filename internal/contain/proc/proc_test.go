@@ -94,7 +94,12 @@ func TestKillTree(t *testing.T) {
 	ctx := context.Background()
 	cmd := throwaway(t, 0, "sleep 300 & sleep 301 & wait")
 	pid := cmd.Process.Pid
+	// The shell forks its two children after it starts: wait for them.
 	kids := descendants(pid)
+	for i := 0; i < 250 && len(kids) < 2; i++ {
+		time.Sleep(20 * time.Millisecond)
+		kids = descendants(pid)
+	}
 	if len(kids) < 2 {
 		t.Fatalf("children %v", kids)
 	}
