@@ -105,7 +105,7 @@ func TestBundleRefused(t *testing.T) {
 	unsigned := exportTo(t, fresh, nil)
 	raw, _ := os.ReadFile(file)
 	tampered := filepath.Join(t.TempDir(), "tampered.vdb")
-	raw[len(raw)-1500] ^= 1
+	raw[bytes.LastIndex(raw, []byte("advisories.json.gz"))+512+40] ^= 1 // inside the content entry's data
 	os.WriteFile(tampered, raw, 0o644)
 	truncated := filepath.Join(t.TempDir(), "truncated.vdb")
 	os.WriteFile(truncated, raw[:len(raw)/2], 0o644)

@@ -81,7 +81,7 @@ func TestRefused(t *testing.T) {
 		return b
 	}
 	manifestAt := bytes.Index(good, []byte(`"producer"`))
-	contentAt := len(good) - 1024 - 200 // inside the last entry's data
+	contentAt := bytes.LastIndex(good, []byte(contentName)) + 512 + 40 // inside the content entry's data
 	for _, c := range []struct {
 		name    string
 		b       []byte
