@@ -44,6 +44,8 @@ type CollectOptions struct {
 	// EncryptTo encrypts the archive with age to these public keys (age1...,
 	// SSH public keys) or the recipients in these files.
 	EncryptTo []string
+	// MemoryPIDs are processes whose readable memory is copied (live host).
+	MemoryPIDs []int
 }
 
 // CollectReport is what a collection produced.
@@ -120,7 +122,8 @@ func Collect(ctx context.Context, o CollectOptions) (*CollectReport, error) {
 	res, err := evidence.Collect(ctx, evidence.Options{
 		Target: o.Target, Profile: prof, Secrets: o.Secrets, Key: key, Manifest: m,
 		SelfPID: os.Getpid(), Open: open, Flagged: flagged, Recipients: recs,
-		Render: func(msg model.Message) string { return texts().Message(catalog.English, msg) },
+		MemoryPIDs: o.MemoryPIDs,
+		Render:     func(msg model.Message) string { return texts().Message(catalog.English, msg) },
 	})
 	if err = closeOutput(file, err); err != nil {
 		return nil, err

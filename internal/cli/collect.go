@@ -17,6 +17,7 @@ func newCollectCmd(g *globals) *cobra.Command {
 	var root, output, profile, keyPath string
 	var secrets bool
 	var encryptTo []string
+	var memPIDs []int
 	cmd := &cobra.Command{
 		Use:   "collect -o OUT",
 		Short: "Collect evidence into one signed archive (tar + zstd), most volatile first",
@@ -39,11 +40,18 @@ and private keys are collected only with --secrets.
 --encrypt-to encrypts the archive with age to a public key (age1..., or an
 SSH public key, or a file of them; repeatable): only the private key's
 holder can read it (age -d -i KEY, or vigil evidence verify --identity KEY).
-The signed manifest inside is unchanged.`,
+The signed manifest inside is unchanged.
+
+--memory-pid PID copies the readable memory regions of a process first
+(from /proc/PID/maps and /proc/PID/mem, each hashed; unreadable regions are
+listed). Whole memory: LiME or AVML, when present, are named with how to run
+them; Vigil does not run them.`,
 		Example: `  # the live host, to external media
   vigil collect -o /media/ir/web1.tar.zst
   # a mounted disk, everything
   vigil collect --root /mnt/web1 --profile full -o /media/ir/web1-disk.tar.zst
+  # the memory of two suspicious processes first
+  vigil collect --memory-pid 4242,4243 -o /media/ir/web1.tar.zst
   # encrypted to the responder's SSH key
   vigil collect --encrypt-to ~/.ssh/id_ed25519.pub -o /media/ir/web1.tar.zst.age`,
 		Args: cobra.NoArgs,
@@ -64,7 +72,7 @@ The signed manifest inside is unchanged.`,
 			rep, err := app.Collect(cmd.Context(), app.CollectOptions{
 				Target: t, Output: output, Stdout: g.stdout, Profile: profile, Secrets: secrets,
 				KeyPath: app.KeyPath(keyPath, sf.path, g.getenv), Command: os.Args, Getenv: g.getenv,
-				Store: app.StorePath(sf.path, g.getenv), EncryptTo: encryptTo,
+				Store: app.StorePath(sf.path, g.getenv), EncryptTo: encryptTo, MemoryPIDs: memPIDs,
 			})
 			if err != nil {
 				return errExit(err)
@@ -78,6 +86,7 @@ The signed manifest inside is unchanged.`,
 	fl.StringVarP(&output, "output", "o", "", "the archive to write (a new file outside the target), or - for stdout")
 	fl.StringVar(&profile, "profile", evidence.ProfileTriage, "triage or full")
 	fl.BoolVar(&secrets, "secrets", false, "also collect shadow files and private keys (the manifest says so)")
+	fl.IntSliceVar(&memPIDs, "memory-pid", nil, "copy the readable memory of these processes first (live host; comma-separated or repeated)")
 	fl.StringArrayVar(&encryptTo, "encrypt-to", nil, "encrypt the archive with age to this public key (age1..., ssh-ed25519 ..., ssh-rsa ...) or the recipients in this file; repeatable")
 	fl.StringVar(&keyPath, "key", "", "the Ed25519 signing key (default: evidence-signing.key beside the store; made on first use)")
 	sf.register(cmd)

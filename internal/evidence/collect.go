@@ -37,7 +37,11 @@ type Options struct {
 	// Recipients, when given, encrypt the archive with age (encrypt.go);
 	// Manifest.EncryptedTo names them.
 	Recipients []age.Recipient
-	Render     func(model.Message) string // English text of skip reasons; may be nil
+	// MemoryPIDs are the processes whose memory is copied (live host),
+	// at most MemoryLimit bytes each (0: DefaultMemoryLimit).
+	MemoryPIDs  []int
+	MemoryLimit int64
+	Render      func(model.Message) string // English text of skip reasons; may be nil
 	// Open is called once the plan is known, with the bytes of content it
 	// will copy (before compression), to check free space and return
 	// where the archive goes. Nothing is written before.
@@ -83,7 +87,9 @@ func Collect(ctx context.Context, o Options) (*Result, error) {
 	prof.Places = append(prof.Places, progPlaces...)
 	m.Programs = runs
 	plan := MakePlan(t, prof, o.Secrets)
-	est := plan.bytes
+	var memNotes []Skipped
+	memTasks, memBytes := planMemory(t, o.MemoryPIDs, o.SelfPID, o.MemoryLimit, &memNotes)
+	est := plan.bytes + memBytes
 	for _, v := range vol {
 		est += int64(len(v.data)) + v.item.Size
 	}
@@ -93,6 +99,9 @@ func Collect(ctx context.Context, o Options) (*Result, error) {
 	}
 	aw, err := newArchiveWriter(w, o.Recipients)
 	if err != nil {
+		return nil, err
+	}
+	if err := dumpMemory(t, aw, memTasks, &memNotes); err != nil {
 		return nil, err
 	}
 	for _, v := range vol {
@@ -124,9 +133,14 @@ func Collect(ctx context.Context, o Options) (*Result, error) {
 		m.Skipped = []Skipped{}
 	}
 	m.Mounts = plan.mounts
-	m.Memory = []Skipped{{Path: "memory", Section: SectionVolatile, Reason: model.Msg("evidence.memory.none")}}
+	if len(o.MemoryPIDs) == 0 {
+		memNotes = append(memNotes, Skipped{Path: "memory", Section: SectionMemory, Reason: model.Msg("evidence.memory.none")})
+	}
+	m.Memory = append(memNotes, acquisitionTools(t)...)
 	if o.Render != nil {
-		m.Memory[0].Text = o.Render(m.Memory[0].Reason)
+		for i := range m.Memory {
+			m.Memory[i].Text = o.Render(m.Memory[i].Reason)
+		}
 	}
 	m.Finished = o.Now().UTC()
 	sum, err := aw.finish(&m, o.Key)
