@@ -36,5 +36,9 @@
 //     /usr/src (medium). Not walked: the command and library directories
 //     (the integrity check reports them), temporary directories
 //     (places.Temporary), container and snap storage; a bounded walk
-//     (entries, depth) with a gap when cut short.
+//     (entries, depth) with a gap when cut short;
+//   - harden.net.listen-all: TCP services of the host's network namespace
+//     listening on every interface (0.0.0.0 or ::), one finding per port.
+//     Live host only (an offline root has no sockets: a gap says so); the
+//     program owning the port is named by vigil scan's network.listen.
 package harden

@@ -48,7 +48,7 @@ func (*Detector) NeedsLive() bool { return false }
 
 // Rules implements engine.Detector.
 func (*Detector) Rules() []string {
-	return []string{ruleMinLength, ruleQuality, ruleMaxAge, ruleFirewall, ruleCoreDump, ruleSysctl, ruleUpdates, ruleWritableFile, ruleWritableDir}
+	return []string{ruleMinLength, ruleQuality, ruleMaxAge, ruleFirewall, ruleCoreDump, ruleSysctl, ruleUpdates, ruleWritableFile, ruleWritableDir, ruleListenAll}
 }
 
 // maxConfig bounds one configuration file read.
@@ -72,7 +72,7 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 		}
 	}
 	walk := func() { r.worldWritable(ctx) }
-	for _, step := range []func(){r.passwordLength, r.passwordQuality, r.passwordAge, r.firewall, r.coreDumps, r.sysctls, r.updates, walk} {
+	for _, step := range []func(){r.passwordLength, r.passwordQuality, r.passwordAge, r.firewall, r.coreDumps, r.sysctls, r.updates, r.listenAll, walk} {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
