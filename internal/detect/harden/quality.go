@@ -85,11 +85,12 @@ func (r *run) passwordQuality() {
 			continue
 		}
 		ev := q.ev
-		note := "harden.note.classes"
+		// One message per set of missing classes: the class names are
+		// words of the reader's language, not arguments.
+		ev.Note = model.Msg("harden.note.classes." + strings.Join(miss, "-"))
 		if !q.enforcing {
-			note = "harden.note.not-enforcing"
+			ev.Note = model.Msg("harden.note.not-enforcing")
 		}
-		ev.Note = model.Msg(note, strings.Join(miss, ", "))
 		ev.Extra = map[string]string{"missing": strings.Join(miss, ",")}
 		r.emit(ruleQuality, fmt.Sprintf("%s: %s not required", stack, strings.Join(miss, ", ")), ev, model.Low, model.ConfHigh)
 	}
