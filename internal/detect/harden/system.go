@@ -43,7 +43,7 @@ func (r *run) firewall() {
 	case r.enabled("shorewall.service") || r.enabled("ferm.service") || r.enabled("csf.service"):
 	default:
 		ev := model.Evidence{Note: model.Msg("harden.note.firewall")}
-		r.emit(ruleFirewall, "no firewall enabled at boot", ev, model.Medium, model.ConfMedium)
+		r.emit(ruleFirewall, "nftables, iptables, ufw, firewalld", ev, model.Medium, model.ConfMedium)
 	}
 }
 
@@ -68,7 +68,7 @@ func (r *run) coreDumps() {
 		}
 	}
 	ev := model.Evidence{Path: "/etc/security/limits.conf", Note: model.Msg("harden.note.coredump")}
-	r.emit(ruleCoreDump, "core dumps not disabled", ev, model.Low, model.ConfMedium)
+	r.emit(ruleCoreDump, "limits.conf core, systemd-coredump", ev, model.Low, model.ConfMedium)
 }
 
 // updates reports a host that installs no security update by itself.
@@ -78,7 +78,7 @@ func (r *run) updates() {
 			return
 		}
 		ev := model.Evidence{Path: "/etc/apt/apt.conf.d/20auto-upgrades", Note: model.Msg("harden.note.updates-off")}
-		r.emit(ruleUpdates, "unattended-upgrades installed but not enabled", ev, model.Low, model.ConfMedium)
+		r.emit(ruleUpdates, "unattended-upgrades: APT::Periodic", ev, model.Low, model.ConfMedium)
 		return
 	} else if !ok {
 		return // no package database: cannot tell
@@ -91,7 +91,7 @@ func (r *run) updates() {
 		}
 	}
 	ev := model.Evidence{Note: model.Msg("harden.note.updates-none")}
-	r.emit(ruleUpdates, "no automatic security updates", ev, model.Low, model.ConfMedium)
+	r.emit(ruleUpdates, "unattended-upgrades, dnf-automatic, yum-cron", ev, model.Low, model.ConfMedium)
 }
 
 var periodicOn = regexp.MustCompile(`(?m)^\s*APT::Periodic::Unattended-Upgrade\s+"(\d+)"`)
