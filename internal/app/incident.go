@@ -116,17 +116,15 @@ func StatusOfIncident(ctx context.Context, st store.Store, ref string) (*Inciden
 	if evs == nil {
 		evs = []store.CaseEvent{}
 	}
-	// The journal's scan lines name the scan; who ran it and which command
-	// (scan, files, logs, harden) are in the scan's own record.
+	// The journal's scan lines name the scan and who ran it (the store's
+	// trigger copies the operator); which command (scan, files, logs,
+	// harden) is in the scan's own record.
 	for i, e := range evs {
 		if e.Kind != incident.KindScan {
 			continue
 		}
 		if info, err := st.Scan(ctx, e.Ref); err == nil {
 			evs[i].RunKind = info.Kind
-			if e.Actor == "" {
-				evs[i].Actor = info.Operator
-			}
 		}
 	}
 	return &IncidentStatus{Case: c, Events: evs, Checklist: incident.Checklist(evs)}, nil

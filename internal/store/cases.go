@@ -35,14 +35,14 @@ type CaseEvent struct {
 	ID     int64     `json:"id"`
 	CaseID int64     `json:"case"`
 	At     time.Time `json:"at"`
-	Actor  string    `json:"by,omitempty"` // "" when the record does not say (a scan)
+	Actor  string    `json:"by,omitempty"` // a scan's: its operator, copied by the store (migration 12)
 	Kind   string    `json:"kind"`         // opened, note, scan, action, evidence, image, report, closed
 	Step   string    `json:"step,omitempty"`
 	Ref    string    `json:"ref,omitempty"`    // scan number, action id, archive path
 	Detail string    `json:"detail,omitempty"` // note text, archive digest, target
 	// RunKind is the kind of an attached scan's run (model.KindScan,
 	// KindFiles ...): not stored in the journal, filled from the scan by
-	// the reader (app.StatusOfIncident), as Actor is for scans.
+	// the reader (app.StatusOfIncident).
 	RunKind string `json:"run_kind,omitempty"`
 }
 

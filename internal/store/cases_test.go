@@ -30,7 +30,9 @@ func TestCases(t *testing.T) {
 		t.Fatalf("a second open case: %v", err)
 	}
 	// Scans and containment actions made now are attached by the store itself.
-	info := save(t, s, storetest.Result(t0, []model.Finding{storetest.Finding("accounts.uid0", "/etc/passwd", model.High, "accounts")}, "accounts"), false)
+	run := storetest.Result(t0, []model.Finding{storetest.Finding("accounts.uid0", "/etc/passwd", model.High, "accounts")}, "accounts")
+	run.Meta.Operator = "root (sudo: bob)"
+	info := save(t, s, run, false)
 	if _, err := s.BeginAction(ctx, ActionRecord{UID: "a1", Kind: "net.isolate", Target: "/", Subject: "host", Params: []byte(`{}`), Actor: who}); err != nil {
 		t.Fatal(err)
 	}
@@ -62,6 +64,9 @@ func TestCases(t *testing.T) {
 		if kinds[i] != want[i] {
 			t.Errorf("journal[%d] = %s, want %s", i, kinds[i], want[i])
 		}
+	}
+	if evs[1].Actor != "root (sudo: bob)" {
+		t.Errorf("the scan's operator, written by the store: %q", evs[1].Actor)
 	}
 	if evs[2].Actor != "root (sudo: alice)" {
 		t.Errorf("the action's operator: %q", evs[2].Actor)

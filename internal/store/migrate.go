@@ -310,6 +310,20 @@ UPDATE scans SET kind = 'harden' WHERE checks <> '[]' AND NOT EXISTS (
 	SELECT 1 FROM json_each(scans.checks) WHERE json_extract(value, '$.name') NOT IN ('harden', 'sshd-baseline'));
 CREATE INDEX scans_kind_target ON scans(kind, target_key, started);
 `},
+	{12, "the case journal's scan lines name the scan's operator (written by the trigger; the older lines filled in from their scans)", `
+DROP TRIGGER case_attach_scan;
+CREATE TRIGGER case_attach_scan AFTER INSERT ON scans
+WHEN EXISTS (SELECT 1 FROM cases WHERE state = 'open')
+BEGIN
+	INSERT INTO case_events(case_id, at, actor, kind, step, ref, detail)
+	SELECT id, NEW.started, NEW.operator, 'scan', 'assess', CAST(NEW.id AS TEXT), NEW.target_key FROM cases WHERE state = 'open';
+END;
+DROP TRIGGER case_events_no_update;
+UPDATE case_events SET actor = coalesce((SELECT s.operator FROM scans s WHERE CAST(s.id AS TEXT) = case_events.ref), '')
+	WHERE kind = 'scan' AND actor = '';
+CREATE TRIGGER case_events_no_update BEFORE UPDATE ON case_events
+BEGIN SELECT RAISE(ABORT, 'the case journal is append-only'); END;
+`},
 }
 
 // LatestSchema is the schema version this Vigil writes.

@@ -63,7 +63,16 @@ INSERT INTO action_log (action_id, at, state, result, os_user, sudo_user) VALUES
 INSERT INTO cases (title, opened, aware, opened_by, state) VALUES ('web1 defaced', '2026-11-04T00:00:00.000000000Z',
 	'2026-11-03T22:00:00.000000000Z', 'root', 'open');
 INSERT INTO case_events (case_id, at, actor, kind, step, ref, detail) VALUES (1, '2026-11-04T00:00:00.000000000Z', 'root', 'note', '', '', 'first look');`,
-	11: `UPDATE scans SET operator = 'root (sudo: alice)' WHERE id = 1;`,
+	// Case 1 (seed 10) is open: the v11 trigger attaches scan 4 with no operator.
+	11: `UPDATE scans SET operator = 'root (sudo: alice)' WHERE id = 1;
+INSERT INTO scans (id, uid, started, finished, target_root, target_key, machine_key, live, hostname, machine_id, os, tool, version, lang,
+	n_info, n_low, n_medium, n_high, n_critical, total, suppressed, gaps, duration_ms, checks, kind, operator)
+	VALUES (4, '20261105T000000.000Z', '2026-11-05T00:00:00.000000000Z', '2026-11-05T00:00:02.000000000Z', '/', 'live|host:old',
+	'host:old', 1, 'old', '', 'Debian', 'vigil', '0.1.0', 'en', 0, 0, 0, 0, 0, 0, 0, 0, 2000, '[]', 'files', 'root (sudo: carol)');`,
+	12: `INSERT INTO scans (id, uid, started, finished, target_root, target_key, machine_key, live, hostname, machine_id, os, tool, version, lang,
+	n_info, n_low, n_medium, n_high, n_critical, total, suppressed, gaps, duration_ms, checks, kind, operator)
+	VALUES (5, '20261106T000000.000Z', '2026-11-06T00:00:00.000000000Z', '2026-11-06T00:00:02.000000000Z', '/', 'live|host:old',
+	'host:old', 1, 'old', '', 'Debian', 'vigil', '0.1.0', 'en', 0, 0, 0, 0, 0, 0, 0, 0, 2000, '[]', 'scan', 'dave');`,
 }
 
 // TestMigrateFromEveryVersion builds a store at each earlier schema
@@ -116,6 +125,15 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 				sc, _ := s.Scan(ctx, "1")
 				if sc.Kind != model.KindScan || (from >= 11) != (sc.Operator == "root (sudo: alice)") {
 					t.Errorf("kind %q operator %q after migrating from v%d", sc.Kind, sc.Operator, from)
+				}
+				if from == 11 { // the v11 trigger left the scan's journal line without its operator
+					evs, err := s.CaseEvents(ctx, 1)
+					if err != nil || len(evs) != 2 || evs[1].Ref != "4" || evs[1].Actor != "root (sudo: carol)" {
+						t.Errorf("the scan's journal line after migration 12: %+v %v", evs, err)
+					}
+					if _, err := s.db.ExecContext(ctx, `UPDATE case_events SET actor = 'x'`); err == nil {
+						t.Error("the case journal must stay append-only after migration 12")
+					}
 				}
 				if from == 10 { // a `vigil logs` run saved before kinds: its checks tell
 					if lr, _ := s.Scan(ctx, "3"); lr.Kind != model.KindLogs {
