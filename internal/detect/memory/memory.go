@@ -6,8 +6,6 @@ package memory
 
 import (
 	"context"
-	"sort"
-	"strconv"
 
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/files/memscan"
@@ -83,25 +81,9 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 // (deleted from disk, run from a memfd, in a temporary, hidden or
 // masquerading place).
 func (d *Detector) suspicious(ctx context.Context, env *engine.Env) []int {
-	seen := map[int]bool{}
-	var out []int
-	add := func(pid int) {
-		if pid > 0 && !seen[pid] {
-			seen[pid] = true
-			out = append(out, pid)
-		}
-	}
+	var flagged []int
 	if d.flagged != nil {
-		for _, pid := range d.flagged(ctx) {
-			// A pid of an earlier scan may have ended since.
-			if _, err := env.Target.Lstat("/proc/" + strconv.Itoa(pid)); err == nil {
-				add(pid)
-			}
-		}
+		flagged = d.flagged(ctx)
 	}
-	for _, pid := range memscan.SuspiciousPIDs(env.Target) {
-		add(pid)
-	}
-	sort.Ints(out)
-	return out
+	return memscan.SelectPIDs(env.Target, flagged)
 }

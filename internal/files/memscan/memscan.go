@@ -318,6 +318,31 @@ func (h Hit) Subject() string {
 	return "pid " + strconv.Itoa(h.PID) + " (" + path.Clean(name) + ")"
 }
 
+// SelectPIDs merges the processes --memory=suspicious scans: the pids
+// that findings of the latest stored scan carry (flagged; a pid that has
+// ended since, whose /proc directory is gone, is dropped) and those
+// SuspiciousPIDs judges now by their program. Sorted, each once.
+func SelectPIDs(t *target.Target, flagged []int) []int {
+	seen := map[int]bool{}
+	var out []int
+	add := func(pid int) {
+		if pid > 0 && !seen[pid] {
+			seen[pid] = true
+			out = append(out, pid)
+		}
+	}
+	for _, pid := range flagged {
+		if _, err := t.Lstat("/proc/" + strconv.Itoa(pid)); err == nil {
+			add(pid)
+		}
+	}
+	for _, pid := range SuspiciousPIDs(t) {
+		add(pid)
+	}
+	sort.Ints(out)
+	return out
+}
+
 // SuspiciousPIDs are the processes worth a memory scan when not all are
 // scanned: those whose program was deleted from disk, runs from a memfd, or
 // lives in a temporary, hidden or masquerading place (grade/places).

@@ -58,36 +58,18 @@ func (y *Matcher) Match(f *files.File, r files.Reporter) {
 		return
 	}
 	defer y.pool.Put(s)
-	ms := y.scan(s, f.Content, f, 0, r)
-	if len(f.Tail) > 0 {
-		// A file larger than the content limit: its end (where payloads
-		// are appended) is matched too, a rule reported once.
-		seen := map[string]bool{}
-		for _, m := range ms {
-			seen[m.Rule.Namespace+"\x00"+m.Rule.Name] = true
-		}
-		for _, m := range y.scan(s, f.Tail, f, f.TailOffset, r) {
-			if !seen[m.Rule.Namespace+"\x00"+m.Rule.Name] {
-				ms = append(ms, m)
-			}
-		}
-	}
-	for _, m := range ms {
-		r.Hit(Hit(m))
-	}
-}
-
-// scan matches one region of f (the head at 0, or the tail at its
-// offset); a timeout or failure is a gap, the matches found stand.
-func (y *Matcher) scan(s *Scanner, b []byte, f *files.File, base int64, r files.Reporter) []Match {
-	ms, err := s.Scan(b, FileInfo{Path: f.Path}, base)
+	// One scan of the head and, for a file larger than the content limit,
+	// its end (where payloads are appended), with the file's real size.
+	ms, err := s.ScanFile(f.Content, f.Tail, f.TailOffset, f.Size, FileInfo{Path: f.Path})
 	switch {
 	case errors.Is(err, ErrTimeout):
 		r.GapMsg(model.GapSkipped, f.Path, model.Msg("yara.gap.timeout", s.timeout.String()))
 	case err != nil:
 		r.GapMsg(model.GapError, f.Path, model.Msg("yara.gap.scan", err))
 	}
-	return ms
+	for _, m := range ms {
+		r.Hit(Hit(m))
+	}
 }
 
 // Finish implements files.Finisher: the compile errors are reported even

@@ -94,12 +94,72 @@ func (s *Scanner) Scan(buf []byte, info FileInfo, base int64) ([]Match, error) {
 	}
 	s.cb = collector{rules: s.rules, base: base}
 	s.s.SetCallback(&s.cb)
-	err := s.s.ScanMem(buf)
+	return s.cb.out, scanErr(s.s.ScanMem(buf))
+}
+
+// ScanFile scans what was read of a file of size bytes: its head (from
+// offset 0) and, when the file is larger than the head, its tail starting
+// at tailOff (nil: none). Both are one scan, so libyara's `filesize` is the
+// file's real size and a rule sees matches of both parts (a string does
+// not span the two). A file read whole is scanned as one buffer.
+func (s *Scanner) ScanFile(head, tail []byte, tailOff, size int64, info FileInfo) ([]Match, error) {
+	if len(tail) == 0 && int64(len(head)) == size {
+		return s.Scan(head, info, 0)
+	}
+	if err := s.setVars(info); err != nil {
+		return nil, err
+	}
+	s.cb = collector{rules: s.rules}
+	s.s.SetCallback(&s.cb)
+	it := &blocks{size: uint64(max(size, 0))}
+	it.add(0, head)
+	if tailOff >= int64(len(head)) {
+		it.add(tailOff, tail)
+	}
+	return s.cb.out, scanErr(s.s.ScanMemBlocks(it))
+}
+
+// blocks is a file's head and tail as libyara memory blocks, with the
+// file's size for `filesize`.
+type blocks struct {
+	list []libyara.MemoryBlock
+	next int
+	size uint64
+}
+
+func (b *blocks) add(base int64, data []byte) {
+	if len(data) == 0 {
+		return
+	}
+	b.list = append(b.list, libyara.MemoryBlock{
+		Base:      uint64(base),
+		Size:      uint64(len(data)),
+		FetchData: func(dst []byte) { copy(dst, data) },
+	})
+}
+
+// First implements libyara.MemoryBlockIterator.
+func (b *blocks) First() *libyara.MemoryBlock { b.next = 0; return b.Next() }
+
+// Next implements libyara.MemoryBlockIterator.
+func (b *blocks) Next() *libyara.MemoryBlock {
+	if b.next >= len(b.list) {
+		return nil
+	}
+	b.next++
+	return &b.list[b.next-1]
+}
+
+// Filesize implements libyara.MemoryBlockIteratorWithFilesize.
+func (b *blocks) Filesize() uint64 { return b.size }
+
+// scanErr maps libyara's timeout to ErrTimeout.
+func scanErr(err error) error {
 	var ye libyara.Error
 	if errors.As(err, &ye) && ye == errScanTimeout {
-		err = ErrTimeout
+		return ErrTimeout
 	}
-	return s.cb.out, err
+	return err
 }
 
 func (s *Scanner) setVars(info FileInfo) error {
