@@ -188,6 +188,9 @@ type IncidentReportOptions struct {
 	Timelines []string
 	// Notef, when set, is told how many timeline lines were left out.
 	Notef func(model.Message)
+	// Fonts looks for a CJK font before a Chinese PDF is printed (the
+	// zero value: the usual font directories).
+	Fonts incident.FontProbe
 }
 
 // IncidentReport renders the report of a case from what the store holds:
@@ -202,6 +205,13 @@ func IncidentReport(ctx context.Context, st store.Store, w io.Writer, o Incident
 	}
 	if o.Template != incident.TemplateReport && o.Template != incident.TemplateRegulator {
 		return store.Case{}, &MsgError{model.Msg("incident.err.template", o.Template)}
+	}
+	if o.Format == incident.FormatPDF && strings.HasPrefix(o.Lang, "zh") {
+		// Without a font that has Chinese glyphs Chromium prints empty
+		// boxes and says nothing: refuse, naming the package.
+		if _, err := chromium.Find(); err == nil && !o.Fonts.HasCJK() {
+			return store.Case{}, &MsgError{model.Msg("incident.err.pdf-cjk-font", incident.CJKPackage)}
+		}
 	}
 	s, err := StatusOfIncident(ctx, st, o.Ref)
 	if err != nil {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -212,28 +213,26 @@ inline: it opens offline. PDF is that page printed by headless Chromium
 			if len(args) == 1 {
 				ref = args[0]
 			}
-			w := g.stdout
-			var f *os.File
-			if output != "" && output != "-" {
-				if f, err = os.Create(output); err != nil {
-					st.Close()
-					return errExit(err)
-				}
-				w = f
-			}
-			c, err := app.IncidentReport(cmd.Context(), st, w, app.IncidentReportOptions{
+			// The report is rendered whole before it is written: a report
+			// that fails (no browser, no CJK font) leaves no file behind.
+			var out bytes.Buffer
+			c, err := app.IncidentReport(cmd.Context(), st, &out, app.IncidentReportOptions{
 				Ref: ref, Lang: g.Lang(), Format: format, Template: tmpl, Now: time.Now(), Timelines: timelines,
 				Notef: func(m model.Message) { g.notef("%s", texts().Message(g.Lang(), m)) }})
 			st.Close()
-			if f != nil {
-				if cerr := f.Close(); err == nil {
-					err = cerr
-				}
+			if err != nil {
+				return errExit(err)
+			}
+			toFile := output != "" && output != "-"
+			if toFile {
+				err = os.WriteFile(output, out.Bytes(), 0o644)
+			} else {
+				_, err = g.stdout.Write(out.Bytes())
 			}
 			if err != nil {
 				return errExit(err)
 			}
-			if f != nil {
+			if toFile {
 				g.notef("%s", g.t("incident.report.written", c.Reference, output))
 				if c.State == store.CaseOpen {
 					_, _ = app.AttachToIncident(cmd.Context(), app.StorePath(sf.path, g.getenv), store.CaseEvent{
