@@ -4,7 +4,6 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -115,34 +114,12 @@ func (e errStop) Error() string { return e.err.Error() }
 // reading carries on with the next file. The error is fn's, or the
 // context's; never the input's.
 func Read(t *target.Target, rec target.Recorder, src Source, opts Options, fn Handler) (Coverage, error) {
-	cov := Coverage{Name: src.Name, Format: src.Format}
-	p, ok := parsers[src.Format]
-	if !ok {
-		return cov, fmt.Errorf("logs: unknown format %q", src.Format)
+	r, files, err := newReader(t, rec, src, opts, fn)
+	if err != nil {
+		return *r.cov, err
 	}
-	if rec == nil {
-		rec = target.Discard{}
-	}
-	r := &reader{t: t, rec: rec, opts: opts, cov: &cov, fn: fn, src: src}
-	r.loc = opts.Location
-	if r.loc == nil {
-		r.loc = time.UTC
-		if t != nil {
-			r.loc = TargetLocation(t)
-		}
-	}
-	files := src.Files
-	if src.Name == "-" && len(files) == 0 {
-		files = []File{{Path: "-"}}
-	}
-	r.plan = make([]yearPlan, len(files))
-	if yearless[src.Format] {
-		now := opts.Now
-		if now.IsZero() {
-			now = time.Now()
-		}
-		r.plan = planYears(files, r.loc, now, r.yearEdges)
-	}
+	cov := r.cov
+	p := parsers[src.Format]
 	for i, f := range files {
 		r.file, r.fileIndex = f, i
 		r.next = nil
@@ -153,13 +130,13 @@ func Read(t *target.Target, rec target.Recorder, src Source, opts Options, fn Ha
 		cov.Files++
 		var stop errStop
 		if errors.As(err, &stop) {
-			return cov, stop.err
+			return *cov, stop.err
 		}
 		if err != nil {
-			return cov, err
+			return *cov, err
 		}
 	}
-	return cov, nil
+	return *cov, nil
 }
 
 // reader is the state of one Read, handed to the format's parser.
@@ -289,25 +266,8 @@ func (r *reader) eachLine(source string, parse lineFunc) error {
 		if !ok {
 			break
 		}
-		r.cov.Lines++
-		if !utf8.Valid(line) {
-			r.cov.Invalid++
-		}
-		ev := &r.ev
-		*ev = model.Event{Source: source, File: r.file.Path, Line: lr.n, Host: r.opts.Host}
-		parsed, emit := parse(r, line, ev)
-		if r.stopErr != nil {
-			return r.stopErr
-		}
-		if !parsed {
-			r.cov.unparsed(line)
-			continue
-		}
-		r.cov.Parsed++
-		if emit {
-			if err := r.emit(ev, line); err != nil {
-				return err
-			}
+		if err := r.oneLine(source, lr.n, line, parse); err != nil {
+			return err
 		}
 		if lr.n&4095 == 0 && done != nil {
 			select {
@@ -323,6 +283,29 @@ func (r *reader) eachLine(source string, parse lineFunc) error {
 		r.cov.cut(r.file.Path)
 	}
 	return nil
+}
+
+// oneLine counts, parses and emits line n of the current file.
+func (r *reader) oneLine(source string, n int, line []byte, parse lineFunc) error {
+	r.cov.Lines++
+	if !utf8.Valid(line) {
+		r.cov.Invalid++
+	}
+	ev := &r.ev
+	*ev = model.Event{Source: source, File: r.file.Path, Line: n, Host: r.opts.Host}
+	parsed, emit := parse(r, line, ev)
+	if r.stopErr != nil {
+		return r.stopErr
+	}
+	if !parsed {
+		r.cov.unparsed(line)
+		return nil
+	}
+	r.cov.Parsed++
+	if !emit {
+		return nil
+	}
+	return r.emit(ev, line)
 }
 
 func (r *reader) done() <-chan struct{} {

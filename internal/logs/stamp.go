@@ -247,11 +247,17 @@ func (y *yearTracker) reset(p yearPlan) { *y = yearTracker{plan: p, year: p.star
 
 // place returns s as a time in loc, UTC.
 func (y *yearTracker) place(s stamp, loc *time.Location) time.Time {
-	if y.lastMonth != 0 && s.month < y.lastMonth && y.year < y.plan.end {
+	y.advance(s.month)
+	return time.Date(y.year, time.Month(s.month), s.day, s.hour, s.min, s.sec, s.nsec, loc).UTC()
+}
+
+// advance moves the tracker past a stamp of month m: a month that goes
+// backwards is a New Year (never past the plan's end year).
+func (y *yearTracker) advance(m int) {
+	if y.lastMonth != 0 && m < y.lastMonth && y.year < y.plan.end {
 		y.year++
 	}
-	y.lastMonth = s.month
-	return time.Date(y.year, time.Month(s.month), s.day, s.hour, s.min, s.sec, s.nsec, loc).UTC()
+	y.lastMonth = m
 }
 
 // headStamp finds the first year-less stamp in the first lines of b.

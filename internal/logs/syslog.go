@@ -144,24 +144,26 @@ func (r *reader) parse5424(b []byte, sl *syslogLine) bool {
 func syslogParser(source string) parseFunc {
 	return func(r *reader) error {
 		r.years.reset(r.plan[r.fileIndex])
-		var sl syslogLine
-		return r.eachLine(source, func(r *reader, line []byte, ev *model.Event) (bool, bool) {
-			sl = syslogLine{}
-			if !r.parseSyslog(line, &sl) {
-				return false, false
-			}
-			ev.Time = sl.time
-			if len(sl.host) > 0 {
-				ev.Host = r.last(&r.lastHost, sl.host)
-			}
-			ev.Program = r.last(&r.lastProg, sl.program)
-			ev.PID = max(sl.pid, 0)
-			me := msgEvent{Event: ev, r: r}
-			classify(&me, sl.program, sl.msg)
-			ev.Fields = r.fieldsOf(&me)
-			return true, true
-		})
+		return r.eachLine(source, syslogMessage)
 	}
+}
+
+// syslogMessage parses one syslog-framed line into ev (a lineFunc).
+func syslogMessage(r *reader, line []byte, ev *model.Event) (bool, bool) {
+	var sl syslogLine
+	if !r.parseSyslog(line, &sl) {
+		return false, false
+	}
+	ev.Time = sl.time
+	if len(sl.host) > 0 {
+		ev.Host = r.last(&r.lastHost, sl.host)
+	}
+	ev.Program = r.last(&r.lastProg, sl.program)
+	ev.PID = max(sl.pid, 0)
+	me := msgEvent{Event: ev, r: r}
+	classify(&me, sl.program, sl.msg)
+	ev.Fields = r.fieldsOf(&me)
+	return true, true
 }
 
 // intern returns b as a string, shared with the previous equal one: host

@@ -44,38 +44,37 @@ func (l lockedRec) GapMsg(kind model.GapKind, path string, m model.Message) {
 }
 
 // readAll reads srcs in turn and sends their events, in batches, to out
-// (closed at the end); used batches come back through free.
+// (closed at the end); used batches come back through free. Each source is
+// parsed on every core (lsrc.ReadBatches: its files, and the chunks of a
+// large file, at the same time) and delivered in order.
 func (d *Detector) readAll(t *target.Target, rec target.Recorder, srcs []lsrc.Source, ropt lsrc.Options, out chan<- item, free chan []model.Event) {
 	defer close(out)
-	get := func() []model.Event {
-		select {
-		case b := <-free:
-			return b[:0]
-		default:
-			return make([]model.Event, 0, batchSize)
-		}
-	}
+	bo := lsrc.BatchOptions{Size: batchSize, Free: free}
 	for i, src := range srcs {
 		out <- item{src: i, begin: true}
-		batch := get()
-		cov, err := lsrc.Read(t, rec, src, ropt, func(ev *model.Event) error {
-			if !d.opt.Since.IsZero() && ev.Time.Before(d.opt.Since) || !d.opt.Until.IsZero() && ev.Time.After(d.opt.Until) {
-				return nil
+		cov, err := lsrc.ReadBatches(t, rec, src, ropt, bo, func(evs []model.Event) error {
+			if !d.opt.Since.IsZero() || !d.opt.Until.IsZero() {
+				evs = d.within(evs)
 			}
-			batch = append(batch, *ev)
-			if len(batch) == batchSize {
-				out <- item{src: i, evs: batch}
-				batch = get()
-			}
+			out <- item{src: i, evs: evs}
 			return nil
 		})
-		if len(batch) > 0 {
-			out <- item{src: i, evs: batch}
-		}
 		if err != nil {
 			out <- item{src: i, err: err}
 			return
 		}
 		out <- item{src: i, cov: &cov}
 	}
+}
+
+// within keeps the events of evs inside --since/--until (in place).
+func (d *Detector) within(evs []model.Event) []model.Event {
+	kept := evs[:0]
+	for _, ev := range evs {
+		if !d.opt.Since.IsZero() && ev.Time.Before(d.opt.Since) || !d.opt.Until.IsZero() && ev.Time.After(d.opt.Until) {
+			continue
+		}
+		kept = append(kept, ev)
+	}
+	return kept
 }
