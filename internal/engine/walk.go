@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"os"
 	"sync/atomic"
 	"time"
 
@@ -13,7 +14,9 @@ import (
 // run, the engine asks every Walker what it wants walked (its places,
 // bounds and a judgement of each entry: target.WalkSpec), walks the union
 // once — each directory listed and each entry stat-ed once, however many
-// checks want it — and hands each check its part through Env.Walked.
+// checks want it — and hands each check its part through Env.Walked. A
+// check that asks for the content of its files (WalkSpec.Content, the
+// files check) gets each file opened once, during the walk.
 type Walker interface {
 	Detector
 	// Walks returns what the check wants walked in this scan. It may read
@@ -118,21 +121,29 @@ func askWalks(w Walker, env *Env) (specs []target.WalkSpec, err error) {
 	return w.Walks(env), nil
 }
 
-// guardVisit makes a panic in sp.Visit fail its check instead of the
-// process (Visit runs in the walk's goroutines).
+// guardVisit makes a panic in sp.Visit or sp.Content fail its check
+// instead of the process (they run in the walk's goroutines).
 func guardVisit(sp target.WalkSpec, ew *envWalk) target.WalkSpec {
-	v := sp.Visit
-	if v == nil {
-		return sp
+	if v := sp.Visit; v != nil {
+		sp.Visit = func(e *target.WalkEntry) (keep, prune bool) {
+			defer func() {
+				if r := recover(); r != nil {
+					ew.panicked.CompareAndSwap(nil, recovered(r))
+					keep, prune = false, true
+				}
+			}()
+			return v(e)
+		}
 	}
-	sp.Visit = func(e *target.WalkEntry) (keep, prune bool) {
-		defer func() {
-			if r := recover(); r != nil {
-				ew.panicked.CompareAndSwap(nil, recovered(r))
-				keep, prune = false, true
-			}
-		}()
-		return v(e)
+	if c := sp.Content; c != nil {
+		sp.Content = func(ctx context.Context, e *target.WalkEntry, f *os.File, err error) {
+			defer func() {
+				if r := recover(); r != nil {
+					ew.panicked.CompareAndSwap(nil, recovered(r))
+				}
+			}()
+			c(ctx, e, f, err)
+		}
 	}
 	return sp
 }

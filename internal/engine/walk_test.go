@@ -63,3 +63,45 @@ func TestSharedWalk(t *testing.T) {
 		t.Errorf("parts: %v %v %v", gotA, gotB, gotP)
 	}
 }
+
+// contentWalker is a fake check that asks for the content of its files.
+type contentWalker struct {
+	fake
+	content func(e *target.WalkEntry, f *os.File)
+}
+
+func (w contentWalker) Walks(*engine.Env) []target.WalkSpec {
+	return []target.WalkSpec{{Roots: []string{"/"}, Visit: func(e *target.WalkEntry) (bool, bool) { return true, false },
+		Content: func(_ context.Context, e *target.WalkEntry, f *os.File, err error) { w.content(e, f) }}}
+}
+
+func (w contentWalker) Run(ctx context.Context, env *engine.Env) error {
+	_, err := env.Walked(ctx)
+	return err
+}
+
+// TestSharedWalkContent: a check that reads content in the walk gets its
+// files; a panic while it reads fails that check only.
+func TestSharedWalkContent(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a"), []byte("A"), 0o644)
+	var read []string
+	e := &engine.Engine{Detectors: []engine.Detector{
+		contentWalker{fake: fake{name: "reader"}, content: func(e *target.WalkEntry, f *os.File) {
+			b := make([]byte, 1)
+			f.Read(b)
+			read = append(read, e.Path+"="+string(b))
+		}},
+		contentWalker{fake: fake{name: "panics"}, content: func(*target.WalkEntry, *os.File) { panic("content") }},
+	}, Options: engine.Options{Parallel: 1}}
+	st := e.Run(context.Background(), target.NewUnchecked(dir, false), model.TargetInfo{MachineID: "m"}, &sink{})
+	want := map[string]string{"reader": "ok", "panics": "failed"}
+	for _, c := range st {
+		if want[c.Name] != c.Status {
+			t.Errorf("check %s status %s, want %s", c.Name, c.Status, want[c.Name])
+		}
+	}
+	if len(read) != 1 || read[0] != "/a=A" {
+		t.Errorf("read %v", read)
+	}
+}

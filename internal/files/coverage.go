@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/vigil-ir/vigil/internal/target"
 )
 
 // Skip reasons counted in Coverage.Skipped (each has a gap message
@@ -74,13 +76,22 @@ func newCounter() *counter {
 	return &counter{skipped: map[string]int64{}, example: map[string]string{}}
 }
 
+// skip counts a file skipped for reason; the reason's example is the
+// first such path in walk order, whichever worker met it.
 func (c *counter) skip(reason, p string) {
 	c.mu.Lock()
 	c.skipped[reason]++
-	if _, ok := c.example[reason]; !ok {
+	if ex, ok := c.example[reason]; !ok || target.WalkOrder(p, ex) < 0 {
 		c.example[reason] = p
 	}
 	c.mu.Unlock()
+}
+
+// exampleOf is the example path of a skip reason.
+func (c *counter) exampleOf(reason string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.example[reason]
 }
 
 func (c *counter) snapshot() Coverage {

@@ -38,14 +38,20 @@
 //
 // # The walk
 //
-// Walk reads only through internal/target (the live host or --root). It is
-// parallel (Options.Workers readers, one directory walker) with bounded
-// memory (one content buffer per worker), stays on the filesystem each start
-// path is on unless Options.CrossFS, never enters kernel pseudo-filesystems
-// nor, on a live host, the filesystem types of the mount table that are not
-// local disks (network and FUSE mounts), never follows a symlink, never
-// blocks on a FIFO or device, survives names that are not UTF-8, directory
-// loops through bind mounts and unreadable files, and records in Coverage
-// what it saw, read, hashed and skipped and why. Budgets (bytes, files, time)
-// stop the walk early; the stop is recorded, never silent.
+// Walk reads only through internal/target (the live host or --root). A
+// file walk is a part of a target walk (Scan: target.WalkSpec with
+// Content): the engine's files check runs it in the scan's one walk with
+// the other checks that walk, Walk runs it alone. The walk's workers list
+// directories, judge each entry from its lstat and open a file a matcher
+// wants relative to the directory being listed, once, reading it for every
+// matcher; memory is bounded (one content buffer per worker, nothing kept
+// per file). It stays on the filesystem each start path is on unless
+// Options.CrossFS, never enters kernel pseudo-filesystems nor, on a live
+// host, the filesystem types of the mount table that are not local disks
+// (network and FUSE mounts), never follows a symlink, never blocks on a
+// FIFO or device, survives names that are not UTF-8, directory loops
+// through bind mounts and unreadable files, and records in Coverage what it
+// saw, read, hashed and skipped and why. Budgets (bytes, files, time) end
+// the file walk early (the other checks' walk goes on); the stop is
+// recorded, never silent.
 package files

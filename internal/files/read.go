@@ -9,7 +9,12 @@ import (
 	"errors"
 	"hash"
 	"io"
+	"os"
 	"strings"
+	"sync"
+	"syscall"
+	"time"
+	"unicode/utf8"
 
 	"github.com/vigil-ir/vigil/internal/target"
 	"github.com/vigil-ir/vigil/internal/textclip"
@@ -41,9 +46,50 @@ func (r *reader) contentBuf(n int64) []byte {
 	return r.content[:n]
 }
 
+// errer is what a read asks before each chunk: whether it may go on.
+type errer interface{ Err() error }
+
+// liveness is the walk's context, ended early by the scan's budgets.
+type liveness struct {
+	walk   context.Context
+	budget context.Context
+}
+
+func (c liveness) Err() error {
+	if err := c.walk.Err(); err != nil {
+		return err
+	}
+	return c.budget.Err()
+}
+
+// readerPool holds the readers' buffers of the workers that read at the
+// moment: memory is bounded by the walk's workers, whatever the tree.
+type readerPool struct {
+	mu   sync.Mutex
+	free []*reader
+	opt  Options
+}
+
+func (p *readerPool) get() *reader {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n := len(p.free); n > 0 {
+		r := p.free[n-1]
+		p.free = p.free[:n-1]
+		return r
+	}
+	return newReader(p.opt)
+}
+
+func (p *readerPool) put(r *reader) {
+	p.mu.Lock()
+	p.free = append(p.free, r)
+	p.mu.Unlock()
+}
+
 // ctxReader stops a long read when the walk is cancelled or out of time.
 type ctxReader struct {
-	ctx context.Context
+	ctx errer
 	r   io.Reader
 }
 
@@ -54,28 +100,55 @@ func (c ctxReader) Read(p []byte) (int, error) {
 	return c.r.Read(p)
 }
 
-// read opens, reads and hashes one file once, then runs the matchers that
-// wanted it.
-func (w *walker) read(ctx context.Context, r *reader, j job) {
-	if ctx.Err() != nil {
-		w.cov.skip(SkipBudget, j.meta.Path)
+// readPath reads a start path that is a file (not met by the walk of
+// directories): its metadata, the matchers' wants, then the file.
+func (w *walker) readPath(ctx context.Context, p string) {
+	w.last.Store(time.Now().UnixNano())
+	fi, err := w.t.Lstat(p)
+	if err != nil {
+		w.countErr(p, err)
 		return
 	}
-	f, err := w.t.Open(j.meta.Path)
+	w.cov.seen.Add(1)
+	if !utf8.ValidString(p) {
+		w.cov.odd.Add(1)
+	}
+	j := w.wants(w.meta(p, p, fi))
+	if j == nil {
+		return
+	}
+	f, err := w.t.Open(p)
 	if err != nil {
-		w.openErr(j.meta.Path, err)
+		w.openErr(p, err)
 		return
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err != nil || !sameFile(statOf(st), j.meta) {
+		// Replaced between the lstat and the open (perhaps by a symlink
+		// that the target resolved): not the file met.
+		w.cov.skip(SkipVanished, p)
+		return
+	}
+	r := w.readers.get()
+	defer w.readers.put(r)
+	w.read(ctx, r, j, f)
+}
+
+func sameFile(st *syscall.Stat_t, m Meta) bool {
+	return st != nil && uint64(st.Ino) == m.Ino && uint64(st.Dev) == m.Dev
+}
+
+// read reads and hashes one file (opened by the walk: the file it listed)
+// once, then runs the matchers that wanted it. walkCtx is the walk's.
+func (w *walker) read(walkCtx context.Context, r *reader, j *job, f *os.File) {
+	live := liveness{walk: walkCtx, budget: w.budget}
+	if live.Err() != nil {
+		w.readErr(live, j.meta.Path, live.Err())
+		return
+	}
 	fi, err := f.Stat()
 	if err != nil {
 		w.openErr(j.meta.Path, err)
-		return
-	}
-	if st := statOf(fi); st != nil && (uint64(st.Ino) != j.meta.Ino || uint64(st.Dev) != j.meta.Dev) {
-		// Replaced between the listing and the open (perhaps by a symlink
-		// that the target resolved): not the file the walk met.
-		w.cov.skip(SkipVanished, j.meta.Path)
 		return
 	}
 	size := fi.Size()
@@ -99,14 +172,14 @@ func (w *walker) read(ctx context.Context, r *reader, j job) {
 	// in memory, then the rest of the file): a walk of content matchers
 	// alone does not hash, nor read past the content limit, what is clean.
 	digestNow := j.want.Digest || j.want.Hashes != 0 || !j.want.Content
-	src := ctxReader{ctx: ctx, r: f}
+	src := ctxReader{ctx: live, r: f}
 	var n int64
 	if j.want.Content {
 		want := min(size, w.opt.ContentCap)
 		buf := r.contentBuf(want)
 		got, err := io.ReadFull(src, buf)
 		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-			w.readErr(ctx, j.meta.Path, err)
+			w.readErr(live, j.meta.Path, err)
 			return
 		}
 		n = int64(got)
@@ -122,7 +195,7 @@ func (w *walker) read(ctx context.Context, r *reader, j job) {
 		n += m
 		if err != nil {
 			w.cov.bytes.Add(n)
-			w.readErr(ctx, j.meta.Path, err)
+			w.readErr(live, j.meta.Path, err)
 			return
 		}
 	}
@@ -143,10 +216,10 @@ func (w *walker) read(ctx context.Context, r *reader, j job) {
 	if hashWhole {
 		// A hit's evidence carries the file's digest.
 		rest := io.NewSectionReader(f, int64(len(file.Content)), max(size-int64(len(file.Content)), 0))
-		m, err := w.hash(r, &file, ctxReader{ctx: ctx, r: rest}, j.want.Hashes)
+		m, err := w.hash(r, &file, ctxReader{ctx: live, r: rest}, j.want.Hashes)
 		w.addBytes(m)
 		if err != nil {
-			w.readErr(ctx, j.meta.Path, err)
+			w.readErr(live, j.meta.Path, err)
 		}
 	}
 	rep.flush()
@@ -221,9 +294,13 @@ func (w *walker) openErr(p string, err error) {
 	w.countErr(p, err)
 }
 
-// readErr counts a read that failed; a cancelled walk is a budget skip.
-func (w *walker) readErr(ctx context.Context, p string, err error) {
+// readErr counts a read that failed; a read cut by a budget or by the
+// walk's end is a budget skip.
+func (w *walker) readErr(ctx errer, p string, err error) {
 	if ctx.Err() != nil {
+		if !w.spent() {
+			w.stop("cancelled")
+		}
 		w.cov.skip(SkipBudget, p)
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"os"
 	"path"
 	"sort"
 	"strings"
@@ -18,7 +19,8 @@ import (
 	"github.com/vigil-ir/vigil/internal/target"
 )
 
-// job is one file to read, with the matchers that want it.
+// job is one file to read, with the matchers that want it: what the walk's
+// Visit hands to its Content call (target.WalkEntry.Carry).
 type job struct {
 	meta  Meta
 	want  Want
@@ -32,110 +34,167 @@ type walker struct {
 	rep      Reporter
 	repMu    sync.Mutex
 	cov      *counter
+	budget   context.Context // ends at MaxTime or at a budget stop
 	cancel   context.CancelFunc
 	stopped  atomic.Value // string
-	errGaps  atomic.Int64
+	errs     firstGaps    // unreadable paths: the first maxErrorGaps in walk order get a gap
 	excluded map[FileID]bool
 	badDevs  map[uint64]string // devices of excluded mount types (live)
-	visited  map[FileID]bool   // directories entered (walker goroutine only)
-	est      *estimate         // the listing ahead for the progress ETA (nil without progress)
+	readers  readerPool
+
+	roots     []string // directory start paths (the spec's roots)
+	fileRoots []string // start paths that are files
+	rootDevs  []uint64 // device of each directory root, set when the walk visits it
+
+	visitMu sync.Mutex
+	visited map[FileID]bool // directories entered
+
+	start    time.Time
+	last     atomic.Int64 // unix nanoseconds of the walk's last visit
+	est      *estimate    // the listing ahead for the progress ETA (nil without progress)
+	done     chan struct{}
+	estEnd   context.CancelFunc
+	ticker   sync.WaitGroup
+	finished bool
 }
 
-// Walk walks opt.Roots of t once, reading each file that a matcher wants
-// once, and reports the matchers' hits and the walk's gaps to rep (whose
-// methods are called one at a time). It returns what was covered.
-func Walk(ctx context.Context, t *target.Target, matchers []Matcher, rep Reporter, opt Options) Coverage {
+// Scan is a file walk as a part of a target walk (target.WalkSpecs): Spec
+// is what it asks of the walk — its places, and the content of the files
+// its matchers want, read once for all of them — and Finish, once the walk
+// has ended, completes it (the files given as start paths, the walk's
+// errors, the matchers' judgements over the whole walk, the gaps) and
+// returns its coverage. The engine's files check runs it in the scan's one
+// walk; Walk runs it alone.
+type Scan struct{ w *walker }
+
+// NewScan prepares a file walk of opt.Roots of t for matchers, reporting
+// their hits and the walk's gaps to rep (whose methods are called one at a
+// time). Its budgets (Options.MaxTime ...) count from now.
+func NewScan(t *target.Target, matchers []Matcher, rep Reporter, opt Options) *Scan {
 	opt = opt.withDefaults()
-	start := time.Now()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	w := &walker{t: t, opt: opt, matchers: matchers, rep: rep, cov: newCounter(),
+		excluded: map[FileID]bool{}, visited: map[FileID]bool{}, start: time.Now(), done: make(chan struct{})}
+	w.readers.opt = opt
+	w.budget, w.cancel = context.WithCancel(context.Background())
 	if opt.MaxTime > 0 {
-		var c2 context.CancelFunc
-		ctx, c2 = context.WithTimeout(ctx, opt.MaxTime)
-		defer c2()
+		w.budget, w.cancel = context.WithTimeout(context.Background(), opt.MaxTime)
 	}
-	w := &walker{t: t, opt: opt, matchers: matchers, rep: rep, cov: newCounter(), cancel: cancel,
-		excluded: map[FileID]bool{}, visited: map[FileID]bool{}}
 	for _, id := range opt.ExcludeIDs {
 		w.excluded[id] = true
 	}
 	if t.IsLive() {
 		w.badDevs = excludedDevices(t)
 	}
-
-	done := make(chan struct{})
-	var ticker sync.WaitGroup
-	roots := w.startPaths()
-	estCtx, estEnd := context.WithCancel(ctx)
-	defer estEnd()
+	all := w.startPaths()
+	w.rootDevs = make([]uint64, len(w.roots))
+	estCtx, estEnd := context.WithCancel(w.budget)
+	w.estEnd = estEnd
 	if opt.Progress != nil {
 		w.est = &estimate{}
-		ticker.Add(2)
+		w.ticker.Add(2)
 		go func() {
-			defer ticker.Done()
-			w.est.run(estCtx, w, roots)
+			defer w.ticker.Done()
+			w.est.run(estCtx, w, all)
 		}()
 		go func() {
-			defer ticker.Done()
-			w.progress(start, done)
-		}()
-	}
-	jobs := make(chan job, opt.Workers*4)
-	var wg sync.WaitGroup
-	for i := 0; i < opt.Workers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := newReader(opt)
-			for j := range jobs {
-				w.read(ctx, r, j)
-			}
+			defer w.ticker.Done()
+			w.progress()
 		}()
 	}
-	for _, root := range roots {
-		if ctx.Err() != nil {
+	return &Scan{w: w}
+}
+
+// Spec is the scan's part of a target walk: its directory start paths, a
+// Visit that judges each entry from its metadata (and asks for the content
+// of the files a matcher wants), and the Content that reads such a file
+// once and hands it to every matcher that wants it.
+func (s *Scan) Spec() target.WalkSpec {
+	return target.WalkSpec{Roots: s.w.roots, Visit: s.w.visit, Content: s.w.content}
+}
+
+// Finish completes the scan after the walk, given the spec's result: it
+// reads the start paths that are files, counts what the walk could not
+// read, runs the matchers' judgements over the whole walk (Finisher),
+// records the gaps and returns the coverage. ctx is the walk's: when it
+// was cancelled the coverage says so.
+func (s *Scan) Finish(ctx context.Context, res target.WalkResult) Coverage {
+	w := s.w
+	if w.finished {
+		return w.cov.snapshot()
+	}
+	w.finished = true
+	for _, e := range res.Errors {
+		if errors.Is(e.Err, target.ErrPseudoFS) {
+			w.cov.skip(SkipPseudoFS, e.Path)
+			continue
+		}
+		w.countErr(e.Path, e.Err)
+	}
+	for _, p := range w.fileRoots {
+		if ctx.Err() != nil || w.stopReason() != "" {
 			break
 		}
-		w.walkRoot(ctx, root, jobs)
+		w.readPath(ctx, p)
 	}
-	close(jobs)
-	wg.Wait()
-	close(done)
-	estEnd()      // the estimate, if it still runs
-	ticker.Wait() // no progress call after Walk returns
+	w.stopProgress()
 	if ctx.Err() != nil && w.stopReason() == "" {
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			w.stop("time")
-		} else {
-			w.stop("cancelled")
-		}
+		w.stop("cancelled")
 	}
-	for _, m := range matchers {
+	for _, m := range w.matchers {
 		if f, ok := m.(Finisher); ok {
 			f.Finish(&lockedReporter{w: w})
 		}
 	}
 	cov := w.cov.snapshot()
-	cov.Duration = time.Since(start)
+	cov.Duration = w.elapsed()
 	cov.Stopped = w.stopReason()
 	w.summaryGaps(cov)
+	w.cancel()
 	return cov
 }
 
-func (w *walker) progress(start time.Time, done chan struct{}) {
+// Walk walks opt.Roots of t once, on its own (one spec of target.WalkSpecs
+// with opt.Workers workers), reading each file that a matcher wants once,
+// and reports the matchers' hits and the walk's gaps to rep. It returns
+// what was covered.
+func Walk(ctx context.Context, t *target.Target, matchers []Matcher, rep Reporter, opt Options) Coverage {
+	s := NewScan(t, matchers, rep, opt)
+	res := t.WalkSpecs(ctx, []target.WalkSpec{s.Spec()}, s.w.opt.Workers)
+	return s.Finish(ctx, res[0])
+}
+
+// elapsed is the time from the scan's start to its last visit (or now,
+// before the walk visited anything): the walk's time, not the time a
+// check waited for its turn afterwards.
+func (w *walker) elapsed() time.Duration {
+	if last := w.last.Load(); last > 0 {
+		return time.Unix(0, last).Sub(w.start)
+	}
+	return time.Since(w.start)
+}
+
+func (w *walker) progress() {
 	tick := time.NewTicker(w.opt.ProgressEvery)
 	defer tick.Stop()
 	for {
 		select {
-		case <-done:
+		case <-w.done:
 			return
 		case <-tick.C:
 			c := w.cov.snapshot()
-			c.Duration = time.Since(start)
+			c.Duration = time.Since(w.start)
 			w.est.fill(&c)
 			w.opt.Progress(c)
 		}
 	}
+}
+
+// stopProgress ends the progress line's goroutines: no progress call
+// after Finish.
+func (w *walker) stopProgress() {
+	close(w.done)
+	w.estEnd()
+	w.ticker.Wait()
 }
 
 func (w *walker) stop(reason string) {
@@ -148,9 +207,24 @@ func (w *walker) stopReason() string {
 	return s
 }
 
+// spent reports whether a budget ended the scan (the time budget is
+// recorded as the stop when it is the first to run out).
+func (w *walker) spent() bool {
+	if w.stopReason() != "" {
+		return true
+	}
+	if errors.Is(w.budget.Err(), context.DeadlineExceeded) {
+		w.stop("time")
+		return true
+	}
+	return false
+}
+
 // startPaths resolves the roots inside the target (a root that is a symlink,
-// such as /bin on a merged-/usr system, is walked where it points) and drops
-// roots that are absent or inside another root, so no file is walked twice.
+// such as /bin on a merged-/usr system, is walked where it points), drops
+// roots that are absent or inside another root, so no file is walked twice,
+// and sorts the rest into directories (w.roots) and files (w.fileRoots). It
+// returns them all.
 func (w *walker) startPaths() []string {
 	var out []string
 	for _, r := range w.opt.Roots {
@@ -175,6 +249,19 @@ func (w *walker) startPaths() []string {
 			continue
 		}
 		kept = append(kept, r)
+		fi, err := w.t.Lstat(r)
+		switch {
+		case err != nil:
+			w.countErr(r, err)
+		case fi.IsDir():
+			w.roots = append(w.roots, r)
+		case fi.Mode().IsRegular():
+			w.fileRoots = append(w.fileRoots, r)
+		case fi.Mode()&fs.ModeSymlink != 0:
+			w.cov.skip(SkipSymlink, r)
+		default:
+			w.cov.skip(SkipSpecial, r)
+		}
 	}
 	return kept
 }
@@ -201,123 +288,136 @@ func statOf(fi fs.FileInfo) *syscall.Stat_t {
 	return st
 }
 
-// walkRoot walks one start path, queueing the files that matchers want.
-func (w *walker) walkRoot(ctx context.Context, root string, jobs chan<- job) {
-	fi, err := w.t.Lstat(root)
+// visit is the spec's judgement of one entry (called from the walk's
+// workers concurrently): directories are entered or not, symlinks and
+// special files counted, and a regular file that a matcher wants is kept,
+// its job carried to content. Once a budget is spent, everything is pruned.
+func (w *walker) visit(e *target.WalkEntry) (keep, prune bool) {
+	w.last.Store(time.Now().UnixNano())
+	p := e.Path
+	if w.spent() {
+		if e.Type.IsRegular() {
+			w.cov.skip(SkipBudget, p)
+		}
+		return false, true
+	}
+	if e.IsDir() {
+		if st, err := e.Lstat(); err == nil && (e.Depth == 0 || st.Dev != w.rootDevs[e.Root]) {
+			if _, ok := e.PseudoFS(); ok {
+				w.cov.skip(SkipPseudoFS, p)
+				return false, true
+			}
+		}
+	}
+	if !utf8.ValidString(p) {
+		w.cov.odd.Add(1)
+	}
+	if w.isExcludedPath(p) {
+		w.cov.skip(SkipExcluded, p)
+		return false, true
+	}
+	typ := e.Type
+	switch {
+	case e.IsDir():
+		return false, !w.enterDir(e)
+	case typ&fs.ModeSymlink != 0:
+		w.cov.skip(SkipSymlink, p)
+		return false, false
+	case !typ.IsRegular():
+		w.cov.skip(SkipSpecial, p)
+		return false, false
+	}
+	info, err := e.Info()
 	if err != nil {
-		w.gap(root, err)
+		w.countErr(p, err)
+		return false, false
+	}
+	if !info.Mode().IsRegular() { // the listing's type was stale
+		w.cov.skip(SkipSpecial, p)
+		return false, false
+	}
+	w.cov.seen.Add(1)
+	j := w.wants(w.meta(p, w.roots[e.Root], info))
+	if j == nil {
+		return false, false
+	}
+	if w.opt.MaxFiles > 0 && w.cov.content.Load()+w.cov.hashed.Load() >= w.opt.MaxFiles {
+		w.stop("files")
+		w.cov.skip(SkipBudget, p)
+		return false, true
+	}
+	e.Carry = j
+	return true, false
+}
+
+// wants asks every matcher about a file: its job, or nil when none wants
+// it (or it is one of the files never read).
+func (w *walker) wants(m Meta) *job {
+	if w.excluded[FileID{m.Dev, m.Ino}] {
+		w.cov.skip(SkipExcluded, m.Path)
+		return nil
+	}
+	j := &job{meta: m}
+	for i, mt := range w.matchers {
+		if wt := mt.Wants(&j.meta); wt.Any() {
+			j.want.Content = j.want.Content || wt.Content
+			j.want.Digest = j.want.Digest || wt.Digest
+			j.want.Hashes |= wt.Hashes
+			j.which = append(j.which, i)
+		}
+	}
+	if len(j.which) == 0 {
+		return nil
+	}
+	return j
+}
+
+// content reads a file visit kept, once, for the matchers that want it.
+func (w *walker) content(ctx context.Context, e *target.WalkEntry, f *os.File, err error) {
+	j, ok := e.Carry.(*job)
+	if !ok {
 		return
 	}
-	rootDev := uint64(0)
-	if st := statOf(fi); st != nil {
-		rootDev = uint64(st.Dev)
+	if err != nil {
+		w.openErr(e.Path, err)
+		return
 	}
-	_ = w.t.Walk(root, func(p string, d fs.DirEntry, err error) error {
-		if ctx.Err() != nil {
-			return fs.SkipAll
-		}
-		if err != nil {
-			return w.walkErr(p, d, err)
-		}
-		if !utf8.ValidString(p) {
-			w.cov.odd.Add(1)
-		}
-		if w.isExcludedPath(p) {
-			w.cov.skip(SkipExcluded, p)
-			if d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		typ := d.Type()
-		switch {
-		case d.IsDir():
-			return w.enterDir(p, d, root, rootDev)
-		case typ&fs.ModeSymlink != 0:
-			w.cov.skip(SkipSymlink, p)
-			return nil
-		case !typ.IsRegular():
-			w.cov.skip(SkipSpecial, p)
-			return nil
-		}
-		info, err := d.Info()
-		if err != nil {
-			return w.walkErr(p, d, err)
-		}
-		w.cov.seen.Add(1)
-		m := w.meta(p, root, info)
-		if w.excluded[FileID{m.Dev, m.Ino}] {
-			w.cov.skip(SkipExcluded, p)
-			return nil
-		}
-		j := job{meta: m}
-		for i, mt := range w.matchers {
-			if wt := mt.Wants(&j.meta); wt.Any() {
-				j.want.Content = j.want.Content || wt.Content
-				j.want.Digest = j.want.Digest || wt.Digest
-				j.want.Hashes |= wt.Hashes
-				j.which = append(j.which, i)
-			}
-		}
-		if len(j.which) == 0 {
-			return nil
-		}
-		if w.opt.MaxFiles > 0 && w.cov.content.Load()+w.cov.hashed.Load() >= w.opt.MaxFiles {
-			w.stop("files")
-			return fs.SkipAll
-		}
-		select {
-		case jobs <- j:
-		case <-ctx.Done():
-			return fs.SkipAll
-		}
-		return nil
-	})
+	r := w.readers.get()
+	defer w.readers.put(r)
+	w.read(ctx, r, j, f)
 }
 
 // enterDir decides whether the walk enters a directory.
-func (w *walker) enterDir(p string, d fs.DirEntry, root string, rootDev uint64) error {
-	info, err := d.Info()
+func (w *walker) enterDir(e *target.WalkEntry) bool {
+	st, err := e.Lstat()
 	if err != nil {
-		return w.walkErr(p, d, err)
-	}
-	st := statOf(info)
-	if st == nil {
-		w.cov.dirs.Add(1)
-		return nil
+		w.countErr(e.Path, err)
+		return false
 	}
 	dev := uint64(st.Dev)
-	if p != root && dev != rootDev {
+	if e.Depth == 0 {
+		w.rootDevs[e.Root] = dev
+	} else if dev != w.rootDevs[e.Root] {
 		if name, bad := w.badDevs[dev]; bad {
-			w.cov.skip(SkipMountType, p+" ("+name+")")
-			return fs.SkipDir
+			w.cov.skip(SkipMountType, e.Path+" ("+name+")")
+			return false
 		}
 		if !w.opt.CrossFS {
-			w.cov.skip(SkipOtherFS, p)
-			return fs.SkipDir
+			w.cov.skip(SkipOtherFS, e.Path)
+			return false
 		}
 	}
 	id := FileID{dev, uint64(st.Ino)}
-	if w.visited[id] {
-		w.cov.skip(SkipLoop, p)
-		return fs.SkipDir
-	}
+	w.visitMu.Lock()
+	seen := w.visited[id]
 	w.visited[id] = true
+	w.visitMu.Unlock()
+	if seen {
+		w.cov.skip(SkipLoop, e.Path)
+		return false
+	}
 	w.cov.dirs.Add(1)
-	return nil
-}
-
-// walkErr counts an entry the walk could not read and carries on.
-func (w *walker) walkErr(p string, d fs.DirEntry, err error) error {
-	if errors.Is(err, target.ErrPseudoFS) {
-		w.cov.skip(SkipPseudoFS, p)
-	} else {
-		w.countErr(p, err)
-	}
-	if d != nil && d.IsDir() {
-		return fs.SkipDir
-	}
-	return nil
+	return true
 }
 
 // countErr counts an entry that could not be read: gone (not a gap),
@@ -345,23 +445,20 @@ func (w *walker) meta(p, root string, info fs.FileInfo) Meta {
 	return m
 }
 
-// gap records an unreadable path: the first maxErrorGaps one by one, the
-// rest counted in the summary.
-func (w *walker) gap(p string, err error) {
-	if w.errGaps.Add(1) > maxErrorGaps {
-		return
-	}
-	w.repMu.Lock()
-	defer w.repMu.Unlock()
-	target.Record(w.rep, p, err)
-}
+// gap notes an unreadable path: the first maxErrorGaps in walk order get a
+// gap each at the end, the rest are counted in the summary.
+func (w *walker) gap(p string, err error) { w.errs.add(p, err) }
 
-// summaryGaps records what the walk skipped, one gap per reason, and a
-// budget stop.
+// summaryGaps records the unreadable paths, what the walk skipped (one gap
+// per reason), and a budget stop.
 func (w *walker) summaryGaps(cov Coverage) {
 	w.repMu.Lock()
 	defer w.repMu.Unlock()
-	if n := w.errGaps.Load(); n > maxErrorGaps {
+	first, n := w.errs.list()
+	for _, g := range first {
+		target.Record(w.rep, g.path, g.err)
+	}
+	if n > maxErrorGaps {
 		w.rep.GapMsg(model.GapError, "", model.Msg("files.gap.more-errors", n-maxErrorGaps))
 	}
 	for _, r := range cov.Reasons() {
@@ -371,56 +468,10 @@ func (w *walker) summaryGaps(cov Coverage) {
 			// a gap; unreadable ones have their own gaps above.
 			continue
 		}
-		w.cov.mu.Lock()
-		ex := w.cov.example[r]
-		w.cov.mu.Unlock()
+		ex := w.cov.exampleOf(r)
 		w.rep.GapMsg(model.GapSkipped, ex, model.Msg("files.gap.skip."+r, cov.Skipped[r], ex))
 	}
 	if cov.Stopped != "" {
 		w.rep.GapMsg(model.GapSkipped, "", model.Msg("files.gap.stopped."+cov.Stopped))
 	}
-}
-
-// lockedReporter serialises matcher hits and gaps to the walk's reporter
-// and completes hits with the file's facts.
-// With hold, the hits wait (in held) for flush: the file is hashed for
-// their evidence only once a matcher reported one.
-type lockedReporter struct {
-	w    *walker
-	f    *File
-	hold bool
-	held []Hit
-}
-
-func (l *lockedReporter) Hit(h Hit) {
-	if h.Path == "" && l.f != nil {
-		h.Path = l.f.Path
-	}
-	if l.hold {
-		l.held = append(l.held, h)
-		return
-	}
-	if l.f != nil && h.Path == l.f.Path {
-		h.SHA256, h.ModTime, h.Size = l.f.SHA256, l.f.ModTime, l.f.Size
-	}
-	h.Text = clipText(h.Text)
-	l.w.cov.hits.Add(1)
-	l.w.repMu.Lock()
-	defer l.w.repMu.Unlock()
-	l.w.rep.Hit(h)
-}
-
-// flush reports the held hits, with the digest computed since.
-func (l *lockedReporter) flush() {
-	l.hold = false
-	for _, h := range l.held {
-		l.Hit(h)
-	}
-	l.held = nil
-}
-
-func (l *lockedReporter) GapMsg(kind model.GapKind, p string, m model.Message) {
-	l.w.repMu.Lock()
-	defer l.w.repMu.Unlock()
-	l.w.rep.GapMsg(kind, p, m)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -34,6 +35,17 @@ type WalkSpec struct {
 	// MaxKeep, when > 0, bounds Kept to the first MaxKeep entries in walk
 	// order; Dropped counts the others.
 	MaxKeep int
+	// Content, when set, asks for the content of the regular files Visit
+	// keeps: the walk opens each such file once (relative to its open
+	// directory: O_NOFOLLOW, O_NOATIME where permitted, O_NONBLOCK, and
+	// only when it is still the regular file listed; see WalkEntry.Open)
+	// and hands it to Content during the walk, from the walk's workers
+	// concurrently, with the walk's context (a long read stops when it
+	// ends). f is nil and err says why when the file could not be opened.
+	// Content must not keep f, which the walk closes. Kept entries that
+	// are regular files are then streamed, not collected in Kept: a
+	// content walk of millions of files holds none of them.
+	Content func(ctx context.Context, e *WalkEntry, f *os.File, err error)
 }
 
 // WalkEntry is one entry met by WalkSpecs. During Visit, Lstat and
@@ -46,6 +58,9 @@ type WalkEntry struct {
 	Root  int         // index of the spec's root it was found under
 	Depth int         // levels below that root (the root itself: 0)
 	Err   error       // for WalkResult.Errors: what could not be read
+	// Carry is what a spec's Visit hands to its Content call for the same
+	// entry (the judgement it made from metadata); reset before each Visit.
+	Carry any
 
 	st      *syscall.Stat_t
 	stErr   error
@@ -206,6 +221,11 @@ func walkLess(a, b string) int {
 	}
 	return len(a) - len(b)
 }
+
+// WalkOrder compares target paths a and b in the order a walk meets them
+// (a depth-first walk in lexical order of names): negative when a comes
+// first, positive when b does, 0 when they are equal.
+func WalkOrder(a, b string) int { return walkLess(a, b) }
 
 // sortEntries sorts by root, then walk order.
 func sortEntries(es []WalkEntry) {

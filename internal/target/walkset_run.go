@@ -148,7 +148,7 @@ func (w *setWalker) startRoot(wi int, p string, act []active, dirfd int, host st
 		if slices.ContainsFunc(act, func(a active) bool { return a.spec == ref.spec }) {
 			continue // inside an earlier root of the spec
 		}
-		e.Root, e.Depth = ref.root, 0
+		e.Root, e.Depth, e.Carry = ref.root, 0, nil
 		prune := false
 		if v := w.specs[ref.spec].Visit; v != nil {
 			var keep bool
@@ -295,14 +295,20 @@ func (w *setWalker) entry(wi int, j dirJob, fd int, prefix, name string, typ byt
 		_, _ = e.Lstat()
 	}
 	var act []active
+	var rd contentFile // the entry opened once for the specs that ask for its content
+	defer rd.close()
 	for _, a := range j.act {
 		sp := &w.specs[a.spec]
-		e.Root, e.Depth = a.root, a.depth+1
+		e.Root, e.Depth, e.Carry = a.root, a.depth+1, nil
 		prune := false
 		if sp.Visit != nil {
 			var keep bool
 			keep, prune = sp.Visit(&e)
-			if keep {
+			switch {
+			case keep && sp.Content != nil && e.Type.IsRegular():
+				f, err := rd.open(&e)
+				sp.Content(w.ctx, &e, f, err)
+			case keep:
 				w.parts[wi][a.spec].kept = append(w.parts[wi][a.spec].kept, e.kept(a.root, e.Depth))
 			}
 		}

@@ -5,6 +5,12 @@
 // IOCs) — and turns their hits into findings, so that the catalog,
 // fingerprints, suppressions and the store work as for every check.
 //
+// It is a part of the scan's one walk (engine.Walker): Walks plans the file
+// walk (files.NewScan) and gives the engine its spec, whose Visit and
+// Content judge and read the files during the walk (hits become findings
+// as they come); Run waits for the walk, finishes the file walk and
+// reports its coverage.
+//
 // A plain `vigil scan` runs it bounded (bytes, files, time) over the web
 // roots and the staging directories; `vigil files` and `vigil scan --files`
 // run it wide (Config.Wide: the default places, or the paths given).

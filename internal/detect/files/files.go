@@ -2,10 +2,12 @@ package files
 
 import (
 	"context"
+	"errors"
 	"os"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -22,6 +24,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/ioc"
 	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/target"
 )
 
 // RuleCoverage is the info finding that records what the walk covered.
@@ -58,8 +61,15 @@ type Config struct {
 	WalkDone func()
 }
 
-// Detector runs the file walk as a check.
-type Detector struct{ cfg Config }
+// Detector runs the file walk as a check: a part of the scan's one walk
+// (engine.Walker), which opens each file its matchers want once.
+type Detector struct {
+	cfg Config
+
+	mu    sync.Mutex
+	scans map[*engine.Env]*files.Scan // planned by Walks, finished by Run
+	sinks map[*engine.Env]*sink
+}
 
 // New returns the detector of a plain scan (bounded, web roots and
 // staging directories).
@@ -105,10 +115,24 @@ func (d *Detector) matchers(webRoots []string) []files.Matcher {
 	return append(ms, d.cfg.Matchers...)
 }
 
-// Run implements engine.Detector.
-func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
-	inv := inventory.WebRoots(env)
-	webRoots := inv.WalkRoots()
+var _ engine.Walker = (*Detector)(nil)
+
+// Walks implements engine.Walker: the places to walk and the scan's
+// judgement of each entry, with the content of the files the matchers want.
+func (d *Detector) Walks(env *engine.Env) []target.WalkSpec {
+	scan, s := d.plan(env)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.scans == nil {
+		d.scans, d.sinks = map[*engine.Env]*files.Scan{}, map[*engine.Env]*sink{}
+	}
+	d.scans[env], d.sinks[env] = scan, s
+	return []target.WalkSpec{scan.Spec()}
+}
+
+// plan chooses the places and budgets of this scan's walk.
+func (d *Detector) plan(env *engine.Env) (*files.Scan, *sink) {
+	webRoots := inventory.WebRoots(env).WalkRoots()
 	opt := d.cfg.Walk
 	switch {
 	case len(d.cfg.Paths) > 0:
@@ -138,8 +162,31 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 	if env.Target.IsLive() {
 		opt.ExcludeIDs = append(opt.ExcludeIDs, selfIDs()...)
 	}
-	s := &sink{env: env, pk: inventory.Packages(env)}
-	cov := files.Walk(ctx, env.Target, d.matchers(webRoots), s, opt)
+	s := &sink{env: env}
+	return files.NewScan(env.Target, d.matchers(webRoots), s, opt), s
+}
+
+// Run implements engine.Detector: it waits for the scan's walk, in which
+// the matchers judged the files, then finishes the file scan (judgements
+// over the whole walk, gaps) and reports its coverage.
+func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
+	d.mu.Lock()
+	scan, s := d.scans[env], d.sinks[env]
+	delete(d.scans, env)
+	delete(d.sinks, env)
+	d.mu.Unlock()
+	if scan == nil {
+		return errors.New("files: the check's walk was not planned (engine.Walker)")
+	}
+	res, err := env.Walked(ctx)
+	if err != nil {
+		scan.Finish(ctx, target.WalkResult{})
+		if d.cfg.WalkDone != nil {
+			d.cfg.WalkDone()
+		}
+		return err
+	}
+	cov := scan.Finish(ctx, res[0])
 	if d.cfg.WalkDone != nil {
 		d.cfg.WalkDone()
 	}
@@ -163,12 +210,14 @@ func selfIDs() []files.FileID {
 	return []files.FileID{{Dev: uint64(st.Dev), Ino: st.Ino}}
 }
 
-// sink turns hits into findings.
+// sink turns hits into findings (from the walk's workers, one at a time).
 type sink struct {
 	env       *engine.Env
-	pk        pkgdb.View
 	knownGood atomic.Int64
 }
+
+// packages is the package inventory, loaded once per scan on the first hit.
+func (s *sink) packages() pkgdb.View { return inventory.Packages(s.env) }
 
 // GapMsg implements files.Reporter.
 func (s *sink) GapMsg(kind model.GapKind, p string, m model.Message) { s.env.GapMsg(kind, p, m) }
@@ -191,8 +240,9 @@ func (s *sink) Hit(h files.Hit) {
 	}
 	// Known-good: a package's file as the package shipped it (a directory
 	// judged as a whole has no owner).
-	owner := s.pk.Owner(h.Path)
-	if owner != "" && owner != model.NoPackage && s.pk.Pristine(h.Path) {
+	pk := s.packages()
+	owner := pk.Owner(h.Path)
+	if owner != "" && owner != model.NoPackage && pk.Pristine(h.Path) {
 		s.knownGood.Add(1)
 		return
 	}
