@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vigil-ir/vigil/internal/app"
 	"github.com/vigil-ir/vigil/internal/detect/logs"
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/ioc"
@@ -83,10 +84,21 @@ func runLogs(cmd *cobra.Command, g *globals, f *logsFlags, args []string) error 
 	if err != nil {
 		return usage(err)
 	}
+	var mem *logMemory
+	if !f.scan.noStore {
+		mem = newLogMemory(cmd.Context(), app.StorePath(f.scan.store.path, g.getenv))
+		opt.Memory = mem
+	}
 	det := logs.New(opt)
 	ctx := context.WithValue(cmd.Context(), detectorsKey{}, []engine.Detector{det})
 	cmd.SetContext(ctx)
-	return runScan(cmd, g, &f.scan)
+	err = runScan(cmd, g, &f.scan)
+	if mem != nil {
+		if serr := mem.save(); serr != nil {
+			g.warnf("%s", g.t("cli.logs.memory-not-saved", serr))
+		}
+	}
+	return err
 }
 
 // options turns the flags into the detector's options.

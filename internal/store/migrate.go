@@ -324,6 +324,24 @@ UPDATE case_events SET actor = coalesce((SELECT s.operator FROM scans s WHERE CA
 CREATE TRIGGER case_events_no_update BEFORE UPDATE ON case_events
 BEGIN SELECT RAISE(ABORT, 'the case journal is append-only'); END;
 `},
+	{13, "what vigil logs saw of each log file per target (inode, size, head), so the next run notices a log that shrank", `
+CREATE TABLE log_files (
+	target_key TEXT NOT NULL,
+	log        TEXT NOT NULL,
+	path       TEXT NOT NULL,
+	rotation   INTEGER NOT NULL,
+	dev        INTEGER NOT NULL,
+	ino        INTEGER NOT NULL,
+	size       INTEGER NOT NULL,
+	head       TEXT NOT NULL,
+	head_len   INTEGER NOT NULL,
+	mtime      TEXT NOT NULL,
+	seen       TEXT NOT NULL,
+	run        TEXT NOT NULL,
+	PRIMARY KEY (target_key, path)
+);
+CREATE INDEX log_files_log ON log_files(target_key, log);
+`},
 }
 
 // LatestSchema is the schema version this Vigil writes.

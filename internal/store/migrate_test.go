@@ -73,6 +73,8 @@ INSERT INTO scans (id, uid, started, finished, target_root, target_key, machine_
 	n_info, n_low, n_medium, n_high, n_critical, total, suppressed, gaps, duration_ms, checks, kind, operator)
 	VALUES (5, '20261106T000000.000Z', '2026-11-06T00:00:00.000000000Z', '2026-11-06T00:00:02.000000000Z', '/', 'live|host:old',
 	'host:old', 1, 'old', '', 'Debian', 'vigil', '0.1.0', 'en', 0, 0, 0, 0, 0, 0, 0, 0, 2000, '[]', 'scan', 'dave');`,
+	13: `INSERT INTO log_files VALUES ('live|host:old', '/var/log/auth.log', '/var/log/auth.log', 0, 2049, 131, 5000, 'ab', 1024,
+	'2026-11-03T00:00:00.000000000Z', '2026-11-03T00:00:02.000000000Z', '20261103T000000.000Z');`,
 }
 
 // TestMigrateFromEveryVersion builds a store at each earlier schema

@@ -47,6 +47,9 @@ type Options struct {
 	OnEvent func(*model.Event)
 	// OnCoverage, when set, receives each log's coverage after it is read.
 	OnCoverage func(lsrc.Coverage)
+	// Memory, when set, holds what earlier runs saw of the logs' files: a
+	// log that shrank or was replaced since is reported (memory.go).
+	Memory Memory
 }
 
 // Detector runs the log rules over a target's logs.
@@ -68,7 +71,7 @@ func (*Detector) NeedsLive() bool { return false }
 func (d *Detector) Rules() []string {
 	ids := append([]string{RuleCoverage}, rules.IDs()...)
 	ids = append(ids, sigma.IDs()...)
-	ids = append(ids, RuleIOC)
+	ids = append(ids, RuleIOC, RuleShrank, RuleReplaced)
 	return append(ids, d.opt.ObserverRules...)
 }
 
@@ -92,6 +95,7 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 	}
 	ropt := lsrc.Options{Stdin: d.opt.Stdin, Context: ctx, Now: env.Now()}
 	srcs := d.sources(env)
+	d.compareMemory(env, srcs)
 	// A journal beside auth.log holds the same sshd lines: one copy counts.
 	var dedup *lsrc.Dedup
 	if lsrc.NeedsDedup(srcs) {
