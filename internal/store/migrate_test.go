@@ -178,6 +178,9 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 					t.Fatalf("hash cache after migration: %+v %v", snap, err)
 				}
 			}
+			if lf, err := s.LogFileStates(ctx, "live|host:old"); err != nil || len(lf) != map[bool]int{true: 1}[from >= 13] {
+				t.Errorf("log file states after migrating from v%d: %+v %v", from, lf, err)
+			}
 			if from >= 8 {
 				acts, err := s.Actions(ctx, ActionQuery{})
 				if err != nil || len(acts) != 1 || acts[0].Actor.SudoUser != "alice" || acts[0].State != ActionApplied {
