@@ -17,15 +17,7 @@ func TestReportInBrowser(t *testing.T) {
 	b := browser.New(t)
 	for _, tc := range []struct{ lang, heading string }{{"en", "Timeline"}, {"zh-CN", "时间线"}} {
 		t.Run(tc.lang, func(t *testing.T) {
-			in := fixtureInput(t, tc.lang)
-			var html bytes.Buffer
-			if err := Render(&html, Build(in), in.Catalog, FormatHTML, TemplateReport); err != nil {
-				t.Fatal(err)
-			}
-			p := b.Open(html.Bytes())
-			if errs := p.ConsoleErrors(); len(errs) > 0 {
-				t.Errorf("console errors: %q", errs)
-			}
+			p := openReport(t, b, fixtureInput(t, tc.lang))
 			if text := p.Text(); !strings.Contains(text, tc.heading) || !strings.Contains(text, "IR-1") {
 				t.Errorf("rendered text lacks %q or the case:\n%.400s", tc.heading, text)
 			}
@@ -78,4 +70,19 @@ func TestReportPDF(t *testing.T) {
 func isCJKFont(name string) bool {
 	n := strings.ToLower(name)
 	return strings.Contains(n, "cjk") || strings.Contains(n, "wenquanyi") || strings.Contains(n, "droid sans fallback")
+}
+
+// openReport opens the HTML report of in and checks that the console
+// stays quiet.
+func openReport(t *testing.T, b *browser.Browser, in Input) *browser.Page {
+	t.Helper()
+	var html bytes.Buffer
+	if err := Render(&html, Build(in), in.Catalog, FormatHTML, TemplateReport); err != nil {
+		t.Fatal(err)
+	}
+	p := b.Open(html.Bytes())
+	if errs := p.ConsoleErrors(); len(errs) > 0 {
+		t.Errorf("console errors: %q", errs)
+	}
+	return p
 }

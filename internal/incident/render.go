@@ -47,7 +47,10 @@ func Render(w io.Writer, r *Report, c *catalog.Catalog, format, tmpl string) err
 			return c.T(r.Lang, "incident.report.unknown")
 		},
 		"field":  func(label string) string { return c.T(r.Lang, "incident.report.field", label) },
-		"inline": func(s string) string { return strings.Join(strings.Fields(s), " ") },
+		"inline": func(s string) string { return strings.Join(strings.Fields(s), " ") }, // the catalog's own Markdown
+		"md":     mdText,                                                                // text from the system or from people
+		"code":   mdCode,
+		"kind":   func(k string) string { return kindName(c, r.Lang, k) },
 		"sev":    func(s string) string { return c.T(r.Lang, "incident.report.sev."+s) },
 	}
 	name := tmpl + ".md.tmpl"
@@ -70,6 +73,15 @@ func Render(w io.Writer, r *Report, c *catalog.Catalog, format, tmpl string) err
 		return renderHTML(w, r, c, md.String())
 	}
 	return fmt.Errorf("unknown report format %q (md, json, html)", format)
+}
+
+// kindName is the name of a kind of timeline line in lang (the chart's
+// row label), the kind itself for one this Vigil does not know.
+func kindName(c *catalog.Catalog, lang, kind string) string {
+	if id := "incident.report.kind." + kind; c.HasMessage(id) {
+		return c.T(lang, id)
+	}
+	return mdText(kind)
 }
 
 func when(t time.Time) string {

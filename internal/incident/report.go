@@ -90,7 +90,8 @@ type Report struct {
 	Actions     []Entry       `json:"actions"`
 	Evidence    []Entry       `json:"evidence"`
 	IOCs        []IOC         `json:"iocs"`
-	Remediation []string      `json:"remediation"`
+	Remediation []string      `json:"remediation"`     // the catalog's, of each rule that fired
+	Hardening   []string      `json:"hardening_notes"` // notes of the harden step
 	Lessons     []string      `json:"lessons"`
 	Checklist   []StepStatus  `json:"checklist"`
 }
@@ -181,7 +182,7 @@ func Build(in Input) *Report {
 			case StepContain, StepFix:
 				r.Actions = append(r.Actions, line)
 			case StepHarden:
-				r.Remediation = append(r.Remediation, e.Detail)
+				r.Hardening = append(r.Hardening, e.Detail)
 			case StepReport:
 				r.Lessons = append(r.Lessons, e.Detail)
 			case StepAssess:

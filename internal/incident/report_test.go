@@ -105,7 +105,7 @@ func TestReportContent(t *testing.T) {
 	if err := Render(&md, r, fixtureInput(t, "en").Catalog, FormatMarkdown, TemplateReport); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"scan 1 of live|machine-id:01 (root (sudo: bob))", "vigil files run 2 of", "auth.login actor=www-data from=203.0.113.7",
+	for _, want := range []string{`scan 1 of live\|machine-id:01 (root (sudo: bob))`, "vigil files run 2 of", "auth.login actor=www-data from=203.0.113.7",
 		"/wp-login.php", "containment action 1: net.isolate web1 (root (sudo: alice))"} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("the report's timeline lacks %q", want)
