@@ -40,10 +40,12 @@ require (
 	github.com/Velocidex/json v0.0.0-20220224052537-92f3c0326e5a // indirect
 	github.com/Velocidex/ordereddict v0.0.0-20230909174157-2aa49cc5d11d // indirect
 	github.com/Velocidex/yaml/v2 v2.2.8 // indirect
+	github.com/VirusTotal/gyp v0.9.1-0.20231202132633-bb35dbf177a6 // indirect
 	github.com/alecthomas/participle v0.7.1 // indirect
 	github.com/clipperhouse/uax29/v2 v2.2.0 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
+	github.com/golang/protobuf v1.5.0 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/hillu/go-yara/v4 v4.2.4 // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect

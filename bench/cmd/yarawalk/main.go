@@ -23,6 +23,7 @@ func main() {
 	rules := flag.String("rules", "", "YARA rule file (default: Vigil's own rules)")
 	workers := flag.Int("workers", 2, "walk workers")
 	contentCap := flag.Int("content-cap", 8<<20, "content bytes matched per file (the walk's default: 8 MiB)")
+	noPre := flag.Bool("no-prefilter", false, "hand every file to libyara (no prefilter)")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: yarawalk [-rules FILE] [-workers N] TREE")
@@ -39,8 +40,12 @@ func main() {
 		os.Exit(2)
 	}
 	compiled := time.Since(start)
+	if *noPre {
+		r = r.WithoutPrefilter()
+	}
 	rep := &filestest.Reporter{}
-	cov := files.Walk(context.Background(), target.NewUnchecked(flag.Arg(0), false), []files.Matcher{yara.NewMatcher(r, nil, 0)}, rep,
+	m := yara.NewMatcher(r, nil, 0)
+	cov := files.Walk(context.Background(), target.NewUnchecked(flag.Arg(0), false), []files.Matcher{m}, rep,
 		files.Options{Roots: []string{"/"}, Workers: *workers, ContentCap: int64(*contentCap)})
-	fmt.Printf("files=%d content=%d bytes=%d matches=%d compile=%s total=%s\n", cov.Seen, cov.Content, cov.Bytes, len(rep.Hits), compiled.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+	fmt.Printf("files=%d content=%d bytes=%d yara=%d matches=%d compile=%s total=%s\n", cov.Seen, cov.Content, cov.Bytes, m.Scanned(), len(rep.Hits), compiled.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 }

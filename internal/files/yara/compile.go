@@ -55,6 +55,24 @@ type Rules struct {
 	meta  map[string]RuleMeta // key: namespace + "\x00" + rule name
 	files []string
 	count int
+	pre   *Prefilter // nil: every file is scanned
+	noPre error      // why there is no prefilter, if so
+}
+
+// Prefilter is the set's prefilter, nil when every file must be scanned
+// (PrefilterError says why).
+func (r *Rules) Prefilter() *Prefilter { return r.pre }
+
+// PrefilterError says why the set has no prefilter (nil when it has one,
+// or when its rules leave nothing to skip).
+func (r *Rules) PrefilterError() error { return r.noPre }
+
+// WithoutPrefilter is the same compiled set with every file scanned (the
+// prefilter's tests and benchmarks compare both).
+func (r *Rules) WithoutPrefilter() *Rules {
+	c := *r
+	c.pre = nil
+	return &c
 }
 
 // Files lists the rule files that compiled and are in the set.
@@ -128,6 +146,7 @@ func compileSet(sources []Source) (*Rules, error) {
 		r.meta[rule.Namespace()+"\x00"+rule.Identifier()] = m
 		r.count++
 	}
+	r.pre, r.noPre = prefilterFor(sources, r)
 	return r, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/files"
@@ -20,7 +21,12 @@ type Matcher struct {
 	timeout time.Duration
 	pool    sync.Pool
 	once    sync.Once
+	scanned atomic.Int64
 }
+
+// Scanned is how many files were handed to libyara (the others were
+// passed over by the prefilter, or not wanted).
+func (y *Matcher) Scanned() int64 { return y.scanned.Load() }
 
 // NewMatcher makes the matcher for a compiled set. bad are the rule files
 // that did not compile (Load's CompileErrors): the matcher reports each as a
@@ -45,13 +51,19 @@ func RuleIDs() []string {
 }
 
 // Wants implements files.Matcher: the content of every non-empty file.
-func (*Matcher) Wants(m *files.Meta) files.Want {
-	return files.Want{Content: m.Size > 0}
+// A file of a size no rule allows (filesize bounds) is not wanted.
+func (y *Matcher) Wants(m *files.Meta) files.Want {
+	return files.Want{Content: m.Size > 0 && y.rules.pre.SizeMayMatch(m.Size)}
 }
 
-// Match implements files.Matcher.
+// Match implements files.Matcher. A file the prefilter shows no rule can
+// match is not handed to libyara.
 func (y *Matcher) Match(f *files.File, r files.Reporter) {
 	y.reportBad(r)
+	if !y.rules.pre.MayMatch(f.Content, f.Tail, f.Size) {
+		return
+	}
+	y.scanned.Add(1)
 	s, err := y.scanner()
 	if err != nil {
 		r.GapMsg(model.GapError, f.Path, model.Msg("yara.gap.scan", err))

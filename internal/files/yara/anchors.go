@@ -1,0 +1,261 @@
+package yara
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+)
+
+// Prefilter says, before libyara scans a file, whether some rule of the
+// set could match it (see prefilter.go for how the rules' needs are
+// derived). It is read-only once built and shared by every worker.
+//
+// The anchors are looked for in one pass over the data: the three bytes
+// at each position, folded (| 0x20, so that case does not matter and a
+// nocase anchor has one key), are hashed into a 64 Kibit table that fits
+// the CPU's first-level cache; only where the table says an anchor's
+// rarest three bytes may be does a comparison run. libyara's scan (an
+// Aho-Corasick automaton over every atom of every rule) costs several
+// times more per byte, so the files no rule can match — most files of a
+// system — are passed over cheaply. This is hand-written because the
+// question asked (does any of a few hundred literals occur, stopping at
+// the first) is much narrower than what a general multi-pattern library
+// answers, and the answer must cost less than libyara's own scan.
+type Prefilter struct {
+	always  []span // size ranges of the rules that need no anchor
+	lo, hi  int64  // hull of every reportable rule's size range
+	rules   []filtered
+	clauses [][]int // clause -> the rules (index in rules) it belongs to
+	anchors []anchor
+	table   [1 << 10]uint64     // bit h: some anchor key hashes to h
+	keys    map[uint32][]keyRef // folded key -> anchors whose key it is
+}
+
+type span struct{ lo, hi int64 }
+
+func (s span) has(size int64) bool { return size >= s.lo && size <= s.hi }
+
+// filtered is a rule with anchors: it may match when the size fits and
+// each of its clauses has an anchor in the data.
+type filtered struct {
+	size    span
+	clauses []int
+}
+
+type anchor struct {
+	lit     lit
+	clauses []int // the clauses it satisfies
+}
+
+type keyRef struct {
+	anchor int
+	off    int // offset of the key in the anchor
+}
+
+// newPrefilter builds the prefilter of an analysis; nil when every file
+// must be scanned anyway (a rule with no size bound and no anchor).
+func newPrefilter(a *analysis) *Prefilter {
+	p := &Prefilter{lo: math.MaxInt64, keys: map[uint32][]keyRef{}}
+	index := map[string]int{}
+	for _, r := range a.rules {
+		s := span{r.lo, r.hi}
+		if s.lo > s.hi {
+			continue // can never match
+		}
+		p.lo, p.hi = min(p.lo, s.lo), max(p.hi, s.hi)
+		if len(r.need) == 0 {
+			if s.lo == 0 && s.hi == math.MaxInt64 {
+				return nil
+			}
+			p.always = append(p.always, s)
+			continue
+		}
+		f := filtered{size: s}
+		for _, cl := range r.need {
+			c := len(p.clauses)
+			p.clauses = append(p.clauses, []int{len(p.rules)})
+			f.clauses = append(f.clauses, c)
+			for _, l := range cl.set {
+				if l.nocase {
+					l.b = fold(l.b)
+				}
+				k := fmt.Sprintf("%v%s", l.nocase, l.b)
+				i, ok := index[k]
+				if !ok {
+					i = len(p.anchors)
+					index[k] = i
+					p.anchors = append(p.anchors, anchor{lit: l})
+					p.addKey(i)
+				}
+				p.anchors[i].clauses = append(p.anchors[i].clauses, c)
+			}
+		}
+		p.rules = append(p.rules, f)
+	}
+	if p.lo > p.hi {
+		p.lo, p.hi = 0, -1 // no rule can match anything
+	}
+	return p
+}
+
+// addKey indexes anchor i by its rarest three bytes.
+func (p *Prefilter) addKey(i int) {
+	b := p.anchors[i].lit.b
+	best, off := -1, 0
+	for j := 0; j+minLit <= len(b); j++ {
+		s := byteScore(b[j]) + byteScore(b[j+1]) + byteScore(b[j+2])
+		if s > best {
+			best, off = s, j
+		}
+	}
+	k := key3(b[off:])
+	p.table[hash(k)>>6] |= 1 << (hash(k) & 63)
+	p.keys[k] = append(p.keys[k], keyRef{anchor: i, off: off})
+}
+
+// key3 is the folded key of the three bytes at b.
+func key3(b []byte) uint32 {
+	return (uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16) | 0x202020
+}
+
+func hash(k uint32) uint32 { return (k * 0x9e3779b1) >> 16 }
+
+// SizeMayMatch reports whether a rule could match a file of this size:
+// when not, the file need not even be read.
+func (p *Prefilter) SizeMayMatch(size int64) bool {
+	if p == nil {
+		return true
+	}
+	if size < p.lo || size > p.hi {
+		return false
+	}
+	for _, s := range p.always {
+		if s.has(size) {
+			return true
+		}
+	}
+	for _, r := range p.rules {
+		if r.size.has(size) {
+			return true
+		}
+	}
+	return false
+}
+
+// MayMatch reports whether some rule could match a file of size bytes
+// whose head (and tail, for a file larger than the head) was read.
+func (p *Prefilter) MayMatch(head, tail []byte, size int64) bool {
+	if p == nil {
+		return true
+	}
+	if !p.SizeMayMatch(size) {
+		return false
+	}
+	for _, s := range p.always {
+		if s.has(size) {
+			return true
+		}
+	}
+	st := state{p: p, size: size, sat: make([]bool, len(p.clauses))}
+	return st.search(head) || st.search(tail)
+}
+
+// state is one file's search: the clauses an anchor was found for.
+type state struct {
+	p    *Prefilter
+	size int64
+	sat  []bool
+}
+
+// search looks for anchors in b until a rule that fits the size has an
+// anchor for each of its clauses.
+func (st *state) search(b []byte) bool {
+	p := st.p
+	n := len(b)
+	i := 0
+	for ; i+4 <= n; i++ {
+		k := binary.LittleEndian.Uint32(b[i:])&0xffffff | 0x202020
+		h := hash(k)
+		if p.table[h>>6]&(1<<(h&63)) != 0 && st.found(b, i, k) {
+			return true
+		}
+	}
+	for ; i+3 <= n; i++ {
+		k := key3(b[i:])
+		h := hash(k)
+		if p.table[h>>6]&(1<<(h&63)) != 0 && st.found(b, i, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// found compares the anchors keyed by k with the data around i, marks
+// the clauses of those that are there, and reports whether a rule is
+// then satisfied.
+func (st *state) found(b []byte, i int, k uint32) bool {
+	p := st.p
+	for _, r := range p.keys[k] {
+		a := &p.anchors[r.anchor]
+		start := i - r.off
+		if start < 0 || start+len(a.lit.b) > len(b) || !equalAt(b[start:start+len(a.lit.b)], a.lit) {
+			continue
+		}
+		for _, c := range a.clauses {
+			if st.sat[c] {
+				continue
+			}
+			st.sat[c] = true
+			for _, ri := range p.clauses[c] {
+				if st.satisfied(&p.rules[ri]) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func (st *state) satisfied(r *filtered) bool {
+	if !r.size.has(st.size) {
+		return false
+	}
+	for _, c := range r.clauses {
+		if !st.sat[c] {
+			return false
+		}
+	}
+	return true
+}
+
+// equalAt compares data with an anchor (folded when nocase).
+func equalAt(data []byte, l lit) bool {
+	if !l.nocase {
+		return string(data) == string(l.b)
+	}
+	for j, c := range data {
+		if lower[c] != l.b[j] {
+			return false
+		}
+	}
+	return true
+}
+
+// lower folds ASCII upper case, as YARA's nocase does.
+var lower = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if i >= 'A' && i <= 'Z' {
+			t[i] = byte(i) + 'a' - 'A'
+		}
+	}
+	return t
+}()
+
+func fold(b []byte) []byte {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		out[i] = lower[c]
+	}
+	return out
+}

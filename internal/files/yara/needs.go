@@ -1,0 +1,219 @@
+package yara
+
+import (
+	"bytes"
+	"slices"
+)
+
+// A lit is a byte string that every match of some YARA string contains:
+// an anchor of the prefilter. nocase: compared ignoring ASCII case.
+type lit struct {
+	b      []byte
+	nocase bool
+}
+
+// needs is a necessary condition of a YARA condition or string: when it
+// holds on a file, some lit of set occurs in the data scanned. top: no
+// such condition is known (anything may match); an empty set that is not
+// top can never hold (a condition that is always false).
+type needs struct {
+	top bool
+	set []lit
+}
+
+var (
+	anything = needs{top: true}
+	never    = needs{}
+)
+
+// minLit is the shortest anchor the prefilter can look for (its key is
+// three bytes); a condition whose anchors are shorter is taken as top.
+const minLit = 3
+
+// maxLits bounds the anchors of one condition: beyond, it is taken as top
+// (a rule with so many alternatives is scanned rather than prefiltered).
+const maxLits = 256
+
+// usable reports whether the prefilter can look for every lit of n.
+func (n needs) usable() bool {
+	if n.top || len(n.set) > maxLits {
+		return false
+	}
+	for _, l := range n.set {
+		if len(l.b) < minLit {
+			return false
+		}
+	}
+	return true
+}
+
+// quality orders necessary conditions: the rarer its anchors are in
+// ordinary files, the fewer files it lets through. Top and unusable
+// conditions are worst; never is best.
+func (n needs) quality() int {
+	if !n.usable() {
+		return -1
+	}
+	if len(n.set) == 0 {
+		return 1 << 30
+	}
+	q := 1 << 30
+	for _, l := range n.set {
+		q = min(q, litScore(l.b))
+	}
+	// Many alternatives let more files through: a small penalty.
+	return q*8 - min(len(n.set), 7)
+}
+
+// and is the necessary condition of A and B: either one's holds, so the
+// better is kept.
+func and(a, b needs) needs {
+	if b.quality() > a.quality() {
+		return b
+	}
+	return a
+}
+
+// or is the necessary condition of A or B: one of the two holds.
+func or(a, b needs) needs {
+	if a.top || b.top {
+		return anything
+	}
+	out := needs{set: slices.Clone(a.set)}
+	for _, l := range b.set {
+		if !slices.ContainsFunc(out.set, func(m lit) bool { return m.nocase == l.nocase && bytes.Equal(m.b, l.b) }) {
+			out.set = append(out.set, l)
+		}
+	}
+	if len(out.set) > maxLits {
+		return anything
+	}
+	return out
+}
+
+// litScore estimates how rarely b occurs in ordinary files: the sum of
+// its bytes' scores over its best three-byte window (the prefilter's key),
+// plus its length.
+func litScore(b []byte) int {
+	if len(b) < minLit {
+		return 0
+	}
+	best := 0
+	for i := 0; i+minLit <= len(b); i++ {
+		s := 0
+		for _, c := range b[i : i+minLit] {
+			s += byteScore(c)
+		}
+		best = max(best, s)
+	}
+	return best*4 + min(len(b), 32)
+}
+
+// byteScore is a rough rarity of a byte in text and programs, after the
+// prefilter's key folding (c | 0x20): NUL, space and 0xff are everywhere,
+// common lower-case letters often, punctuation and digits less.
+func byteScore(c byte) int {
+	switch f := c | 0x20; {
+	case f == 0x20, f == 0xff:
+		return 0
+	case bytes.IndexByte([]byte("etaoinsrlhdcu"), f) >= 0:
+		return 2
+	case f >= 'a' && f <= 'z':
+		return 4
+	case f >= '0' && f <= '9', f == '_', f == '.', f == '/':
+		return 3
+	default:
+		return 5
+	}
+}
+
+// wide is b in UTF-16LE as YARA's wide modifier makes it (each byte
+// followed by a zero).
+func wide(b []byte) []byte {
+	out := make([]byte, 0, 2*len(b))
+	for _, c := range b {
+		out = append(out, c, 0)
+	}
+	return out
+}
+
+// forms is the necessary condition of matching one of the exact byte
+// strings alts (a text string, a regexp's required part), in the ascii
+// and/or wide encodings the string's modifiers give.
+func forms(alts [][]byte, nocase, ascii, wideToo bool) needs {
+	if len(alts) == 0 || !ascii && !wideToo {
+		return anything
+	}
+	var n needs
+	for _, a := range alts {
+		if len(a) == 0 {
+			return anything
+		}
+		if ascii {
+			n = or(n, needs{set: []lit{{b: a, nocase: nocase}}})
+		}
+		if wideToo {
+			n = or(n, needs{set: []lit{{b: wide(a), nocase: nocase}}})
+		}
+	}
+	return n
+}
+
+// req is a conjunction of necessary conditions (clauses), each usable:
+// every clause holds on a file some rule may match. nil: nothing known.
+// A rule keeps its best maxClauses clauses: files must then hold one
+// anchor of each (a file with "eval" but no "request" is passed over by a
+// rule that needs both).
+type req []needs
+
+// maxClauses bounds the clauses kept for one condition.
+const maxClauses = 3
+
+// clause is the req of one necessary condition (nil when it is unusable).
+func clause(n needs) req {
+	if !n.usable() {
+		return nil
+	}
+	return req{n}
+}
+
+// reqNever is a condition that can never hold.
+var reqNever = req{never}
+
+// best keeps the usable clauses of the best quality, at most maxClauses.
+func (r req) best() req {
+	var out req
+	for _, n := range r {
+		if n.usable() && !slices.ContainsFunc(out, n.same) {
+			out = append(out, n)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b needs) int { return b.quality() - a.quality() })
+	if len(out) > maxClauses {
+		out = out[:maxClauses]
+	}
+	return out
+}
+
+// reqAnd: both conjunctions hold.
+func reqAnd(a, b req) req { return append(slices.Clone(a), b...).best() }
+
+// reqOr: one of the two holds, so every pair of their clauses (one from
+// each) does: (A1 and A2) or B = (A1 or B) and (A2 or B).
+func reqOr(a, b req) req {
+	if len(a) == 0 || len(b) == 0 {
+		return nil
+	}
+	var out req
+	for _, x := range a {
+		for _, y := range b {
+			out = append(out, or(x, y))
+		}
+	}
+	return out.best()
+}
+
+// same reports whether two clauses have the same anchors.
+func (n needs) same(m needs) bool {
+	return n.top == m.top && slices.EqualFunc(n.set, m.set, func(a, b lit) bool { return a.nocase == b.nocase && bytes.Equal(a.b, b.b) })
+}
