@@ -9,6 +9,11 @@ import (
 
 var anchorLits = []string{"unexpected internal error", "corrupted mac on input", "local: crc32 compensation attack", "bad client public dh value", "zz", "x"}
 
+// sshdKeywords are the literals of rules/sigma/vigil_lnx_sshd_exploit.yml.
+var sshdKeywords = []string{"unexpected internal error", "unknown or unsupported key type", "invalid certificate signing key",
+	"invalid elliptic curve value", "incorrect signature", "error in libcrypto", "corrupted mac on input",
+	"local: crc32 compensation attack", "bad client public dh value"}
+
 // naive is what the anchors must answer: a literal in the lower-cased line.
 func naive(raw string, lits []string) bool {
 	low := strings.ToLower(raw)
@@ -45,9 +50,15 @@ func TestAnchors(t *testing.T) {
 		{"mac on input corrupted", false},
 		{"sshd[1]: \u00e9 Corrupted MAC on input \xff", true},
 	}
+	// The same literals anchored on bytes (a short literal among them
+	// leaves the skip table out).
+	byBytes := anchorsOf(append(anchorLits[:4:4], "x"))
 	for _, tc := range tests {
 		if got := a.match(tc.raw); got != tc.want || got != naive(tc.raw, anchorLits[:4]) {
 			t.Errorf("%q: %v, want %v", tc.raw, got, tc.want)
+		}
+		if got, want := byBytes.match(tc.raw), naive(tc.raw, append(anchorLits[:4:4], "x")); got != want {
+			t.Errorf("anchored on bytes: %q: %v, want %v", tc.raw, got, want)
 		}
 	}
 	// The Kelvin sign lower-cases to k: such a line takes the lower-casing path.
@@ -64,7 +75,13 @@ func TestAnchors(t *testing.T) {
 func FuzzAnchors(f *testing.F) {
 	f.Add("sshd[1]: Corrupted MAC on input")
 	f.Add("xXzZ Local: CRC32 compensation attack")
+	f.Add("error: Bad client publiC DH valuebad client public dh")
 	a := anchorsOf(anchorLits)
+	long := anchorsOf(anchorLits[:4]) // the skip table
+	sshd := anchorsOf(sshdKeywords)
+	if a.skip != nil || long.skip == nil || sshd.skip == nil {
+		f.Fatal("skip tables")
+	}
 	f.Fuzz(func(t *testing.T, raw string) {
 		if foldsToASCII(raw) {
 			return
@@ -72,11 +89,17 @@ func FuzzAnchors(f *testing.F) {
 		if got, want := a.match(raw), naive(raw, anchorLits); got != want {
 			t.Fatalf("%q: %v, want %v", raw, got, want)
 		}
+		if got, want := long.match(raw), naive(raw, anchorLits[:4]); got != want {
+			t.Fatalf("skip: %q: %v, want %v", raw, got, want)
+		}
+		if got, want := sshd.match(raw), naive(raw, sshdKeywords); got != want {
+			t.Fatalf("sshd: %q: %v, want %v", raw, got, want)
+		}
 	})
 }
 
 func BenchmarkAnchors(b *testing.B) {
-	a := anchorsOf(anchorLits[:4])
+	a := anchorsOf(sshdKeywords)
 	raw := "Mar  1 09:00:00 web1 sshd[12345]: Failed password for invalid user admin from 203.0.113.9 port 40000 ssh2"
 	for b.Loop() {
 		a.match(raw)

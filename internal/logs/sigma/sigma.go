@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	sigmago "github.com/bradleyjkemp/sigma-go"
 	"github.com/bradleyjkemp/sigma-go/evaluator"
@@ -235,11 +236,12 @@ func (s *Set) Observe(e *model.Event, hit func(rules.Hit, *model.Event)) {
 	}
 	syslog, audit, process, web := eventScope(e)
 	filled, hayDone, rawDone := false, false, false
+	folds := -1 // foldsToASCII(e.Raw), once asked
 	for i := range s.rules {
 		r := &s.rules[i]
 		switch r.scope {
 		case scopeSyslog:
-			if !syslog || r.program != "" && !strings.HasPrefix(strings.ToLower(e.Program), r.program) {
+			if !syslog || r.program != "" && !programIs(e.Program, r.program) {
 				continue
 			}
 		case scopeAudit:
@@ -257,7 +259,7 @@ func (s *Set) Observe(e *model.Event, hit func(rules.Hit, *model.Event)) {
 		}
 		switch {
 		case r.pre == nil:
-		case r.pre.anchors != nil && !foldsToASCII(e.Raw):
+		case r.pre.anchors != nil && !foldsOnce(&folds, e.Raw):
 			if !r.pre.anchors.match(e.Raw) {
 				continue
 			}
@@ -288,6 +290,29 @@ func (s *Set) Observe(e *model.Event, hit func(rules.Hit, *model.Event)) {
 			Confidence: model.ConfMedium, Technique: r.technique,
 			Extra: map[string]string{"sigma_id": r.id, "sigma_title": r.title, "sigma_file": r.file, "sigma_level": r.sev.String()}}, e)
 	}
+}
+
+// programIs reports whether program, lower-cased, starts with prefix
+// (lower case): as strings.ToLower would, without lower-casing (and
+// allocating) for every rule and event.
+func programIs(program, prefix string) bool {
+	for i := 0; i < len(program); i++ {
+		if program[i] >= utf8.RuneSelf {
+			return strings.HasPrefix(strings.ToLower(program), prefix)
+		}
+	}
+	return len(program) >= len(prefix) && equalFoldASCII(program[:len(prefix)], []byte(prefix))
+}
+
+// foldsOnce is foldsToASCII(raw), computed on the first call (*v < 0).
+func foldsOnce(v *int, raw string) bool {
+	if *v < 0 {
+		*v = 0
+		if foldsToASCII(raw) {
+			*v = 1
+		}
+	}
+	return *v == 1
 }
 
 // fill presents e to the rules (see the package doc for the mapping).
