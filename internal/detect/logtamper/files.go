@@ -6,10 +6,10 @@ import (
 	"path"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/vigil-ir/vigil/internal/logs"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -267,31 +267,24 @@ func (r *run) rotationTimes(spec logSpec, cur time.Time) {
 	}
 }
 
-// rotationGap flags a hole in name.1 .. name.N: rotation shifts every copy
-// by one, so a missing middle number was deleted.
+// rotationGap flags a hole in the rotation series (logs.RotationHoles,
+// shared with the log rules): a number missing in name.1 .. name.N (rotation
+// shifts every copy by one), or a dated copy a regular schedule skipped.
 func (r *run) rotationGap(spec logSpec) {
-	have := map[int]bool{}
-	max := 0
+	var rots []int
 	for _, s := range r.siblings(spec.path) {
-		if s.dated {
-			continue
-		}
-		have[s.num] = true
-		if s.num > max {
-			max = s.num
-		}
+		rots = append(rots, s.num)
 	}
-	var holes []string
-	for k := 1; k < max; k++ {
-		if !have[k] {
-			holes = append(holes, strconv.Itoa(k))
-		}
-	}
-	if len(holes) == 0 {
+	missing, _ := logs.RotationHoles(spec.path, rots)
+	if len(missing) == 0 {
 		return
 	}
+	holes := make([]string, len(missing))
+	for i, m := range missing {
+		holes[i] = path.Base(m)
+	}
 	r.emit(ruleRotationGap, spec.path, model.Evidence{
-		Note:  model.Msg("logs.note.rotation-gap", spec.path, max, strings.Join(holes, ", ")),
+		Note:  model.Msg("logs.note.rotation-gap", spec.path, len(rots), strings.Join(holes, ", ")),
 		Extra: map[string]string{"missing": strings.Join(holes, " ")},
 	}, model.Medium, model.ConfLow)
 }

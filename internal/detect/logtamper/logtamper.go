@@ -173,8 +173,7 @@ func (r *run) siblings(p string) []rotated {
 // rotated is one rotated copy of a log.
 type rotated struct {
 	path       string
-	num        int  // N of name.N, 0 for dated names
-	dated      bool // name-YYYYMMDD
+	num        int // N of name.N, the date as YYYYMMDD of name-YYYYMMDD (logs.IsDated)
 	compressed bool
 }
 
@@ -203,7 +202,10 @@ func parseRotated(base, name string) (rotated, bool) {
 		if len(d) < 8 || !allDigits(d[:8]) {
 			return rotated{}, false
 		}
-		rot.dated = true
+		rot.num, _ = strconv.Atoi(d[:8])
+		if !logs.IsDated(rot.num) {
+			return rotated{}, false
+		}
 	default:
 		return rotated{}, false
 	}

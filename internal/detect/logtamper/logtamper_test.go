@@ -165,6 +165,8 @@ func TestFires(t *testing.T) {
 			os.Chtimes(hostPath(d, "var/log/auth.log"), ts("2026-11-20T00:00:00Z"), ts("2026-11-20T00:00:00Z"))
 		}, false, false, ruleTimestamp, "/var/log/auth.log", model.Medium},
 		{"rotation hole", "-- var/log/syslog.4.gz mtime=2026-11-01T00:00:00Z --\nx\n", nil, false, false, ruleRotationGap, "/var/log/syslog", model.Medium},
+		{"dated rotation hole (RHEL dateext)", "-- var/log/secure --\nx\n-- var/log/secure-20261101 --\nx\n-- var/log/secure-20261108.gz --\nx\n-- var/log/secure-20261122.gz --\nx\n",
+			nil, false, false, ruleRotationGap, "/var/log/secure", model.Medium},
 		{"wtmp cut mid-record", "", func(d string) {
 			write(t, d, "var/log/wtmp", append(encodeAll(cleanWtmp...), make([]byte, 100)...), opsOut.At)
 		}, false, false, ruleTruncated, "/var/log/wtmp", model.High},
@@ -307,6 +309,8 @@ func TestQuietCases(t *testing.T) {
 			write(t, d, "var/log/syslog", nil, time.Now().Add(2*time.Hour))
 		}},
 		{"app log rotated and recompressed while held open", "-- proc/900/comm --\nnginx\n-- proc/900/fd/3 -> /var/log/nginx/access.log.1 (deleted) --\n-- proc/900/fd/4 -> /var/log/journal/4f0c8e1a9b2d4c6e8f0a1b2c3d4e5f60/system@x.journal (deleted) --\n", nil},
+		{"RHEL weekly dateext series", "-- var/log/secure --\nx\n-- var/log/secure-20261108 mtime=2026-11-08T03:00:00Z --\nx\n-- var/log/secure-20261115 mtime=2026-11-15T03:00:00Z --\nx\n" +
+			"-- var/log/secure-20261122 mtime=2026-11-22T03:00:00Z --\nx\n-- var/log/secure-20261129 mtime=2026-11-29T03:00:00Z --\nx\n", nil},
 		{"hostile entries in /var/log", "-- var/log/fifo fifo --\n-- var/log/loop/a -> b --\n-- var/log/loop/b -> a --\n-- var/log/\xff\xfe.log --\nx\n", nil},
 	}
 	for _, tc := range tests {
@@ -343,8 +347,8 @@ func TestParseRotated(t *testing.T) {
 		ok   bool
 		num  int
 	}{
-		{"auth.log.1", true, 1}, {"auth.log.2.gz", true, 2}, {"auth.log-20261101", true, 0},
-		{"auth.log-20261101.gz", true, 0}, {"auth.logx", false, 0}, {"auth.log.", false, 0}, {"auth.log.bak", false, 0},
+		{"auth.log.1", true, 1}, {"auth.log.2.gz", true, 2}, {"auth.log-20261101", true, 20261101},
+		{"auth.log-20261101.gz", true, 20261101}, {"auth.logx", false, 0}, {"auth.log.", false, 0}, {"auth.log.bak", false, 0},
 	}
 	for _, tc := range tests {
 		rot, ok := parseRotated("auth.log", tc.name)

@@ -19,11 +19,12 @@ func (r *run) utmpFamily() {
 		files := r.siblings(base)
 		// Oldest first: highest rotation number first, then the current file.
 		sort.Slice(files, func(i, j int) bool {
-			if files[i].dated != files[j].dated {
-				return !files[i].dated
+			di, dj := logs.IsDated(files[i].num), logs.IsDated(files[j].num)
+			if di != dj {
+				return !di
 			}
-			if files[i].dated {
-				return files[i].path < files[j].path
+			if di {
+				return files[i].num < files[j].num
 			}
 			return files[i].num > files[j].num
 		})

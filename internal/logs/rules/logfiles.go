@@ -1,10 +1,10 @@
 package rules
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/vigil-ir/vigil/internal/logs"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -15,21 +15,19 @@ const (
 )
 
 // LogFile is one file of a log as the detector read it: its path and its
-// place in the rotation (0 the live file, N for .N and .N.gz, a date
-// number of eight digits for -YYYYMMDD siblings).
+// place in the rotation (logs.File.Rotation: 0 the live file, N for .N and
+// .N.gz, a date number of eight digits for -YYYYMMDD siblings).
 type LogFile struct {
 	Path     string
 	Rotation int
 }
 
-// datedRotation is the smallest Rotation of a -YYYYMMDD sibling.
-const datedRotation = 19000000
-
 // Begin tells the rules which files make up the log name, oldest first,
 // before its events are observed: the time-gap rule then carries a log's
 // clock from one rotated file to the next (a hole at a rotation is a hole
-// in the log), and a hole in the numbered series (auth.log.2.gz missing
-// between .1 and .3.gz, or .1 missing before .2.gz) is reported.
+// in the log), and a hole in the rotation series is reported
+// (logs.RotationHoles: auth.log.2.gz missing between .1 and .3.gz, .1
+// missing before .2.gz, a dated copy a weekly schedule skipped).
 func (s *Set) Begin(name string, files []LogFile) {
 	for _, f := range files {
 		if s.capped(len(s.tamper.logOf), "log files") {
@@ -37,35 +35,29 @@ func (s *Set) Begin(name string, files []LogFile) {
 		}
 		s.tamper.logOf[f.Path] = name
 	}
-	var nums []int
+	rots := make([]int, 0, len(files))
+	var kept []string
 	for _, f := range files {
-		if f.Rotation > 0 && f.Rotation < datedRotation {
-			nums = append(nums, f.Rotation)
+		if f.Rotation > 0 {
+			rots = append(rots, f.Rotation)
+			kept = append(kept, strconv.Itoa(f.Rotation))
 		}
 	}
-	if len(nums) == 0 {
-		return
-	}
-	slices.Sort(nums)
-	var missing []string
-	want := 1
-	for _, n := range nums {
-		for ; want < n && len(missing) < maxSamples; want++ {
-			missing = append(missing, name+"."+strconv.Itoa(want))
-		}
-		want = n + 1
-	}
+	missing, schedule := logs.RotationHoles(name, rots)
 	if len(missing) == 0 {
 		return
 	}
+	conf := model.ConfMedium
+	if schedule != "" {
+		conf = model.ConfLow // a host that was off, or nothing to rotate, looks the same
+	}
 	e := &model.Event{File: name}
-	if f := s.once(RuleRotationMissing, name, name, model.Medium, model.ConfMedium, e); f != nil {
-		kept := make([]string, len(nums))
-		for i, n := range nums {
-			kept[i] = strconv.Itoa(n)
-		}
+	if f := s.once(RuleRotationMissing, name, name, model.Medium, conf, e); f != nil {
 		f.note = model.Msg("logs.note.rotation-missing", strings.Join(missing, ", "), strings.Join(kept, ", "))
 		f.extra = map[string]string{"missing": strings.Join(missing, ", "), "rotations": strings.Join(kept, ", ")}
+		if schedule != "" {
+			f.extra["schedule"] = schedule
+		}
 	}
 }
 
