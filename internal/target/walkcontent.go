@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -102,4 +103,26 @@ func (c *contentFile) close() {
 	if c.f != nil {
 		_ = c.f.Close()
 	}
+}
+
+// Times returns the entry's modification, change and birth times (statx,
+// relative to its open directory during the walk, never following a
+// symlink), read when asked; the birth time is zero where the filesystem
+// does not record it.
+func (e *WalkEntry) Times() (m, c, b time.Time, err error) {
+	at, p := unix.AT_FDCWD, e.hostPath()
+	if e.dirfd >= 0 {
+		at, p = e.dirfd, e.Name
+	}
+	var stx unix.Statx_t
+	if err := unix.Statx(at, p, unix.AT_SYMLINK_NOFOLLOW|unix.AT_STATX_DONT_SYNC,
+		unix.STATX_MTIME|unix.STATX_CTIME|unix.STATX_BTIME, &stx); err != nil {
+		return m, c, b, &fs.PathError{Op: "statx", Path: e.Path, Err: err}
+	}
+	ts := func(t unix.StatxTimestamp) time.Time { return time.Unix(t.Sec, int64(t.Nsec)).UTC() }
+	m, c = ts(stx.Mtime), ts(stx.Ctime)
+	if stx.Mask&unix.STATX_BTIME != 0 && stx.Btime.Sec != 0 {
+		b = ts(stx.Btime)
+	}
+	return m, c, b, nil
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -87,10 +86,49 @@ type run struct {
 	t       *target.Target
 	pk      pkgdb.View
 	since   time.Time
-	entries int
-	stopped bool
 	changes []change
-	walked  []string // resolved roots walked, to skip nested places
+}
+
+var _ engine.Walker = (*Detector)(nil)
+
+// Walks implements engine.Walker: the watched places and web roots down to
+// maxDepth, and the tops of homes (dot-files and dot-directories), from the
+// scan's one walk; each entry's times are judged as it is met, and only
+// what changed in the window is kept (at most maxEntries per part).
+func (d *Detector) Walks(env *engine.Env) []target.WalkSpec {
+	since := env.Options.ChangedSince
+	if since.IsZero() {
+		return nil
+	}
+	r := &run{env: env, t: env.Target, since: since}
+	var deep, tops []string
+	for _, rt := range r.roots() {
+		if rt.depth == 0 {
+			tops = append(tops, rt.path)
+		} else {
+			deep = append(deep, rt.path)
+		}
+	}
+	return []target.WalkSpec{
+		{Roots: deep, MaxDepth: maxDepth + 1, MaxKeep: maxEntries, Visit: r.visit(false)},
+		{Roots: tops, MaxDepth: 1, MaxKeep: maxEntries, Visit: r.visit(true)},
+	}
+}
+
+// visit judges an entry below a root by its times (dotOnly: a home's top,
+// where only dot-files and dot-directories count); a changed one is kept
+// with its change.
+func (r *run) visit(dotOnly bool) func(e *target.WalkEntry) (keep, prune bool) {
+	return func(e *target.WalkEntry) (keep, prune bool) {
+		if e.Depth == 0 || dotOnly && !e.IsDir() && !strings.HasPrefix(e.Name, ".") {
+			return false, false
+		}
+		ch, ok := r.consider(e)
+		if ok {
+			e.Carry = ch
+		}
+		return ok, false
+	}
 }
 
 // Run implements engine.Detector.
@@ -100,13 +138,26 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 		return nil
 	}
 	r := &run{env: env, t: env.Target, pk: inventory.Packages(env), since: since}
-	roots := r.roots()
-	for _, root := range roots {
-		if err := r.walk(ctx, root.path, root.depth); err != nil {
-			return err
+	res, err := env.Walked(ctx)
+	if err != nil {
+		return err
+	}
+	for i, rs := range res {
+		for _, e := range rs.Errors {
+			target.Record(env, e.Path, e.Err)
 		}
-		if r.stopped {
-			break
+		if i == 0 {
+			for _, d := range rs.Deep {
+				env.GapMsg(model.GapSkipped, rs.Roots[d.Root], model.Msg("changed.gap.too-deep", d.Count, maxDepth, d.First))
+			}
+		}
+		for _, e := range rs.Kept {
+			if ch, ok := e.Carry.(change); ok {
+				r.changes = append(r.changes, ch)
+			}
+		}
+		if rs.Dropped > 0 {
+			env.GapMsg(model.GapSkipped, rs.Roots[rs.DroppedRoot], model.Msg("changed.gap.budget", maxEntries))
 		}
 	}
 	sort.Slice(r.changes, func(i, j int) bool { return r.changes[i].path < r.changes[j].path })
@@ -181,86 +232,28 @@ func under(p string, dirs []string) bool {
 	return false
 }
 
-func (r *run) walk(ctx context.Context, dir string, depth int) error {
-	deep, deepEx := 0, ""
-	defer func() {
-		if deep > 0 {
-			r.env.GapMsg(model.GapSkipped, dir, model.Msg("changed.gap.too-deep", deep, depth, deepEx))
-		}
-	}()
-	err := r.t.Walk(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			target.Record(r.env, p, err)
-			return nil
-		}
-		if cerr := ctx.Err(); cerr != nil {
-			return cerr
-		}
-		r.entries++
-		if r.entries > maxEntries {
-			r.env.GapMsg(model.GapSkipped, dir, model.Msg("changed.gap.budget", maxEntries))
-			r.stopped = true
-			return fs.SkipAll
-		}
-		rel := strings.TrimPrefix(strings.TrimPrefix(p, dir), "/")
-		level := strings.Count(rel, "/")
-		if rel == "" {
-			level = -1
-		}
-		if d.IsDir() {
-			if p != dir && level >= depth {
-				if depth > 0 {
-					if deep == 0 {
-						deepEx = p
-					}
-					deep++
-				}
-				r.consider(p, d, true)
-				return fs.SkipDir
-			}
-			if p != dir {
-				r.consider(p, d, true)
-			}
-			return nil
-		}
-		if depth == 0 && !strings.HasPrefix(d.Name(), ".") {
-			return nil // a home's top: dot-files only
-		}
-		r.consider(p, d, false)
-		return nil
-	})
-	if err != nil && ctx.Err() != nil {
-		return ctx.Err()
+// consider judges an entry by its times in the window. A directory counts
+// only when it was created in the window: its mtime moves with every file
+// added or removed inside it.
+func (r *run) consider(e *target.WalkEntry) (change, bool) {
+	m, c, b, err := e.Times()
+	if err != nil {
+		return change{}, false
 	}
-	return nil
-}
-
-// consider records p when one of its times falls in the window. A
-// directory counts only when it was created in the window: its mtime moves
-// with every file added or removed inside it.
-func (r *run) consider(p string, d fs.DirEntry, isDir bool) {
-	hp := filepath.Join(r.t.Root(), filepath.FromSlash(p))
-	if r.t.Root() == "/" {
-		hp = p
-	}
-	m, c, b, ok := statTimes(hp)
-	if !ok {
-		return
-	}
-	ch := change{path: p, m: m, c: c, b: b}
+	ch := change{path: e.Path, m: m, c: c, b: b}
 	ch.inM, ch.inC = !m.Before(r.since), !c.Before(r.since)
 	ch.inB = !b.IsZero() && !b.Before(r.since)
-	if isDir {
+	if e.IsDir() {
 		if !ch.inB {
-			return
+			return change{}, false
 		}
 	} else if !ch.inM && !ch.inC && !ch.inB {
-		return
+		return change{}, false
 	}
-	if info, err := d.Info(); err == nil {
+	if info, err := e.Info(); err == nil {
 		ch.mode, ch.size = info.Mode(), info.Size()
 	}
-	r.changes = append(r.changes, ch)
+	return ch, true
 }
 
 func (r *run) emit(c change) {

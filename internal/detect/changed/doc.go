@@ -15,6 +15,8 @@
 //
 // Without --changed-since the detector does nothing. Limits: timestamps
 // can be forged (touch -d) except ctime, which only a clock change or raw
-// disk editing resets; the walk is bounded (depth 20, 500,000 entries,
-// 20,000 listed files, sorted by path) and reports a gap when it stops.
+// disk editing resets; its part of the scan's one walk (engine.Walker)
+// judges each entry's times as the walk meets it and keeps only what
+// changed, bounded (depth 20, 500,000 changed entries, 20,000 listed
+// files, sorted by path), with a gap when a bound cuts it.
 package changed

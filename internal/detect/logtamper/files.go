@@ -1,6 +1,7 @@
 package logtamper
 
 import (
+	"context"
 	"errors"
 	"io/fs"
 	"path"
@@ -30,32 +31,48 @@ var tracked = []logSpec{
 // slack absorbs clock steps and the seconds between a rotation's steps.
 const slack = 10 * time.Minute
 
+// logWalk is the check's part of the scan's one walk: the symlinks and
+// character devices under /var/log (where a log replaced by /dev/null
+// shows), directories at most walkMaxDepth levels down, at most
+// walkMaxEntry of them.
+func logWalk() target.WalkSpec {
+	return target.WalkSpec{Roots: []string{"/var/log"}, MaxDepth: walkMaxDepth, MaxKeep: walkMaxEntry,
+		Visit: func(e *target.WalkEntry) (keep, prune bool) {
+			return e.Depth > 0 && (e.Type&fs.ModeSymlink != 0 || e.Type&fs.ModeCharDevice != 0), false
+		}}
+}
+
 // devNull flags logs replaced by /dev/null: a symlink to it or a
 // character device in the log's place. Every write is then discarded.
-func (r *run) devNull() {
+func (r *run) devNull(ctx context.Context) error {
 	for _, p := range []string{"/var/log", "/run/utmp", "/var/log/journal"} {
 		r.checkDevNull(p)
 	}
-	seen := 0
-	err := r.t.Walk("/var/log", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			target.Record(r.env, p, err)
-			return nil
+	res, err := r.env.Walked(ctx)
+	if err != nil {
+		return err
+	}
+	rs := res[0]
+	// A /var/log that is a symlink (to a bigger disk) was walked where it
+	// points: the logs are still named by their /var/log paths.
+	name := func(p string) string {
+		if root := rs.Roots[0]; root != "" && root != "/var/log" {
+			return "/var/log" + strings.TrimPrefix(p, root)
 		}
-		seen++
-		if seen > walkMaxEntry {
-			r.env.GapMsg(model.GapSkipped, "/var/log", model.Msg("logtamper.gap.entries", walkMaxEntry))
-			return fs.SkipAll
-		}
-		if d.IsDir() && strings.Count(p, "/") > walkMaxDepth+1 {
-			return fs.SkipDir
-		}
-		if p != "/var/log" && p != "/var/log/journal" && (d.Type()&fs.ModeSymlink != 0 || d.Type()&fs.ModeCharDevice != 0) {
+		return p
+	}
+	for _, e := range rs.Errors {
+		target.Record(r.env, name(e.Path), e.Err)
+	}
+	for _, e := range rs.Kept {
+		if p := name(e.Path); p != "/var/log/journal" {
 			r.checkDevNull(p)
 		}
-		return nil
-	})
-	target.Record(r.env, "/var/log", err)
+	}
+	if rs.Dropped > 0 {
+		r.env.GapMsg(model.GapSkipped, "/var/log", model.Msg("logtamper.gap.entries", walkMaxEntry))
+	}
+	return nil
 }
 
 func (r *run) checkDevNull(p string) {

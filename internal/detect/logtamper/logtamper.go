@@ -55,15 +55,21 @@ func (*Detector) Rules() []string {
 func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 	r := &run{env: env, t: env.Target, names: loadUserNames(env), wiped: map[string]bool{}}
 	r.inventory()
-	steps := []func(){r.devNull, r.utmpFamily, r.wipedLogs, r.textLogs, r.lastlogVsWtmp, r.journal, r.deletedOpen}
+	steps := []func(){r.utmpFamily, r.wipedLogs, r.textLogs, r.lastlogVsWtmp, r.journal, r.deletedOpen}
 	for _, s := range steps {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		s()
 	}
-	return nil
+	// Last: it waits for the scan's one walk.
+	return r.devNull(ctx)
 }
+
+var _ engine.Walker = (*Detector)(nil)
+
+// Walks implements engine.Walker: /var/log, for logs replaced by /dev/null.
+func (d *Detector) Walks(*engine.Env) []target.WalkSpec { return []target.WalkSpec{logWalk()} }
 
 type run struct {
 	env   *engine.Env

@@ -17,8 +17,10 @@
 //   - executable git hooks in repositories inside web roots.
 //
 // Web-root discovery lives in collect/webroots (shared as inventory.WebRoots) for the tools and changed
-// detectors. Limits: the walk is bounded (depth 12, 200,000 files) and
-// reports a gap when it stops early; roots like "/" or "/usr" are listed
+// detectors. Its part of the scan's one walk (engine.Walker) keeps the
+// .htaccess and .user.ini files and the git repositories of the web roots;
+// it is bounded (depth 12, 200,000 of them) and reports a gap when a bound
+// cuts it; roots like "/" or "/usr" are listed
 // but not walked. The content of the files in web roots (scripts in upload
 // directories, code inside images, webshell heuristics, scripts newer than
 // their neighbours) is judged by the file walk's matchers

@@ -2,7 +2,6 @@ package webroot
 
 import (
 	"context"
-	"io/fs"
 	"path"
 	"strings"
 
@@ -21,59 +20,50 @@ const (
 	scriptReadLimit = 256 << 10 // scripts are judged on their first 256 KiB
 )
 
-// walkRoots walks every root and checks what it holds.
-func (r *run) walkRoots(ctx context.Context, roots []string) error {
-	files := 0
-	for _, root := range roots {
-		stop := false
-		deep, deepEx := 0, ""
-		err := r.t.Walk(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				target.Record(r.env, p, err)
-				return nil
-			}
-			if cerr := ctx.Err(); cerr != nil {
-				return cerr
-			}
-			rel := strings.TrimPrefix(strings.TrimPrefix(p, root), "/")
-			if d.IsDir() {
-				if strings.Count(rel, "/") >= maxDepth {
-					if deep == 0 {
-						deepEx = p
-					}
-					deep++
-					return fs.SkipDir
-				}
-				if d.Name() == ".git" {
-					r.gitHooks(p)
-					return fs.SkipDir
-				}
-				return nil
-			}
-			files++
-			if files > maxFiles {
-				r.env.GapMsg(model.GapSkipped, root, model.Msg("webroot.gap.budget", maxFiles))
-				stop = true
-				return fs.SkipAll
-			}
-			if !d.Type().IsRegular() {
-				return nil
-			}
-			r.checkFile(p)
-			return nil
-		})
-		if deep > 0 {
-			r.env.GapMsg(model.GapSkipped, root, model.Msg("webroot.gap.too-deep", deep, maxDepth, deepEx))
+// walkSpec is the check's part of the scan's one walk: under the web roots,
+// the per-directory configuration files (.htaccess, .user.ini) and the git
+// repositories (not entered: their hooks are read on their own), at most
+// maxFiles of them; directories deeper than maxDepth levels below a root
+// are not entered.
+func walkSpec(roots []string) target.WalkSpec {
+	return target.WalkSpec{Roots: roots, MaxDepth: maxDepth + 1, MaxKeep: maxFiles, Visit: visit}
+}
+
+func visit(e *target.WalkEntry) (keep, prune bool) {
+	if e.IsDir() {
+		if e.Name == ".git" && e.Depth <= maxDepth {
+			return true, true
 		}
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			target.Record(r.env, root, err)
+		return false, false
+	}
+	return e.Type.IsRegular() && (e.Name == ".htaccess" || e.Name == ".user.ini"), false
+}
+
+// walkRoots judges what the walk kept under the web roots, in walk order.
+func (r *run) walkRoots(ctx context.Context) error {
+	res, err := r.env.Walked(ctx)
+	if err != nil {
+		return err
+	}
+	rs := res[0]
+	for _, e := range rs.Errors {
+		target.Record(r.env, e.Path, e.Err)
+	}
+	for _, d := range rs.Deep {
+		r.env.GapMsg(model.GapSkipped, rs.Roots[d.Root], model.Msg("webroot.gap.too-deep", d.Count, maxDepth, d.First))
+	}
+	for _, e := range rs.Kept {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-		if stop {
-			break
+		if e.IsDir() {
+			r.gitHooks(e.Path)
+			continue
 		}
+		r.checkFile(e.Path)
+	}
+	if rs.Dropped > 0 {
+		r.env.GapMsg(model.GapSkipped, rs.Roots[rs.DroppedRoot], model.Msg("webroot.gap.budget", maxFiles))
 	}
 	return nil
 }

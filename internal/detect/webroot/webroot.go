@@ -58,7 +58,14 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return r.walkRoots(ctx, inv.WalkRoots())
+	return r.walkRoots(ctx)
+}
+
+var _ engine.Walker = (*Detector)(nil)
+
+// Walks implements engine.Walker: the web roots, from the scan's one walk.
+func (d *Detector) Walks(env *engine.Env) []target.WalkSpec {
+	return []target.WalkSpec{walkSpec(inventory.WebRoots(env).WalkRoots())}
 }
 
 // discovered lists every web root as context for the responder.
