@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
 
@@ -153,5 +154,21 @@ func slotPauser(sem chan struct{}) func() func() {
 	return func() func() {
 		<-sem
 		return func() { sem <- struct{}{} }
+	}
+}
+
+// WalkGaps records what a check's part of the walk could not examine: each
+// entry that could not be read (target.Record), and, with deep, the
+// directories its depth kept out, one gap per root with the message deep
+// makes of them.
+func (e *Env) WalkGaps(rs target.WalkResult, deep func(d target.DeepCut) model.Message) {
+	for _, x := range rs.Errors {
+		target.Record(e, x.Path, x.Err)
+	}
+	if deep == nil {
+		return
+	}
+	for _, d := range rs.Deep {
+		e.GapMsg(model.GapSkipped, rs.Roots[d.Root], deep(d))
 	}
 }

@@ -143,14 +143,13 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 		return err
 	}
 	for i, rs := range res {
-		for _, e := range rs.Errors {
-			target.Record(env, e.Path, e.Err)
-		}
-		if i == 0 {
-			for _, d := range rs.Deep {
-				env.GapMsg(model.GapSkipped, rs.Roots[d.Root], model.Msg("changed.gap.too-deep", d.Count, maxDepth, d.First))
+		var deep func(d target.DeepCut) model.Message
+		if i == 0 { // the tops of homes are not cut: they are walked one level on purpose
+			deep = func(d target.DeepCut) model.Message {
+				return model.Msg("changed.gap.too-deep", d.Count, maxDepth, d.First)
 			}
 		}
+		env.WalkGaps(rs, deep)
 		for _, e := range rs.Kept {
 			if ch, ok := e.Carry.(change); ok {
 				r.changes = append(r.changes, ch)

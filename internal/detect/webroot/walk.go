@@ -46,12 +46,9 @@ func (r *run) walkRoots(ctx context.Context) error {
 		return err
 	}
 	rs := res[0]
-	for _, e := range rs.Errors {
-		target.Record(r.env, e.Path, e.Err)
-	}
-	for _, d := range rs.Deep {
-		r.env.GapMsg(model.GapSkipped, rs.Roots[d.Root], model.Msg("webroot.gap.too-deep", d.Count, maxDepth, d.First))
-	}
+	r.env.WalkGaps(rs, func(d target.DeepCut) model.Message {
+		return model.Msg("webroot.gap.too-deep", d.Count, maxDepth, d.First)
+	})
 	for _, e := range rs.Kept {
 		if err := ctx.Err(); err != nil {
 			return err
