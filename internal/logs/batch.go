@@ -174,7 +174,10 @@ type batcher struct{ bo BatchOptions }
 func (b batcher) get() []model.Event {
 	select {
 	case x := <-b.bo.Free:
-		return x[:0]
+		if cap(x) >= b.bo.Size {
+			return x[:0]
+		}
+		return b.get()
 	default:
 		return make([]model.Event, 0, b.bo.Size)
 	}
@@ -210,6 +213,14 @@ func (b batcher) parse(t *target.Target, src Source, opts Options, r0 *reader, f
 	if p.whole {
 		err = parsers[src.Format](r)
 	} else {
+		// A chunk's lines are parsed straight into the batch.
+		r.slots = &batch
+		r.fn = func(*model.Event) error {
+			if len(batch) == b.bo.Size {
+				return send()
+			}
+			return nil
+		}
 		p.readErr, p.errLine, err = r.parseChunk(p.c, buf)
 	}
 	if err == nil && len(batch) > 0 {

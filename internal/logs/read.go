@@ -162,6 +162,9 @@ type reader struct {
 	keyBuf    []byte
 	lastHost  string // the previous line's host and program (reader.last)
 	lastProg  string
+	// slots, when set, is the batch events are parsed into (its length
+	// below its capacity: the handler sends it on when full).
+	slots *[]model.Event
 }
 
 // parseFunc reads r.file and emits its events.
@@ -292,8 +295,16 @@ func (r *reader) oneLine(source string, n int, line []byte, parse lineFunc) erro
 		r.cov.Invalid++
 	}
 	ev := &r.ev
+	if r.slots != nil { // parsed in place, in the batch (see batcher.parse)
+		b := *r.slots
+		*r.slots = b[:len(b)+1]
+		ev = &(*r.slots)[len(b)]
+	}
 	*ev = model.Event{Source: source, File: r.file.Path, Line: n, Host: r.opts.Host}
 	parsed, emit := parse(r, line, ev)
+	if r.slots != nil && !(parsed && emit) {
+		*r.slots = (*r.slots)[:len(*r.slots)-1]
+	}
 	if r.stopErr != nil {
 		return r.stopErr
 	}

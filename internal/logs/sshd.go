@@ -50,8 +50,9 @@ type msgEvent struct {
 	*model.Event
 	r  *reader
 	kv [8]struct {
-		k string
-		v []byte
+		k  string
+		v  []byte
+		sv string // a constant value (setStr), when v is nil
 	}
 	n    int
 	port []byte // the source port an sshd line named (Fields port of ssh.login only)
@@ -62,26 +63,44 @@ func (e *msgEvent) set(k string, v []byte) {
 	if len(v) == 0 {
 		return
 	}
+	e.put(k, v, "")
+}
+
+// put records field k as v, or sv when v is nil.
+func (e *msgEvent) put(k string, v []byte, sv string) {
 	for i := 0; i < e.n; i++ {
 		if e.kv[i].k == k {
-			e.kv[i].v = v
+			e.kv[i].v, e.kv[i].sv = v, sv
 			return
 		}
 	}
 	if e.n < len(e.kv) {
-		e.kv[e.n].k, e.kv[e.n].v = k, v
+		e.kv[e.n].k, e.kv[e.n].v, e.kv[e.n].sv = k, v, sv
 		e.n++
 	}
 }
 
-// setStr is set for a constant value.
-func (e *msgEvent) setStr(k, v string) { e.set(k, []byte(v)) }
+// setStr is set for a constant value (not copied: []byte(v) would be, on
+// every line).
+func (e *msgEvent) setStr(k, v string) {
+	if v != "" {
+		e.put(k, nil, v)
+	}
+}
+
+// val is the value of field i.
+func (e *msgEvent) val(i int) string {
+	if e.kv[i].v == nil {
+		return e.kv[i].sv
+	}
+	return string(e.kv[i].v)
+}
 
 // get returns field k as set so far.
 func (e *msgEvent) get(k string) string {
 	for i := 0; i < e.n; i++ {
 		if e.kv[i].k == k {
-			return string(e.kv[i].v)
+			return e.val(i)
 		}
 	}
 	return ""

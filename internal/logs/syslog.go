@@ -208,7 +208,7 @@ func (r *reader) fieldsOf(e *msgEvent) map[string]string {
 	}
 	key := r.keyBuf[:0]
 	for i := 0; i < e.n; i++ {
-		key = append(append(append(append(key, e.kv[i].k...), '='), e.kv[i].v...), 0)
+		key = append(append(append(append(append(key, e.kv[i].k...), '='), e.kv[i].v...), e.kv[i].sv...), 0)
 	}
 	r.keyBuf = key
 	if m, ok := r.fieldSets[string(key)]; ok {
@@ -216,7 +216,7 @@ func (r *reader) fieldsOf(e *msgEvent) map[string]string {
 	}
 	m := make(map[string]string, e.n)
 	for i := 0; i < e.n; i++ {
-		m[e.kv[i].k] = string(e.kv[i].v)
+		m[e.kv[i].k] = e.val(i)
 	}
 	if len(key) <= 128 && len(r.fieldSets) < 4096 {
 		if r.fieldSets == nil {

@@ -132,6 +132,7 @@ type Set struct {
 	tamper  tamperState
 	web     webState
 	extra   []Observer
+	hitFn   func(Hit, *model.Event) // s.hit, made once (a method value per event allocates)
 }
 
 // Observer is a further judgement of events (Sigma rules, IOCs) that runs
@@ -158,6 +159,7 @@ func New(cfg Config) *Set {
 	s.ssh.init()
 	s.tamper.init()
 	s.web.init(&s.cfg.Web)
+	s.hitFn = s.hit
 	return s
 }
 
@@ -188,7 +190,7 @@ func (s *Set) Observe(e *model.Event) {
 	}
 	s.timeGap(e)
 	for _, o := range s.extra {
-		o.Observe(e, s.hit)
+		o.Observe(e, s.hitFn)
 	}
 }
 
