@@ -7,7 +7,7 @@ func IDs() []string {
 		RuleRootLogin, RuleUnusualHour, RuleInvalidUser,
 		RuleUserAdded, RuleGroupAdded, RulePassword, RuleSudoShell, RuleSuRoot, RuleSudoersEdit,
 		RuleTimeGap, RuleLogCleared, RuleAuditdStopped, RuleRotationMissing, RuleRotationCut,
-		RuleUtmpZeroed, RuleUtmpBackwards, RuleUtmpRemoved, RuleHistoryOff,
+		RuleUtmpZeroed, RuleUtmpBackwards, RuleUtmpRemoved, RuleLoginDBMismatch, RuleWtmpdbRemoved, RuleHistoryOff,
 		RuleWebSQLi, RuleWebXSS, RuleWebTraversal, RuleWebCmd, RuleWebScanner, RuleWebShell, RuleWebSize,
 	}
 }

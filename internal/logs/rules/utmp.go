@@ -42,6 +42,7 @@ type utmpState struct {
 	from, to time.Time // the span wtmp covers
 	lastlog  []evRef
 	lastUser []string
+	db       loginDBState // wtmp against wtmpdb (logindb.go)
 }
 
 func (u *utmpState) init() {
@@ -63,6 +64,7 @@ func clockKind(kind string) bool {
 // utmpEvent judges a wtmp or btmp record (utmp, a table of slots, and
 // wtmpdb are not chronological files) and remembers lastlog's logins.
 func (s *Set) utmpEvent(e *model.Event) {
+	s.loginDB(e)
 	if e.Source == "lastlog" {
 		if e.Actor != "" && !strings.HasPrefix(e.Actor, "#") && !e.Time.IsZero() && len(s.tamper.utmp.lastlog) < s.cfg.MaxKeys {
 			s.tamper.utmp.lastlog = append(s.tamper.utmp.lastlog, ref(e))
@@ -133,6 +135,7 @@ func (s *Set) utmpEvent(e *model.Event) {
 // near it, was removed from wtmp (lastlog keeps one record per account
 // and is rarely edited along with it).
 func (s *Set) utmpFinish() {
+	s.loginDBFinish()
 	u := &s.tamper.utmp
 	if u.from.IsZero() {
 		return
