@@ -21,6 +21,9 @@ type Change struct {
 	Before    FileState // as the previous run saw it (Run, Seen, Size, Ino)
 	After     FileState // as it is now (zero when the file is gone)
 	SameInode bool      // the same file, changed in place
+	// OlderKept (ChangeReplaced): rotated copies older than the lost
+	// content are still there, so a copy holding it was deleted.
+	OlderKept bool
 }
 
 // Compare judges one log's files now (cur, from States of this run)
@@ -86,7 +89,7 @@ func Compare(prev, cur []FileState) []Change {
 			if rotated && !oldKept {
 				continue // the old content may have aged out of the rotation
 			}
-			ch := Change{Kind: ChangeReplaced, Log: p.Log, Path: p.Path, Before: p, SameInode: c != nil}
+			ch := Change{Kind: ChangeReplaced, Log: p.Log, Path: p.Path, Before: p, SameInode: c != nil, OlderKept: rotated && oldKept}
 			if live != nil {
 				ch.After = *live
 				ch.SameInode = live.Ino != 0 && live.Ino == p.Ino

@@ -83,9 +83,16 @@ func changeFinding(ch lsrc.Change, now time.Time) model.Finding {
 	note := model.Msg("logs.note.shrank", ch.Path, size(b.Size), b.Run, when(b.Seen), size(a.Size))
 	switch {
 	case ch.Kind == lsrc.ChangeReplaced:
-		rule, sev, conf = RuleReplaced, model.Medium, model.ConfLow
-		if ch.SameInode && a.Size < b.Size {
-			sev, conf = model.High, model.ConfMedium // emptied in place, then written again
+		// Emptied in place and smaller is the classic > auth.log; a copy
+		// deleted while older ones are kept is plain; a new file with no
+		// rotation may also be a rotation to elsewhere (olddir, a panel's
+		// own script).
+		rule, sev, conf = RuleReplaced, model.Low, model.ConfLow
+		switch {
+		case ch.SameInode && a.Size < b.Size:
+			sev, conf = model.High, model.ConfMedium
+		case ch.SameInode || ch.OlderKept:
+			sev, conf = model.Medium, model.ConfMedium
 		}
 		note = model.Msg("logs.note.replaced", ch.Path, size(b.Size), b.Run, when(b.Seen), size(a.Size))
 		if a.Path == "" {
