@@ -143,3 +143,25 @@ func mv(dir, from, to string) {
 }
 
 func rm(dir, name string) { os.Remove(filepath.Join(dir, name)) }
+
+// FuzzCompare: any pair of states (sizes, inodes, heads, rotations) is
+// judged without a panic, and a log unchanged since is never a change.
+func FuzzCompare(f *testing.F) {
+	f.Add([]byte("Dec  1 00:00:00 web1 sshd[1]: x\n"), int64(100), int64(50), uint64(7), uint64(7), 0, 3)
+	f.Fuzz(func(t *testing.T, head []byte, before, after int64, ino1, ino2 uint64, rot, cut int) {
+		if len(head) > HeadMax {
+			head = head[:HeadMax]
+		}
+		p := FileState{Log: "/l", Path: "/l", Rotation: rot, Ino: ino1, Size: before, Head: hashHead(head), HeadLen: len(head)}
+		c := p
+		c.head = head
+		if same := Compare([]FileState{p}, []FileState{c}); len(same) != 0 {
+			t.Fatalf("unchanged file judged: %+v", same)
+		}
+		c.Ino, c.Size = ino2, after
+		if cut >= 0 && cut < len(head) {
+			c.head = head[:cut]
+		}
+		Compare([]FileState{p}, []FileState{c, {Path: "/l.1", Rotation: 1, head: head[:len(head)/2]}})
+	})
+}
