@@ -195,8 +195,8 @@ type IncidentReportOptions struct {
 
 // IncidentReport renders the report of a case from what the store holds:
 // its journal, the scans attached to it (their findings), the containment
-// actions attached to it. A log timeline, when the store keeps one, joins
-// through incident.Input.Extra.
+// actions attached to it, the timelines kept with it; log timelines from
+// files (Timelines) join them through incident.Input.Extra.
 func IncidentReport(ctx context.Context, st store.Store, w io.Writer, o IncidentReportOptions) (store.Case, error) {
 	switch o.Format {
 	case incident.FormatMarkdown, incident.FormatJSON, incident.FormatHTML, incident.FormatPDF:
@@ -218,6 +218,10 @@ func IncidentReport(ctx context.Context, st store.Store, w io.Writer, o Incident
 		return store.Case{}, err
 	}
 	in := incident.Input{Case: s.Case, Events: s.Events, Catalog: texts(), Lang: o.Lang, Now: o.Now}
+	// The timelines `vigil timeline` kept with the case while it was open.
+	if in.Extra, err = caseTimeline(ctx, st, s.Case.ID); err != nil {
+		return store.Case{}, err
+	}
 	for _, path := range o.Timelines {
 		lines, dropped, bad, err := readTimelineFile(path)
 		if err != nil {

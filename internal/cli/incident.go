@@ -188,8 +188,10 @@ the store holds: summary, timeline, scope (hosts, accounts, data at risk),
 entry vector and root cause (operator notes and findings), actions taken,
 evidence preserved, indicators of compromise, remediation and hardening,
 lessons, and the playbook. A section with nothing recorded says "unknown".
---timeline FILE adds what vigil timeline --format jsonl wrote: log events
-(logins, web requests, sudo ...), log findings, process starts, file times.
+The timelines vigil timeline kept with the case while it was open are in it,
+with their attack path. --timeline FILE adds one made elsewhere (vigil
+timeline --format jsonl): log events (logins, web requests, sudo ...), log
+findings, process starts, file times.
 --template regulator writes the notification due 72 hours after awareness.
 The language is --lang (en or zh-CN). HTML is one file with its chart
 inline: it opens offline. PDF is that page printed by headless Chromium
@@ -198,7 +200,7 @@ inline: it opens offline. PDF is that page printed by headless Chromium
   vigil incident report -o web1-report.md
   # the regulator's notification, in Chinese, as HTML
   vigil incident report --template regulator --format html --lang zh-CN -o notice.html
-  # with the logins and web requests of the log timeline
+  # with the timeline of another host
   vigil timeline --format jsonl > web1-timeline.jsonl
   vigil incident report --timeline web1-timeline.jsonl -o web1-report.md
   # the whole report as PDF (needs chromium)

@@ -16,14 +16,7 @@ func TestIncidentCase(t *testing.T) {
 	root := testutil.RootFromString(t, minimalRoot)
 	dir := t.TempDir()
 	store := filepath.Join(dir, "vigil.db")
-	run := func(want int, args ...string) cliResult {
-		t.Helper()
-		r := vigil(t, append(args, "--store", store)...)
-		if r.code != want {
-			t.Fatalf("%v: exit %d, want %d\n%s%s", args, r.code, want, r.out, r.err)
-		}
-		return r
-	}
+	run := withStore(t, store)
 	run(2, "incident", "note", "no store yet")
 	run(1, "scan", "--root", root) // before the case: not attached
 	run(0, "incident", "open", "web1 defaced", "--aware", "2026-12-01T08:00:00Z")

@@ -36,7 +36,11 @@ login → new account → persistence), each step linked to its evidence.
 
 Formats: table, csv (the columns Timesketch imports: message, datetime,
 timestamp_desc ...), jsonl, html (one self-contained page: a chart of events
-over time and a filterable table; works offline). Nothing is saved.`,
+over time and a filterable table; works offline). While an incident case is
+open (vigil incident open), the run is recorded in the case with its time and
+operator, and at most 1,000 of its entries are kept with it for the report
+(the attack path, the suspicious entries and their context first; what was
+left out is counted). Nothing else is saved.`,
 		Example: `  vigil timeline --since 2026-03-01                # the live host, from a date
   vigil timeline --root /mnt/image -f html > timeline.html
   vigil timeline --root /mnt/image -f csv > timeline.csv`,
@@ -51,7 +55,7 @@ over time and a filterable table; works offline). Nothing is saved.`,
 	fl.BoolVar(&f.all, "all", false, "every log event, not only the notable ones (logins, sudo, accounts, packages ...)")
 	fl.IntVar(&f.max, "max", timeline.DefaultMax, "at most N log events (findings are always kept)")
 	f.logs.scan.store.register(cmd)
-	fl.BoolVar(&f.noStore, "no-store", false, "do not add the findings stored for this target")
+	fl.BoolVar(&f.noStore, "no-store", false, "do not use the store: no stored findings added, nothing recorded in an open incident case")
 	registerLogsObservers(cmd, &f.logs)
 	f.logs.brute, f.logs.bruteWindow, f.logs.sprayUsers, f.logs.successAfter, f.logs.learn = 10, 10*time.Minute, 5, 5, 72*time.Hour
 	return cmd
@@ -96,6 +100,17 @@ func runTimeline(cmd *cobra.Command, g *globals, f *timelineFlags, args []string
 	}
 	for _, gp := range gaps {
 		g.warnf("%s", g.t("cli.timeline.gap", gp.Path, cat.GapReason(g.Lang(), gp)))
+	}
+	if topt.Store != nil {
+		// While an incident case is open, the run and its chosen entries
+		// are kept with it (the hook is here, not in the log parsers).
+		ref, run, err := app.RecordTimeline(ctx, topt.Store, tl, app.Describe(t).ID(), app.CurrentActor(g.getenv))
+		if err != nil {
+			return fmt.Errorf("incident case: %w", err)
+		}
+		if ref != "" {
+			g.notef("%s", g.t("incident.timeline.recorded", ref, run.Kept, run.Entries))
+		}
 	}
 	w := g.stdout
 	switch f.format {

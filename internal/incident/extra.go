@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"encoding/json"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -30,16 +29,14 @@ const maxTimelineLine = 1 << 20
 // (Timesketch's format, one entry a line, an attack-path line last) and
 // returns its entries as report timeline lines: log events as KindLog,
 // findings of the log rules as findings with their severity, process
-// starts and file times. The stored scans' findings (source "scan") are
-// left out: the report has them from the case's scans. At most max lines
-// are kept (suspicious first); dropped counts the rest, bad counts lines
-// that are not timeline entries (skipped, never fatal).
+// starts and file times, each step of the attack path marked with its
+// stage. At most max lines are kept, chosen as SelectTimeline does (the
+// attack path, the suspicious ones and their context first); the stored
+// scans' findings (source "scan") are left out unless they show a stage.
+// dropped counts the lines left out, bad the lines that are not timeline
+// entries (skipped, never fatal).
 func ReadTimeline(r io.Reader, max int) (lines []Entry, dropped, bad int, err error) {
-	type scored struct {
-		e          Entry
-		suspicious bool
-	}
-	var all []scored
+	tl := &timeline.Timeline{First: -1}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), maxTimelineLine)
 	for sc.Scan() {
@@ -49,36 +46,26 @@ func ReadTimeline(r io.Reader, max int) (lines []Entry, dropped, bad int, err er
 		}
 		var te timeline.Entry
 		if json.Unmarshal([]byte(text), &te) != nil || te.Time.IsZero() {
-			if !strings.Contains(text, `"attack_path"`) {
+			var path struct {
+				Kind string          `json:"kind"`
+				Path []timeline.Step `json:"attack_path"`
+			}
+			if json.Unmarshal([]byte(text), &path) == nil && path.Kind == "attack_path" {
+				tl.Path = path.Path
+			} else {
 				bad++
 			}
 			continue
 		}
-		if te.Source == "scan" {
-			continue
-		}
-		all = append(all, scored{fromTimeline(te), te.Suspicious})
+		tl.Entries = append(tl.Entries, te)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, 0, bad, err
 	}
-	if len(all) > max {
-		slices.SortStableFunc(all, func(a, b scored) int {
-			if a.suspicious != b.suspicious {
-				if a.suspicious {
-					return -1
-				}
-				return 1
-			}
-			return a.e.At.Compare(b.e.At)
-		})
-		dropped = len(all) - max
-		all = all[:max]
+	lines, run := SelectTimeline(tl, max)
+	for _, n := range run.Left {
+		dropped += n
 	}
-	for _, s := range all {
-		lines = append(lines, s.e)
-	}
-	slices.SortStableFunc(lines, func(a, b Entry) int { return a.At.Compare(b.At) })
 	return lines, dropped, bad, nil
 }
 
@@ -89,7 +76,7 @@ func fromTimeline(te timeline.Entry) Entry {
 		e.Ref += ":" + strconv.Itoa(te.Line)
 	}
 	switch {
-	case te.Source == "finding":
+	case te.Source == "finding" || te.Source == "scan":
 		e.Kind, e.Severity = "finding", te.Severity
 	case te.Source == "process":
 		e.Kind = KindProcess

@@ -73,7 +73,7 @@ func nthIndex(s, sub string, n int) int {
 var chartRows = []struct{ kind, colour string }{
 	{"finding", "#c62828"}, {KindScan, "#1565c0"}, {KindAction, "#ef6c00"}, {KindEvidence, "#2e7d32"},
 	{KindImage, "#2e7d32"}, {KindNote, "#6a1b9a"}, {KindOpened, "#455a64"}, {KindClosed, "#455a64"},
-	{KindLog, "#00838f"}, {KindProcess, "#5d4037"}, {KindFile, "#8d6e63"},
+	{KindLog, "#00838f"}, {KindProcess, "#5d4037"}, {KindFile, "#8d6e63"}, {KindTimeline, "#00695c"}, {KindReport, "#455a64"},
 }
 
 // timelineSVG draws the timeline: one row per kind of line, a dot per line

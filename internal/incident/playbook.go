@@ -51,6 +51,8 @@ func StepOf(e store.CaseEvent) string {
 		return StepContain
 	case KindReport:
 		return StepReport
+	case KindTimeline:
+		return StepTrace
 	}
 	return ""
 }

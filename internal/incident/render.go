@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/catalog"
+	"github.com/vigil-ir/vigil/internal/store"
 )
 
 // Formats of the report.
@@ -51,6 +52,7 @@ func Render(w io.Writer, r *Report, c *catalog.Catalog, format, tmpl string) err
 		"md":     mdText,                                                                // text from the system or from people
 		"code":   mdCode,
 		"kind":   func(k string) string { return kindName(c, r.Lang, k) },
+		"event":  func(e store.CaseEvent) string { return EventText(c, r.Lang, e) },
 		"sev":    func(s string) string { return c.T(r.Lang, "incident.report.sev."+s) },
 	}
 	name := tmpl + ".md.tmpl"

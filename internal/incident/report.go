@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/catalog"
+	"github.com/vigil-ir/vigil/internal/logs/timeline"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/store"
 )
@@ -39,6 +40,10 @@ type Entry struct {
 	By       string    `json:"by,omitempty"`
 	Severity string    `json:"severity,omitempty"`
 	Ref      string    `json:"ref,omitempty"`
+	// Stage is the attack-path stage a timeline line shows (a stage id
+	// of internal/logs/timeline).
+	Stage      string `json:"stage,omitempty"`
+	Suspicious bool   `json:"suspicious,omitempty"`
 }
 
 // FindingLine is a finding of the case, once per fingerprint.
@@ -52,6 +57,16 @@ type FindingLine struct {
 	FirstSeen   time.Time
 	By          string `json:"found_by,omitempty"` // who ran the scan that first saw it
 	sev         model.Severity
+}
+
+// PathStep is one stage of the attack path a log timeline shows, at the
+// line that first shows it.
+type PathStep struct {
+	Stage string    `json:"stage"` // the stage id (internal/logs/timeline)
+	Name  string    `json:"name"`  // in the report's language
+	At    time.Time `json:"at"`
+	Text  string    `json:"text"`
+	Ref   string    `json:"ref,omitempty"`
 }
 
 // IOC is an indicator of compromise taken from the findings' evidence.
@@ -86,6 +101,7 @@ type Report struct {
 	Accounts    []string      `json:"scope_accounts"`
 	DataAtRisk  []string      `json:"scope_data_at_risk"`
 	EntryVector []string      `json:"entry_vector"` // notes of the trace step
+	AttackPath  []PathStep    `json:"attack_path"`  // from the log timelines: each stage where it first shows
 	Findings    []FindingLine `json:"findings"`     // medium and above
 	Actions     []Entry       `json:"actions"`
 	Evidence    []Entry       `json:"evidence"`
@@ -192,6 +208,13 @@ func Build(in Input) *Report {
 	}
 	r.Timeline = append(r.Timeline, in.Extra...)
 	slices.SortStableFunc(r.Timeline, func(a, b Entry) int { return a.At.Compare(b.At) })
+	staged := map[string]bool{}
+	for _, e := range r.Timeline {
+		if e.Stage != "" && !staged[e.Stage] {
+			staged[e.Stage] = true
+			r.AttackPath = append(r.AttackPath, PathStep{Stage: e.Stage, Name: c.T(in.Lang, timeline.StageMsg(e.Stage)), At: e.At, Text: e.Text, Ref: e.Ref})
+		}
+	}
 	r.Hosts, r.Accounts = sortedKeys(hosts), sortedKeys(accounts)
 	return r
 }
@@ -249,6 +272,8 @@ func EventText(c *catalog.Catalog, lang string, e store.CaseEvent) string {
 		return c.T(lang, id, by)
 	case KindAction, KindEvidence, KindImage:
 		return c.T(lang, id, e.Ref, e.Detail, by)
+	case KindTimeline:
+		return timelineText(c, lang, e, by)
 	}
 	return strings.TrimSpace(e.Kind + " " + e.Ref + " " + e.Detail + " (" + by + ")") // a kind a newer vigil wrote
 }

@@ -58,6 +58,8 @@ func fixtureInput(t *testing.T, lang string) Input {
 			{At: at(300), Actor: "alice", Kind: KindNote, Step: StepFix, Detail: "cron entry and toor account removed"},
 			{At: at(350), Actor: "alice", Kind: KindNote, Step: StepHarden, Detail: "password logins disabled; wp-admin behind VPN"},
 			{At: at(400), Actor: "root (sudo: bob)", Kind: KindScan, Ref: "2", Detail: "live|machine-id:01", RunKind: model.KindFiles},
+			{At: at(450), Actor: "root (sudo: bob)", Kind: KindTimeline, Step: StepTrace, Ref: "web1 (/)", Detail: TimelineRun{Entries: 5210,
+				Kept: 1000, Suspicious: 3, Left: map[string]int{KindLog: 4100, KindProcess: 110}, Capped: 7, Stages: []string{"login", "persistence"}}.Detail()},
 			{At: at(500), Actor: "alice", Kind: KindNote, Step: StepReport, Detail: "MFA for every admin login"},
 			{At: at(600), Actor: "root (sudo: alice)", Kind: KindClosed},
 		},
@@ -150,15 +152,20 @@ func TestReadTimeline(t *testing.T) {
 	for _, l := range lines {
 		kinds = append(kinds, l.Kind+" "+l.Severity)
 	}
-	if want := "log ,log ,finding high"; strings.Join(kinds, ",") != want {
-		t.Errorf("kinds %q, want %q (the stored scan's finding left out)", strings.Join(kinds, ","), want)
+	// The stored scan's finding is kept: it shows a stage of the attack path.
+	if want := "log ,log ,finding high,finding critical"; strings.Join(kinds, ",") != want {
+		t.Errorf("kinds %q, want %q", strings.Join(kinds, ","), want)
+	}
+	if lines[2].Stage != "login" || lines[3].Stage != "persistence" {
+		t.Errorf("the attack path's stages: %+v", lines)
 	}
 	if lines[1].By != "www-data" || lines[1].Ref != "/var/log/auth.log:40" || !strings.Contains(lines[0].Text, "/wp-login.php") {
 		t.Errorf("lines: %+v", lines)
 	}
-	// Over the limit the suspicious line is kept, then the earliest.
-	lines, dropped, _, _ = ReadTimeline(bytes.NewReader(b), 2)
-	if dropped != 1 || len(lines) != 2 || lines[1].Kind != "finding" || lines[0].Kind != "log" {
+	// Over the limit the attack path is kept first, then the suspicious
+	// lines and their context, then the earliest.
+	lines, dropped, _, _ = ReadTimeline(bytes.NewReader(b), 3)
+	if dropped != 1 || len(lines) != 3 || lines[0].Kind != "log" || lines[2].Stage != "persistence" {
 		t.Errorf("capped: dropped %d, %+v", dropped, lines)
 	}
 }

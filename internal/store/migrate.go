@@ -342,6 +342,23 @@ CREATE TABLE log_files (
 );
 CREATE INDEX log_files_log ON log_files(target_key, log);
 `},
+	{14, "the timelines of an incident case: the entries each vigil timeline run kept with the case (bounded, once per case)", `
+CREATE TABLE case_timeline (
+	case_id    INTEGER NOT NULL REFERENCES cases(id),
+	run        INTEGER NOT NULL REFERENCES case_events(id),
+	at         TEXT NOT NULL,
+	kind       TEXT NOT NULL,
+	severity   TEXT NOT NULL,
+	text       TEXT NOT NULL,
+	actor      TEXT NOT NULL,
+	ref        TEXT NOT NULL,
+	stage      TEXT NOT NULL,
+	suspicious INTEGER NOT NULL,
+	PRIMARY KEY (case_id, at, kind, ref, text)
+) WITHOUT ROWID;
+CREATE TRIGGER case_timeline_no_delete BEFORE DELETE ON case_timeline
+BEGIN SELECT RAISE(ABORT, 'the case timeline is kept with the case'); END;
+`},
 }
 
 // LatestSchema is the schema version this Vigil writes.

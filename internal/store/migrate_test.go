@@ -75,6 +75,8 @@ INSERT INTO scans (id, uid, started, finished, target_root, target_key, machine_
 	'host:old', 1, 'old', '', 'Debian', 'vigil', '0.1.0', 'en', 0, 0, 0, 0, 0, 0, 0, 0, 2000, '[]', 'scan', 'dave');`,
 	13: `INSERT INTO log_files VALUES ('live|host:old', '/var/log/auth.log', '/var/log/auth.log', 0, 2049, 131, 5000, 'ab', 1024,
 	'2026-11-03T00:00:00.000000000Z', '2026-11-03T00:00:02.000000000Z', '20261103T000000.000Z');`,
+	14: `INSERT INTO case_events (case_id, at, actor, kind, step, ref, detail) VALUES (1, '2026-11-07T00:00:00.000000000Z', 'root', 'timeline', 'trace', '/', '{}');
+INSERT INTO case_timeline VALUES (1, last_insert_rowid(), '2026-11-02T00:00:00.000000000Z', 'log', '', 'auth.login actor=root', 'root', '/var/log/auth.log:3', 'login', 1);`,
 }
 
 // TestMigrateFromEveryVersion builds a store at each earlier schema
