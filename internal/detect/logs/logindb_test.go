@@ -15,15 +15,19 @@ import (
 
 // wtmpdbRows is what pam_wtmpdb recorded beside wtmp(): the boot, the
 // same daily logins of deploy a few seconds earlier (PAM opens the session
-// before sshd writes wtmp), and ansible's sessions without a terminal,
-// which only wtmpdb holds. skip leaves out the login of that day (-1: none).
-func wtmpdbRows(skip int) []utmptest.DBRow {
+// before sshd writes wtmp, with the tty "ssh": the terminal does not exist
+// yet), and ansible's sessions without a terminal, which only wtmpdb
+// holds. skip leaves out the login of that day (-1: none).
+func wtmpdbRows(skip int) []utmptest.DBRow { return wtmpdbRowsTTY(skip, "ssh") }
+
+// wtmpdbRowsTTY is wtmpdbRows with deploy's sessions under tty.
+func wtmpdbRowsTTY(skip int, tty string) []utmptest.DBRow {
 	rows := []utmptest.DBRow{{Type: 2, User: "reboot", Login: day0.Add(-time.Hour), TTY: "~", Host: "6.12.0-1-amd64"}}
 	for d := range 7 {
 		at := day0.Add(time.Duration(d)*24*time.Hour + 9*time.Hour)
 		rows = append(rows, utmptest.DBRow{Type: 3, User: "ansible", Login: at.Add(-2 * time.Hour), Logout: at.Add(-2*time.Hour + time.Minute), TTY: "ssh", Host: "10.0.0.9", Service: "sshd"})
 		if d != skip {
-			rows = append(rows, utmptest.DBRow{Type: 3, User: "deploy", Login: at.Add(-3 * time.Second), Logout: at.Add(time.Hour), TTY: "pts/0", Host: "10.0.0.5", Service: "sshd"})
+			rows = append(rows, utmptest.DBRow{Type: 3, User: "deploy", Login: at.Add(-3 * time.Second), Logout: at.Add(time.Hour), TTY: tty, Host: "10.0.0.5", Service: "sshd"})
 		}
 	}
 	return rows
@@ -48,7 +52,9 @@ func TestLoginHistoriesAgree(t *testing.T) {
 	}{
 		{"both agree (Debian 13)", wtmp(), wtmpdbRows(-1), "", 0},
 		{"wtmpdb alone (no wtmp to compare)", nil, wtmpdbRows(-1), "", 0},
-		{"a login removed from wtmp", removedFromWtmp, wtmpdbRows(-1), rules.RuleLoginDBMismatch, model.Medium},
+		{"sshd sessions under tty ssh, wtmp cut: not judged", removedFromWtmp, wtmpdbRows(-1), "", 0},
+		{"both name the terminal (pts/0)", wtmp(), wtmpdbRowsTTY(-1, "pts/0"), "", 0},
+		{"a terminal login removed from wtmp", removedFromWtmp, wtmpdbRowsTTY(-1, "pts/0"), rules.RuleLoginDBMismatch, model.Medium},
 		{"a login missing from wtmpdb", wtmp(), wtmpdbRows(4), rules.RuleLoginDBMismatch, model.Medium},
 		{"a wtmpdb row deleted", wtmp(), deleted, rules.RuleWtmpdbRemoved, model.High},
 		{"a wtmpdb row blanked", wtmp(), blank, rules.RuleWtmpdbRemoved, model.High},

@@ -22,10 +22,12 @@ const (
 	srcWtmpdb = "wtmpdb"
 )
 
-// dbLogin is a terminal login from a remote address, as one history has it.
+// dbLogin is an account's login as one history has it; judged marks a
+// terminal login from a remote address (the ones compared, see loginDB).
 type dbLogin struct {
 	at       time.Time
 	user, ip string
+	judged   bool
 	r        evRef
 }
 
@@ -46,9 +48,13 @@ func (d *loginDBState) init() {
 	d.lastID, d.lastRef = map[string]int{}, map[string]evRef{}
 }
 
-// terminal reports whether a login's line is a terminal (pts/N, ttyN):
+// terminal reports whether a login's line is a terminal (pts/N, ttyN).
 // sshd writes wtmp only for sessions with one, while pam_wtmpdb records
-// every session (scp, ansible: tty "ssh"), so only these are compared.
+// every session, and records sshd's under the tty PAM has when the session
+// opens: "ssh", before the terminal exists. So a wtmp login is looked for
+// among every wtmpdb session of its account, while a wtmpdb session is
+// looked for in wtmp only when it names a terminal (sessions without one,
+// scp or ansible, are in wtmpdb alone by design).
 func terminal(line string) bool {
 	return strings.HasPrefix(line, "pts/") || strings.HasPrefix(line, "tty")
 }
@@ -77,8 +83,9 @@ func (s *Set) loginDB(e *model.Event) {
 	if e.Time.After(d.to[e.Source]) {
 		d.to[e.Source] = e.Time
 	}
-	if e.Kind == "utmp.login" && e.Actor != "" && e.SrcIP != "" && terminal(e.Object) && d.n < maxUtmpLogins {
-		d.logins[e.Source] = append(d.logins[e.Source], dbLogin{at: e.Time, user: e.Actor, ip: e.SrcIP, r: ref(e)})
+	if e.Kind == "utmp.login" && e.Actor != "" && d.n < maxUtmpLogins {
+		judged := e.SrcIP != "" && terminal(e.Object)
+		d.logins[e.Source] = append(d.logins[e.Source], dbLogin{at: e.Time, user: e.Actor, ip: e.SrcIP, judged: judged, r: ref(e)})
 		d.n++
 	}
 }
@@ -129,7 +136,7 @@ func (s *Set) loginDBFinish() {
 	for _, dir := range [][2]string{{srcWtmpdb, srcWtmp}, {srcWtmp, srcWtmpdb}} {
 		have, other := d.logins[dir[0]], byUser(d.logins[dir[1]])
 		for _, l := range have {
-			if l.at.Before(from.Add(lastlogSlack)) || l.at.After(to.Add(-lastlogSlack)) || near(other[l.user], l.at) {
+			if !l.judged || l.at.Before(from.Add(lastlogSlack)) || l.at.After(to.Add(-lastlogSlack)) || near(other[l.user], l.at) {
 				continue
 			}
 			f := s.fold(RuleLoginDBMismatch, dir[0]+"\x00"+dir[1], dir[1], model.Medium, model.ConfMedium)
