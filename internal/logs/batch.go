@@ -91,9 +91,12 @@ func ReadBatches(t *target.Target, rec target.Recorder, src Source, opts Options
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// One reader per worker: its intern tables and shared Fields
+			// maps serve every piece it parses.
+			w := &reader{t: t, opts: opts, loc: r0.loc, src: src, plan: r0.plan}
 			var buf []byte
 			for p := range next {
-				bat.parse(t, src, opts, r0, files, p, &buf, quit)
+				bat.parse(w, files, p, &buf, quit)
 			}
 		}()
 	}
@@ -186,9 +189,9 @@ func (b batcher) get() []model.Event {
 // errQuit stops a worker whose results are no longer wanted.
 var errQuit = errors.New("logs: read stopped")
 
-// parse parses piece p on a reader of its own (its own coverage, gaps and
-// intern tables) and sends its events, in batches, to p.out.
-func (b batcher) parse(t *target.Target, src Source, opts Options, r0 *reader, files []File, p *piece, buf *[]byte, quit <-chan struct{}) {
+// parse parses piece p on the worker's reader r (the piece's own coverage
+// and gaps) and sends its events, in batches, to p.out.
+func (b batcher) parse(r *reader, files []File, p *piece, buf *[]byte, quit <-chan struct{}) {
 	defer close(p.out)
 	batch := b.get()
 	send := func() error {
@@ -200,8 +203,7 @@ func (b batcher) parse(t *target.Target, src Source, opts Options, r0 *reader, f
 			return errStop{errQuit}
 		}
 	}
-	r := &reader{t: t, rec: &p.gaps, opts: opts, loc: r0.loc, cov: &p.cov, src: src, plan: r0.plan,
-		file: files[p.file], fileIndex: p.file}
+	r.rec, r.cov, r.file, r.fileIndex, r.slots, r.stopErr = &p.gaps, &p.cov, files[p.file], p.file, nil, nil
 	r.fn = func(ev *model.Event) error {
 		batch = append(batch, *ev)
 		if len(batch) == b.bo.Size {
@@ -211,7 +213,7 @@ func (b batcher) parse(t *target.Target, src Source, opts Options, r0 *reader, f
 	}
 	var err error
 	if p.whole {
-		err = parsers[src.Format](r)
+		err = parsers[r.src.Format](r)
 	} else {
 		// A chunk's lines are parsed straight into the batch.
 		r.slots = &batch

@@ -18,6 +18,11 @@
 //		// cov: lines read / parsed / unparsed (+ samples), clipped, invalid UTF-8, errors
 //	}
 //
+// ReadBatches reads the same events, in the same order, in batches, parsed
+// on every core (the files of a log at once; a large plain auth, syslog or
+// cron file cut at line ends into chunks: see chunk.go); `vigil logs` uses
+// it.
+//
 // A single file: logs.Rotated(t, "/var/log/auth.log", logs.FormatAuth), or a
 // Source with one File. Stdin: Source{Name: "-", Format: ...} with
 // Options.Stdin. ParseLines parses lines held in memory (tests, rules).

@@ -38,9 +38,15 @@ func main() {
 		kinds := map[string]int{}
 		start := time.Now()
 		// As vigil logs reads: on every core (a large file in chunks).
-		cov, err := logs.ReadBatches(target.Live(), target.Discard{}, src, logs.Options{}, logs.BatchOptions{}, func(evs []model.Event) error {
+		// Batches are handed back to be reused, as vigil logs does.
+		free := make(chan []model.Event, 64)
+		cov, err := logs.ReadBatches(target.Live(), target.Discard{}, src, logs.Options{}, logs.BatchOptions{Free: free}, func(evs []model.Event) error {
 			for i := range evs {
 				kinds[evs[i].Kind]++
+			}
+			select {
+			case free <- evs:
+			default:
 			}
 			return nil
 		})
