@@ -182,17 +182,35 @@ var reqNever = req{never}
 
 // best keeps the usable clauses of the best quality, at most maxClauses.
 func (r req) best() req {
-	var out req
+	var cands req
 	for _, n := range r {
-		if n.usable() && !slices.ContainsFunc(out, n.same) {
+		if n.usable() {
+			cands = append(cands, n)
+		}
+	}
+	// Better first: a clause with fewer, rarer anchors; then a clause
+	// implied by one kept (a superset of its anchors) adds nothing.
+	slices.SortStableFunc(cands, func(a, b needs) int { return b.quality() - a.quality() })
+	var out req
+	for _, n := range cands {
+		if len(out) == maxClauses {
+			break
+		}
+		if !slices.ContainsFunc(out, func(k needs) bool { return k.within(n) }) {
 			out = append(out, n)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b needs) int { return b.quality() - a.quality() })
-	if len(out) > maxClauses {
-		out = out[:maxClauses]
-	}
 	return out
+}
+
+// within reports whether every anchor of n is one of m's: then n implies m.
+func (n needs) within(m needs) bool {
+	for _, a := range n.set {
+		if !slices.ContainsFunc(m.set, func(b lit) bool { return a.nocase == b.nocase && bytes.Equal(a.b, b.b) }) {
+			return false
+		}
+	}
+	return true
 }
 
 // reqAnd: both conjunctions hold.
@@ -211,9 +229,4 @@ func reqOr(a, b req) req {
 		}
 	}
 	return out.best()
-}
-
-// same reports whether two clauses have the same anchors.
-func (n needs) same(m needs) bool {
-	return n.top == m.top && slices.EqualFunc(n.set, m.set, func(a, b lit) bool { return a.nocase == b.nocase && bytes.Equal(a.b, b.b) })
 }

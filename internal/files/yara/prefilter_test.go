@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -293,4 +294,31 @@ func FuzzPrefilter(f *testing.F) {
 			t.Fatalf("rule %s matched data the prefilter passed over", ms[0].Rule.Name)
 		}
 	})
+}
+
+// TestPrefilterAnyPosition: an anchor is found at every offset and at the
+// very end of the data, when every other position is looked at (anchors
+// of four bytes or more) and when every one is (a three-byte anchor).
+func TestPrefilterAnyPosition(t *testing.T) {
+	for _, c := range []struct{ rules, anchor string }{
+		{`rule A { strings: $a = "qzxv" condition: $a }`, "qzxv"},
+		{`rule A { strings: $a = "QzXvW" nocase condition: $a }`, "qZxVw"},
+		{`rule A { strings: $a = "qzx" condition: $a }`, "qzx"},
+	} {
+		r, _, err := Compile([]Source{{Name: "p.yar", Text: []byte(c.rules)}})
+		if err != nil || r.Prefilter() == nil {
+			t.Fatal(err, r.PrefilterError())
+		}
+		for before := 0; before < 6; before++ {
+			for after := 0; after < 4; after++ {
+				b := []byte(strings.Repeat(".", before) + c.anchor + strings.Repeat(".", after))
+				if !r.Prefilter().MayMatch(b, nil, int64(len(b))) {
+					t.Errorf("%q: anchor not found in %q", c.rules, b)
+				}
+				if r.Prefilter().MayMatch(b[:len(b)-after-1], nil, int64(len(b))) {
+					t.Errorf("%q: anchor found in %q", c.rules, b[:len(b)-after-1])
+				}
+			}
+		}
+	}
 }
