@@ -37,6 +37,7 @@ vigil=$PWD/bin/vigil
 dpkg-deb -x "$tmp"/lynis_*.deb "$tmp/deb"
 lyn=$tmp/lynis
 mkdir -p "$lyn" "$tmp/out-live" "$tmp/out-root"
+chmod 1777 "$tmp/out-root" # it stands for the root's /tmp: sticky, as a /tmp is
 cp "$tmp/deb/usr/sbin/lynis" "$lyn/"
 cp -r "$tmp/deb/usr/share/lynis/include" "$tmp/deb/usr/share/lynis/db" "$lyn/"
 cp -r "$tmp/deb/etc/lynis/." "$lyn/"

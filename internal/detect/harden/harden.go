@@ -41,14 +41,15 @@ func New() *Detector { return &Detector{} }
 func (*Detector) Name() string { return "harden" }
 
 // Version implements engine.Detector.
-func (*Detector) Version() int { return 2 }
+func (*Detector) Version() int { return 3 }
 
 // NeedsLive implements engine.Detector.
 func (*Detector) NeedsLive() bool { return false }
 
 // Rules implements engine.Detector.
 func (*Detector) Rules() []string {
-	return []string{ruleMinLength, ruleQuality, ruleMaxAge, ruleFirewall, ruleCoreDump, ruleSysctl, ruleUpdates, ruleWritableFile, ruleWritableDir, ruleListenAll}
+	return []string{ruleMinLength, ruleQuality, ruleMaxAge, ruleFirewall, ruleCoreDump, ruleSysctl, ruleUpdates, ruleWritableFile, ruleWritableDir, ruleListenAll,
+		ruleAudit, ruleRetention, ruleVolatile, ruleTimeSync, ruleLockout, ruleTimeout, ruleUmask}
 }
 
 // maxConfig bounds one configuration file read.
@@ -72,7 +73,8 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 		}
 	}
 	walk := func() { r.worldWritable(ctx) }
-	for _, step := range []func(){r.passwordLength, r.passwordQuality, r.passwordAge, r.firewall, r.coreDumps, r.sysctls, r.updates, r.listenAll, walk} {
+	for _, step := range []func(){r.passwordLength, r.passwordQuality, r.passwordAge, r.firewall, r.coreDumps, r.sysctls, r.updates, r.listenAll,
+		r.audit, r.logRetention, r.volatileLogs, r.timeSync, r.lockout, r.sessionTimeout, r.umask, walk} {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

@@ -3,10 +3,11 @@ package harden
 import (
 	"testing"
 
+	"os"
+
 	"github.com/vigil-ir/vigil/internal/engine/enginetest"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/testutil"
-	"os"
 )
 
 func TestWeakFires(t *testing.T) {
@@ -21,6 +22,13 @@ func TestWeakFires(t *testing.T) {
 		{Rule: ruleSysctl, Subject: "kernel.randomize_va_space = 0", Severity: model.Low},
 		{Rule: ruleSysctl, Subject: "net.ipv4.conf.all.accept_redirects = 1", Severity: model.Low},
 		{Rule: ruleUpdates, Severity: model.Low},
+		{Rule: ruleAudit, Subject: "auditd", Severity: model.Medium},
+		{Rule: ruleRetention, Subject: "/etc/logrotate.d/rsyslog: auth.log, syslog (28)", Severity: model.Low},
+		{Rule: ruleVolatile, Subject: "journald Storage=auto", Severity: model.Medium},
+		{Rule: ruleTimeSync, Severity: model.Low},
+		{Rule: ruleLockout, Subject: "/etc/pam.d/common-auth", Severity: model.Low},
+		{Rule: ruleTimeout, Subject: "TMOUT", Severity: model.Low},
+		{Rule: ruleUmask, Subject: "UMASK 022", Severity: model.Low},
 	})
 	for _, f := range r.Findings {
 		if f.RuleID == ruleSysctl && f.Evidence.Extra["key"] == "net.ipv4.tcp_syncookies" {
@@ -64,7 +72,8 @@ func TestHostileInput(t *testing.T) {
 		Root:     func(tb testing.TB) string { return fixture(tb, "testdata/weak.txtar") },
 		Trace:    []enginetest.Want{{Rule: ruleSysctl, Subject: "kernel.randomize_va_space = 0", Severity: model.Low}},
 		Files: []string{"/etc/pam.d/common-password", "/etc/login.defs", "/etc/security/limits.conf", "/etc/security/limits.d/",
-			"/etc/sysctl.d/", "/etc/sysctl.conf", "/etc/security/pwquality.conf", "/etc/security/pwquality.conf.d/", "/etc/nftables.conf", "/etc/apt/apt.conf.d/", "/etc/ufw/ufw.conf"},
+			"/etc/sysctl.d/", "/etc/sysctl.conf", "/etc/security/pwquality.conf", "/etc/security/pwquality.conf.d/", "/etc/nftables.conf", "/etc/apt/apt.conf.d/", "/etc/ufw/ufw.conf",
+			"/etc/logrotate.conf", "/etc/logrotate.d/", "/etc/pam.d/common-auth", "/etc/profile", "/etc/systemd/journald.conf"},
 		Needs: []string{"/etc/sysctl.d/99-local.conf"},
 	}.Run(t)
 }

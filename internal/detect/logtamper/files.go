@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigil-ir/vigil/internal/collect/logrotate"
+
 	"github.com/vigil-ir/vigil/internal/logs"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
@@ -358,75 +360,21 @@ func (r *run) tmpfilesLogs() map[string]bool {
 }
 
 // copytruncateLogs returns the logs a logrotate block rotates with
-// copytruncate: emptying them in place is that option's normal effect.
+// copytruncate (set in the block or globally before it, as logrotate reads
+// its configuration): emptying them in place is that option's normal effect.
 func (r *run) copytruncateLogs() map[string]bool {
 	out := map[string]bool{}
-	files := append([]string{"/etc/logrotate.conf"}, r.t.Glob("/etc/logrotate.d/*")...)
-	for _, f := range files {
-		b, ok := r.t.ReadFileRec(r.env, f, textReadLimit)
-		if !ok {
+	c, _ := logrotate.Read(r.t, r.env)
+	for _, blk := range c.Blocks {
+		if !blk.CopyTruncate {
 			continue
 		}
-		for _, blk := range logrotateBlocks(string(b)) {
-			if !blk.copytruncate {
-				continue
-			}
-			for _, pat := range blk.paths {
-				for _, spec := range tracked {
-					if ok, _ := path.Match(pat, spec.path); ok {
-						out[spec.path] = true
-					}
+		for _, pat := range blk.Paths {
+			for _, spec := range tracked {
+				if ok, _ := path.Match(pat, spec.path); ok {
+					out[spec.path] = true
 				}
 			}
-		}
-	}
-	return out
-}
-
-type lrBlock struct {
-	paths        []string
-	copytruncate bool
-}
-
-// logrotateBlocks splits a logrotate configuration into its path blocks.
-func logrotateBlocks(s string) []lrBlock {
-	var out []lrBlock
-	var pending []string
-	var cur *lrBlock
-	inScript := false
-	for _, line := range strings.Split(s, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		if inScript {
-			if line == "endscript" {
-				inScript = false
-			}
-			continue
-		}
-		if cur != nil {
-			switch {
-			case line == "}":
-				out = append(out, *cur)
-				cur = nil
-			case line == "copytruncate":
-				cur.copytruncate = true
-			case strings.HasPrefix(line, "postrotate") || strings.HasPrefix(line, "prerotate") ||
-				strings.HasPrefix(line, "firstaction") || strings.HasPrefix(line, "lastaction") || strings.HasPrefix(line, "preremove"):
-				inScript = true
-			}
-			continue
-		}
-		head, brace := strings.CutSuffix(line, "{")
-		for _, f := range strings.Fields(head) {
-			if strings.HasPrefix(f, "/") || strings.HasPrefix(f, `"/`) {
-				pending = append(pending, strings.Trim(f, `"`))
-			}
-		}
-		if brace {
-			cur = &lrBlock{paths: pending}
-			pending = nil
 		}
 	}
 	return out
