@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/template"
 	"time"
@@ -116,6 +117,13 @@ func Regulator(r *Report) RegulatorNotice {
 	n := RegulatorNotice{Case: r.Case.Reference, Title: r.Case.Title, Aware: r.Case.Aware, Due: r.Deadline, Overdue: r.Overdue,
 		Severity: r.Summary.Highest, Systems: r.Hosts, Accounts: r.Accounts, DataAtRisk: r.DataAtRisk, Cause: r.EntryVector,
 		IOCs: r.IOCs, Contact: r.Case.OpenedBy}
+	if len(r.AttackPath) > 0 { // what the log timelines show of the way in
+		var names []string
+		for _, s := range r.AttackPath {
+			names = append(names, s.Name)
+		}
+		n.Cause = append(slices.Clip(n.Cause), strings.Join(names, " → "))
+	}
 	for _, a := range r.Actions {
 		n.Measures = append(n.Measures, a.Text)
 	}
