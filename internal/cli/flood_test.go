@@ -63,3 +63,30 @@ func TestFloodInJSONAndStore(t *testing.T) {
 		t.Errorf("the table does not say how many were folded:\n%s", tab.out)
 	}
 }
+
+// TestMaxPerRule: --max-per-rule N lists N and folds the rest; 0 never
+// folds (it once reached the engine as 0, the engine's "default").
+func TestMaxPerRule(t *testing.T) {
+	root := testutil.RootFromString(t, minimalRoot)
+	ctx := context.WithValue(context.Background(), detectorsKey{}, []engine.Detector{flooder{}})
+	for _, tc := range []struct {
+		flag           string
+		listed, folded int
+	}{{"5", 5, 9995}, {"0", 10000, 0}} {
+		var out, errb bytes.Buffer
+		if code := Run(ctx, []string{"scan", "--root", root, "--no-store", "--format", "json", "--fail-on", "none", "--max-per-rule", tc.flag},
+			strings.NewReader(""), &out, &errb); code != 0 {
+			t.Fatalf("exit %d: %s", code, errb.String())
+		}
+		r := decode[model.Result](t, cliResult{out: out.String()})
+		listed := 0
+		for _, f := range r.Findings {
+			if f.RuleID == "scan.coverage.incomplete" {
+				listed++
+			}
+		}
+		if listed != tc.listed || r.Summary.Folded != tc.folded {
+			t.Errorf("--max-per-rule %s: %d listed, %d folded; want %d, %d", tc.flag, listed, r.Summary.Folded, tc.listed, tc.folded)
+		}
+	}
+}

@@ -229,7 +229,7 @@ func runScan(cmd *cobra.Command, g *globals, f *scanFlags) error {
 		Catalog:      cat,
 		Lang:         lang,
 		ChangedSince: since,
-		MaxPerRule:   max(f.maxPerRule, 0),
+		MaxPerRule:   f.maxPerRule, // -1 (from 0): never fold
 		View:         view.Verdict,
 		Hashes:       hashes,
 		Full:         f.full,
