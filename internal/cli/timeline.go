@@ -101,17 +101,6 @@ func runTimeline(cmd *cobra.Command, g *globals, f *timelineFlags, args []string
 	for _, gp := range gaps {
 		g.warnf("%s", g.t("cli.timeline.gap", gp.Path, cat.GapReason(g.Lang(), gp)))
 	}
-	if topt.Store != nil {
-		// While an incident case is open, the run and its chosen entries
-		// are kept with it (the hook is here, not in the log parsers).
-		ref, run, err := app.RecordTimeline(ctx, topt.Store, tl, app.Describe(t).ID(), app.CurrentActor(g.getenv))
-		if err != nil {
-			return fmt.Errorf("incident case: %w", err)
-		}
-		if ref != "" {
-			g.notef("%s", g.t("incident.timeline.recorded", ref, run.Kept, run.Entries))
-		}
-	}
 	w := g.stdout
 	switch f.format {
 	case "csv":
@@ -130,6 +119,18 @@ func runTimeline(cmd *cobra.Command, g *globals, f *timelineFlags, args []string
 	}
 	if err != nil {
 		return fmt.Errorf("output: %w", err)
+	}
+	if topt.Store != nil {
+		// While an incident case is open, the run and its chosen entries
+		// are kept with it (the hook is here, after the timeline is
+		// written, not in the log parsers).
+		ref, run, err := app.RecordTimeline(ctx, topt.Store, tl, app.Describe(t).ID(), app.CurrentActor(g.getenv))
+		if err != nil {
+			return fmt.Errorf("incident case: %w", err)
+		}
+		if ref != "" {
+			g.notef("%s", g.t("incident.timeline.recorded", ref, run.Kept, run.Entries))
+		}
 	}
 	return nil
 }
