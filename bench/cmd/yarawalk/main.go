@@ -11,7 +11,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"runtime/pprof"
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/files"
@@ -25,20 +24,7 @@ func main() {
 	workers := flag.Int("workers", 2, "walk workers")
 	contentCap := flag.Int("content-cap", 8<<20, "content bytes matched per file (the walk's default: 8 MiB)")
 	noPre := flag.Bool("no-prefilter", false, "hand every file to libyara (no prefilter)")
-	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	flag.Parse()
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(2)
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(2)
-		}
-		defer pprof.StopCPUProfile()
-	}
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: yarawalk [-rules FILE] [-workers N] TREE")
 		os.Exit(2)
