@@ -22,6 +22,13 @@ var Indicators []byte
 //go:embed rootkits.yaml
 var Rootkits []byte
 
+// CatalogBundle is the catalog (checks, messages, indicators) parsed and
+// serialized (internal/catalog/bundle.go): a cache that start-up decodes
+// instead of parsing the YAML, used only while it matches the YAML.
+//
+//go:embed catalog.gob
+var CatalogBundle []byte
+
 // Messages holds messages/*.yaml: every text that is not a rule's (gap
 // reasons, notes about evidence, the command line's help, notices and
 // words), by message id, in both languages.

@@ -15,7 +15,6 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/vigil-ir/vigil/internal/model"
-	"github.com/vigil-ir/vigil/rules"
 )
 
 // Languages Vigil speaks. English is the fallback.
@@ -75,16 +74,7 @@ type Catalog struct {
 
 // loadOnce parses the embedded catalog once per process: it is immutable
 // after parsing and read by every command.
-var loadOnce = sync.OnceValues(func() (*Catalog, error) {
-	c, err := Parse(rules.Checks, rules.Indicators)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.addMessages(rules.Messages); err != nil {
-		return nil, err
-	}
-	return c, nil
-})
+var loadOnce = sync.OnceValues(loadEmbedded)
 
 // Load reads the catalog embedded in the binary: rules, indicator texts and
 // messages.

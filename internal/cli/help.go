@@ -26,6 +26,7 @@ func helpID(cmd *cobra.Command) string {
 // words (Usage:, Flags: ...), to lang, before cobra renders anything.
 func localizeHelp(root *cobra.Command, lang string) {
 	c := texts()
+	shared := sharedFlagHelp(c)
 	// Shell completion scripts are not offered: cobra's completion command
 	// speaks only English, and a responder types vigil on a host once.
 	root.CompletionOptions.DisableDefaultCmd = true
@@ -54,7 +55,7 @@ func localizeHelp(root *cobra.Command, lang string) {
 				case f.Name == "version" && cmd == root:
 					f.Usage = c.T(lang, "help.flag.version", cmd.Name())
 				default:
-					if k := flagHelpID(c, id, f); k != "" {
+					if k := flagHelpID(c, shared, id, f); k != "" {
 						f.Usage = c.T(lang, k)
 					}
 				}
@@ -69,15 +70,32 @@ func localizeHelp(root *cobra.Command, lang string) {
 	walk(root)
 }
 
+// sharedFlagHelp indexes the shared flag help ids (help.flag.<name> and
+// help.flag.<name>.<x>) by flag name, so that localizing every flag of
+// every command at start-up does not walk the whole catalog per flag.
+func sharedFlagHelp(c *catalog.Catalog) map[string][]string {
+	out := map[string][]string{}
+	for _, k := range c.MessageIDs() {
+		rest, ok := strings.CutPrefix(k, "help.flag.")
+		if !ok {
+			continue
+		}
+		name, _, _ := strings.Cut(rest, ".")
+		out[name] = append(out[name], k)
+	}
+	return out
+}
+
 // flagHelpID is the message id of flag f of the command with help id
 // prefix id: help.<path>.flag.<name>, else a shared help.flag.<name>[.x]
-// whose English is the flag's text; "" when the catalog has none.
-func flagHelpID(c *catalog.Catalog, id string, f *pflag.Flag) string {
+// (from shared, sharedFlagHelp's index) whose English is the flag's text;
+// "" when the catalog has none.
+func flagHelpID(c *catalog.Catalog, shared map[string][]string, id string, f *pflag.Flag) string {
 	if k := id + ".flag." + f.Name; c.HasMessage(k) {
 		return k
 	}
-	for _, k := range c.MessageIDs() {
-		if (k == "help.flag."+f.Name || strings.HasPrefix(k, "help.flag."+f.Name+".")) && c.T(catalog.English, k) == f.Usage {
+	for _, k := range shared[f.Name] {
+		if c.T(catalog.English, k) == f.Usage {
 			return k
 		}
 	}

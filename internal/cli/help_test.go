@@ -49,10 +49,11 @@ func helpTexts() map[string]string {
 // missing, as YAML to fill in.
 func TestHelpTextsInCatalog(t *testing.T) {
 	c := texts()
+	shared := sharedFlagHelp(c)
 	var missing []string
 	for id, en := range helpTexts() {
 		if path, name, ok := strings.Cut(id, ".flag."); ok {
-			k := flagHelpID(c, path, &pflag.Flag{Name: name, Usage: en})
+			k := flagHelpID(c, shared, path, &pflag.Flag{Name: name, Usage: en})
 			if k == "" {
 				missing = append(missing, id)
 			} else if got := c.T(catalog.English, k); got != en {
