@@ -80,7 +80,7 @@ func newPrefilter(a *analysis) *Prefilter {
 				if l.nocase {
 					l.b = fold(l.b)
 				}
-				k := fmt.Sprintf("%v%s", l.nocase, l.b)
+				k := fmt.Sprintf("%v%p%s", l.nocase, l.re, l.b)
 				i, ok := index[k]
 				if !ok {
 					i = len(p.anchors)
@@ -220,6 +220,9 @@ func (st *state) found(b []byte, i int, k uint32) bool {
 		if start < 0 || start+len(a.lit.b) > len(b) || !equalAt(b[start:start+len(a.lit.b)], a.lit) {
 			continue
 		}
+		if a.lit.re != nil && (st.allSat(a.clauses) || !a.lit.re.verify(b, start)) {
+			continue
+		}
 		for _, c := range a.clauses {
 			if st.sat[c] {
 				continue
@@ -233,6 +236,16 @@ func (st *state) found(b []byte, i int, k uint32) bool {
 		}
 	}
 	return false
+}
+
+// allSat reports whether every clause of cs has an anchor already.
+func (st *state) allSat(cs []int) bool {
+	for _, c := range cs {
+		if !st.sat[c] {
+			return false
+		}
+	}
+	return true
 }
 
 func (st *state) satisfied(r *filtered) bool {

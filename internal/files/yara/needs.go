@@ -6,11 +6,17 @@ import (
 )
 
 // A lit is a byte string that every match of some YARA string contains:
-// an anchor of the prefilter. nocase: compared ignoring ASCII case.
+// an anchor of the prefilter. nocase: compared ignoring ASCII case. re,
+// when set, verifies each place the string is found (verify.go): the
+// anchor is there only where its expression may match.
 type lit struct {
 	b      []byte
 	nocase bool
+	re     *verifier
 }
+
+// same reports whether two anchors are one.
+func (l lit) same(m lit) bool { return l.nocase == m.nocase && l.re == m.re && bytes.Equal(l.b, m.b) }
 
 // needs is a necessary condition of a YARA condition or string: when it
 // holds on a file, some lit of set occurs in the data scanned. top: no
@@ -57,8 +63,13 @@ func (n needs) quality() int {
 	if len(n.set) == 0 {
 		return 1 << 30
 	}
-	q := 1 << 30
+	q := 1 << 20
 	for _, l := range n.set {
+		if l.re != nil {
+			// Where its expression matches: rarer than any word.
+			q = min(q, verifiedScore)
+			continue
+		}
 		q = min(q, litScore(l.b))
 	}
 	// Many alternatives let more files through: a small penalty.
@@ -81,7 +92,7 @@ func or(a, b needs) needs {
 	}
 	out := needs{set: slices.Clone(a.set)}
 	for _, l := range b.set {
-		if !slices.ContainsFunc(out.set, func(m lit) bool { return m.nocase == l.nocase && bytes.Equal(m.b, l.b) }) {
+		if !slices.ContainsFunc(out.set, l.same) {
 			out.set = append(out.set, l)
 		}
 	}
@@ -90,6 +101,9 @@ func or(a, b needs) needs {
 	}
 	return out
 }
+
+// verifiedScore is the rarity of a verified anchor, above every litScore.
+const verifiedScore = 1 << 12
 
 // litScore estimates how rarely b occurs in ordinary files: the sum of
 // its bytes' scores over its best three-byte window (the prefilter's key),
@@ -203,14 +217,29 @@ func (r req) best() req {
 	return out
 }
 
-// within reports whether every anchor of n is one of m's: then n implies m.
+// within reports whether every anchor of n implies one of m's (holds it:
+// "$_POST" holds "POST"; a verified anchor holds its plain form): then
+// n implies m.
 func (n needs) within(m needs) bool {
 	for _, a := range n.set {
-		if !slices.ContainsFunc(m.set, func(b lit) bool { return a.nocase == b.nocase && bytes.Equal(a.b, b.b) }) {
+		if !slices.ContainsFunc(m.set, a.holds) {
 			return false
 		}
 	}
 	return true
+}
+
+// holds reports whether every place anchor l is found, anchor m is too.
+func (l lit) holds(m lit) bool {
+	switch {
+	case m.re != nil:
+		return l.same(m)
+	case m.nocase:
+		return bytes.Contains(fold(l.b), fold(m.b))
+	case !l.nocase:
+		return bytes.Contains(l.b, m.b)
+	}
+	return false // l ignores case and m does not
 }
 
 // reqAnd: both conjunctions hold.

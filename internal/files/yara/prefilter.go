@@ -378,7 +378,8 @@ func stringNeeds(s ast.String) req {
 			return nil
 		}
 		nocase := v.Nocase || v.Regexp.Modifiers&ast.RegexpCaseInsensitive != 0
-		return regexNeeds(v.Regexp.Value, nocase, v.ASCII || !v.Wide, v.Wide)
+		dotAll := v.Regexp.Modifiers&ast.RegexpDotAll != 0
+		return regexNeeds(v.Regexp.Value, nocase, dotAll, v.ASCII || !v.Wide, v.Wide)
 	}
 	return nil
 }

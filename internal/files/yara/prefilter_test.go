@@ -223,7 +223,7 @@ func TestRegexNeeds(t *testing.T) {
 		{`(abc)?def`, []string{"def"}},
 		{`\Qabc\E`, nil},
 	} {
-		got := regexNeeds(c.re, false, true, false)
+		got := regexNeeds(c.re, false, false, true, false)
 		if c.want == nil {
 			if len(got) != 0 {
 				t.Errorf("%s: %v, want no anchor", c.re, got)
@@ -246,10 +246,16 @@ func TestRegexNeeds(t *testing.T) {
 
 // FuzzRegexNeeds: whatever Go's regexp matches of a pattern contains an
 // anchor of each clause derived from it (the analysis on Go's reading;
-// where YARA reads a pattern differently the analysis refuses it).
+// where YARA reads a pattern differently the analysis refuses it); on
+// ASCII data, an anchor of each clause is found and, when verified,
+// verifies (bytes above 0x7f are libyara's to judge: FuzzPrefilter and
+// TestVerifierAgreesWithLibyara).
 func FuzzRegexNeeds(f *testing.F) {
 	for _, s := range []string{`abc`, `(foo|bar)+baz\s*qux`, `\$_(POST|GET)\[`, `a(b|cd)?efg(h|ij)k`, `[ab]cd(ef)*gh`} {
 		f.Add(s, []byte("xx foobarbaz  qux $_GET[ acdefgijk bcdgh"))
+	}
+	for _, s := range []string{`(eval|assert)\s*\(\s*\$_POST`, `[^a-z]exec\s*\([^)]{1,5}\)`, `\$\{?\s*['"]_(POST|GET)['"]\s*\[`, `abc\b.de\Bf`} {
+		f.Add(s, []byte("x eval ( $_POST ;exec(12) ${'_GET'} [ abc de f abc.def"))
 	}
 	f.Fuzz(func(t *testing.T, src string, data []byte) {
 		re, err := regexp.Compile(src)
@@ -261,13 +267,23 @@ func FuzzRegexNeeds(f *testing.F) {
 			return
 		}
 		m := data[loc[0]:loc[1]]
-		for _, cl := range regexNeeds(src, false, true, false) {
+		for _, cl := range regexNeeds(src, false, false, true, false) {
 			ok := false
 			for _, l := range cl.set {
 				ok = ok || bytes.Contains(m, l.b)
 			}
 			if !ok {
 				t.Fatalf("%q matched %q, which holds no anchor of %v", src, m, cl)
+			}
+		}
+		if bytes.ContainsFunc(data, func(r rune) bool { return r >= 0x80 }) {
+			return
+		}
+		for _, nocase := range []bool{false, true} {
+			for _, cl := range regexNeeds(src, nocase, false, true, false) {
+				if !clauseFound(cl, data) {
+					t.Fatalf("%q matched %q at %v: no anchor of %v found and verified", src, data, loc, cl)
+				}
 			}
 		}
 	})
@@ -279,6 +295,7 @@ func FuzzPrefilter(f *testing.F) {
 	f.Add(shapeRules, []byte("GNU C Library usage: --help Usage: perl"))
 	f.Add(`rule A { strings: $a = "abcd" nocase $b = /x(yz|zy)+w/ condition: $a or #b > 1 }`, []byte("ABCD xyzw xzyw"))
 	f.Add(`rule B { strings: $h = { 61 62 ?? 64 65 66 } condition: $h and filesize < 100 }`, []byte("abcdef ab.def"))
+	f.Add(verifyRules, []byte("x EVAL ( $_post abcd\xc3\xa9wxyz QRST\xc3\xa9UVW mnop\v\vstuv keyw=val nwx1\x80\x81\x82nwx2"))
 	f.Fuzz(func(t *testing.T, text string, data []byte) {
 		r, bad, err := Compile([]Source{{Name: "f.yar", Text: []byte(text)}})
 		if err != nil || len(bad) > 0 || r.Prefilter() == nil {

@@ -27,17 +27,33 @@ const (
 
 // regexNeeds is the necessary condition of a match of the expression src,
 // top when it cannot be derived.
-func regexNeeds(src string, nocase, ascii, wideToo bool) req {
+func regexNeeds(src string, nocase, dotAll, ascii, wideToo bool) req {
 	if !safeRegex(src) {
 		return nil
 	}
-	re, err := syntax.Parse(src, syntax.Perl)
+	flags := syntax.Perl
+	if dotAll {
+		flags |= syntax.DotNL
+	}
+	re, err := syntax.Parse(src, flags)
 	if err != nil {
 		return nil
 	}
 	ri := analyse(re)
 	if ri.exact != nil {
 		return clause(forms(ri.exact, nocase, ascii, wideToo))
+	}
+	var verified req
+	if ascii && !wideToo {
+		// Every match starts (after a fixed lead) with one of a few
+		// literals: each counts only where the expression may match.
+		if pre, v := verifiedPrefix(re, nocase); v != nil {
+			n := needs{}
+			for _, p := range pre {
+				n = or(n, needs{set: []lit{{b: p, nocase: nocase, re: v}}})
+			}
+			verified = clause(n)
+		}
 	}
 	all := reqAnd(reqAnd(ri.need, clause(toNeed(ri.prefix))), clause(toNeed(ri.suffix)))
 	// The anchors were derived as ascii exact strings: re-encode them.
@@ -49,7 +65,7 @@ func regexNeeds(src string, nocase, ascii, wideToo bool) req {
 		}
 		out = reqAnd(out, clause(forms(alts, nocase, ascii, wideToo)))
 	}
-	return out
+	return reqAnd(out, verified)
 }
 
 // safeRegex refuses what Go and YARA could read differently.
