@@ -82,7 +82,10 @@ func ReadBatches(t *target.Target, rec target.Recorder, src Source, opts Options
 		}
 	}
 	for _, p := range work {
-		p.out = make(chan []model.Event, 16)
+		// A few batches queued per piece: enough to keep a worker busy
+		// while the piece before is delivered, few enough to keep the
+		// memory in flight small (see chunkSize).
+		p.out = make(chan []model.Event, 4)
 	}
 	quit := make(chan struct{})
 	next := make(chan *piece)

@@ -2,7 +2,6 @@ package logs
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"io"
 )
@@ -68,8 +67,7 @@ func (lr *lineReader) next() ([]byte, bool) {
 		lr.unterminated = true
 	}
 	lr.n++
-	line = bytes.TrimSuffix(line, []byte{'\n'})
-	line = bytes.TrimSuffix(line, []byte{'\r'})
+	line = trimByte(trimByte(line, '\n'), '\r')
 	if len(line) > lr.max {
 		line = line[:lr.max]
 	}

@@ -241,6 +241,19 @@ type yearTracker struct {
 	plan      yearPlan
 	year      int
 	lastMonth int
+	minute    minuteCache
+}
+
+// minuteCache is the instant of the start of the last minute placed: a log
+// writes many lines a minute, and time.Date (calendar arithmetic and a zone
+// lookup) was a tenth of the parse.
+type minuteCache struct {
+	key  int64 // year, month, day, hour, minute; 0 when empty
+	loc  *time.Location
+	base time.Time // second 0 of the minute, UTC
+	// linear: second s of the minute is base+s (no zone transition
+	// inside it); else every stamp of it goes through time.Date.
+	linear bool
 }
 
 func (y *yearTracker) reset(p yearPlan) { *y = yearTracker{plan: p, year: p.start} }
@@ -248,7 +261,23 @@ func (y *yearTracker) reset(p yearPlan) { *y = yearTracker{plan: p, year: p.star
 // place returns s as a time in loc, UTC.
 func (y *yearTracker) place(s stamp, loc *time.Location) time.Time {
 	y.advance(s.month)
-	return time.Date(y.year, time.Month(s.month), s.day, s.hour, s.min, s.sec, s.nsec, loc).UTC()
+	if s.sec > 59 || s.nsec < 0 || s.nsec >= 1e9 { // a leap second: time.Date normalises it
+		return time.Date(y.year, time.Month(s.month), s.day, s.hour, s.min, s.sec, s.nsec, loc).UTC()
+	}
+	key := (((int64(y.year)*13+int64(s.month))*32+int64(s.day))*24+int64(s.hour))*60 + int64(s.min) + 1
+	c := &y.minute
+	if c.key != key || c.loc != loc {
+		c.key, c.loc = key, loc
+		c.base = time.Date(y.year, time.Month(s.month), s.day, s.hour, s.min, 0, 0, loc).UTC()
+		// Zone transitions fall on whole seconds: when second 59 is 59 s
+		// after second 0, none lies inside the minute.
+		last := time.Date(y.year, time.Month(s.month), s.day, s.hour, s.min, 59, 0, loc).UTC()
+		c.linear = last.Sub(c.base) == 59*time.Second
+	}
+	if !c.linear {
+		return time.Date(y.year, time.Month(s.month), s.day, s.hour, s.min, s.sec, s.nsec, loc).UTC()
+	}
+	return c.base.Add(time.Duration(s.sec)*time.Second + time.Duration(s.nsec))
 }
 
 // advance moves the tracker past a stamp of month m: a month that goes

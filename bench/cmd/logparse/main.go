@@ -21,6 +21,7 @@ import (
 
 func main() {
 	format := flag.String("format", logs.FormatAuth, "format of the files")
+	workers := flag.Int("workers", 0, "parsing goroutines (0: one per core, as vigil logs)")
 	flag.Parse()
 	enc := json.NewEncoder(os.Stdout)
 	for _, p := range flag.Args() {
@@ -40,7 +41,7 @@ func main() {
 		// As vigil logs reads: on every core (a large file in chunks).
 		// Batches are handed back to be reused, as vigil logs does.
 		free := make(chan []model.Event, 64)
-		cov, err := logs.ReadBatches(target.Live(), target.Discard{}, src, logs.Options{}, logs.BatchOptions{Free: free}, func(evs []model.Event) error {
+		cov, err := logs.ReadBatches(target.Live(), target.Discard{}, src, logs.Options{}, logs.BatchOptions{Free: free, Workers: *workers}, func(evs []model.Event) error {
 			for i := range evs {
 				kinds[evs[i].Kind]++
 			}

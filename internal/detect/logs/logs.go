@@ -104,7 +104,7 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 	var mu sync.Mutex
 	rec := lockedRec{mu: &mu, rec: env}
 	stream := make(chan item, 8)
-	free := make(chan []model.Event, 64)
+	free := make(chan []model.Event, 16) // batches to reuse: the reader rarely needs more at once
 	go d.readAll(env.Target, rec, srcs, ropt, stream, free)
 	var readErr error
 	for it := range stream {

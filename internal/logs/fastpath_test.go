@@ -1,0 +1,80 @@
+package logs
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+// TestPlaceMinuteCache: the cached placement equals time.Date for every
+// stamp, in zones with daylight saving (an hour, half an hour), across
+// their transitions, New Year and leap seconds, in any order.
+func TestPlaceMinuteCache(t *testing.T) {
+	// Algiers (1911) and Addis Ababa (1936) changed zone at a local time
+	// that was not a whole minute: a minute with two offsets.
+	zones := []string{"UTC", "Asia/Shanghai", "America/New_York", "Europe/London", "Australia/Lord_Howe",
+		"America/St_Johns", "Africa/Monrovia", "Africa/Algiers", "Africa/Addis_Ababa"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, name := range zones {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			t.Skipf("no zone data: %v", err)
+		}
+		var y yearTracker
+		y.reset(yearPlan{start: 1972, end: 1972})
+		check := func(year int, s stamp) {
+			y.year, y.lastMonth = year, 0
+			got := y.place(s, loc)
+			want := time.Date(year, time.Month(s.month), s.day, s.hour, s.min, s.sec, s.nsec, loc).UTC()
+			if !got.Equal(want) || got != want {
+				t.Fatalf("%s %d %+v: %v, time.Date %v", name, year, s, got, want)
+			}
+		}
+		// Every second of the hours around each transition of a few years
+		// (Monrovia moved by 44 min 30 s in 1972), in order.
+		for _, year := range []int{1911, 1936, 1972, 2007, 2024} {
+			start := time.Date(year, 1, 1, 0, 0, 0, 0, loc)
+			for t0 := start; t0.Year() == year; {
+				_, end := t0.ZoneBounds()
+				if end.IsZero() || end.Year() != year {
+					break
+				}
+				for u := end.Add(-2 * time.Hour); u.Before(end.Add(2 * time.Hour)); u = u.Add(time.Second) {
+					l := u.In(loc)
+					check(l.Year(), stamp{month: int(l.Month()), day: l.Day(), hour: l.Hour(), min: l.Minute(), sec: l.Second()})
+				}
+				t0 = end.Add(time.Second)
+			}
+		}
+		// Random stamps, including impossible ones time.Date normalises
+		// (Feb 30, second 60) and fractions.
+		for i := 0; i < 20000; i++ {
+			s := stamp{month: 1 + rng.IntN(12), day: 1 + rng.IntN(31), hour: rng.IntN(24), min: rng.IntN(60), sec: rng.IntN(61), nsec: rng.IntN(1e9)}
+			check(1970+rng.IntN(60), s)
+		}
+	}
+}
+
+// TestLastIndex: lastIndex is bytes.LastIndex.
+func TestLastIndex(t *testing.T) {
+	seps := []string{" from ", " port ", "x", "aa", "aba"}
+	texts := []string{"", " from ", "user a from 1.2.3.4 port 22", "a from b from c", "from", " from", "aaaa", "abababa", "x from  from ", "ababa"}
+	for _, sep := range seps {
+		for _, s := range texts {
+			if got, want := lastIndex([]byte(s), []byte(sep)), bytes.LastIndex([]byte(s), []byte(sep)); got != want {
+				t.Errorf("lastIndex(%q, %q) = %d, want %d", s, sep, got, want)
+			}
+		}
+	}
+}
+
+// FuzzLastIndex: lastIndex is bytes.LastIndex on any input.
+func FuzzLastIndex(f *testing.F) {
+	f.Add([]byte("a from b port 2"), []byte(" port "))
+	f.Fuzz(func(t *testing.T, b, sep []byte) {
+		if got, want := lastIndex(b, sep), bytes.LastIndex(b, sep); got != want {
+			t.Fatalf("lastIndex(%q, %q) = %d, want %d", b, sep, got, want)
+		}
+	})
+}
