@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	"path"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/vigil-ir/vigil/internal/grade/jobexec"
 	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/grade/shscript"
+	"github.com/vigil-ir/vigil/internal/lazyre"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/textclip"
 )
@@ -360,7 +360,7 @@ func watchSensitive(p string) bool {
 var webRoots = []string{"/var/www", "/srv/www", "/srv/http", "/usr/share/nginx/html", "/opt/lampp/htdocs",
 	"/var/lib/tomcat", "/srv/ftp", "/var/ftp", "/home/ftp"}
 
-var uploadComponent = regexp.MustCompile(`(?i)(?:^|/)[^/]*upload[^/]*(?:/|$)`)
+var uploadComponent = lazyre.New(`(?i)(?:^|/)[^/]*upload[^/]*(?:/|$)`)
 
 // watchExposed reports whether others can trigger the watch by writing
 // there: a world-writable directory, a web root or upload directory, an
@@ -381,7 +381,7 @@ func watchExposed(p string) bool {
 }
 
 // interpreterNames run the script named by their first operand.
-var interpreterNames = regexp.MustCompile(`^(?:sh|bash|dash|zsh|ksh|ash|busybox|python[0-9.]*|perl[0-9.]*|php[0-9.]*|ruby[0-9.]*|node|nodejs|lua[0-9.]*|source|\.)$`)
+var interpreterNames = lazyre.New(`^(?:sh|bash|dash|zsh|ksh|ash|busybox|python[0-9.]*|perl[0-9.]*|php[0-9.]*|ruby[0-9.]*|node|nodejs|lua[0-9.]*|source|\.)$`)
 
 // runsEventFile reports whether a command (wildcards expanded with
 // eventFileMarker for $#) executes the file the event is about: as the
@@ -423,7 +423,7 @@ func runsEventFile(cmd string) bool {
 }
 
 // absArg finds absolute paths in a command's words.
-var absArg = regexp.MustCompile(`(?:^|[\s'"=:])(/[^\s'";&|<>()]+)`)
+var absArg = lazyre.New(`(?:^|[\s'"=:])(/[^\s'";&|<>()]+)`)
 
 // writableArg returns a path in a world-writable or hidden place that the
 // command names anywhere (copying a planted file back over a watched one

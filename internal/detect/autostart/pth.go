@@ -2,10 +2,11 @@ package autostart
 
 import (
 	"bytes"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/vigil-ir/vigil/internal/lazyre"
 )
 
 // PthKind says what Python's site module does with a .pth line.
@@ -100,18 +101,18 @@ func statements(line string) []string {
 var (
 	// setuptools' distutils-precedence.pth (49.x-59.x default stdlib,
 	// 60+ default local).
-	distutilsPrecedence = []*regexp.Regexp{
-		regexp.MustCompile(`^importos$`),
-		regexp.MustCompile(`^var='SETUPTOOLS_USE_DISTUTILS'$`),
-		regexp.MustCompile(`^enabled=os\.environ\.get\(var,'(?:local|stdlib)'\)=='local'$`),
-		regexp.MustCompile(`^enabledand__import__\('_distutils_hack'\)\.add_shim\(\)$`),
+	distutilsPrecedence = []*lazyre.Regexp{
+		lazyre.New(`^importos$`),
+		lazyre.New(`^var='SETUPTOOLS_USE_DISTUTILS'$`),
+		lazyre.New(`^enabled=os\.environ\.get\(var,'(?:local|stdlib)'\)=='local'$`),
+		lazyre.New(`^enabledand__import__\('_distutils_hack'\)\.add_shim\(\)$`),
 	}
 	// setuptools' namespace-package template (*-nspkg.pth: google,
 	// zope, mpl_toolkits, sphinxcontrib, backports, jaraco ...), every
 	// version since 2008: the statements may appear in any of its
 	// historical combinations.
-	nspkgFirst = regexp.MustCompile(`^importsys,types,os(?:,pkgutil)?$`)
-	nspkgRest  = func() *regexp.Regexp {
+	nspkgFirst = lazyre.New(`^importsys,types,os(?:,pkgutil)?$`)
+	nspkgRest  = func() *lazyre.Regexp {
 		q := `(?:'[A-Za-z0-9_.]+'|"[A-Za-z0-9_.]+")`
 		root := `(?:sys\._getframe\(1\)\.f_locals\['sitedir'\]|sys\.prefix|'[^'\\]*'|"[^"\\]*")`
 		alts := []string{
@@ -127,7 +128,7 @@ var (
 			`mandsetattr\(sys\.modules\[` + q + `\],` + q + `,m\)`,
 			`mp\[:\]=mandpkgutil\.extend_path\(mp,` + q + `\)ormp`,
 		}
-		return regexp.MustCompile(`^(?:` + strings.Join(alts, "|") + `)$`)
+		return lazyre.New(`^(?:` + strings.Join(alts, "|") + `)$`)
 	}()
 	// Fixed lines: setuptools' easy-install.pth bracketing lines,
 	// virtualenv's _virtualenv.pth, coverage.py's documented hook.
@@ -139,8 +140,8 @@ var (
 	}
 	// PEP 660 editable installs by setuptools:
 	// "import __editable___NAME_finder; __editable___NAME_finder.install()".
-	editableImport = regexp.MustCompile(`^import(__editable___[A-Za-z0-9_]+_finder)$`)
-	editableCall   = regexp.MustCompile(`^(__editable___[A-Za-z0-9_]+_finder)\.install\(\)$`)
+	editableImport = lazyre.New(`^import(__editable___[A-Za-z0-9_]+_finder)$`)
+	editableCall   = lazyre.New(`^(__editable___[A-Za-z0-9_]+_finder)\.install\(\)$`)
 )
 
 // PthShape names the well-known inert shape of a .pth import line ("" when
@@ -180,7 +181,7 @@ func PthShape(line string) (shape, module string) {
 	return "", ""
 }
 
-func matchAll(st []string, res []*regexp.Regexp) bool {
+func matchAll(st []string, res []*lazyre.Regexp) bool {
 	if len(st) != len(res) {
 		return false
 	}
@@ -205,7 +206,7 @@ func equal(a, b []string) bool {
 }
 
 // importPrefix is a run of import statements before an exec call.
-var importPrefix = regexp.MustCompile(`^(?:\s*import\s+[A-Za-z0-9_.,\s]+;)+\s*$`)
+var importPrefix = lazyre.New(`^(?:\s*import\s+[A-Za-z0-9_.,\s]+;)+\s*$`)
 
 // ExecLiteral recognises "import a, b; exec('...')": an import line whose
 // only other statement executes one string literal (coverage's
@@ -355,6 +356,6 @@ func importedModules(line string) []string {
 }
 
 var (
-	pyIdent      = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	dunderImport = regexp.MustCompile(`__import__\(\s*['"]([A-Za-z0-9_.]+)['"]`)
+	pyIdent      = lazyre.New(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	dunderImport = lazyre.New(`__import__\(\s*['"]([A-Za-z0-9_.]+)['"]`)
 )

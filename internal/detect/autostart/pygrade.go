@@ -2,12 +2,12 @@ package autostart
 
 import (
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/vigil-ir/vigil/internal/grade/cmdscan"
 	"github.com/vigil-ir/vigil/internal/grade/places"
+	"github.com/vigil-ir/vigil/internal/lazyre"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/textclip"
 )
@@ -34,14 +34,14 @@ func modUse(names ...string) string {
 }
 
 var (
-	pyExecRE   = regexp.MustCompile(`(?:^|[^.\w])(?:exec|eval)\s*\(|\bcompile\s*\(.*['"]exec['"]\s*\)`)
-	pyDecodeRE = regexp.MustCompile(`(?i)\b(?:b64decode|b32decode|b16decode|a85decode|b85decode|decodebytes|decodestring|unhexlify|fromhex|rot_?13)\b|\b(?:zlib|bz2|lzma|gzip)\.decompress\b|\bmarshal\.loads\b|\bcodecs\.decode\s*\(|(?:\\x[0-9a-fA-F]{2}){8,}|(?:chr\(\s*\d+\s*\)\s*\+\s*){4,}|['"][A-Za-z0-9+/]{160,}={0,2}['"]|` +
+	pyExecRE   = lazyre.New(`(?:^|[^.\w])(?:exec|eval)\s*\(|\bcompile\s*\(.*['"]exec['"]\s*\)`)
+	pyDecodeRE = lazyre.New(`(?i)\b(?:b64decode|b32decode|b16decode|a85decode|b85decode|decodebytes|decodestring|unhexlify|fromhex|rot_?13)\b|\b(?:zlib|bz2|lzma|gzip)\.decompress\b|\bmarshal\.loads\b|\bcodecs\.decode\s*\(|(?:\\x[0-9a-fA-F]{2}){8,}|(?:chr\(\s*\d+\s*\)\s*\+\s*){4,}|['"][A-Za-z0-9+/]{160,}={0,2}['"]|` +
 		modUse("base64", "binascii", "marshal"))
-	pyNetRE = regexp.MustCompile(`\burlopen\b|\burlretrieve\b|\bcreate_connection\s*\(|\brequests\s*\.\s*(?:get|post|put|request|Session)\b|` +
+	pyNetRE = lazyre.New(`\burlopen\b|\burlretrieve\b|\bcreate_connection\s*\(|\brequests\s*\.\s*(?:get|post|put|request|Session)\b|` +
 		modUse("socket", `urllib[23]?`, `http\.client`, `httplib2?`, "ftplib", "telnetlib", "paramiko", "websocket", "websockets", "smtplib", "pycurl", "aiohttp", "httpx", "requests"))
-	pyProcRE = regexp.MustCompile(`(?:\bos|__import__\(\s*['"]os['"]\s*\))\s*\.\s*(?:system|popen[234]?|exec[lv]p?e?|spawn[lv]p?e?|posix_spawnp?|fork|forkpty|dup2)\s*\(|\bpty\s*\.\s*spawn\b|\bcommands\s*\.\s*getoutput\b|\b(?:Popen|check_output|check_call|getstatusoutput)\s*\(|` +
+	pyProcRE = lazyre.New(`(?:\bos|__import__\(\s*['"]os['"]\s*\))\s*\.\s*(?:system|popen[234]?|exec[lv]p?e?|spawn[lv]p?e?|posix_spawnp?|fork|forkpty|dup2)\s*\(|\bpty\s*\.\s*spawn\b|\bcommands\s*\.\s*getoutput\b|\b(?:Popen|check_output|check_call|getstatusoutput)\s*\(|` +
 		modUse("subprocess", "pty"))
-	pyPathRE = regexp.MustCompile(`['"](/[^'"\s]+)['"]`)
+	pyPathRE = lazyre.New(`['"](/[^'"\s]+)['"]`)
 )
 
 // pySignals returns what a piece of Python code does, with the first
@@ -51,7 +51,7 @@ func pySignals(text string) (signal, map[signal]string) {
 	frags := map[signal]string{}
 	for _, c := range []struct {
 		sig signal
-		re  *regexp.Regexp
+		re  *lazyre.Regexp
 	}{{sigExec, pyExecRE}, {sigDecode, pyDecodeRE}, {sigNet, pyNetRE}, {sigProc, pyProcRE}} {
 		if loc := c.re.FindStringIndex(text); loc != nil {
 			s |= c.sig
@@ -213,7 +213,7 @@ func gradePyLine(text string) pyVerdict {
 }
 
 // pyImportOnly matches a line that only imports.
-var pyImportOnly = regexp.MustCompile(`^\s*(?:import\s+[\w.]+(?:\s+as\s+\w+)?(?:\s*,\s*[\w.]+(?:\s+as\s+\w+)?)*|from\s+[\w.]+\s+import\s+[\w.,\s()*]+?)\s*(?:#.*)?$`)
+var pyImportOnly = lazyre.New(`^\s*(?:import\s+[\w.]+(?:\s+as\s+\w+)?(?:\s*,\s*[\w.]+(?:\s+as\s+\w+)?)*|from\s+[\w.]+\s+import\s+[\w.,\s()*]+?)\s*(?:#.*)?$`)
 
 // window is how many lines apart two signals of a module may be and still
 // count as one behaviour (a reverse shell spreads over five or six lines).
@@ -282,9 +282,9 @@ func gradePyBlock(lines []srcLine) pyVerdict {
 
 // benignExecMarkers identify the code of the well-known exec-literal .pth
 // files: coverage.py's a1_coverage.pth (7.10+) and pytest-cov.pth.
-var benignExecMarkers = []*regexp.Regexp{
-	regexp.MustCompile(`COVERAGE_PROCESS_START[\s\S]*\bcoverage\.process_startup\(`),
-	regexp.MustCompile(`COV_CORE_SOURCE[\s\S]*\bpytest_cov\.embed\b`),
+var benignExecMarkers = []*lazyre.Regexp{
+	lazyre.New(`COVERAGE_PROCESS_START[\s\S]*\bcoverage\.process_startup\(`),
+	lazyre.New(`COV_CORE_SOURCE[\s\S]*\bpytest_cov\.embed\b`),
 }
 
 func benignExecCode(code string) bool {

@@ -3,8 +3,9 @@ package webshell
 import (
 	"bytes"
 	"path"
-	"regexp"
 	"strings"
+
+	"github.com/vigil-ir/vigil/internal/lazyre"
 )
 
 // Script extensions a web server or an interpreter behind it may execute.
@@ -94,13 +95,13 @@ func ClassifyDir(dir string) (DirClass, string) {
 
 // Markers of server-side code inside an image. Each needs several exact
 // bytes, so that random image data does not match by chance.
-var imageCodeRe = regexp.MustCompile(`<\?(?:php|PHP)[\s(]|(?i:<%@\s*page\b|<%\s*(?:eval|execute)\b|<script\s+language\s*=\s*["']?php|runat\s*=\s*["']?server|<jsp:|Runtime\.getRuntime\(\)\.exec\s*\()|` + evalInput)
+var imageCodeRe = lazyre.New(`<\?(?:php|PHP)[\s(]|(?i:<%@\s*page\b|<%\s*(?:eval|execute)\b|<script\s+language\s*=\s*["']?php|runat\s*=\s*["']?server|<jsp:|Runtime\.getRuntime\(\)\.exec\s*\()|` + evalInput)
 
 // evalInput is code that evaluates or runs request input, or decodes a
 // payload to evaluate: the core of a webshell in any of PHP, ASP, JSP.
 const evalInput = `(?i:\b(?:eval|assert|system|exec|shell_exec|passthru|popen|proc_open|create_function|preg_replace)\s*\(\s*(?:\$_(?:POST|GET|REQUEST|COOKIE)|base64_decode\s*\(|gzinflate\s*\(|gzuncompress\s*\(|str_rot13\s*\(|request\s*[.(\[])|\$_(?:POST|GET|REQUEST|COOKIE)\s*\[[^\]]{0,40}\]\s*\(|request\.getParameter\s*\([^)]{0,60}\)\s*\)?\s*;?\s*Runtime|eval\s*\(?\s*request\s*\()`
 
-var WebshellRe = regexp.MustCompile(evalInput)
+var WebshellRe = lazyre.New(evalInput)
 
 // FindCode returns the first code marker in b, clipped for evidence.
 func FindCode(b []byte) (string, bool) {
@@ -141,7 +142,7 @@ func Printable(b []byte) string {
 // whitespace are gone: nothing, exit/die, a redirect to the parent, or a
 // direct-access guard. Plugins and CMSs drop such files into every
 // directory, uploads included ("Silence is golden", PrestaShop's index.php).
-var benignStmtRe = regexp.MustCompile(`^(?:|exit|die|exit\(\)|die\(\)|(?:exit|die)\s*\(\s*(?:\d+|'[^'$]*'|"[^"$]*")\s*\)|header\s*\(\s*(?:'[^'$]*'|"[^"$]*")\s*(?:\.\s*gmdate\s*\(\s*(?:'[^'$]*'|"[^"$]*")\s*\)\s*\.\s*(?:'[^'$]*'|"[^"$]*")\s*)?(?:,\s*(?:false|true|\d+)\s*)*\)|http_response_code\s*\(\s*\d+\s*\)|(?:if\s*\(\s*!\s*defined\s*\(\s*'[A-Z_]+'\s*\)\s*\)|defined\s*\(\s*'[A-Z_]+'\s*\)\s*(?:or|\|\|))\s*\{?\s*(?:exit|die)(?:\s*\(\s*(?:'[^'$]*'|"[^"$]*")?\s*\))?\s*;?\s*\}?)$`)
+var benignStmtRe = lazyre.New(`^(?:|exit|die|exit\(\)|die\(\)|(?:exit|die)\s*\(\s*(?:\d+|'[^'$]*'|"[^"$]*")\s*\)|header\s*\(\s*(?:'[^'$]*'|"[^"$]*")\s*(?:\.\s*gmdate\s*\(\s*(?:'[^'$]*'|"[^"$]*")\s*\)\s*\.\s*(?:'[^'$]*'|"[^"$]*")\s*)?(?:,\s*(?:false|true|\d+)\s*)*\)|http_response_code\s*\(\s*\d+\s*\)|(?:if\s*\(\s*!\s*defined\s*\(\s*'[A-Z_]+'\s*\)\s*\)|defined\s*\(\s*'[A-Z_]+'\s*\)\s*(?:or|\|\|))\s*\{?\s*(?:exit|die)(?:\s*\(\s*(?:'[^'$]*'|"[^"$]*")?\s*\))?\s*;?\s*\}?)$`)
 
 // BenignStub reports whether a PHP file cannot do anything but stop or
 // redirect: empty, comments only, exits first, or only sends headers.

@@ -1,8 +1,9 @@
 package webshell
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/vigil-ir/vigil/internal/lazyre"
 )
 
 // maxArg bounds the argument text examined after a call: an argument
@@ -69,11 +70,11 @@ func (sp *spec) refsTainted(text string, t map[string]bool, self string) bool {
 // PHP-only shapes: a function named by request input, input in backticks,
 // the /e modifier of preg_replace.
 var (
-	phpInputCall = regexp.MustCompile(`\$_(?:GET|POST|REQUEST|COOKIE|SERVER)\s*\[[^\]]{0,64}\]\s*\(`)
-	phpVarCall   = regexp.MustCompile(`(?:^|[^\w>:$])\$(\w{1,64})\s*\(`)
-	phpBacktick  = regexp.MustCompile("`[^`]{0,300}`")
-	phpPregE     = regexp.MustCompile(`(?i)preg_replace\s*\(\s*['"]([/#~|!@%{])[^'"]{0,300}[/#~|!@%}][a-zA-Z]*e[a-zA-Z]*['"]\s*,`)
-	jspDefine    = regexp.MustCompile(`defineClass\s*\(`)
+	phpInputCall = lazyre.New(`\$_(?:GET|POST|REQUEST|COOKIE|SERVER)\s*\[[^\]]{0,64}\]\s*\(`)
+	phpVarCall   = lazyre.New(`(?:^|[^\w>:$])\$(\w{1,64})\s*\(`)
+	phpBacktick  = lazyre.New("`[^`]{0,300}`")
+	phpPregE     = lazyre.New(`(?i)preg_replace\s*\(\s*['"]([/#~|!@%{])[^'"]{0,300}[/#~|!@%}][a-zA-Z]*e[a-zA-Z]*['"]\s*,`)
+	jspDefine    = lazyre.New(`defineClass\s*\(`)
 )
 
 // inputExec finds request input reaching code or command execution.

@@ -4,9 +4,10 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/vigil-ir/vigil/internal/lazyre"
 )
 
 // sensitive are the function names a webshell hides behind strings: code
@@ -31,13 +32,13 @@ func namesSensitive(s string) (string, bool) {
 
 // The ways PHP code spells a function name without writing it.
 var (
-	rot13Lit  = regexp.MustCompile(`(?i)str_rot13\s*\(\s*['"]([\w@(]{3,40})['"]\s*\)`)
-	b64Lit    = regexp.MustCompile(`(?i)base64_decode\s*\(\s*['"]([A-Za-z0-9+/=]{4,64})['"]\s*\)`)
-	revLit    = regexp.MustCompile(`(?i)strrev\s*\(\s*['"]([\w@(]{3,40})['"]\s*\)`)
-	chrChain  = regexp.MustCompile(`(?i)(?:chr\s*\(\s*\d{1,3}\s*\)\s*\.\s*){2,40}chr\s*\(\s*\d{1,3}\s*\)`)
-	chrNum    = regexp.MustCompile(`\d{1,3}`)
-	concatLit = regexp.MustCompile(`['"][a-z_0-9]{1,12}['"](?:\s*\.\s*['"][a-z_0-9]{1,12}['"]){1,10}`)
-	hexEsc    = regexp.MustCompile(`"(?:\\x[0-9a-fA-F]{2}){3,40}"`)
+	rot13Lit  = lazyre.New(`(?i)str_rot13\s*\(\s*['"]([\w@(]{3,40})['"]\s*\)`)
+	b64Lit    = lazyre.New(`(?i)base64_decode\s*\(\s*['"]([A-Za-z0-9+/=]{4,64})['"]\s*\)`)
+	revLit    = lazyre.New(`(?i)strrev\s*\(\s*['"]([\w@(]{3,40})['"]\s*\)`)
+	chrChain  = lazyre.New(`(?i)(?:chr\s*\(\s*\d{1,3}\s*\)\s*\.\s*){2,40}chr\s*\(\s*\d{1,3}\s*\)`)
+	chrNum    = lazyre.New(`\d{1,3}`)
+	concatLit = lazyre.New(`['"][a-z_0-9]{1,12}['"](?:\s*\.\s*['"][a-z_0-9]{1,12}['"]){1,10}`)
+	hexEsc    = lazyre.New(`"(?:\\x[0-9a-fA-F]{2}){3,40}"`)
 )
 
 // dynamicCalls finds function names built from strings (PHP).
@@ -127,10 +128,10 @@ func reverse(s string) string {
 // encodedEval is code evaluated straight out of decoding layers: a payload
 // kept unreadable on purpose (PHP eval/assert of base64/gzinflate/rot13,
 // ASP Execute of a decoder, JSP classes defined from Base64).
-var encodedEval = regexp.MustCompile(`(?i)(?:^|[^\w>:$])(?:eval|assert|create_function|execute|executeglobal)\s*\(?\s*@?\s*(?:(?:gzinflate|gzuncompress|gzdecode|base64_decode|str_rot13|strrev|hex2bin|convert_uudecode|rawurldecode|urldecode|unescape|decode|strreverse)\s*\(\s*@?\s*){1,}|defineClass\s*\([^;]{0,200}(?:Base64|decodeBuffer)|(?:^|[^\w>:$])eval\s*\(\s*\$\w{1,64}\s*\(`)
+var encodedEval = lazyre.New(`(?i)(?:^|[^\w>:$])(?:eval|assert|create_function|execute|executeglobal)\s*\(?\s*@?\s*(?:(?:gzinflate|gzuncompress|gzdecode|base64_decode|str_rot13|strrev|hex2bin|convert_uudecode|rawurldecode|urldecode|unescape|decode|strreverse)\s*\(\s*@?\s*){1,}|defineClass\s*\([^;]{0,200}(?:Base64|decodeBuffer)|(?:^|[^\w>:$])eval\s*\(\s*\$\w{1,64}\s*\(`)
 
 // encodedEvalLow is encodedEval for lower-cased content.
-var encodedEvalLow = regexp.MustCompile(strings.ToLower(encodedEval.String()))
+var encodedEvalLow = lazyre.New(strings.ToLower(encodedEval.String()))
 
 func encodedPayload(s, low string) []match {
 	var out []match

@@ -2,8 +2,9 @@ package cmdscan
 
 import (
 	"path"
-	"regexp"
 	"strings"
+
+	"github.com/vigil-ir/vigil/internal/lazyre"
 )
 
 // Exceptions: what an expression matches but is ordinary. Each ok function
@@ -51,9 +52,9 @@ var notEvalTools = map[string]bool{
 
 // reClickComplete is the environment variable click-based tools read to
 // print their completion (_PIPENV_COMPLETE=bash_source pipenv).
-var reClickComplete = regexp.MustCompile(`^_[A-Z0-9_]+_COMPLETE=`)
+var reClickComplete = lazyre.New(`^_[A-Z0-9_]+_COMPLETE=`)
 
-var reAssign = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*=`)
+var reAssign = lazyre.New(`^[A-Za-z_][A-Za-z0-9_]*=`)
 
 // okEval reports whether eval $(...) at m runs something other than a
 // known tool's shell set-up.
@@ -135,8 +136,8 @@ func simpleCommand(s string) ([]string, bool) {
 }
 
 var (
-	reDiscard  = regexp.MustCompile(`^(?:[0-9]?>>?/dev/null|&>>?/dev/null|[0-9]?>&[0-9]-?)$`)
-	reRedirect = regexp.MustCompile(`^(?:[0-9]?>>?|&>>?)$`)
+	reDiscard  = lazyre.New(`^(?:[0-9]?>>?/dev/null|&>>?/dev/null|[0-9]?>&[0-9]-?)$`)
+	reRedirect = lazyre.New(`^(?:[0-9]?>>?|&>>?)$`)
 )
 
 var unquoter = strings.NewReplacer(`"`, "", `'`, "")
@@ -156,7 +157,7 @@ const nc = `[^/.][^/]*`
 // under their own hidden directory, from that directory on. A hidden
 // directory is ordinary only when the path goes on this way: ~/.local/bin/x
 // is, ~/.local/share/.x/run and ~/.config/.cache/kworker are not.
-var toolLayouts = regexp.MustCompile(`^(?:` + strings.Join([]string{
+var toolLayouts = lazyre.New(`^(?:` + strings.Join([]string{
 	`\.local/bin/` + nc,
 	`\.local/(?:share/)?pipx/venvs/` + nc + `/bin/` + nc,
 	`\.local/share/virtualenvs/` + nc + `/bin/` + nc, // pipenv

@@ -1,8 +1,9 @@
 package cmdscan
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/vigil-ir/vigil/internal/lazyre"
 )
 
 // Encoded one-liners: a script interpreter given its program on the
@@ -21,15 +22,15 @@ var kwInterpreters = []string{"python", "perl", "ruby", "php", "node"}
 
 // interpreterCode is an interpreter with its program on the command line;
 // submatch 1 is the rest of the line, the program and what follows.
-var interpreterCode = regexp.MustCompile(`\b(?:python[0-9.]*\s+(?:-[A-Za-z]+\s+)*-[A-Za-z]*c|perl\s+(?:-\S+\s+)*-[A-Za-z]*[eE]|ruby\s+(?:-\S+\s+)*-[A-Za-z]*e|php[0-9.]*\s+(?:-\S+\s+)*-r|node(?:js)?\s+(?:-\S+\s+)*(?:-e|-p|--eval|--print))(?:\s|["'$])(.*)`)
+var interpreterCode = lazyre.New(`\b(?:python[0-9.]*\s+(?:-[A-Za-z]+\s+)*-[A-Za-z]*c|perl\s+(?:-\S+\s+)*-[A-Za-z]*[eE]|ruby\s+(?:-\S+\s+)*-[A-Za-z]*e|php[0-9.]*\s+(?:-\S+\s+)*-r|node(?:js)?\s+(?:-\S+\s+)*(?:-e|-p|--eval|--print))(?:\s|["'$])(.*)`)
 
 // decodeInCode are the decoding primitives of the five languages, and a
 // shell decoder feeding the program through a command substitution.
-var decodeInCode = regexp.MustCompile(`(?i)b64decode|b32decode|decodebytes|decodestring|a2b_base64|decode_base64|base64_decode|decode64|unpack1?\s*\(?\s*["']m0?["']|base64\.decode|from\s*\([^)]*["'](?:base64|hex)["']|\batob\s*\(|\.decode\s*\(\s*["'](?:base64|hex|rot_?13|zlib)["']|codecs\.decode|bytes\.fromhex|unhexlify|pack\s*\(?\s*["']H\*["']|hex2bin|zlib\.decompress|zlib::inflate|inflatesync|gunzipsync|gzinflate|gzuncompress|gzdecode|compress::zlib|str_rot13|tr\s*[/(]\s*["']?a-za-z["']?\s*[/,]\s*["']?n-za-mn-za-m|marshal\.loads?|pickle\.loads|fromcharcode|(?:\bchr\s*\(\s*\d+\s*\)\s*[+.,]\s*){3}\bchr\s*\(|map\s*\(\s*chr\b|pack\s*\(\s*["']c\*["']|(?:\\x[0-9a-f]{2}){8}|base64\s+(?:-d|--decode)|xxd\s+-r`)
+var decodeInCode = lazyre.New(`(?i)b64decode|b32decode|decodebytes|decodestring|a2b_base64|decode_base64|base64_decode|decode64|unpack1?\s*\(?\s*["']m0?["']|base64\.decode|from\s*\([^)]*["'](?:base64|hex)["']|\batob\s*\(|\.decode\s*\(\s*["'](?:base64|hex|rot_?13|zlib)["']|codecs\.decode|bytes\.fromhex|unhexlify|pack\s*\(?\s*["']H\*["']|hex2bin|zlib\.decompress|zlib::inflate|inflatesync|gunzipsync|gzinflate|gzuncompress|gzdecode|compress::zlib|str_rot13|tr\s*[/(]\s*["']?a-za-z["']?\s*[/,]\s*["']?n-za-mn-za-m|marshal\.loads?|pickle\.loads|fromcharcode|(?:\bchr\s*\(\s*\d+\s*\)\s*[+.,]\s*){3}\bchr\s*\(|map\s*\(\s*chr\b|pack\s*\(\s*["']c\*["']|(?:\\x[0-9a-f]{2}){8}|base64\s+(?:-d|--decode)|xxd\s+-r`)
 
 // execInCode are the ways the five languages run code or commands they
 // hold as data.
-var execInCode = regexp.MustCompile(`\b(?:exec|eval|system|passthru|shell_exec|popen|proc_open|pcntl_exec|assert|compile|instance_eval|class_eval|execSync|spawnSync|spawn|Function)\s*[(\s"'$\x60]|\b(?:subprocess|child_process|os\.system|Kernel\.exec|IO\.popen)\b|\x60|\bqx\s*[({/]|%x[({]`)
+var execInCode = lazyre.New(`\b(?:exec|eval|system|passthru|shell_exec|popen|proc_open|pcntl_exec|assert|compile|instance_eval|class_eval|execSync|spawnSync|spawn|Function)\s*[(\s"'$\x60]|\b(?:subprocess|child_process|os\.system|Kernel\.exec|IO\.popen)\b|\x60|\bqx\s*[({/]|%x[({]`)
 
 // okEncodedOneLiner counts an interpreter one-liner whose program both
 // decodes and executes, or whose program a shell decoder produces.
@@ -49,4 +50,4 @@ func okEncodedOneLiner(text string, m []int) bool {
 
 // decodePipe is a shell decoder piped into an interpreter, which runs
 // what it reads.
-var decodePipe = regexp.MustCompile(`(?i)\b(?:base(?:64|32)\s+(?:-\w+\s+)*(?:-d|--decode|-D)\b|xxd\s+(?:-\w+\s+)*-r\b|openssl\s+(?:enc\s+)?-?base64\s+-d\b)[^\n;&]*\|\s*(?:sudo\s+)?(?:(?:/usr)?(?:/local)?/bin/)?(?:python[0-9.]*|perl|ruby|php[0-9.]*|node(?:js)?)\b`)
+var decodePipe = lazyre.New(`(?i)\b(?:base(?:64|32)\s+(?:-\w+\s+)*(?:-d|--decode|-D)\b|xxd\s+(?:-\w+\s+)*-r\b|openssl\s+(?:enc\s+)?-?base64\s+-d\b)[^\n;&]*\|\s*(?:sudo\s+)?(?:(?:/usr)?(?:/local)?/bin/)?(?:python[0-9.]*|perl|ruby|php[0-9.]*|node(?:js)?)\b`)
