@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Prefilter says, before libyara scans a file, whether some rule of the
@@ -27,9 +28,10 @@ type Prefilter struct {
 	rules   []filtered
 	clauses [][]int // clause -> the rules (index in rules) it belongs to
 	anchors []anchor
-	stride  int                 // positions of the data looked at: every one, or every other
-	table   [1 << 10]uint64     // bit h: some anchor key hashes to h
-	keys    map[uint32][]keyRef // folded key -> anchors whose key it is
+	stride  int             // positions of the data looked at: every one, or every other
+	table   [1 << 10]uint64 // bit h: some anchor key hashes to h
+	refs    []keyRef        // every anchor's keys, by hash of the key
+	bucket  []uint32        // hash h -> refs[bucket[h]:bucket[h+1]]
 }
 
 type span struct{ lo, hi int64 }
@@ -49,14 +51,15 @@ type anchor struct {
 }
 
 type keyRef struct {
-	anchor int
-	off    int // offset of the key in the anchor
+	key    uint32 // folded
+	anchor int32
+	off    int32 // offset of the key in the anchor
 }
 
 // newPrefilter builds the prefilter of an analysis; nil when every file
 // must be scanned anyway (a rule with no size bound and no anchor).
 func newPrefilter(a *analysis) *Prefilter {
-	p := &Prefilter{lo: math.MaxInt64, keys: map[uint32][]keyRef{}}
+	p := &Prefilter{lo: math.MaxInt64}
 	index := map[string]int{}
 	for _, r := range a.rules {
 		s := span{r.lo, r.hi}
@@ -107,28 +110,38 @@ func newPrefilter(a *analysis) *Prefilter {
 	for i := range p.anchors {
 		p.addKey(i)
 	}
+	// The refs by hash, with where each hash's start: a hit in the table
+	// finds its candidates without a map lookup.
+	slices.SortStableFunc(p.refs, func(a, b keyRef) int { return int(hash(a.key)) - int(hash(b.key)) })
+	p.bucket = make([]uint32, len(p.table)*64+1)
+	for _, r := range p.refs {
+		p.bucket[hash(r.key)+1]++
+	}
+	for h := 1; h < len(p.bucket); h++ {
+		p.bucket[h] += p.bucket[h-1]
+	}
 	return p
 }
 
-// addKey indexes anchor i by its rarest window of stride+2 bytes: the
-// key of each of its stride first positions.
+// addKey indexes anchor i by its rarest window of stride+2 bytes (the
+// least frequent keys): the key of each of its stride first positions.
 func (p *Prefilter) addKey(i int) {
 	b := p.anchors[i].lit.b
 	w := minLit + p.stride - 1
 	best, off := -1, 0
 	for j := 0; j+w <= len(b); j++ {
-		s := 0
-		for _, c := range b[j : j+w] {
-			s += byteScore(c)
+		f := 0
+		for o := j; o < j+p.stride; o++ {
+			f += triFreq(key3(b[o:]))
 		}
-		if s > best {
-			best, off = s, j
+		if best < 0 || f < best {
+			best, off = f, j
 		}
 	}
 	for o := off; o < off+p.stride; o++ {
 		k := key3(b[o:])
 		p.table[hash(k)>>6] |= 1 << (hash(k) & 63)
-		p.keys[k] = append(p.keys[k], keyRef{anchor: i, off: o})
+		p.refs = append(p.refs, keyRef{key: k, anchor: int32(i), off: int32(o)})
 	}
 }
 
@@ -214,13 +227,17 @@ func (st *state) search(b []byte) bool {
 // then satisfied.
 func (st *state) found(b []byte, i int, k uint32) bool {
 	p := st.p
-	for _, r := range p.keys[k] {
+	h := hash(k)
+	for _, r := range p.refs[p.bucket[h]:p.bucket[h+1]] {
+		if r.key != k {
+			continue
+		}
 		a := &p.anchors[r.anchor]
-		start := i - r.off
+		start := i - int(r.off)
 		if start < 0 || start+len(a.lit.b) > len(b) || !equalAt(b[start:start+len(a.lit.b)], a.lit) {
 			continue
 		}
-		if a.lit.re != nil && (st.allSat(a.clauses) || !a.lit.re.verify(b, start)) {
+		if a.lit.re != nil && (st.allSat(a.clauses) || !a.lit.re.verifyAt(b, start, a.lit.next, len(a.lit.b))) {
 			continue
 		}
 		for _, c := range a.clauses {

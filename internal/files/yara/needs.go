@@ -13,6 +13,7 @@ type lit struct {
 	b      []byte
 	nocase bool
 	re     *verifier
+	next   *byteSet // with re: the bytes that may follow b in a match (nil: any)
 }
 
 // same reports whether two anchors are one.
@@ -105,40 +106,47 @@ func or(a, b needs) needs {
 // verifiedScore is the rarity of a verified anchor, above every litScore.
 const verifiedScore = 1 << 12
 
-// litScore estimates how rarely b occurs in ordinary files: the sum of
-// its bytes' scores over its best three-byte window (the prefilter's key),
-// plus its length.
+// litScore estimates how rarely b occurs in ordinary files: the rarity
+// of its rarest three bytes (the prefilter's key), plus its length.
 func litScore(b []byte) int {
 	if len(b) < minLit {
 		return 0
 	}
 	best := 0
 	for i := 0; i+minLit <= len(b); i++ {
-		s := 0
-		for _, c := range b[i : i+minLit] {
-			s += byteScore(c)
-		}
-		best = max(best, s)
+		best = max(best, triRarity(key3(b[i:])))
 	}
 	return best*4 + min(len(b), 32)
 }
 
-// byteScore is a rough rarity of a byte in text and programs, after the
-// prefilter's key folding (c | 0x20): NUL, space and 0xff are everywhere,
-// common lower-case letters often, punctuation and digits less.
-func byteScore(c byte) int {
-	switch f := c | 0x20; {
-	case f == 0x20, f == 0xff:
-		return 0
-	case bytes.IndexByte([]byte("etaoinsrlhdcu"), f) >= 0:
-		return 2
-	case f >= 'a' && f <= 'z':
-		return 4
-	case f >= '0' && f <= '9', f == '_', f == '.', f == '/':
-		return 3
-	default:
-		return 5
+// trigramRank is the rank of each of commonTrigrams.
+var trigramRank = func() map[uint32]int {
+	m := make(map[uint32]int, len(commonTrigrams)/3)
+	for i := 0; i+3 <= len(commonTrigrams); i += 3 {
+		k := key3([]byte(commonTrigrams[i : i+3]))
+		if _, ok := m[k]; !ok {
+			m[k] = i / 3
+		}
 	}
+	return m
+}()
+
+// triRarity rates a folded key: 0 for the most common, up to 31 for the
+// least common of commonTrigrams, 40 for one that is not among them.
+func triRarity(k uint32) int {
+	if r, ok := trigramRank[k]; ok {
+		return r / 16
+	}
+	return 40
+}
+
+// triFreq estimates how often a folded key occurs (Zipf's law over the
+// ranks: a key not among commonTrigrams rarer than all of them).
+func triFreq(k uint32) int {
+	if r, ok := trigramRank[k]; ok {
+		return (1 << 20) / (r + 1)
+	}
+	return (1 << 20) / 1024
 }
 
 // wide is b in UTF-16LE as YARA's wide modifier makes it (each byte

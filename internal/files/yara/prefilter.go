@@ -26,10 +26,16 @@ import (
 // When the rule files cannot be parsed, include others, or the parsed
 // rules are not the ones libyara compiled, there is no prefilter.
 
-// prefilterFor builds the prefilter of a compiled set from its sources;
-// nil and why when there is none.
-func prefilterFor(sources []Source, r *Rules) (*Prefilter, error) {
-	a, err := analyseSources(sources)
+// analysisResult is analyseSources' answer.
+type analysisResult struct {
+	a   *analysis
+	err error
+}
+
+// prefilterFor builds the prefilter of a compiled set from the analysis
+// of its sources (or the error that ended it); nil and why when there is
+// none.
+func prefilterFor(a *analysis, err error, r *Rules) (*Prefilter, error) {
 	if err != nil {
 		return nil, err
 	}

@@ -47,10 +47,10 @@ func regexNeeds(src string, nocase, dotAll, ascii, wideToo bool) req {
 	if ascii && !wideToo {
 		// Every match starts (after a fixed lead) with one of a few
 		// literals: each counts only where the expression may match.
-		if pre, v := verifiedPrefix(re, nocase); v != nil {
+		if ls := verifiedAnchors(re, nocase); ls != nil {
 			n := needs{}
-			for _, p := range pre {
-				n = or(n, needs{set: []lit{{b: p, nocase: nocase, re: v}}})
+			for _, l := range ls {
+				n = or(n, needs{set: []lit{l}})
 			}
 			verified = clause(n)
 		}

@@ -37,9 +37,10 @@ import (
 const maxVerify = 4096
 
 // verifier runs one expression from a match start: lead bytes before the
-// anchor literal.
+// anchor literal. prog is the program of its Go form, for nextBytes.
 type verifier struct {
 	re   *regexp.Regexp
+	prog *syntax.Prog
 	lead int
 }
 
@@ -54,7 +55,11 @@ func newVerifier(re *syntax.Regexp, lead int, nocase bool) *verifier {
 	if err != nil {
 		return nil
 	}
-	return &verifier{re: g, lead: lead}
+	prog, err := syntax.Compile(c.Simplify())
+	if err != nil {
+		return nil
+	}
+	return &verifier{re: g, prog: prog, lead: lead}
 }
 
 // yaraForm is a copy of re that matches, on the byte-to-rune reading,
@@ -139,6 +144,18 @@ func yaraClass(ranges []rune, nocase bool) []rune {
 // b[at:]: whether it matches from at-lead, reading at most maxVerify
 // bytes (undecided there: yes).
 func (v *verifier) verify(b []byte, at int) bool {
+	return v.verifyAt(b, at, nil, 0)
+}
+
+// verifyAt is verify for an anchor of n bytes whose possible next bytes
+// are next (nil: any): most places fail on the byte after the literal,
+// known without running the expression.
+func (v *verifier) verifyAt(b []byte, at int, next *byteSet, n int) bool {
+	if next != nil {
+		if at+n >= len(b) || !next.has(b[at+n]) {
+			return false
+		}
+	}
 	start := at - v.lead
 	if start < 0 {
 		return false // a match cannot start before the data
@@ -167,17 +184,35 @@ func (r *byteRunes) ReadRune() (rune, int, error) {
 	return rune(c), 1, nil
 }
 
-// verifiedPrefix finds, for the expression re (parsed without folding),
-// a tail of its parts every match of which starts with one of a few
-// literals: those literals, each verified with the whole expression when
-// the parts before the tail have a fixed width (the match starts that
-// many bytes before the literal), else with the tail alone (any match of
-// the whole holds a match of the tail starting at the literal).
-func verifiedPrefix(re *syntax.Regexp, nocase bool) ([][]byte, *verifier) {
+// verifiedAnchors are the verified anchors of the expression re (parsed
+// without folding): for each branch of a top-level alternation, the best
+// tail of its parts every match of which starts with one of a few
+// literals. Those literals are verified with the whole branch when the
+// parts before the tail have a fixed width (the match starts that many
+// bytes before the literal), else with the tail alone (any match of the
+// branch holds a match of the tail starting at the literal). nil when a
+// branch has none.
+func verifiedAnchors(re *syntax.Regexp, nocase bool) []lit {
+	if re.Op == syntax.OpCapture {
+		return verifiedAnchors(re.Sub[0], nocase)
+	}
+	if re.Op == syntax.OpAlternate {
+		var out []lit
+		for _, s := range re.Sub {
+			ls := verifiedAnchors(s, nocase)
+			if ls == nil {
+				return nil
+			}
+			out = append(out, ls...)
+		}
+		return out
+	}
 	subs := []*syntax.Regexp{re}
 	if re.Op == syntax.OpConcat {
 		subs = re.Sub
 	}
+	var best [][]byte
+	bestQ, bestJ, bestLead, bestFixed := -1, 0, 0, false
 	lead, fixed := 0, true
 	for j := range subs {
 		tail := re
@@ -185,19 +220,37 @@ func verifiedPrefix(re *syntax.Regexp, nocase bool) ([][]byte, *verifier) {
 			tail = &syntax.Regexp{Op: syntax.OpConcat, Flags: re.Flags, Sub: subs[j:]}
 		}
 		if pre := analyse(tail).prefix; usablePrefix(pre) {
-			v := newVerifier(tail, 0, nocase)
-			if fixed {
-				v = newVerifier(re, lead, nocase)
+			// Verifying the whole expression rejects far more than a
+			// tail does: it is preferred unless its literals are as
+			// common as three-byte words ("new" of new\s+ProcessBuilder).
+			q := toNeed(pre).quality()
+			if fixed && !slices.ContainsFunc(pre, func(p []byte) bool { return len(p) <= minLit }) {
+				q += 1 << 28
 			}
-			if v == nil {
-				return nil, nil
+			if q > bestQ {
+				best, bestQ, bestJ, bestLead, bestFixed = pre, q, j, lead, fixed
 			}
-			return pre, v
 		}
 		w, ok := fixedWidth(subs[j])
 		lead, fixed = lead+w, fixed && ok
 	}
-	return nil, nil
+	if best == nil {
+		return nil
+	}
+	var v *verifier
+	if bestFixed {
+		v = newVerifier(re, bestLead, nocase)
+	} else {
+		v = newVerifier(&syntax.Regexp{Op: syntax.OpConcat, Flags: re.Flags, Sub: subs[bestJ:]}, 0, nocase)
+	}
+	if v == nil {
+		return nil
+	}
+	out := make([]lit, len(best))
+	for i, p := range best {
+		out[i] = lit{b: p, nocase: nocase, re: v, next: v.nextBytes(p, nocase)}
+	}
+	return out
 }
 
 // usablePrefix: a few literals, each long enough to be an anchor.
@@ -229,4 +282,95 @@ func fixedWidth(re *syntax.Regexp) (int, bool) {
 		return fixedWidth(re.Sub[0])
 	}
 	return 0, false
+}
+
+// byteSet is a set of bytes.
+type byteSet [4]uint64
+
+func (s *byteSet) has(c byte) bool { return s[c>>6]&(1<<(c&63)) != 0 }
+func (s *byteSet) add(c byte)      { s[c>>6] |= 1 << (c & 63) }
+
+// nextBytes is the set of bytes that can follow the literal p of a match
+// (at the verifier's lead) on the byte-to-rune reading, found by running
+// the expression's program over any lead bytes and p (either case under
+// nocase), treating every empty-width test as passed: a superset. nil when
+// a match may end with p (any next byte, or none, will do).
+func (v *verifier) nextBytes(p []byte, nocase bool) *byteSet {
+	cur := closure(v.prog, nil, uint32(v.prog.Start))
+	for range v.lead {
+		cur = stepAny(v.prog, cur)
+	}
+	for _, c := range p {
+		alts := []rune{rune(c)}
+		if nocase {
+			alts = []rune{rune(lower[c]), rune(upper(c))}
+		}
+		var nxt []uint32
+		for _, r := range alts {
+			nxt = stepRune(v.prog, cur, r, nxt)
+		}
+		cur = nxt
+	}
+	var set byteSet
+	for _, pc := range cur {
+		if v.prog.Inst[pc].Op == syntax.InstMatch {
+			return nil
+		}
+	}
+	for c := 0; c < 256; c++ {
+		r := rune(c)
+		if c >= utf8.RuneSelf {
+			r = utf8.RuneError
+		}
+		if len(stepRune(v.prog, cur, r, nil)) > 0 {
+			set.add(byte(c))
+		}
+	}
+	return &set
+}
+
+func upper(c byte) byte {
+	if c >= 'a' && c <= 'z' {
+		return c - 'a' + 'A'
+	}
+	return c
+}
+
+// closure adds pc and what it reaches without reading to set.
+func closure(prog *syntax.Prog, set []uint32, pc uint32) []uint32 {
+	if slices.Contains(set, pc) {
+		return set
+	}
+	set = append(set, pc)
+	switch i := prog.Inst[pc]; i.Op {
+	case syntax.InstAlt, syntax.InstAltMatch:
+		set = closure(prog, set, i.Out)
+		set = closure(prog, set, i.Arg)
+	case syntax.InstCapture, syntax.InstNop, syntax.InstEmptyWidth:
+		set = closure(prog, set, i.Out)
+	}
+	return set
+}
+
+// stepRune adds to out the states reached from cur by reading r.
+func stepRune(prog *syntax.Prog, cur []uint32, r rune, out []uint32) []uint32 {
+	for _, pc := range cur {
+		i := &prog.Inst[pc]
+		switch i.Op {
+		case syntax.InstRune, syntax.InstRune1, syntax.InstRuneAny, syntax.InstRuneAnyNotNL:
+			if i.MatchRune(r) {
+				out = closure(prog, out, i.Out)
+			}
+		}
+	}
+	return out
+}
+
+// stepAny is the states reached from cur by reading any one byte.
+func stepAny(prog *syntax.Prog, cur []uint32) []uint32 {
+	var out []uint32
+	for c := 0; c < utf8.RuneSelf; c++ {
+		out = stepRune(prog, cur, rune(c), out)
+	}
+	return stepRune(prog, cur, utf8.RuneError, out)
 }

@@ -2,6 +2,7 @@ package yara
 
 import (
 	"bytes"
+	"regexp/syntax"
 	"strings"
 	"testing"
 )
@@ -72,6 +73,9 @@ func TestVerifierAgreesWithLibyara(t *testing.T) {
 		{"nwx1\x80\x81\x82nwx2", match},
 		{"nwx1 \x80\x81nwx2", match},
 		{"nwx1 a1nwx2", over},
+		{"x = EVAL", over},        // the literal at the end: nothing can follow
+		{"SYSTEM\t($_GET", match}, // nocase literal, a space class after it
+		{"systemd($_GET", over},
 	} {
 		b := []byte(c.data)
 		ms, err := s.ScanFile(b, nil, 0, int64(len(b)), FileInfo{})
@@ -88,6 +92,48 @@ func TestVerifierAgreesWithLibyara(t *testing.T) {
 		}
 		if c.want == over && through {
 			t.Errorf("%q: let through though no expression can match", name)
+		}
+	}
+}
+
+// TestNextBytes: the bytes that may follow an anchor literal.
+func TestNextBytes(t *testing.T) {
+	for _, c := range []struct {
+		re, lit string
+		nocase  bool
+		want    string // every byte that may follow; "*": any (no set)
+	}{
+		{`eval\s*\(`, "eval", false, "\t\n\v\f\r ("},
+		{`EVAL\s*\(`, "eval", true, "\t\n\v\f\r ("},
+		{`abcd(e|f)?`, "abcd", false, "*"},
+		{`[^a-z]exec[(\[]`, "exec", false, "(["},
+		{`qrst[^a-z]x`, "qrst", false, "not a-z"},
+	} {
+		re, err := syntax.Parse(c.re, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lead := 0
+		if c.re[0] == '[' && c.re[1] == '^' {
+			lead = 1
+		}
+		v := newVerifier(re, lead, c.nocase)
+		next := v.nextBytes([]byte(c.lit), c.nocase)
+		switch {
+		case c.want == "*":
+			if next != nil {
+				t.Errorf("%s: a set, want any byte", c.re)
+			}
+		case c.want == "not a-z":
+			if next == nil || next.has('a') || next.has('z') || !next.has('A') || !next.has(0xff) {
+				t.Errorf("%s: %v", c.re, next)
+			}
+		default:
+			for b := 0; b < 256; b++ {
+				if next == nil || next.has(byte(b)) != strings.ContainsRune(c.want, rune(b)) {
+					t.Errorf("%s: byte %#x: %v", c.re, b, next != nil && next.has(byte(b)))
+				}
+			}
 		}
 	}
 }
@@ -128,7 +174,7 @@ func clauseFound(n needs, data []byte) bool {
 			if !bytes.Equal(w, l.b) && !(l.nocase && bytes.Equal(fold(w), fold(l.b))) {
 				continue
 			}
-			if l.re == nil || l.re.verify(data, i) {
+			if l.re == nil || l.re.verifyAt(data, i, l.next, len(l.b)) {
 				return true
 			}
 		}
