@@ -76,6 +76,11 @@ type Catalog struct {
 // after parsing and read by every command.
 var loadOnce = sync.OnceValues(loadEmbedded)
 
+// The embedded catalog is decoded on another goroutine from the start:
+// every command needs it (its help and words, its findings' texts), and
+// the program's start-up is otherwise one goroutine on one core.
+func init() { go loadOnce() }
+
 // Load reads the catalog embedded in the binary: rules, indicator texts and
 // messages.
 func Load() (*Catalog, error) {

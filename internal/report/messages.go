@@ -4,23 +4,29 @@ import "github.com/vigil-ir/vigil/internal/catalog"
 
 // words is the catalog the report's fixed words come from
 // (rules/messages/report.yaml). The catalog is embedded, so loading it
-// cannot fail in a built binary; a nil catalog renders ids.
-var words, _ = catalog.Load()
+// cannot fail in a built binary; a nil catalog renders ids. Loaded when
+// first needed, not at start-up (see catalog.Load).
+func words() *catalog.Catalog {
+	c, _ := catalog.Load()
+	return c
+}
 
 // value localises an enum value shown in the table (confidence, when),
 // falling back to the value itself.
 func value(lang, prefix, v string) string {
 	id := "report." + prefix + "." + v
-	if words == nil || !words.HasMessage(id) {
+	w := words()
+	if w == nil || !w.HasMessage(id) {
 		return v
 	}
-	return words.T(lang, id)
+	return w.T(lang, id)
 }
 
 // msg renders the report word key (report.<key>) in lang.
 func msg(lang, key string, args ...any) string {
-	if words == nil {
+	w := words()
+	if w == nil {
 		return key
 	}
-	return words.T(lang, "report."+key, args...)
+	return w.T(lang, "report."+key, args...)
 }
