@@ -207,8 +207,10 @@ func (r *reader) fieldsOf(e *msgEvent) map[string]string {
 		return nil
 	}
 	key := r.keyBuf[:0]
+	keep := true // a set with a field unique to its line (a source port) is not kept
 	for i := 0; i < e.n; i++ {
 		key = append(append(append(append(append(key, e.kv[i].k...), '='), e.kv[i].v...), e.kv[i].sv...), 0)
+		keep = keep && e.kv[i].k != "port"
 	}
 	r.keyBuf = key
 	if m, ok := r.fieldSets[string(key)]; ok {
@@ -218,7 +220,7 @@ func (r *reader) fieldsOf(e *msgEvent) map[string]string {
 	for i := 0; i < e.n; i++ {
 		m[e.kv[i].k] = e.val(i)
 	}
-	if len(key) <= 128 && len(r.fieldSets) < 4096 {
+	if keep && len(key) <= 128 && len(r.fieldSets) < maxFieldSets {
 		if r.fieldSets == nil {
 			r.fieldSets = map[string]map[string]string{}
 		}
@@ -226,6 +228,10 @@ func (r *reader) fieldsOf(e *msgEvent) map[string]string {
 	}
 	return m
 }
+
+// maxFieldSets bounds the distinct Fields sets a reader keeps (a brute
+// force repeats a few dozen).
+const maxFieldSets = 1024
 
 // yearEdges reads the first and last year-less stamps of a file: the head
 // of the file, and its tail (by seeking, or by streaming a gzip file).
