@@ -38,10 +38,13 @@ func newReader(opt Options) *reader {
 	return &reader{buf: make([]byte, chunk), sha: sha256.New(), md5: md5.New(), sha1: sha1.New()} //nolint:gosec
 }
 
-// contentBuf returns a buffer of n bytes, grown only as files need it.
+// contentBuf returns a buffer of n bytes, grown only as files need it:
+// at least doubled (from 64 KiB, up to 16 MiB), so that a walk meeting
+// ever larger files allocates (and faults in) a few buffers, not one for
+// each new largest file.
 func (r *reader) contentBuf(n int64) []byte {
-	if int64(cap(r.content)) < n {
-		r.content = make([]byte, n)
+	if c := int64(cap(r.content)); c < n {
+		r.content = make([]byte, max(n, min(2*c, 16<<20), 64<<10))
 	}
 	return r.content[:n]
 }

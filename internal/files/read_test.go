@@ -54,3 +54,28 @@ func TestDigestOnlyForHits(t *testing.T) {
 		t.Errorf("read %d bytes, want %d", cov.Bytes, want)
 	}
 }
+
+// TestContentBufGrowth: a worker's content buffer is reused for smaller
+// files and at least doubled for a larger one, so a walk meeting ever
+// larger files allocates a few buffers, not one per new largest file.
+func TestContentBufGrowth(t *testing.T) {
+	r := newReader(Options{})
+	allocs := 0
+	last := -1
+	for _, n := range []int64{10, 5000, 70 << 10, 100 << 10, 90 << 10, 129 << 10, 200 << 10, 3 << 20} {
+		b := r.contentBuf(n)
+		if int64(len(b)) != n {
+			t.Fatalf("contentBuf(%d): %d bytes", n, len(b))
+		}
+		if c := cap(r.content); c != last {
+			allocs++
+			last = c
+		}
+	}
+	if allocs > 5 {
+		t.Errorf("%d buffers for 8 files growing to 3 MiB, want at most 5", allocs)
+	}
+	if c := cap(r.contentBuf(20 << 20)); c != 20<<20 {
+		t.Errorf("a file beyond 16 MiB: cap %d, want exactly its size", c)
+	}
+}

@@ -15,7 +15,8 @@ import (
 // at each position, folded (| 0x20, so that case does not matter and a
 // nocase anchor has one key), are hashed into a 64 Kibit table that fits
 // the CPU's first-level cache; only where the table says an anchor's
-// rarest three bytes may be does a comparison run. libyara's scan (an
+// rarest three bytes may be, and a second table says so of those three
+// bytes and the next, does a comparison run. libyara's scan (an
 // Aho-Corasick automaton over every atom of every rule) costs several
 // times more per byte, so the files no rule can match — most files of a
 // system — are passed over cheaply. This is hand-written because the
@@ -30,6 +31,8 @@ type Prefilter struct {
 	anchors []anchor
 	stride  int             // positions of the data looked at: every one, or every other
 	table   [1 << 10]uint64 // bit h: some anchor key hashes to h
+	table4  [1 << 10]uint64 // bit h: some anchor's key and next byte (folded) hash to h
+	ends    [1 << 10]uint64 // bit h: some anchor key hashing to h ends its anchor
 	refs    []keyRef        // every anchor's keys, by hash of the key
 	bucket  []uint32        // hash h -> refs[bucket[h]:bucket[h+1]]
 }
@@ -141,6 +144,12 @@ func (p *Prefilter) addKey(i int) {
 	for o := off; o < off+p.stride; o++ {
 		k := key3(b[o:])
 		p.table[hash(k)>>6] |= 1 << (hash(k) & 63)
+		if o+4 <= len(b) {
+			h4 := hash(key4(b[o:]))
+			p.table4[h4>>6] |= 1 << (h4 & 63)
+		} else {
+			p.ends[hash(k)>>6] |= 1 << (hash(k) & 63)
+		}
 		p.refs = append(p.refs, keyRef{key: k, anchor: int32(i), off: int32(o)})
 	}
 }
@@ -149,6 +158,9 @@ func (p *Prefilter) addKey(i int) {
 func key3(b []byte) uint32 {
 	return (uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16) | 0x202020
 }
+
+// key4 is the folded key of the four bytes at b.
+func key4(b []byte) uint32 { return binary.LittleEndian.Uint32(b) | 0x20202020 }
 
 func hash(k uint32) uint32 { return (k * 0x9e3779b1) >> 16 }
 
@@ -206,9 +218,18 @@ func (st *state) search(b []byte) bool {
 	n := len(b)
 	i := 0
 	for ; i+4 <= n; i += p.stride {
-		k := binary.LittleEndian.Uint32(b[i:])&0xffffff | 0x202020
+		x := binary.LittleEndian.Uint32(b[i:]) | 0x20202020
+		k := x & 0xffffff
 		h := hash(k)
-		if p.table[h>>6]&(1<<(h&63)) != 0 && st.found(b, i, k) {
+		if p.table[h>>6]&(1<<(h&63)) == 0 {
+			continue
+		}
+		// A second look, at the key and the byte after it, before the
+		// anchors are compared (unless an anchor ends with this key).
+		if h4 := hash(x); p.table4[h4>>6]&(1<<(h4&63)) == 0 && p.ends[h>>6]&(1<<(h&63)) == 0 {
+			continue
+		}
+		if st.found(b, i, k) {
 			return true
 		}
 	}

@@ -215,6 +215,12 @@ func verifiedAnchors(re *syntax.Regexp, nocase bool) []lit {
 	bestQ, bestJ, bestLead, bestFixed := -1, 0, 0, false
 	lead, fixed := 0, true
 	for j := range subs {
+		if j > 0 && analyse(subs[j]).prefix == nil {
+			// The tail cannot start with a literal: not analysed whole.
+			w, ok := fixedWidth(subs[j])
+			lead, fixed = lead+w, fixed && ok
+			continue
+		}
 		tail := re
 		if j > 0 {
 			tail = &syntax.Regexp{Op: syntax.OpConcat, Flags: re.Flags, Sub: subs[j:]}
