@@ -30,7 +30,11 @@ type tamperState struct {
 	files  map[string]*fileClock
 	logOf  map[string]string     // file -> its log's name (Begin)
 	lastOf map[string]*fileClock // log name -> the clock of its latest file
-	utmp   utmpState
+	// lastFile and lastClock are the file of the previous event and its
+	// clock (timeGap).
+	lastFile  string
+	lastClock *fileClock
+	utmp      utmpState
 }
 
 func (t *tamperState) init() {
@@ -44,10 +48,16 @@ func (t *tamperState) init() {
 // (GapDense events in the hour before it): a log is written continuously,
 // a hole in it is where lines were cut out.
 func (s *Set) timeGap(e *model.Event) {
-	if e.Time.IsZero() || e.File == "" || bursty[e.Source] {
+	if e.Time.IsZero() || e.File == "" || bursty(e.Source) {
 		return
 	}
-	fc := s.clockOf(e.File)
+	// Events come file by file: the clock of the previous one first (a
+	// map lookup per event was a fifth of this rule).
+	fc := s.tamper.lastClock
+	if fc == nil || e.File != s.tamper.lastFile {
+		fc = s.clockOf(e.File)
+		s.tamper.lastFile, s.tamper.lastClock = e.File, fc
+	}
 	if fc == nil {
 		return
 	}
@@ -71,11 +81,17 @@ func (s *Set) timeGap(e *model.Event) {
 	fc.last = ref(e)
 }
 
-// bursty are the sources written in bursts, not continuously: package
+// bursty reports whether source is written in bursts, not continuously: package
 // logs (an upgrade, then months of nothing), histories and start-up files
 // (times from a file's mtime), lastlog and utmp (not in time order). A
 // silence in them says nothing.
-var bursty = map[string]bool{"dpkg": true, "yum": true, "dnf": true, "history": true, "shellrc": true, "lastlog": true, "utmp": true}
+func bursty(source string) bool {
+	switch source {
+	case "dpkg", "yum", "dnf", "history", "shellrc", "lastlog", "utmp":
+		return true
+	}
+	return false
+}
 
 // dense reports whether at least n of the kept events fall in the hour
 // before t.

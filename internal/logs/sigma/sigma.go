@@ -49,6 +49,7 @@ type compiled struct {
 	technique string
 	pre       *prefilter // one literal must be in the event (prefilter.go); nil: always evaluate
 	rawOnly   bool       // the literals are all matched on the raw line
+	kinds     []string   // when set, the rule can match only an event of one of these kinds (kindGate)
 }
 
 // Set is a loaded set of Sigma rules; it implements rules.Observer.
@@ -129,7 +130,7 @@ func (s *Set) Add(file string, b []byte) {
 	}
 	s.rules = append(s.rules, compiled{
 		pre: pf, rawOnly: rawOnly, ev: evaluator.ForRule(r), scope: sc, program: prog, file: file, title: r.Title, id: r.ID,
-		sev: level(r.Level), technique: technique(r.Tags),
+		sev: level(r.Level), technique: technique(r.Tags), kinds: kindGate(r),
 	})
 }
 
@@ -256,6 +257,9 @@ func (s *Set) Observe(e *model.Event, hit func(rules.Hit, *model.Event)) {
 			if !web {
 				continue
 			}
+		}
+		if r.kinds != nil && !kindIn(e, r.kinds) {
+			continue
 		}
 		switch {
 		case r.pre == nil:
