@@ -2,6 +2,7 @@ package cli
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/vigil-ir/vigil/internal/catalog"
 	"github.com/vigil-ir/vigil/internal/termtext"
@@ -22,13 +23,33 @@ func helpID(cmd *cobra.Command) string {
 	return "help." + strings.ReplaceAll(cmd.CommandPath(), " ", ".")
 }
 
+// lazyHelp prepares root's help in lang: what cobra needs before it parses
+// now, the texts (localizeHelp, from the catalog) when help or usage is
+// first shown. A command that shows no help never waits for the catalog
+// at start-up (it is decoded meanwhile: catalog.Load).
+func lazyHelp(root *cobra.Command, lang string) {
+	// Shell completion scripts are not offered: cobra's completion command
+	// speaks only English, and a responder types vigil on a host once.
+	root.CompletionOptions.DisableDefaultCmd = true
+	root.InitDefaultHelpCmd()
+	var once sync.Once
+	localize := func() { once.Do(func() { localizeHelp(root, lang) }) }
+	help, usage := root.HelpFunc(), root.UsageFunc()
+	root.SetHelpFunc(func(c *cobra.Command, args []string) {
+		localize()
+		help(c, args)
+	})
+	root.SetUsageFunc(func(c *cobra.Command) error {
+		localize()
+		return usage(c)
+	})
+}
+
 // localizeHelp sets every command's and flag's help text, and cobra's own
 // words (Usage:, Flags: ...), to lang, before cobra renders anything.
 func localizeHelp(root *cobra.Command, lang string) {
 	c := texts()
 	shared := sharedFlagHelp(c)
-	// Shell completion scripts are not offered: cobra's completion command
-	// speaks only English, and a responder types vigil on a host once.
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.InitDefaultHelpCmd()
 	root.SetUsageTemplate(usageTemplate(lang))

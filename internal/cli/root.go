@@ -66,7 +66,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		lang = catalog.NormalizeLang(l)
 		g.lang = l // for errors cobra returns before it parses --lang
 	}
-	localizeHelp(root, lang)
+	lazyHelp(root, lang)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK
