@@ -25,7 +25,7 @@ func TestPlaceMinuteCache(t *testing.T) {
 		y.reset(yearPlan{start: 1972, end: 1972})
 		check := func(year int, s stamp) {
 			y.year, y.lastMonth = year, 0
-			got := y.place(s, loc)
+			got := y.place(&s, loc)
 			want := time.Date(year, time.Month(s.month), s.day, s.hour, s.min, s.sec, s.nsec, loc).UTC()
 			if !got.Equal(want) || got != want {
 				t.Fatalf("%s %d %+v: %v, time.Date %v", name, year, s, got, want)

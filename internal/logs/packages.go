@@ -67,7 +67,7 @@ func yumParser(r *reader) error {
 		if n == 0 || n >= len(line) {
 			return false, false
 		}
-		ev.Time, ev.Program = r.years.place(s, r.loc), "yum"
+		ev.Time, ev.Program = r.years.place(&s, r.loc), "yum"
 		rpmAction(ev, bytes.TrimLeft(line[n:], " "))
 		return true, true
 	})

@@ -101,30 +101,45 @@ func num(b []byte) int {
 // fraction) at the start of b; n is the bytes used, 0 when b does not start
 // with one.
 func parse3164(b []byte) (s stamp, n int) {
-	if len(b) < 15 || b[3] != ' ' {
-		return s, 0
+	n = parse3164Into(b, &s)
+	return s, n
+}
+
+// parse3164Into is parse3164 into *s (the parse of every syslog line: no
+// copy of the stamp).
+func parse3164Into(b []byte, s *stamp) (n int) {
+	if len(b) < 15 || b[3] != ' ' || b[6] != ' ' || b[9] != ':' || b[12] != ':' {
+		return 0
 	}
 	s.month = month3(b)
 	if s.month == 0 {
-		return s, 0
+		return 0
 	}
-	d := b[4:6]
-	if d[0] == ' ' {
-		d = d[1:]
+	s.day = digit(b[5])
+	if b[4] != ' ' {
+		s.day += 10 * digit(b[4])
 	}
-	s.day = num(d)
-	if s.day < 1 || s.day > 31 || b[6] != ' ' || b[9] != ':' || b[12] != ':' {
-		return s, 0
-	}
-	s.hour, s.min, s.sec = num(b[7:9]), num(b[10:12]), num(b[13:15])
-	if s.hour < 0 || s.hour > 23 || s.min < 0 || s.min > 59 || s.sec < 0 || s.sec > 60 {
-		return s, 0
+	s.hour = 10*digit(b[7]) + digit(b[8])
+	s.min = 10*digit(b[10]) + digit(b[11])
+	s.sec = 10*digit(b[13]) + digit(b[14])
+	if s.day < 1 || s.day > 31 || s.hour < 0 || s.hour > 23 || s.min < 0 || s.min > 59 || s.sec < 0 || s.sec > 60 {
+		return 0
 	}
 	n = 15
+	s.nsec = 0
 	if n < len(b) && b[n] == '.' {
 		n, s.nsec = fraction(b, n+1)
 	}
-	return s, n
+	return n
+}
+
+// digit is the value of decimal digit c; a large negative number when c is
+// not one (so that a sum of digits with one bad is out of every range).
+func digit(c byte) int {
+	if c < '0' || c > '9' {
+		return -1000
+	}
+	return int(c - '0')
 }
 
 // fraction parses the digits of a fractional second starting at i.
@@ -259,12 +274,14 @@ type minuteCache struct {
 func (y *yearTracker) reset(p yearPlan) { *y = yearTracker{plan: p, year: p.start} }
 
 // place returns s as a time in loc, UTC.
-func (y *yearTracker) place(s stamp, loc *time.Location) time.Time {
+func (y *yearTracker) place(s *stamp, loc *time.Location) time.Time {
 	y.advance(s.month)
 	if s.sec > 59 || s.nsec < 0 || s.nsec >= 1e9 { // a leap second: time.Date normalises it
 		return time.Date(y.year, time.Month(s.month), s.day, s.hour, s.min, s.sec, s.nsec, loc).UTC()
 	}
-	key := (((int64(y.year)*13+int64(s.month))*32+int64(s.day))*24+int64(s.hour))*60 + int64(s.min) + 1
+	// The fields in bits (parse3164 bounds them: month 1-12, day 1-31,
+	// hour 0-23, minute 0-59); 0 never occurs (month >= 1).
+	key := int64(y.year)<<24 | int64(s.month&15)<<18 | int64(s.day&31)<<12 | int64(s.hour&31)<<6 | int64(s.min&63)
 	c := &y.minute
 	if c.key != key || c.loc != loc {
 		c.key, c.loc = key, loc
