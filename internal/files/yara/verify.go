@@ -42,14 +42,18 @@ type verifier struct {
 	re   *regexp.Regexp
 	prog *syntax.Prog
 	lead int
+	back bool // re is the expression reversed, run backwards from the end of its suffix literal
 }
 
 // newVerifier compiles the Go form of the YARA expression re (parsed
 // without case folding); nil when it holds what the translation refuses.
-func newVerifier(re *syntax.Regexp, lead int, nocase bool) *verifier {
+func newVerifier(re *syntax.Regexp, lead int, nocase, back bool) *verifier {
 	c, ok := yaraForm(re, nocase)
 	if !ok {
 		return nil
+	}
+	if back {
+		c = reversed(c)
 	}
 	g, err := regexp.Compile(`^(?:` + c.String() + `)`)
 	if err != nil {
@@ -59,7 +63,7 @@ func newVerifier(re *syntax.Regexp, lead int, nocase bool) *verifier {
 	if err != nil {
 		return nil
 	}
-	return &verifier{re: g, prog: prog, lead: lead}
+	return &verifier{re: g, prog: prog, lead: lead, back: back}
 }
 
 // yaraForm is a copy of re that matches, on the byte-to-rune reading,
@@ -140,17 +144,21 @@ func yaraClass(ranges []rune, nocase bool) []rune {
 	return out
 }
 
-// verify reports whether the expression may match at the anchor found at
-// b[at:]: whether it matches from at-lead, reading at most maxVerify
-// bytes (undecided there: yes).
-func (v *verifier) verify(b []byte, at int) bool {
-	return v.verifyAt(b, at, nil, 0)
-}
-
-// verifyAt is verify for an anchor of n bytes whose possible next bytes
-// are next (nil: any): most places fail on the byte after the literal,
-// known without running the expression.
+// verifyAt reports whether the expression may match at an anchor of n
+// bytes found at b[at:]: whether it matches from at-lead (backwards from
+// at+n, for a suffix), reading at most maxVerify bytes (undecided there:
+// yes). next, when set, are the bytes that may follow the literal (precede
+// it, backwards): most places fail there, known without running the
+// expression.
 func (v *verifier) verifyAt(b []byte, at int, next *byteSet, n int) bool {
+	if v.back {
+		if next != nil && (at == 0 || !next.has(b[at-1])) {
+			return false
+		}
+		end := at + n
+		r := backRunes{b: b, i: end - 1, lo: max(0, end-maxVerify)}
+		return v.re.MatchReader(&r) || r.capped
+	}
 	if next != nil {
 		if at+n >= len(b) || !next.has(b[at+n]) {
 			return false
@@ -240,14 +248,19 @@ func verifiedAnchors(re *syntax.Regexp, nocase bool) []lit {
 		w, ok := fixedWidth(subs[j])
 		lead, fixed = lead+w, fixed && ok
 	}
-	if best == nil {
-		return nil
-	}
 	var v *verifier
-	if bestFixed {
-		v = newVerifier(re, bestLead, nocase)
-	} else {
-		v = newVerifier(&syntax.Regexp{Op: syntax.OpConcat, Flags: re.Flags, Sub: subs[bestJ:]}, 0, nocase)
+	switch suf := analyse(re).suffix; {
+	case bestQ < 1<<28 && usablePrefix(suf):
+		// No good literal to run the whole expression from, but every
+		// match ends with one: the expression runs backwards from it
+		// (\b(nc|ncat)\s+...-e\s*\/bin\/sh from "/bin/sh").
+		best, v = suf, newVerifier(re, 0, nocase, true)
+	case best == nil:
+		return nil
+	case bestFixed:
+		v = newVerifier(re, bestLead, nocase, false)
+	default:
+		v = newVerifier(&syntax.Regexp{Op: syntax.OpConcat, Flags: re.Flags, Sub: subs[bestJ:]}, 0, nocase, false)
 	}
 	if v == nil {
 		return nil
@@ -290,6 +303,43 @@ func fixedWidth(re *syntax.Regexp) (int, bool) {
 	return 0, false
 }
 
+// backRunes reads bytes backwards from i down to lo, as byteRunes does.
+type backRunes struct {
+	b      []byte
+	i, lo  int
+	capped bool // the read reached maxVerify before the data's start
+}
+
+func (r *backRunes) ReadRune() (rune, int, error) {
+	if r.i < r.lo {
+		r.capped = r.capped || r.lo > 0
+		return 0, 0, io.EOF
+	}
+	c := r.b[r.i]
+	r.i--
+	if c >= utf8.RuneSelf {
+		return utf8.RuneError, 1, nil
+	}
+	return rune(c), 1, nil
+}
+
+// reversed is re matching the reverse of what re matches.
+func reversed(re *syntax.Regexp) *syntax.Regexp {
+	c := *re
+	c.Sub = make([]*syntax.Regexp, len(re.Sub))
+	for i, s := range re.Sub {
+		c.Sub[i] = reversed(s)
+	}
+	switch re.Op {
+	case syntax.OpLiteral:
+		c.Rune = slices.Clone(re.Rune)
+		slices.Reverse(c.Rune)
+	case syntax.OpConcat:
+		slices.Reverse(c.Sub)
+	}
+	return &c
+}
+
 // byteSet is a set of bytes.
 type byteSet [4]uint64
 
@@ -297,7 +347,8 @@ func (s *byteSet) has(c byte) bool { return s[c>>6]&(1<<(c&63)) != 0 }
 func (s *byteSet) add(c byte)      { s[c>>6] |= 1 << (c & 63) }
 
 // nextBytes is the set of bytes that can follow the literal p of a match
-// (at the verifier's lead) on the byte-to-rune reading, found by running
+// (at the verifier's lead; precede it, for a verifier run backwards, p
+// then read backwards) on the byte-to-rune reading, found by running
 // the expression's program over any lead bytes and p (either case under
 // nocase), treating every empty-width test as passed: a superset. nil when
 // a match may end with p (any next byte, or none, will do).
@@ -305,6 +356,10 @@ func (v *verifier) nextBytes(p []byte, nocase bool) *byteSet {
 	cur := closure(v.prog, nil, uint32(v.prog.Start))
 	for range v.lead {
 		cur = stepAny(v.prog, cur)
+	}
+	if v.back {
+		p = slices.Clone(p)
+		slices.Reverse(p)
 	}
 	for _, c := range p {
 		alts := []rune{rune(c)}

@@ -20,6 +20,7 @@ rule V_word { strings: $a = /\bkeyw\b[=:]\bval/ condition: $a }
 rule V_dotall { strings: $a = /dotx.{1,3}doty/s condition: $a }
 rule V_long { strings: $a = /longa[^!]*longb/ condition: $a }
 rule V_nonword { strings: $a = /nwx1\W\S\Dnwx2/ condition: $a }
+rule V_back { strings: $a = /\b(nc|ncat)\s+(-[a-z]+\s+)*-e\s*\/bin\/(ba)?sh/ condition: $a }
 `
 
 // TestVerifierAgreesWithLibyara: wherever libyara matches one of the
@@ -76,6 +77,15 @@ func TestVerifierAgreesWithLibyara(t *testing.T) {
 		{"x = EVAL", over},        // the literal at the end: nothing can follow
 		{"SYSTEM\t($_GET", match}, // nocase literal, a space class after it
 		{"systemd($_GET", over},
+		{"nc -e /bin/sh", match}, // a suffix, verified backwards
+		{"x; ncat -lvp -e\t/bin/bash", match},
+		{"x; ncat -lvp 4444 -e /bin/bash", over},
+		{"#!/bin/sh\nexec nc -l", over},
+		{"nc\xff-e /bin/sh", over},
+		{"xnc -e /bin/sh", maybe}, // boundaries are not checked
+		{"nc" + strings.Repeat(" ", 900) + "-e /bin/sh", match},
+		{"nc" + strings.Repeat(" ", maxVerify+10) + "-e /bin/sh", maybe},
+		{"/bin/sh", over}, // the literal at the start: nothing before it
 	} {
 		b := []byte(c.data)
 		ms, err := s.ScanFile(b, nil, 0, int64(len(b)), FileInfo{})
@@ -117,7 +127,7 @@ func TestNextBytes(t *testing.T) {
 		if c.re[0] == '[' && c.re[1] == '^' {
 			lead = 1
 		}
-		v := newVerifier(re, lead, c.nocase)
+		v := newVerifier(re, lead, c.nocase, false)
 		next := v.nextBytes([]byte(c.lit), c.nocase)
 		switch {
 		case c.want == "*":
@@ -148,10 +158,11 @@ func TestVerifiedAnchors(t *testing.T) {
 		{`(eval|assert)\s*\(\s*\$_POST`, true},
 		{`[^a-z]exec\s*\(`, true},
 		{`\$\{?\s*['"]_(POST|GET)['"]\s*\[`, true},
-		{`abc$`, false},    // $ refused
-		{`^abcd\s`, false}, // ^ refused
-		{`abc`, false},     // exact: the literal is the match
-		{`ab\s*cd`, false}, // no prefix of three bytes
+		{`abc$`, false},                        // $ refused
+		{`^abcd\s`, false},                     // ^ refused
+		{`abc`, false},                         // exact: the literal is the match
+		{`ab\s*cd`, false},                     // no prefix of three bytes
+		{`\b(nc|ncat)\s+-e\s*\/bin\/sh`, true}, // backwards from the suffix
 	} {
 		got := false
 		for _, cl := range regexNeeds(c.re, false, false, true, false) {
