@@ -78,3 +78,46 @@ func FuzzLastIndex(f *testing.F) {
 		}
 	})
 }
+
+// refParse3164 is the straightforward reading of a year-less stamp that
+// parse3164 must agree with.
+func refParse3164(b []byte) (s stamp, n int) {
+	if len(b) < 15 || b[3] != ' ' {
+		return s, 0
+	}
+	s.month = month3(b)
+	if s.month == 0 {
+		return s, 0
+	}
+	d := b[4:6]
+	if d[0] == ' ' {
+		d = d[1:]
+	}
+	s.day = num(d)
+	if s.day < 1 || s.day > 31 || b[6] != ' ' || b[9] != ':' || b[12] != ':' {
+		return s, 0
+	}
+	s.hour, s.min, s.sec = num(b[7:9]), num(b[10:12]), num(b[13:15])
+	if s.hour < 0 || s.hour > 23 || s.min < 0 || s.min > 59 || s.sec < 0 || s.sec > 60 {
+		return s, 0
+	}
+	n = 15
+	if n < len(b) && b[n] == '.' {
+		n, s.nsec = fraction(b, n+1)
+	}
+	return s, n
+}
+
+// FuzzParse3164: the fast stamp parser agrees with the reference.
+func FuzzParse3164(f *testing.F) {
+	for _, s := range []string{"Nov  1 00:00:01 web1", "Dec 31 23:59:60.123456 h", "Jan 01 00:00:00", "Feb 3x 00:00:00 ", "Mar  1 0a:00:00 x", "Apr 10 24:00:00 x"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		want, wn := refParse3164(b)
+		got, gn := parse3164(b)
+		if gn != wn || wn > 0 && got != want {
+			t.Fatalf("%q: %+v %d, want %+v %d", b, got, gn, want, wn)
+		}
+	})
+}
