@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/vigil-ir/vigil/internal/model"
 )
 
 // TestPlaceMinuteCache: the cached placement equals time.Date for every
@@ -118,6 +120,59 @@ func FuzzParse3164(f *testing.F) {
 		got, gn := parse3164(b)
 		if gn != wn || wn > 0 && got != want {
 			t.Fatalf("%q: %+v %d, want %+v %d", b, got, gn, want, wn)
+		}
+	})
+}
+
+// refPamKV is the word-by-word reading of pam_unix's key=value list that
+// pamKV must agree with.
+func refPamKV(ev *msgEvent, b []byte) {
+	for len(b) > 0 {
+		var w []byte
+		w, b = word(b)
+		k, v, ok := bytes.Cut(w, []byte("="))
+		if !ok || len(v) == 0 {
+			continue
+		}
+		switch string(k) {
+		case "rhost":
+			ev.SrcIP = ev.str(v)
+		case "user":
+			if len(b) > 0 {
+				v = append(v[:len(v):len(v)], ' ')
+				v = append(v, b...)
+				b = nil
+			}
+			ev.Actor = ev.str(v)
+		case "ruser":
+			ev.set("ruser", v)
+		case "logname":
+			ev.set("logname", v)
+		case "tty":
+			ev.set("tty", v)
+		}
+	}
+}
+
+// FuzzPamKV: the one-pass reading of pam_unix's list agrees with the
+// reference.
+func FuzzPamKV(f *testing.F) {
+	for _, s := range []string{" logname= uid=0 euid=0 tty=ssh ruser= rhost=53.18.56.9  user=root", "rhost=1.2.3.4 user=a b c", "user=root ", "user=x  ", "=x rhost= tty=a=b", "  "} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var want, got model.Event
+		w := msgEvent{Event: &want, r: &reader{}}
+		g := msgEvent{Event: &got, r: &reader{}}
+		refPamKV(&w, append([]byte(nil), b...))
+		pamKV(&g, b)
+		if got.SrcIP != want.SrcIP || got.Actor != want.Actor || g.n != w.n {
+			t.Fatalf("%q: %q %q %d, want %q %q %d", b, got.SrcIP, got.Actor, g.n, want.SrcIP, want.Actor, w.n)
+		}
+		for i := 0; i < w.n; i++ {
+			if g.kv[i].k != w.kv[i].k || g.val(i) != w.val(i) {
+				t.Fatalf("%q: field %d %s=%q, want %s=%q", b, i, g.kv[i].k, g.val(i), w.kv[i].k, w.val(i))
+			}
 		}
 	})
 }
