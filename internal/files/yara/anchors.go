@@ -200,7 +200,7 @@ func (p *Prefilter) MayMatch(head, tail []byte, size int64) bool {
 			return true
 		}
 	}
-	st := state{p: p, size: size, sat: make([]bool, len(p.clauses))}
+	st := state{p: p, size: size, sat: make([]bool, len(p.clauses)), budget: verifyBudget(len(head) + len(tail))}
 	return st.search(head) || st.search(tail)
 }
 
@@ -209,6 +209,11 @@ type state struct {
 	p    *Prefilter
 	size int64
 	sat  []bool
+	// budget is the bytes verifications may still read in this file: a
+	// hostile file (a verified literal over and over inside what the
+	// expression accepts) could make them read quadratically; spent, the
+	// file goes to libyara, whose scan has a timeout.
+	budget int
 }
 
 // search looks for anchors in b until a rule that fits the size has an
@@ -258,8 +263,17 @@ func (st *state) found(b []byte, i int, k uint32) bool {
 		if start < 0 || start+len(a.lit.b) > len(b) || !equalAt(b[start:start+len(a.lit.b)], a.lit) {
 			continue
 		}
-		if a.lit.re != nil && (st.allSat(a.clauses) || !a.lit.re.verifyAt(b, start, a.lit.next, len(a.lit.b))) {
-			continue
+		if a.lit.re != nil {
+			if st.allSat(a.clauses) {
+				continue
+			}
+			ok, read := a.lit.re.verifyAt(b, start, a.lit.next, len(a.lit.b))
+			if st.budget -= read; st.budget < 0 {
+				return true
+			}
+			if !ok {
+				continue
+			}
 		}
 		for _, c := range a.clauses {
 			if st.sat[c] {
@@ -275,6 +289,10 @@ func (st *state) found(b []byte, i int, k uint32) bool {
 	}
 	return false
 }
+
+// verifyBudget is what verifications may read in data of n bytes: four
+// times the data and 1 MiB (ordinary files use a small part of it).
+func verifyBudget(n int) int { return 4*n + 1<<20 }
 
 // allSat reports whether every clause of cs has an anchor already.
 func (st *state) allSat(cs []int) bool {

@@ -149,27 +149,29 @@ func yaraClass(ranges []rune, nocase bool) []rune {
 // at+n, for a suffix), reading at most maxVerify bytes (undecided there:
 // yes). next, when set, are the bytes that may follow the literal (precede
 // it, backwards): most places fail there, known without running the
-// expression.
-func (v *verifier) verifyAt(b []byte, at int, next *byteSet, n int) bool {
+// expression. read is how many bytes the expression read.
+func (v *verifier) verifyAt(b []byte, at int, next *byteSet, n int) (ok bool, read int) {
 	if v.back {
 		if next != nil && (at == 0 || !next.has(b[at-1])) {
-			return false
+			return false, 0
 		}
 		end := at + n
 		r := backRunes{b: b, i: end - 1, lo: max(0, end-maxVerify)}
-		return v.re.MatchReader(&r) || r.capped
+		ok = v.re.MatchReader(&r) || r.capped
+		return ok, end - 1 - r.i
 	}
 	if next != nil {
 		if at+n >= len(b) || !next.has(b[at+n]) {
-			return false
+			return false, 0
 		}
 	}
 	start := at - v.lead
 	if start < 0 {
-		return false // a match cannot start before the data
+		return false, 0 // a match cannot start before the data
 	}
 	r := byteRunes{b: b, i: start, end: min(len(b), start+maxVerify)}
-	return v.re.MatchReader(&r) || r.capped
+	ok = v.re.MatchReader(&r) || r.capped
+	return ok, r.i - start
 }
 
 // byteRunes reads bytes as runes, one each, bytes above 0x7f as U+FFFD.

@@ -185,10 +185,32 @@ func clauseFound(n needs, data []byte) bool {
 			if !bytes.Equal(w, l.b) && !(l.nocase && bytes.Equal(fold(w), fold(l.b))) {
 				continue
 			}
-			if l.re == nil || l.re.verifyAt(data, i, l.next, len(l.b)) {
+			if l.re == nil {
+				return true
+			}
+			if ok, _ := l.re.verifyAt(data, i, l.next, len(l.b)); ok {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// TestVerifyBudget: data made to have verifications read quadratically
+// (a verified literal over and over inside what its expression accepts)
+// is handed to libyara, whose scan has a timeout, once the file's budget
+// is spent; ordinary data never spends it (TestPrefilterSound's counts).
+func TestVerifyBudget(t *testing.T) {
+	r, _, err := Compile([]Source{{Name: "h.yar", Text: []byte(`rule H { strings: $a = /abcd[^!]*xyz/ condition: $a }`)}})
+	if err != nil || r.Prefilter() == nil {
+		t.Fatal(err, r.PrefilterError())
+	}
+	small := []byte(strings.Repeat("abcd", 200) + "!")
+	if r.Prefilter().MayMatch(small, nil, int64(len(small))) {
+		t.Error("one block: no match possible, within the budget: passed over")
+	}
+	hostile := []byte(strings.Repeat(strings.Repeat("abcd", 900)+"!", 300))
+	if !r.Prefilter().MayMatch(hostile, nil, int64(len(hostile))) {
+		t.Error("the budget spent: the file must go to libyara")
+	}
 }
