@@ -108,10 +108,10 @@ func TestIsolateCutsPublishedPort(t *testing.T) {
 		return strings.Join(keep, "\n")
 	}
 	docker := save()
-	if err := dial(l.peer, "10.231.0.3", "10.231.0.1:8080"); err != nil {
+	if err := reach(l.peer, "10.231.0.3", "10.231.0.1:8080"); err != nil {
 		t.Fatalf("the published port does not answer before isolation (lab broken): %v", err)
 	}
-	if err := dial(ctr, "", "10.231.0.3:443"); err != nil {
+	if err := reach(ctr, "", "10.231.0.3:443"); err != nil {
 		t.Fatalf("the container does not reach out before isolation (lab broken): %v", err)
 	}
 	a, err := PlanIsolate(contain.Live(), IsolateOptions{Operator: "10.231.0.2", DeadMan: time.Hour, NetNS: l.host, Probe: "10.231.0.3"})
@@ -129,13 +129,13 @@ func TestIsolateCutsPublishedPort(t *testing.T) {
 	if err := dial(ctr, "", "10.231.0.3:443"); err == nil {
 		t.Error("the container reaches a non-allowed address while isolated")
 	}
-	if err := dial(l.peer, "10.231.0.2", "10.231.0.1:2222"); err != nil {
+	if err := reach(l.peer, "10.231.0.2", "10.231.0.1:2222"); err != nil {
 		t.Errorf("the operator's SSH path was cut: %v", err)
 	}
 	if o := r.Undo(ctx, out.ID); o.Err != nil {
 		t.Fatalf("release: %v", o.Err)
 	}
-	if err := dial(l.peer, "10.231.0.3", "10.231.0.1:8080"); err != nil {
+	if err := reach(l.peer, "10.231.0.3", "10.231.0.1:8080"); err != nil {
 		t.Errorf("the published port does not answer after release: %v", err)
 	}
 	if got := save(); got != docker {

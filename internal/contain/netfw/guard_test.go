@@ -45,7 +45,7 @@ func TestGuardRepairs(t *testing.T) {
 			t.Fatal(err)
 		}
 		done()
-		if dial(l.peer, "10.231.0.3", "10.231.0.1:8080") != nil {
+		if reach(l.peer, "10.231.0.3", "10.231.0.1:8080") != nil {
 			t.Fatalf("%s: the lab still blocks after tampering", want)
 		}
 		g, err := Guard(p, since, false, false)
@@ -59,7 +59,7 @@ func TestGuardRepairs(t *testing.T) {
 		if dial(l.peer, "10.231.0.3", "10.231.0.1:8080") == nil {
 			t.Errorf("%s: not isolated again after the repair", want)
 		}
-		if err := dial(l.peer, "10.231.0.2", "10.231.0.1:2222"); err != nil {
+		if err := reach(l.peer, "10.231.0.2", "10.231.0.1:2222"); err != nil {
 			t.Errorf("%s: the operator's path was cut: %v", want, err)
 		}
 		if g, err = Guard(p, since, false, true); err != nil || g.Repaired || g.State != "armed" {

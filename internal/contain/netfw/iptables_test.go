@@ -74,7 +74,7 @@ func TestIsolateIPTables(t *testing.T) {
 	if snap := snapshot(t, l.host); strings.Contains(snap, IsolateTable) {
 		t.Error("the fallback wrote an nftables table")
 	}
-	if err := dial(l.peer, "10.231.0.2", "10.231.0.1:2222"); err != nil {
+	if err := reach(l.peer, "10.231.0.2", "10.231.0.1:2222"); err != nil {
 		t.Errorf("the operator's SSH path was cut: %v", err)
 	}
 	if err := dial(l.peer, "10.231.0.3", "10.231.0.1:8080"); err == nil {
@@ -103,7 +103,7 @@ func TestIsolateIPTables(t *testing.T) {
 			t.Fatalf("%v %s", err, out)
 		}
 	}
-	if err := dial(l.peer, "10.231.0.3", "10.231.0.1:8080"); err != nil {
+	if err := reach(l.peer, "10.231.0.3", "10.231.0.1:8080"); err != nil {
 		t.Fatalf("the flush did not open the host: %v", err)
 	}
 	if g, err := Guard(p, time.Now(), true, true); err != nil || !g.Repaired || g.State != "confirmed" {

@@ -94,7 +94,7 @@ func TestIsolateAndRelease(t *testing.T) {
 	listen(t, l.peer, ":443")            // the management server and the outside world
 	foreignTable(t, l.host)
 	before := snapshot(t, l.host)
-	if err := dial(l.peer, "10.231.0.3", "10.231.0.1:8080"); err != nil {
+	if err := reach(l.peer, "10.231.0.3", "10.231.0.1:8080"); err != nil {
 		t.Fatalf("lab broken before isolation: %v", err)
 	}
 	a, err := PlanIsolate(contain.Live(), IsolateOptions{Operator: "10.231.0.2", DeadMan: time.Hour, NetNS: l.host,
@@ -108,7 +108,7 @@ func TestIsolateAndRelease(t *testing.T) {
 		t.Fatalf("isolate: %+v", out)
 	}
 	// The operator's path stays; everything else is cut, both ways.
-	if err := dial(l.peer, "10.231.0.2", "10.231.0.1:2222"); err != nil {
+	if err := reach(l.peer, "10.231.0.2", "10.231.0.1:2222"); err != nil {
 		t.Errorf("the operator's SSH path was cut: %v", err)
 	}
 	if err := dial(l.peer, "10.231.0.3", "10.231.0.1:8080"); err == nil {
@@ -117,7 +117,7 @@ func TestIsolateAndRelease(t *testing.T) {
 	if err := dial(l.host, "", "10.231.0.3:443"); err == nil {
 		t.Error("outbound traffic to a non-allowed address still connects")
 	}
-	if err := dial(l.host, "", "10.231.0.2:443"); err != nil {
+	if err := reach(l.host, "", "10.231.0.2:443"); err != nil {
 		t.Errorf("the management server is unreachable: %v", err)
 	}
 	if err := dial(l.host, "", "127.0.0.1:9"); err == nil || !strings.Contains(err.Error(), "refused") {
@@ -140,7 +140,7 @@ func TestIsolateAndRelease(t *testing.T) {
 	if got := snapshot(t, l.host); got != before {
 		t.Errorf("release did not leave the ruleset as it was:\n%s\nbefore:\n%s", got, before)
 	}
-	if err := dial(l.peer, "10.231.0.3", "10.231.0.1:8080"); err != nil {
+	if err := reach(l.peer, "10.231.0.3", "10.231.0.1:8080"); err != nil {
 		t.Errorf("traffic not restored after release: %v", err)
 	}
 }
@@ -287,7 +287,7 @@ func TestBlock(t *testing.T) {
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
-	if err := dial(l.peer, "10.231.0.2", "10.231.0.1:8080"); err != nil {
+	if err := reach(l.peer, "10.231.0.2", "10.231.0.1:8080"); err != nil {
 		t.Errorf("the expired block still holds: %v", err)
 	}
 	if err := dial(l.peer, "10.231.0.3", "10.231.0.1:8080"); err == nil {

@@ -82,6 +82,20 @@ func listen(t *testing.T, netns, addr string) {
 	}()
 }
 
+// reach is dial for a connection that must succeed: a timeout is tried
+// again (twice), so that a loaded machine (CI running every package at
+// once) does not read as a broken lab; a blocked connection is tested with
+// dial, once.
+func reach(netns, local, addr string) error {
+	var err error
+	for range 3 {
+		if err = dial(netns, local, addr); err == nil || !os.IsTimeout(err) {
+			return err
+		}
+	}
+	return err
+}
+
 // dial connects from netns to addr (optionally from a local address).
 func dial(netns, local, addr string) error {
 	return inNetNS(netns, func() error {

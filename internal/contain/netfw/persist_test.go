@@ -95,7 +95,7 @@ func TestPersistSurvivesReboot(t *testing.T) {
 		if dial(l.peer, "10.231.0.3", "10.231.0.1:8080") == nil {
 			t.Error("not isolated after boot")
 		}
-		if err := dial(l.peer, "10.231.0.2", "10.231.0.1:2222"); err != nil {
+		if err := reach(l.peer, "10.231.0.2", "10.231.0.1:2222"); err != nil {
 			t.Errorf("the operator's path is cut after boot: %v", err)
 		}
 		if !confirm {
