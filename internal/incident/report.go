@@ -3,13 +3,13 @@ package incident
 import (
 	"cmp"
 	"net/netip"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/catalog"
+	"github.com/vigil-ir/vigil/internal/lazyre"
 	"github.com/vigil-ir/vigil/internal/logs/timeline"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/store"
@@ -113,8 +113,8 @@ type Report struct {
 }
 
 var (
-	ipRE  = regexp.MustCompile(`\b(?:\d{1,3}\.){3}\d{1,3}\b`) // fixed patterns: never derived from the target
-	urlRE = regexp.MustCompile(`\bhttps?://[^\s'"<>|;]+`)
+	ipRE  = lazyre.New(`\b(?:\d{1,3}\.){3}\d{1,3}\b`) // fixed patterns: never derived from the target
+	urlRE = lazyre.New(`\bhttps?://[^\s'"<>|;]+`)
 )
 
 // Build assembles the report of in.

@@ -7,8 +7,9 @@
 // grader, the autostart checks), a fifth of the start of a command that
 // uses none of them (vigil logs, vigil --help). A Regexp here is a constant
 // expression of Vigil, never text from the target: an invalid one panics on
-// first use, as regexp.MustCompile would at start-up, and the tests of the
-// packages that declare them compile them all (CompileAll).
+// first use, as regexp.MustCompile would at start-up, and internal/cli's
+// TestRegexpsCompile compiles them all (CompileAll). New is for package
+// variables: every Regexp is registered for that test, for good.
 package lazyre
 
 import (
@@ -50,6 +51,13 @@ func CompileAll() (string, error) {
 		}
 	}
 	return "", nil
+}
+
+// Count is how many Regexps have been made.
+func Count() int {
+	mu.Lock()
+	defer mu.Unlock()
+	return len(all)
 }
 
 // Re is the compiled expression.
@@ -103,6 +111,9 @@ func (r *Regexp) FindAllStringSubmatch(s string, n int) [][]string {
 func (r *Regexp) FindAllStringSubmatchIndex(s string, n int) [][]int {
 	return r.re().FindAllStringSubmatchIndex(s, n)
 }
+
+// FindAllSubmatch is regexp.Regexp.FindAllSubmatch.
+func (r *Regexp) FindAllSubmatch(b []byte, n int) [][][]byte { return r.re().FindAllSubmatch(b, n) }
 
 // FindAllIndex is regexp.Regexp.FindAllIndex.
 func (r *Regexp) FindAllIndex(b []byte, n int) [][]int { return r.re().FindAllIndex(b, n) }

@@ -3,11 +3,11 @@ package suppress
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/vigil-ir/vigil/internal/lazyre"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -29,7 +29,7 @@ type Suppression struct {
 	RemovedReason string    `json:"removed_reason,omitempty"`
 }
 
-var fingerprintRE = regexp.MustCompile(`^[0-9a-f]{20}$`)
+var fingerprintRE = lazyre.New(`^[0-9a-f]{20}$`)
 
 // IsFingerprint reports whether s has the form of a finding fingerprint.
 func IsFingerprint(s string) bool { return fingerprintRE.MatchString(s) }

@@ -3,9 +3,10 @@ package procs
 import (
 	"bytes"
 	"errors"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/vigil-ir/vigil/internal/lazyre"
 )
 
 // ClockTicks is USER_HZ, the unit of the times in /proc/PID/stat. It is 100
@@ -208,11 +209,11 @@ func ParseEnviron(b []byte) map[string]string {
 var (
 	// A 64-hex container id after a runtime's marker: docker/<id>,
 	// docker-<id>.scope, cri-containerd-<id>.scope, crio-<id>, libpod-<id>.
-	reRuntimeID = regexp.MustCompile(`(?:docker|cri-containerd|crio|libpod|containerd)[-/:]([0-9a-f]{64})(?:\.scope)?(?:/|$)`)
+	reRuntimeID = lazyre.New(`(?:docker|cri-containerd|crio|libpod|containerd)[-/:]([0-9a-f]{64})(?:\.scope)?(?:/|$)`)
 	// Kubernetes pods name the container by its bare id under kubepods.
-	reKubeID = regexp.MustCompile(`kubepods.*/([0-9a-f]{64})(?:\.scope)?(?:/|$)`)
+	reKubeID = lazyre.New(`kubepods.*/([0-9a-f]{64})(?:\.scope)?(?:/|$)`)
 	// LXC and LXD: /lxc/<name> or /lxc.payload.<name>.
-	reLXC = regexp.MustCompile(`/lxc(?:\.payload)?[./]([^/]+)`)
+	reLXC = lazyre.New(`/lxc(?:\.payload)?[./]([^/]+)`)
 )
 
 // ParseCgroup returns the process's cgroup path (the unified hierarchy's,

@@ -5,10 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/vigil-ir/vigil/internal/lazyre"
 )
 
 // The iptables fallback, for hosts whose kernel has no nf_tables: the same
@@ -181,7 +182,7 @@ func iptRead(netns, variant string, v6 bool) (iptSaved, error) {
 	return s, nil
 }
 
-var datestop = regexp.MustCompile(`-m time --datestop (\S+) `)
+var datestop = lazyre.New(`-m time --datestop (\S+) `)
 
 // normal renders rules chain by chain (each chain's own order kept), with
 // the dead-man deadline left out: the read-back is compared without it.

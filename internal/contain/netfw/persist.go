@@ -7,12 +7,12 @@ import (
 	"net"
 	"os"
 	"path"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/contain"
 	"github.com/vigil-ir/vigil/internal/contain/hostfs"
+	"github.com/vigil-ir/vigil/internal/lazyre"
 )
 
 // --persist: an isolation that survives a reboot. The isolation table is
@@ -221,7 +221,7 @@ func writePersist(ps *Persist, sp Spec) error {
 	return nil
 }
 
-var deadmanTimeout = regexp.MustCompile(` timeout \d+s`)
+var deadmanTimeout = lazyre.New(` timeout \d+s`)
 
 // verifyPersist checks the boot files hold the isolation as written (its
 // dead-man time aside: confirm writes the file again without it).

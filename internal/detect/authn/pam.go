@@ -2,13 +2,13 @@ package authn
 
 import (
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/vigil-ir/vigil/internal/detect/authn/pamconf"
 	"github.com/vigil-ir/vigil/internal/grade/cmdscan"
 	"github.com/vigil-ir/vigil/internal/grade/places"
+	"github.com/vigil-ir/vigil/internal/lazyre"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -22,7 +22,7 @@ const (
 
 // systemModulePath matches the directories PAM loads modules from
 // (/lib/security, /usr/lib64/security, /lib/x86_64-linux-gnu/security ...).
-var systemModulePath = regexp.MustCompile(`^(/usr)?/lib(32|64|x32)?(/[^/]+)?/security/[^/]+$`)
+var systemModulePath = lazyre.New(`^(/usr)?/lib(32|64|x32)?(/[^/]+)?/security/[^/]+$`)
 
 // keyServices are the stacks that guard logins and privilege changes.
 var keyServices = set("common-auth", "system-auth", "password-auth", "sshd", "su", "su-l", "sudo", "sudo-i", "login",
@@ -287,7 +287,7 @@ func permitEndsStack(control string) bool {
 }
 
 // pamExecOptions are pam_exec's own arguments, before the command.
-var pamExecOptions = regexp.MustCompile(`^(debug|expose_authtok|seteuid|quiet|quiet_log|stdout|log=.*|type=.*)$`)
+var pamExecOptions = lazyre.New(`^(debug|expose_authtok|seteuid|quiet|quiet_log|stdout|log=.*|type=.*)$`)
 
 func (r *run) pamExec(l pamconf.Line, svc, pkg string) {
 	sev, conf := model.High, model.ConfMedium

@@ -2,10 +2,10 @@ package authn
 
 import (
 	"path"
-	"regexp"
 	"strings"
 
 	"github.com/vigil-ir/vigil/internal/detect/authn/sudoers"
+	"github.com/vigil-ir/vigil/internal/lazyre"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -42,7 +42,7 @@ var fileWrite = set("tee", "cp", "mv", "dd", "chmod", "chown", "chgrp", "install
 var fileRead = set("cat", "head", "tail", "tac", "nl", "base64", "xxd", "od", "hexdump", "strings", "grep", "diff",
 	"cut", "sort", "uniq", "fold", "file")
 
-var interpVersion = regexp.MustCompile(`^(python|perl|ruby|php|lua|node)[0-9.]*$`)
+var interpVersion = lazyre.New(`^(python|perl|ruby|php|lua|node)[0-9.]*$`)
 
 func set(names ...string) map[string]bool {
 	m := make(map[string]bool, len(names))

@@ -4,13 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/vigil-ir/vigil/internal/collect/pkgdb"
 	"github.com/vigil-ir/vigil/internal/detect/inventory"
 	"github.com/vigil-ir/vigil/internal/engine"
+	"github.com/vigil-ir/vigil/internal/lazyre"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -138,10 +138,10 @@ func (r *run) installed(names ...string) (yes, ok bool) {
 	return false, true
 }
 
-var minlenRe = regexp.MustCompile(`(?:^|\s)minlen\s*=\s*(\d+)`)
+var minlenRe = lazyre.New(`(?:^|\s)minlen\s*=\s*(\d+)`)
 
 // intArg returns the value of NAME=N in s.
-func intArg(re *regexp.Regexp, s string) (int, bool) {
+func intArg(re *lazyre.Regexp, s string) (int, bool) {
 	m := re.FindStringSubmatch(s)
 	if m == nil {
 		return 0, false

@@ -2,9 +2,9 @@ package harden
 
 import (
 	"path"
-	"regexp"
 	"strings"
 
+	"github.com/vigil-ir/vigil/internal/lazyre"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -23,14 +23,14 @@ func (r *run) enabled(unit string) bool {
 }
 
 var (
-	nftBlocks  = regexp.MustCompile(`(?m)\b(?:drop|reject)\b`)
-	iptBlocks  = regexp.MustCompile(`(?m)^(?::\S+ DROP|-P \S+ DROP|.*-j (?:DROP|REJECT))`)
-	ufwEnabled = regexp.MustCompile(`(?m)^\s*ENABLED\s*=\s*yes\s*$`)
+	nftBlocks  = lazyre.New(`(?m)\b(?:drop|reject)\b`)
+	iptBlocks  = lazyre.New(`(?m)^(?::\S+ DROP|-P \S+ DROP|.*-j (?:DROP|REJECT))`)
+	ufwEnabled = lazyre.New(`(?m)^\s*ENABLED\s*=\s*yes\s*$`)
 )
 
 // firewall reports a host with no firewall configured to start at boot.
 func (r *run) firewall() {
-	has := func(p string, re *regexp.Regexp) bool {
+	has := func(p string, re *lazyre.Regexp) bool {
 		b, err := r.t.ReadFile(p, maxConfig)
 		return err == nil && re.Match(b)
 	}
@@ -94,7 +94,7 @@ func (r *run) updates() {
 	r.emit(ruleUpdates, "unattended-upgrades, dnf-automatic, yum-cron", ev, model.Low, model.ConfMedium)
 }
 
-var periodicOn = regexp.MustCompile(`(?m)^\s*APT::Periodic::Unattended-Upgrade\s+"(\d+)"`)
+var periodicOn = lazyre.New(`(?m)^\s*APT::Periodic::Unattended-Upgrade\s+"(\d+)"`)
 
 // aptPeriodicOn reports APT::Periodic::Unattended-Upgrade set to a
 // non-zero value in apt.conf.d (the last file setting it wins).

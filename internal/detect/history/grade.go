@@ -1,10 +1,10 @@
 package history
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/vigil-ir/vigil/internal/grade/cmdscan"
+	"github.com/vigil-ir/vigil/internal/lazyre"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/textclip"
 )
@@ -42,17 +42,17 @@ const (
 var (
 	// SELECT ... INTO OUTFILE/DUMPFILE aimed at a web root, a script, a
 	// key file or cron; plain CSV exports are ordinary DBA work.
-	reSQLOutfile  = regexp.MustCompile(`(?i)\binto\s+(?:out|dump)file\s+['"]?([^'"\s;]+)`)
-	reSQLWebshell = regexp.MustCompile(`(?i)(?:\.(?:php\d?|phtml|jsp|jspx|asp|aspx|sh|so|py|pl)$|/(?:www|html|htdocs|public_html|webapps)/|authorized_keys|/cron|/etc/|/plugin/)`)
-	reSQLPayload  = regexp.MustCompile(`(?i)<\?php|<%|\beval\s*\(|\bsystem\s*\(|\bexec\s*\(|0x7f454c46`)
-	reSQLLogFile  = regexp.MustCompile(`(?i)\bset\s+global\s+general_log_file\s*=\s*['"]?[^'"\s;]*\.(?:php\d?|jsp|asp)`)
-	reSQLUDF      = regexp.MustCompile(`(?i)\bcreate\s+(?:or\s+replace\s+)?(?:aggregate\s+)?function\b[^;]*\bsoname\b|\bsys_(?:exec|eval)\s*\(|\bcreate\s+(?:or\s+replace\s+)?function\b[^;]*\blanguage\s+c\b[^;]*['"][^'"]*/(?:tmp|dev/shm|var/tmp)/`)
-	reSQLProgram  = regexp.MustCompile(`(?i)\bcopy\b[^;]*\b(?:from|to)\s+program\b`)
-	reShellEscape = regexp.MustCompile(`^(?:\\!|system)\s+(.+)$`)
-	reRedisDir    = regexp.MustCompile(`(?i)\bconfig\s+set\s+(?:dir\s+\S*(?:\.ssh|cron|www|html|htdocs)|dbfilename\s+(?:authorized_keys2?|root|crontab|\S+\.(?:php\d?|jsp|sh)))\b`)
-	reRedisModule = regexp.MustCompile(`(?i)\bmodule\s+load\s+(?:/tmp/|/var/tmp/|/dev/shm/|\./|[^/\s]|\S*/\.)\S*`)
+	reSQLOutfile  = lazyre.New(`(?i)\binto\s+(?:out|dump)file\s+['"]?([^'"\s;]+)`)
+	reSQLWebshell = lazyre.New(`(?i)(?:\.(?:php\d?|phtml|jsp|jspx|asp|aspx|sh|so|py|pl)$|/(?:www|html|htdocs|public_html|webapps)/|authorized_keys|/cron|/etc/|/plugin/)`)
+	reSQLPayload  = lazyre.New(`(?i)<\?php|<%|\beval\s*\(|\bsystem\s*\(|\bexec\s*\(|0x7f454c46`)
+	reSQLLogFile  = lazyre.New(`(?i)\bset\s+global\s+general_log_file\s*=\s*['"]?[^'"\s;]*\.(?:php\d?|jsp|asp)`)
+	reSQLUDF      = lazyre.New(`(?i)\bcreate\s+(?:or\s+replace\s+)?(?:aggregate\s+)?function\b[^;]*\bsoname\b|\bsys_(?:exec|eval)\s*\(|\bcreate\s+(?:or\s+replace\s+)?function\b[^;]*\blanguage\s+c\b[^;]*['"][^'"]*/(?:tmp|dev/shm|var/tmp)/`)
+	reSQLProgram  = lazyre.New(`(?i)\bcopy\b[^;]*\b(?:from|to)\s+program\b`)
+	reShellEscape = lazyre.New(`^(?:\\!|system)\s+(.+)$`)
+	reRedisDir    = lazyre.New(`(?i)\bconfig\s+set\s+(?:dir\s+\S*(?:\.ssh|cron|www|html|htdocs)|dbfilename\s+(?:authorized_keys2?|root|crontab|\S+\.(?:php\d?|jsp|sh)))\b`)
+	reRedisModule = lazyre.New(`(?i)\bmodule\s+load\s+(?:/tmp/|/var/tmp/|/dev/shm/|\./|[^/\s]|\S*/\.)\S*`)
 	// Download-and-run from installers that vendors publish this way.
-	reInstaller = regexp.MustCompile(`(?i)https://(?:get\.docker\.com|sh\.rustup\.rs|raw\.githubusercontent\.com/(?:nvm-sh|Homebrew|ohmyzsh|helm|pyenv)/|install\.python-poetry\.org|deb\.nodesource\.com|rpm\.nodesource\.com|get\.helm\.sh|bun\.sh/install|deno\.land/install|get\.k3s\.io|install\.k3s\.io|tailscale\.com/install|get\.acme\.sh|astral\.sh/uv|get\.rvm\.io|sdk\.cloud\.google\.com|aka\.ms/InstallAzureCLIDeb|packages\.gitlab\.com/install|downloads\.nordcdn\.com|install\.pi-hole\.net|get\.pnpm\.io|fnm\.vercel\.app|starship\.rs/install|ollama\.com/install)`)
+	reInstaller = lazyre.New(`(?i)https://(?:get\.docker\.com|sh\.rustup\.rs|raw\.githubusercontent\.com/(?:nvm-sh|Homebrew|ohmyzsh|helm|pyenv)/|install\.python-poetry\.org|deb\.nodesource\.com|rpm\.nodesource\.com|get\.helm\.sh|bun\.sh/install|deno\.land/install|get\.k3s\.io|install\.k3s\.io|tailscale\.com/install|get\.acme\.sh|astral\.sh/uv|get\.rvm\.io|sdk\.cloud\.google\.com|aka\.ms/InstallAzureCLIDeb|packages\.gitlab\.com/install|downloads\.nordcdn\.com|install\.pi-hole\.net|get\.pnpm\.io|fnm\.vercel\.app|starship\.rs/install|ollama\.com/install)`)
 )
 
 // keepSeverity reports whether a cmdscan indicator keeps its grade when

@@ -2,10 +2,10 @@ package hooks
 
 import (
 	"path"
-	"regexp"
 	"strings"
 
 	"github.com/vigil-ir/vigil/internal/grade/shscript"
+	"github.com/vigil-ir/vigil/internal/lazyre"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/textclip"
 )
@@ -183,7 +183,7 @@ var aptHookKeys = map[string]bool{
 	"aptlistbugs::pre-install-pkgs": true,
 }
 
-var binaryScope = regexp.MustCompile(`^binary::[^:]+::`)
+var binaryScope = lazyre.New(`^binary::[^:]+::`)
 
 // aptKind says what an option does: "hook" (a shell command), "program" (a
 // path APT executes), or "".

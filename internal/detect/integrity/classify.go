@@ -3,9 +3,9 @@ package integrity
 import (
 	"bytes"
 	"path"
-	"regexp"
 	"strings"
 
+	"github.com/vigil-ir/vigil/internal/lazyre"
 	"github.com/vigil-ir/vigil/internal/target"
 )
 
@@ -41,12 +41,12 @@ var rootkitTargets = map[string]bool{
 
 // coreLibs are shared objects loaded into every (or every privileged)
 // process: the C library and dynamic loader, PAM, and libkeyutils (Ebury).
-var coreLibs = regexp.MustCompile(`^(libc\.so|libc-[0-9.]+\.so|ld-linux[^/]*\.so|ld-[0-9.]+\.so|ld64\.so|libpam\.so|libpam_misc\.so|libkeyutils\.so|libselinux\.so|libaudit\.so|libcrypt\.so|libsystemd\.so|libprocps\.so|libproc2\.so|libproc-[0-9.]+\.so|libutil\.so|libnss_[a-z]+\.so|libgcc_s\.so)`)
+var coreLibs = lazyre.New(`^(libc\.so|libc-[0-9.]+\.so|ld-linux[^/]*\.so|ld-[0-9.]+\.so|ld64\.so|libpam\.so|libpam_misc\.so|libkeyutils\.so|libselinux\.so|libaudit\.so|libcrypt\.so|libsystemd\.so|libprocps\.so|libproc2\.so|libproc-[0-9.]+\.so|libutil\.so|libnss_[a-z]+\.so|libgcc_s\.so)`)
 
 // shellNames are shells, interpreters and programs that hand out a shell
 // or arbitrary file access when setuid (GTFOBins "SUID"): no distribution
 // ships them setuid.
-var shellNames = regexp.MustCompile(`^(bash|sh|dash|zsh|ksh|ksh93|mksh|pdksh|csh|tcsh|fish|ash|busybox|python[0-9.]*|perl[0-9.]*|ruby[0-9.]*|php[0-9.]*|lua[0-9.]*|node|nodejs|tclsh[0-9.]*|wish[0-9.]*|expect|awk|gawk|mawk|nawk|find|vim?|vim\.(basic|tiny|nox|gtk3?)|nvim|ed|env|nice|timeout|stdbuf|taskset|strace|ltrace|gdb|nmap|cp|mv|tee|dd|xargs|socat|nc|ncat|netcat|nc\.openbsd|nc\.traditional|openssl|less|more|man|script|rsync|zip|tar|docker|git|make|cpulimit|run-parts|start-stop-daemon|flock|ionice|setarch|chroot|unshare|nsenter|capsh|rlwrap|screen|tmux|emacs|nano|pico|jjs|jrunscript|scp|sftp|ssh|rvim|rview|view|watch|sed|install|chmod|chown|cat|base64|xxd|od|hexdump|diff|sort|uniq|head|tail|cut|dialog|bc|dc|file)$`)
+var shellNames = lazyre.New(`^(bash|sh|dash|zsh|ksh|ksh93|mksh|pdksh|csh|tcsh|fish|ash|busybox|python[0-9.]*|perl[0-9.]*|ruby[0-9.]*|php[0-9.]*|lua[0-9.]*|node|nodejs|tclsh[0-9.]*|wish[0-9.]*|expect|awk|gawk|mawk|nawk|find|vim?|vim\.(basic|tiny|nox|gtk3?)|nvim|ed|env|nice|timeout|stdbuf|taskset|strace|ltrace|gdb|nmap|cp|mv|tee|dd|xargs|socat|nc|ncat|netcat|nc\.openbsd|nc\.traditional|openssl|less|more|man|script|rsync|zip|tar|docker|git|make|cpulimit|run-parts|start-stop-daemon|flock|ionice|setarch|chroot|unshare|nsenter|capsh|rlwrap|screen|tmux|emacs|nano|pico|jjs|jrunscript|scp|sftp|ssh|rvim|rview|view|watch|sed|install|chmod|chown|cat|base64|xxd|od|hexdump|diff|sort|uniq|head|tail|cut|dialog|bc|dc|file)$`)
 
 // fileKind sniffs the first bytes of a file.
 func fileKind(head []byte) string {

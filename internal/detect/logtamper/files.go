@@ -5,12 +5,12 @@ import (
 	"errors"
 	"io/fs"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/collect/logrotate"
+	"github.com/vigil-ir/vigil/internal/lazyre"
 
 	"github.com/vigil-ir/vigil/internal/logs"
 	"github.com/vigil-ir/vigil/internal/model"
@@ -308,7 +308,7 @@ func (r *run) rotationGap(spec logSpec) {
 	}, model.Medium, model.ConfLow)
 }
 
-var logPathRe = regexp.MustCompile(`/var/log/[A-Za-z0-9._/-]+`)
+var logPathRe = lazyre.New(`/var/log/[A-Za-z0-9._/-]+`)
 
 // syslogConfigured returns the /var/log files the syslog daemon's
 // configuration writes to (uncommented lines only).

@@ -2,10 +2,10 @@ package logtamper
 
 import (
 	"path"
-	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/vigil-ir/vigil/internal/lazyre"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -15,7 +15,7 @@ const maxFDs = 200000
 
 // rotatedName matches the names logrotate and journald give to copies they
 // delete on their own (name.1, name.2.gz, name-20240101, system@...journal).
-var rotatedName = regexp.MustCompile(`(?:\.\d+(?:\.gz|\.xz|\.bz2|\.zst)?|-\d{8}(?:\.gz|\.xz|\.bz2|\.zst)?|\.gz|\.xz|\.bz2|\.zst|\.old|@.*|~)$`)
+var rotatedName = lazyre.New(`(?:\.\d+(?:\.gz|\.xz|\.bz2|\.zst)?|-\d{8}(?:\.gz|\.xz|\.bz2|\.zst)?|\.gz|\.xz|\.bz2|\.zst|\.old|@.*|~)$`)
 
 // deletedOpen lists, on a live host, log files that a process still holds
 // open after they were deleted: the writer keeps logging into a file no

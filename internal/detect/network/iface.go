@@ -3,10 +3,10 @@ package network
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/vigil-ir/vigil/internal/lazyre"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -102,7 +102,7 @@ func (r *run) promisc() {
 
 // routerIfaces are interfaces that container runtimes, hypervisors, VPNs
 // and overlay networks create; they need IP forwarding.
-var routerIfaces = regexp.MustCompile(`^(?:docker\d*|docker_gwbridge|br-.*|cni.*|cali.*|flannel.*|cilium.*|virbr.*|vmbr.*|vnet.*|veth.*|tun.*|tap.*|wg.*|tailscale.*|zt.*|lxcbr.*|lxdbr.*|incusbr.*|podman.*|kube-.*|weave.*|vxlan.*|genev.*|ppp.*|ipsec.*|vti.*|gre.*|ovs-.*|nebula.*|nordlynx|kvm.*)$`)
+var routerIfaces = lazyre.New(`^(?:docker\d*|docker_gwbridge|br-.*|cni.*|cali.*|flannel.*|cilium.*|virbr.*|vmbr.*|vnet.*|veth.*|tun.*|tap.*|wg.*|tailscale.*|zt.*|lxcbr.*|lxdbr.*|incusbr.*|podman.*|kube-.*|weave.*|vxlan.*|genev.*|ppp.*|ipsec.*|vti.*|gre.*|ovs-.*|nebula.*|nordlynx|kvm.*)$`)
 
 // routerPrograms need forwarding to do their job.
 var routerPrograms = map[string]bool{

@@ -2,7 +2,6 @@ package process
 
 import (
 	"path"
-	"regexp"
 	"strings"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/collect/procs"
 	"github.com/vigil-ir/vigil/internal/grade/cmdscan"
 	"github.com/vigil-ir/vigil/internal/grade/places"
+	"github.com/vigil-ir/vigil/internal/lazyre"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/textclip"
 )
@@ -54,7 +54,7 @@ func placeIndicators(p string) []string {
 
 // runcMemfd is how runc re-executes itself from a sealed memfd (the
 // CVE-2019-5736 fix): a legitimate fileless program, briefly.
-var runcMemfd = regexp.MustCompile(`^/?memfd:runc_cloned:`)
+var runcMemfd = lazyre.New(`^/?memfd:runc_cloned:`)
 
 // exe grades where the executable is: a memfd, deleted, a writable or
 // hidden directory. It reports whether it emitted a finding.
@@ -102,10 +102,10 @@ func (r *run) exe(p *procs.Process, pkg string) bool {
 // kthreadComm matches the names of kernel threads that a user-space
 // program takes to hide in a process list. Names that are also ordinary
 // daemons (watchdog) only count with their per-CPU suffix.
-var kthreadComm = regexp.MustCompile(`^(?:(?:kworker|ksoftirqd|migration|cpuhp|idle_inject|irq|watchdog|jbd2|scsi_eh|rcuop|rcuos|rcuog|kcompactd|kswapd)/\S*|kthreadd|kswapd\d+|khugepaged|kcompactd\d+|kdevtmpfs|kauditd|khungtaskd|oom_reaper|ksmd|kblockd|rcu_sched|rcu_gp|rcu_preempt|kintegrityd|writeback|kthrotld|ipv6_addrconf)$`)
+var kthreadComm = lazyre.New(`^(?:(?:kworker|ksoftirqd|migration|cpuhp|idle_inject|irq|watchdog|jbd2|scsi_eh|rcuop|rcuos|rcuog|kcompactd|kswapd)/\S*|kthreadd|kswapd\d+|khugepaged|kcompactd\d+|kdevtmpfs|kauditd|khungtaskd|oom_reaper|ksmd|kblockd|rcu_sched|rcu_gp|rcu_preempt|kintegrityd|writeback|kthrotld|ipv6_addrconf)$`)
 
 // bracketed is a command line dressed as ps shows a kernel thread.
-var bracketed = regexp.MustCompile(`^\[[^\s\[\]]+\]$`)
+var bracketed = lazyre.New(`^\[[^\s\[\]]+\]$`)
 
 // fakeKernelThread flags a user-space process (it has an executable, or a
 // parent other than kthreadd) named or dressed like a kernel thread.

@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
 
 	"github.com/vigil-ir/vigil/internal/collect/procs"
 	"github.com/vigil-ir/vigil/internal/grade/places"
+	"github.com/vigil-ir/vigil/internal/lazyre"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 	"github.com/vigil-ir/vigil/internal/textclip"
@@ -21,14 +21,14 @@ import (
 // LuaJIT) or unpack their own native libraries into /tmp (Java's netty,
 // snappy, JNA, sqlite-jdbc): writable-and-executable memory and libraries
 // mapped from /tmp are how they work.
-var runtimes = regexp.MustCompile(`^(?:java|javaw|node|nodejs|python[0-9.]*|pypy[0-9.]*|firefox.*|chrome|chromium.*|electron|code|cursor|dotnet|mono.*|qemu-.*|php.*|ruby[0-9.]*|luajit.*|beam\.smp|erl.*|julia|Xorg|Xwayland|gnome-shell|gjs|plasmashell|kwin.*|nginx|openresty|apache2|httpd|haproxy|varnishd|suricata|snort|rspamd|exim4?|envoy|postgres|mysqld|mariadbd|mongod|grep|pcre2?grep|slack|zoom|thunderbird.*|soffice\.bin|deno|bun|dart|wine.*|R|Rscript|jsvc|elasticsearch|opensearch|gunicorn|uwsgi|unicorn|puma)$`)
+var runtimes = lazyre.New(`^(?:java|javaw|node|nodejs|python[0-9.]*|pypy[0-9.]*|firefox.*|chrome|chromium.*|electron|code|cursor|dotnet|mono.*|qemu-.*|php.*|ruby[0-9.]*|luajit.*|beam\.smp|erl.*|julia|Xorg|Xwayland|gnome-shell|gjs|plasmashell|kwin.*|nginx|openresty|apache2|httpd|haproxy|varnishd|suricata|snort|rspamd|exim4?|envoy|postgres|mysqld|mariadbd|mongod|grep|pcre2?grep|slack|zoom|thunderbird.*|soffice\.bin|deno|bun|dart|wine.*|R|Rscript|jsvc|elasticsearch|opensearch|gunicorn|uwsgi|unicorn|puma)$`)
 
 // mapsLimit bounds /proc/PID/maps (a JVM can have tens of thousands).
 const mapsLimit = 32 << 20
 
 // pyInstaller unpacks one-file programs into /tmp/_MEIxxxxxx and loads
 // their libraries from there.
-var pyInstaller = regexp.MustCompile(`^/(?:var/)?tmp/_MEI[0-9A-Za-z]+/`)
+var pyInstaller = lazyre.New(`^/(?:var/)?tmp/_MEI[0-9A-Za-z]+/`)
 
 // maps reads the memory map of p and flags writable-and-executable
 // anonymous memory (injected or unpacked code) and executable mappings of

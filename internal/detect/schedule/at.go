@@ -2,7 +2,6 @@ package schedule
 
 import (
 	"path"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/vigil-ir/vigil/internal/grade/jobexec"
 	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/grade/shscript"
+	"github.com/vigil-ir/vigil/internal/lazyre"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/textclip"
 )
@@ -26,10 +26,10 @@ type AtJob struct {
 	Env      []shscript.Line // the preamble's "NAME=value; export NAME" lines
 }
 
-var atrunRE = regexp.MustCompile(`^#\s*atrun\s+uid=(\d+)\s+gid=(\d+)`)
+var atrunRE = lazyre.New(`^#\s*atrun\s+uid=(\d+)\s+gid=(\d+)`)
 
 // atDelimRE is the here-document newer at versions wrap the commands in.
-var atDelimRE = regexp.MustCompile(`^\$\{SHELL:-/bin/sh\}\s*<<\s*'?marcinDELIMITER[0-9a-fA-F]*'?\s*$`)
+var atDelimRE = lazyre.New(`^\$\{SHELL:-/bin/sh\}\s*<<\s*'?marcinDELIMITER[0-9a-fA-F]*'?\s*$`)
 
 // ParseAtJob reads an at job script: at writes a header, the submitter's
 // environment as "NAME=value; export NAME" lines, a cd into the working
@@ -83,7 +83,7 @@ func ParseAtJob(b []byte) AtJob {
 	return j
 }
 
-var atEnvRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*=.*;\s*export\s+[A-Za-z_][A-Za-z0-9_]*$`)
+var atEnvRE = lazyre.New(`^[A-Za-z_][A-Za-z0-9_]*=.*;\s*export\s+[A-Za-z_][A-Za-z0-9_]*$`)
 
 // atPreamble matches the environment lines at writes (used when the cd
 // line was not found).
@@ -93,7 +93,7 @@ func atPreamble(s string) bool {
 
 // atSensitiveEnv are environment variables that change what the job's
 // shell or programs load; at copies them from the submitter.
-var atSensitiveEnv = regexp.MustCompile(`^(?:LD_PRELOAD|LD_AUDIT|BASH_ENV)=`)
+var atSensitiveEnv = lazyre.New(`^(?:LD_PRELOAD|LD_AUDIT|BASH_ENV)=`)
 
 // atJobs grades pending at and batch jobs.
 func (r *run) atJobs() {

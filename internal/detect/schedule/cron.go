@@ -3,19 +3,19 @@ package schedule
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"strings"
 
 	"github.com/vigil-ir/vigil/internal/grade/jobexec"
 	"github.com/vigil-ir/vigil/internal/grade/places"
 	"github.com/vigil-ir/vigil/internal/grade/shscript"
+	"github.com/vigil-ir/vigil/internal/lazyre"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/textclip"
 )
 
 // runPartsName is the file name rule of Debian's run-parts (and of cron
 // for /etc/cron.d): letters, digits, underscores and hyphens only.
-var runPartsName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+var runPartsName = lazyre.New(`^[A-Za-z0-9_-]+$`)
 
 // skippedName says why cron (for cron.d) or run-parts would skip a file
 // name, or "" when it is used.

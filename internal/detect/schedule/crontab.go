@@ -2,8 +2,9 @@ package schedule
 
 import (
 	"bytes"
-	"regexp"
 	"strings"
+
+	"github.com/vigil-ir/vigil/internal/lazyre"
 )
 
 // Kind of a crontab line.
@@ -44,7 +45,7 @@ var specials = map[string]bool{
 
 // timeField is what a time field may hold: numbers, names, * / , - and
 // cronie's ~ (random) plus the L W # ? of some implementations.
-var timeField = regexp.MustCompile(`^-?[0-9A-Za-z*/,~?#-]+$`)
+var timeField = lazyre.New(`^-?[0-9A-Za-z*/,~?#-]+$`)
 
 // maxCronLines bounds the lines read from one crontab.
 const maxCronLines = 100000

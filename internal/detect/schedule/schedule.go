@@ -6,12 +6,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
-	"regexp"
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/detect/inventory"
 	"github.com/vigil-ir/vigil/internal/engine"
 	"github.com/vigil-ir/vigil/internal/grade/jobexec"
+	"github.com/vigil-ir/vigil/internal/lazyre"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 	"github.com/vigil-ir/vigil/internal/textclip"
@@ -148,7 +148,7 @@ type job struct {
 
 // benignShapes are the stock job lines of Debian and RHEL crontabs and
 // anacrontabs: they need no inventory line when a packaged file was edited.
-var benignShapes = regexp.MustCompile(`^(?:test -x /usr/sbin/anacron \|\| \{ )?(?:cd / && )?(?:nice )?run-parts (?:--report )?/etc/cron\.(?:hourly|daily|weekly|monthly|yearly)(?:; \})?$`)
+var benignShapes = lazyre.New(`^(?:test -x /usr/sbin/anacron \|\| \{ )?(?:cd / && )?(?:nice )?run-parts (?:--report )?/etc/cron\.(?:hourly|daily|weekly|monthly|yearly)(?:; \})?$`)
 
 // gradeJob grades one job and emits a command finding, a permissions
 // finding per program a non-root account can change, or (for files not

@@ -2,11 +2,11 @@ package services
 
 import (
 	"path"
-	"regexp"
 	"strings"
 
 	"github.com/vigil-ir/vigil/internal/grade/jobexec"
 	"github.com/vigil-ir/vigil/internal/grade/shscript"
+	"github.com/vigil-ir/vigil/internal/lazyre"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -14,7 +14,7 @@ import (
 var initDirs = []string{"/etc/init.d", "/etc/rc.d/init.d"}
 
 // rcLinkRE matches the start links of the runlevel directories.
-var rcLinkRE = regexp.MustCompile(`^S[0-9]{2}`)
+var rcLinkRE = lazyre.New(`^S[0-9]{2}`)
 
 // rcLinks maps the resolved path of every script a runlevel start link
 // points to onto the links.
@@ -158,7 +158,7 @@ func (r *run) outsideLink(real string, links []string) {
 var rcLocalPaths = []string{"/etc/rc.local", "/etc/rc.d/rc.local"}
 
 // rcLocalNoops are lines that do nothing worth listing.
-var rcLocalNoops = regexp.MustCompile(`^(?:exit(?:\s+0)?|:|true|set -e|touch /var/lock/subsys/local)$`)
+var rcLocalNoops = lazyre.New(`^(?:exit(?:\s+0)?|:|true|set -e|touch /var/lock/subsys/local)$`)
 
 // rcLocal grades /etc/rc.local: systemd's rc-local generator and SysV's
 // rc.local script run it as root at boot when it is executable.

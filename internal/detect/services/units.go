@@ -2,12 +2,12 @@ package services
 
 import (
 	"path"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/grade/jobexec"
 	"github.com/vigil-ir/vigil/internal/grade/places"
+	"github.com/vigil-ir/vigil/internal/lazyre"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -377,7 +377,7 @@ func sameSet(a, b map[string]bool) bool {
 }
 
 // masqueradeRE matches unit names that imitate system components.
-var masqueradeRE = regexp.MustCompile(`^(?:(?:systemd|dbus|network|networkd|NetworkManager|kworker|kthreadd|ksoftirqd|kswapd|kdevtmpfs|khugepaged|kauditd|ksmd|polkit|udev|journald)(?:[-_.@].*)?|crond?|anacron|atd|sshd?|rsyslogd?|syslogd?|auditd|irqbalance|a?getty|dhclient|ntpd|chronyd|init|kmod|modprobe|kerneloops|firewalld|dbus-daemon|system|sysinit)$`)
+var masqueradeRE = lazyre.New(`^(?:(?:systemd|dbus|network|networkd|NetworkManager|kworker|kthreadd|ksoftirqd|kswapd|kdevtmpfs|khugepaged|kauditd|ksmd|polkit|udev|journald)(?:[-_.@].*)?|crond?|anacron|atd|sshd?|rsyslogd?|syslogd?|auditd|irqbalance|a?getty|dhclient|ntpd|chronyd|init|kmod|modprobe|kerneloops|firewalld|dbus-daemon|system|sysinit)$`)
 
 // masquerade reports whether a unit name imitates a system component.
 func masquerade(name string) bool {

@@ -2,7 +2,8 @@ package staging
 
 import (
 	"bytes"
-	"regexp"
+
+	"github.com/vigil-ir/vigil/internal/lazyre"
 )
 
 // Credential file formats CredentialFormat recognises.
@@ -18,11 +19,11 @@ var (
 	// $2b$ bcrypt, $5$/$6$ SHA-crypt, $7$ scrypt, $y$/$gy$ yescrypt) and
 	// more fields: shadow's or passwd's layout. An htpasswd file (name and
 	// hash alone) is a web server's configuration, not a copy.
-	hashLine = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*\$?:\$(?:1|2[abxy]?|5|6|7|y|gy|sha1|md5)\$[^:\s]{8,}:`)
+	hashLine = lazyre.New(`^[A-Za-z_][A-Za-z0-9_.-]*\$?:\$(?:1|2[abxy]?|5|6|7|y|gy|sha1|md5)\$[^:\s]{8,}:`)
 	// shadowLine is shadow's layout: nine fields, numeric dates.
-	shadowLine = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*\$?:[^:\s]*:\d*:\d*:\d*:\d*:\d*:\d*:[^:]*$`)
+	shadowLine = lazyre.New(`^[A-Za-z_][A-Za-z0-9_.-]*\$?:[^:\s]*:\d*:\d*:\d*:\d*:\d*:\d*:[^:]*$`)
 	// passwdLine is passwd's layout: seven fields, numeric ids.
-	passwdLine = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*\$?:[^:\s]*:\d+:\d+:[^:]*:[^:]*:[^:]*$`)
+	passwdLine = lazyre.New(`^[A-Za-z_][A-Za-z0-9_.-]*\$?:[^:\s]*:\d+:\d+:[^:]*:[^:]*:[^:]*$`)
 	pemPrivate = []byte("PRIVATE KEY-----")
 )
 

@@ -2,8 +2,9 @@ package staging
 
 import (
 	"path"
-	"regexp"
 	"strings"
+
+	"github.com/vigil-ir/vigil/internal/lazyre"
 )
 
 // daemonNames are the names of system daemons and kernel threads that
@@ -27,7 +28,7 @@ var daemonNames = map[string]bool{
 
 // kthreadShape is the shape of a kernel thread's name as ps shows it
 // (kworker/0:1H, [kswapd0], migration/3).
-var kthreadShape = regexp.MustCompile(`^\[?(?:kworker|ksoftirqd|kthreadd|kswapd|migration|rcu_\w+|watchdog|cpuhp|kcompactd|jbd2|scsi_eh|irq)[/:_0-9\-\]]`)
+var kthreadShape = lazyre.New(`^\[?(?:kworker|ksoftirqd|kthreadd|kswapd|migration|rcu_\w+|watchdog|cpuhp|kcompactd|jbd2|scsi_eh|irq)[/:_0-9\-\]]`)
 
 // daemonLike reports whether a file name passes for a system daemon or a
 // kernel thread.
@@ -58,11 +59,11 @@ var credExt = map[string]bool{
 }
 
 // credNameHint are parts of names that suggest a credential copy.
-var credNameHint = regexp.MustCompile(`(?i)passwd|shadow|hash|cred|secret|dump|pass|keys?\b`)
+var credNameHint = lazyre.New(`(?i)passwd|shadow|hash|cred|secret|dump|pass|keys?\b`)
 
 // debianBackups are the copies Debian's cron.daily keeps of the account
 // files in /var/backups (and their rotations).
-var debianBackups = regexp.MustCompile(`^/var/backups/(?:passwd|shadow|group|gshadow)\.bak(?:\.\d+)?$`)
+var debianBackups = lazyre.New(`^/var/backups/(?:passwd|shadow|group|gshadow)\.bak(?:\.\d+)?$`)
 
 // notCredExt are source, document and data formats: a key or a hash line
 // in them is an example or a test vector, not a copy.
@@ -90,7 +91,7 @@ func inTestDir(p string) bool {
 // (.../usr/sbin/NAME, .../bin/NAME, .../etc/init.d/NAME) below a temporary directory: an
 // extracted image or a test root, whose programs are named like the
 // system's because they are copies of one.
-var nestedRoot = regexp.MustCompile(`/(?:usr/(?:local/)?)?s?bin/[^/]+$|/usr/lib(?:exec)?/|/etc/(?:init\.d|rc\.d|cron\.[a-z]+)/[^/]+$`)
+var nestedRoot = lazyre.New(`/(?:usr/(?:local/)?)?s?bin/[^/]+$|/usr/lib(?:exec)?/|/etc/(?:init\.d|rc\.d|cron\.[a-z]+)/[^/]+$`)
 
 // library reports shared objects and kernel modules: loaded, not run.
-var library = regexp.MustCompile(`\.so(?:\.[0-9]+)*$|\.ko(?:\.[gx]z|\.zst)?$`)
+var library = lazyre.New(`\.so(?:\.[0-9]+)*$|\.ko(?:\.[gx]z|\.zst)?$`)

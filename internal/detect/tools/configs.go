@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/vigil-ir/vigil/internal/grade/cmdscan"
+	"github.com/vigil-ir/vigil/internal/lazyre"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 	"github.com/vigil-ir/vigil/internal/textclip"
@@ -140,16 +141,16 @@ type configHit struct {
 }
 
 var (
-	frpAddrRe   = regexp.MustCompile(`(?m)^[ \t]*"?(?:server_addr|serverAddr)"?[ \t]*[=:][ \t]*["']?([^"'\s,#;]+)`)
-	frpPortRe   = regexp.MustCompile(`(?m)^[ \t]*"?(?:server_port|serverPort)"?[ \t]*[=:][ \t]*["']?(\d+)`)
-	frpsRe      = regexp.MustCompile(`(?m)^[ \t]*"?(?:bind_port|bindPort)"?[ \t]*[=:]`)
-	frpHintRe   = regexp.MustCompile(`(?m)^[ \t]*(?:\[common\]|\[\[proxies\]\]|\[\[visitors\]\]|"?(?:local_port|localPort|remote_port|remotePort|vhost_http_port|vhostHTTPPort|dashboard_port|webServer\.port)"?[ \t]*[=:])`)
-	npsKeyRe    = regexp.MustCompile(`(?m)^[ \t]*vkey[ \t]*=`)
-	npsServerRe = regexp.MustCompile(`(?m)^[ \t]*bridge_port[ \t]*=`)
-	ngrokTokRe  = regexp.MustCompile(`(?m)^[ \t]*(?:agent:\s*\n[ \t]+)?authtoken[ \t]*:[ \t]*\S+`)
-	poolURLRe   = regexp.MustCompile(`"url"\s*:\s*"([^"]+)"`)
-	stratumRe   = regexp.MustCompile(`(?i)stratum\+(?:tcp|ssl|tls)://([^\s"',;]+)`)
-	minerKeysRe = regexp.MustCompile(`"(?:donate-level|donate-over-proxy|rig-id|algo|coin|nicehash|randomx|cpu)"\s*:`)
+	frpAddrRe   = lazyre.New(`(?m)^[ \t]*"?(?:server_addr|serverAddr)"?[ \t]*[=:][ \t]*["']?([^"'\s,#;]+)`)
+	frpPortRe   = lazyre.New(`(?m)^[ \t]*"?(?:server_port|serverPort)"?[ \t]*[=:][ \t]*["']?(\d+)`)
+	frpsRe      = lazyre.New(`(?m)^[ \t]*"?(?:bind_port|bindPort)"?[ \t]*[=:]`)
+	frpHintRe   = lazyre.New(`(?m)^[ \t]*(?:\[common\]|\[\[proxies\]\]|\[\[visitors\]\]|"?(?:local_port|localPort|remote_port|remotePort|vhost_http_port|vhostHTTPPort|dashboard_port|webServer\.port)"?[ \t]*[=:])`)
+	npsKeyRe    = lazyre.New(`(?m)^[ \t]*vkey[ \t]*=`)
+	npsServerRe = lazyre.New(`(?m)^[ \t]*bridge_port[ \t]*=`)
+	ngrokTokRe  = lazyre.New(`(?m)^[ \t]*(?:agent:\s*\n[ \t]+)?authtoken[ \t]*:[ \t]*\S+`)
+	poolURLRe   = lazyre.New(`"url"\s*:\s*"([^"]+)"`)
+	stratumRe   = lazyre.New(`(?i)stratum\+(?:tcp|ssl|tls)://([^\s"',;]+)`)
+	minerKeysRe = lazyre.New(`"(?:donate-level|donate-over-proxy|rig-id|algo|coin|nicehash|randomx|cpu)"\s*:`)
 	// Command lines that start a tunnel to a server.
 	tunnelCmds = []struct {
 		what string
@@ -337,8 +338,8 @@ func redact(line string) string {
 }
 
 var (
-	vigilTool   = regexp.MustCompile(`"tool":\s*"vigil"`)
-	vigilSchema = regexp.MustCompile(`"schema_version":\s*\d`)
+	vigilTool   = lazyre.New(`"tool":\s*"vigil"`)
+	vigilSchema = lazyre.New(`"schema_version":\s*\d`)
 )
 
 // vigilReport recognises Vigil's own JSON and JSONL output by its head.

@@ -6,13 +6,13 @@ import (
 	"errors"
 	"hash"
 	"io"
-	"regexp"
 	"strings"
 	"sync"
 
 	"github.com/coregx/ahocorasick"
 
 	"github.com/vigil-ir/vigil/internal/grade/rootkits"
+	"github.com/vigil-ir/vigil/internal/lazyre"
 )
 
 // kind is what a tool is for.
@@ -117,7 +117,7 @@ func unmark(ts []tool) []tool {
 var genericNames = map[string]bool{"proxy": true, "agent": true, "nps": true, "gost": true, "ew": true, "iox": true}
 
 // archSuffix is what release names append to a tool name.
-var archSuffix = regexp.MustCompile(`^(?:[_.-]?(?:linux|darwin|freebsd|amd64|x86_64|x64|x86|i386|i686|386|arm64|arm|armv\d\w*|aarch64|mips\w*|riscv64|64|32|static|upx|for|bin|elf|exe|v?\d+(?:\.\d+)*))*$`)
+var archSuffix = lazyre.New(`^(?:[_.-]?(?:linux|darwin|freebsd|amd64|x86_64|x64|x86|i386|i686|386|arm64|arm|armv\d\w*|aarch64|mips\w*|riscv64|64|32|static|upx|for|bin|elf|exe|v?\d+(?:\.\d+)*))*$`)
 
 // byName returns the tool a file name stands for.
 func byName(base string) (tool, bool) {

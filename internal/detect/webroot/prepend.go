@@ -3,11 +3,11 @@ package webroot
 import (
 	"bytes"
 	"path"
-	"regexp"
 	"strings"
 
 	"github.com/vigil-ir/vigil/internal/files/webshell"
 	"github.com/vigil-ir/vigil/internal/grade/places"
+	"github.com/vigil-ir/vigil/internal/lazyre"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/textclip"
 )
@@ -74,7 +74,7 @@ var fpmGlobs = []string{
 	"/usr/local/php/etc/php-fpm.conf", "/usr/local/php/etc/php-fpm.d/*.conf", "/www/server/php/*/etc/php-fpm.conf",
 }
 
-var fpmPrependRe = regexp.MustCompile(`^\s*php_(?:admin_)?value\s*\[\s*(auto_prepend_file|auto_append_file)\s*\]\s*=\s*(.*)$`)
+var fpmPrependRe = lazyre.New(`^\s*php_(?:admin_)?value\s*\[\s*(auto_prepend_file|auto_append_file)\s*\]\s*=\s*(.*)$`)
 
 // phpConfig checks PHP's own configuration for prepended files.
 func (r *run) phpConfig() {

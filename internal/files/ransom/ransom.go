@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"maps"
 	"path"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/files"
 	"github.com/vigil-ir/vigil/internal/files/webshell"
+	"github.com/vigil-ir/vigil/internal/lazyre"
 )
 
 // Rule ids (rules/checks/files-content.yaml).
@@ -26,7 +26,7 @@ const (
 
 // noteName matches the names ransom notes are given (README_FOR_DECRYPT.txt,
 // HOW_TO_RECOVER_FILES.html, !!!READ_ME!!!.txt, _readme.txt ...).
-var noteName = regexp.MustCompile(`(?i)^[!_#\-\[\]]*(?:(?:read[_\- ]?me|how[_\- ]?to|help|instructions?|restore|recover|decrypt|unlock|attention|warning)[^/]*(?:decrypt|recover|restore|files|unlock|ransom|instructions?|data|readme|read[_\- ]?me)|_?read[_\- ]?me|ransom[^/]*|[^/]*(?:decrypt|recover)[^/]*)[!_#\-\[\]]*\.(?:txt|html?|hta|rtf|url)$`)
+var noteName = lazyre.New(`(?i)^[!_#\-\[\]]*(?:(?:read[_\- ]?me|how[_\- ]?to|help|instructions?|restore|recover|decrypt|unlock|attention|warning)[^/]*(?:decrypt|recover|restore|files|unlock|ransom|instructions?|data|readme|read[_\- ]?me)|_?read[_\- ]?me|ransom[^/]*|[^/]*(?:decrypt|recover)[^/]*)[!_#\-\[\]]*\.(?:txt|html?|hta|rtf|url)$`)
 
 // noteWords are what every ransom note says, in three groups: the files
 // were encrypted, pay, and how to get them back. A note says all three;

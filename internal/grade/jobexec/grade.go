@@ -2,12 +2,12 @@ package jobexec
 
 import (
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/vigil-ir/vigil/internal/grade/cmdscan"
 	"github.com/vigil-ir/vigil/internal/grade/places"
+	"github.com/vigil-ir/vigil/internal/lazyre"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -125,7 +125,7 @@ func (v *Verdict) Merge(o Verdict) {
 // evalOfConfigTool matches evals of tools whose output is shell
 // assignments by design (Debian's apt-compat cron job evaluates apt-config
 // shell); cmdscan's own exceptions cover shell start-up tools only.
-var evalOfConfigTool = regexp.MustCompile(`\beval\s+["']?(?:\$\(|\x60)\s*(?:\S*/)?(?:apt-config\s+shell|dpkg-architecture|locale\b|resize\b)`)
+var evalOfConfigTool = lazyre.New(`\beval\s+["']?(?:\$\(|\x60)\s*(?:\S*/)?(?:apt-config\s+shell|dpkg-architecture|locale\b|resize\b)`)
 
 // maxDepth bounds sh -c nesting and script following.
 const maxDepth = 2

@@ -1,8 +1,9 @@
 package shscript
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/vigil-ir/vigil/internal/lazyre"
 )
 
 // Cmd is one simple command: its quote-removed words (reserved words such
@@ -243,7 +244,7 @@ func ansiEnd(text string, i int) int {
 	return len(text)
 }
 
-var assignRE = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)(\[[^\]]*\])?(\+?=)`)
+var assignRE = lazyre.New(`^([A-Za-z_][A-Za-z0-9_]*)(\[[^\]]*\])?(\+?=)`)
 
 // Assignment splits a word of the form NAME=value, NAME+=value or
 // NAME[i]=value.
@@ -338,7 +339,7 @@ func (c Cmd) Aliases(csh bool) []Alias {
 	return out
 }
 
-var funcRE = regexp.MustCompile(`^\s*(?:function\s+([^\s(){};&|]+)\s*(?:\(\s*\))?|([^\s(){};&|=$'"]+)\s*\(\s*\))\s*(\{|\(|$)`)
+var funcRE = lazyre.New(`^\s*(?:function\s+([^\s(){};&|]+)\s*(?:\(\s*\))?|([^\s(){};&|=$'"]+)\s*\(\s*\))\s*(\{|\(|$)`)
 
 // FuncName returns the name of the function a logical line starts to
 // define ("name() {", "function name {"), if any.

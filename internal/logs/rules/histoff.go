@@ -1,8 +1,7 @@
 package rules
 
 import (
-	"regexp"
-
+	"github.com/vigil-ir/vigil/internal/lazyre"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -15,7 +14,7 @@ const RuleHistoryOff = "logs.tamper.history-disabled"
 // off, a history file linked to /dev/null. Fixed pattern, compiled at
 // start. (internal/grade/cmdscan knows the same tradecraft for the scan's
 // command lines; the log rules sit below grade and cannot import it.)
-var historyOffRe = regexp.MustCompile(`(?:^|[;&|\s({` + "`" + `])(?:` +
+var historyOffRe = lazyre.New(`(?:^|[;&|\s({` + "`" + `])(?:` +
 	`HISTFILE=["']?/dev/null\b` +
 	`|HISTFILE=(?:""|'')?(?:\s|;|$)` +
 	`|unset\s+(?:-v\s+)?(?:[A-Za-z_]+\s+)*HISTFILE\b` +

@@ -1,11 +1,11 @@
 package rules
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/vigil-ir/vigil/internal/lazyre"
 	"github.com/vigil-ir/vigil/internal/model"
 )
 
@@ -111,14 +111,14 @@ func (fc *fileClock) dense(n int, t time.Time) bool {
 // Command lines that erase logs or blind auditing (written for the log
 // evidence of sudo and audit; fixed patterns, compiled at start).
 var (
-	clearLogs = regexp.MustCompile(`(?:^|[;&|\s/])(?:` +
+	clearLogs = lazyre.New(`(?:^|[;&|\s/])(?:` +
 		`(?:shred|rm|truncate|unlink|wipe|srm)\s[^;&|]*(?:/var/log/(?:auth\.log|secure|syslog|messages|wtmp|btmp|lastlog|audit)|\.bash_history)` +
 		`|(?:echo|cat\s+/dev/null|:)\s*>\s*(?:/var/log/\S+|\S*\.bash_history)` +
 		`|history\s+-c` +
 		`|auditctl\s+-D` +
 		`|journalctl\s[^;&|]*--vacuum-(?:time|size|files)` +
 		`|ln\s+-sf?\s+/dev/null\s+\S*/var/log/)`)
-	stopAudit = regexp.MustCompile(`(?:^|[;&|\s/])(?:` +
+	stopAudit = lazyre.New(`(?:^|[;&|\s/])(?:` +
 		`(?:systemctl|service)\s+(?:stop|disable|mask)\s+auditd|service\s+auditd\s+stop` +
 		`|auditctl\s+-e\s*0|(?:pkill|killall)\s[^;&|]*auditd)`)
 )

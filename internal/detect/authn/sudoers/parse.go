@@ -1,9 +1,9 @@
 package sudoers
 
 import (
-	"regexp"
 	"strings"
 
+	"github.com/vigil-ir/vigil/internal/lazyre"
 	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
@@ -33,7 +33,7 @@ func Parse(pol *Policy, p string, b []byte, rec target.Recorder) []Include {
 	return incs
 }
 
-var commaSpace = regexp.MustCompile(`\s*,\s*`)
+var commaSpace = lazyre.New(`\s*,\s*`)
 
 func parseStatement(pol *Policy, e Entry, s string) error {
 	if m := defaultsRe.FindStringSubmatch(s); m != nil {

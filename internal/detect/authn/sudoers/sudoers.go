@@ -1,8 +1,9 @@
 package sudoers
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/vigil-ir/vigil/internal/lazyre"
 )
 
 // Entry locates a statement.
@@ -128,14 +129,14 @@ func (p *Policy) ExpandCmnds(c Cmnd) []Cmnd {
 }
 
 var (
-	aliasName  = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
-	includeRe  = regexp.MustCompile(`^[#@](include|includedir)\s+(.+)$`)
-	uidSpecRe  = regexp.MustCompile(`^#-?[0-9]+[\s,]`)
-	defaultsRe = regexp.MustCompile(`^Defaults([@:!>]\s*[^\s,]+(?:\s*,\s*[^\s,]+)*)?(\s+|$)`)
-	aliasRe    = regexp.MustCompile(`^(User_Alias|Runas_Alias|Host_Alias|Cmnd_Alias|Cmd_Alias)\s+(.*)$`)
-	tagRe      = regexp.MustCompile(`^(NOPASSWD|PASSWD|NOEXEC|EXEC|SETENV|NOSETENV|LOG_INPUT|NOLOG_INPUT|LOG_OUTPUT|NOLOG_OUTPUT|MAIL|NOMAIL|FOLLOW|NOFOLLOW|INTERCEPT|NOINTERCEPT)\s*:`)
-	optionRe   = regexp.MustCompile(`^(ROLE|TYPE|TIMEOUT|NOTBEFORE|NOTAFTER|CWD|CHROOT|APPARMOR_PROFILE|PRIVS|LIMITPRIVS)\s*=\s*("[^"]*"|[^\s,]+)`)
-	digestRe   = regexp.MustCompile(`^(sha224|sha256|sha384|sha512):\s*[^\s]+\s+`)
+	aliasName  = lazyre.New(`^[A-Z][A-Z0-9_]*$`)
+	includeRe  = lazyre.New(`^[#@](include|includedir)\s+(.+)$`)
+	uidSpecRe  = lazyre.New(`^#-?[0-9]+[\s,]`)
+	defaultsRe = lazyre.New(`^Defaults([@:!>]\s*[^\s,]+(?:\s*,\s*[^\s,]+)*)?(\s+|$)`)
+	aliasRe    = lazyre.New(`^(User_Alias|Runas_Alias|Host_Alias|Cmnd_Alias|Cmd_Alias)\s+(.*)$`)
+	tagRe      = lazyre.New(`^(NOPASSWD|PASSWD|NOEXEC|EXEC|SETENV|NOSETENV|LOG_INPUT|NOLOG_INPUT|LOG_OUTPUT|NOLOG_OUTPUT|MAIL|NOMAIL|FOLLOW|NOFOLLOW|INTERCEPT|NOINTERCEPT)\s*:`)
+	optionRe   = lazyre.New(`^(ROLE|TYPE|TIMEOUT|NOTBEFORE|NOTAFTER|CWD|CHROOT|APPARMOR_PROFILE|PRIVS|LIMITPRIVS)\s*=\s*("[^"]*"|[^\s,]+)`)
+	digestRe   = lazyre.New(`^(sha224|sha256|sha384|sha512):\s*[^\s]+\s+`)
 	tagWords   = map[string]bool{"NOPASSWD": true, "PASSWD": true, "NOEXEC": true, "EXEC": true, "SETENV": true, "NOSETENV": true,
 		"LOG_INPUT": true, "NOLOG_INPUT": true, "LOG_OUTPUT": true, "NOLOG_OUTPUT": true, "MAIL": true, "NOMAIL": true,
 		"FOLLOW": true, "NOFOLLOW": true, "INTERCEPT": true, "NOINTERCEPT": true,
