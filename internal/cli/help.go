@@ -23,9 +23,9 @@ func helpID(cmd *cobra.Command) string {
 	return "help." + strings.ReplaceAll(cmd.CommandPath(), " ", ".")
 }
 
-// lazyHelp prepares root's help in lang: what cobra needs before it parses
-// now, the texts (localizeHelp, from the catalog) when help or usage is
-// first shown. A command that shows no help never waits for the catalog
+// lazyHelp prepares root's help in lang: the help command now (cobra
+// needs it before it parses), the texts (localizeHelp, from the catalog)
+// when help or usage is first shown. A command that shows no help never waits for the catalog
 // at start-up (it is decoded meanwhile: catalog.Load).
 func lazyHelp(root *cobra.Command, lang string) {
 	// Shell completion scripts are not offered: cobra's completion command
@@ -46,12 +46,11 @@ func lazyHelp(root *cobra.Command, lang string) {
 }
 
 // localizeHelp sets every command's and flag's help text, and cobra's own
-// words (Usage:, Flags: ...), to lang, before cobra renders anything.
+// words (Usage:, Flags: ...), to lang, before cobra renders them (lazyHelp
+// has set up the help command).
 func localizeHelp(root *cobra.Command, lang string) {
 	c := texts()
 	shared := sharedFlagHelp(c)
-	root.CompletionOptions.DisableDefaultCmd = true
-	root.InitDefaultHelpCmd()
 	root.SetUsageTemplate(usageTemplate(lang))
 	var walk func(cmd *cobra.Command)
 	walk = func(cmd *cobra.Command) {

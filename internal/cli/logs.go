@@ -82,7 +82,7 @@ Findings go through the same catalog, suppressions and store as vigil scan
 // logsGC lets the heap of a log read grow to three times what it holds
 // (GOGC=200) unless GOGC is set: a read allocates a copy of every line and
 // holds little (a few batches in flight, the rules' state), so the default
-// collected a dozen times on a 1M-line auth.log; this is 8% of the run,
+// collected a dozen times on a 1M-line auth.log; this is 4-8% of the run,
 // for about 12 MB more at the peak (60 -> 72 MB on 1M lines).
 func logsGC(getenv func(string) string) {
 	if getenv("GOGC") == "" {

@@ -11,8 +11,8 @@ const RuleHistoryOff = "logs.tamper.history-disabled"
 // historyOffRe matches a shell setting that keeps the history from being
 // written: HISTFILE to /dev/null or empty, HISTFILE unset, a history size
 // of 0 (bash HISTSIZE / HISTFILESIZE, zsh SAVEHIST), the history option
-// off, a history file linked to /dev/null. Fixed pattern, compiled at
-// start. (internal/grade/cmdscan knows the same tradecraft for the scan's
+// off, a history file linked to /dev/null. Fixed pattern, compiled on
+// first use. (internal/grade/cmdscan knows the same tradecraft for the scan's
 // command lines; the log rules sit below grade and cannot import it.)
 var historyOffRe = lazyre.New(`(?:^|[;&|\s({` + "`" + `])(?:` +
 	`HISTFILE=["']?/dev/null\b` +

@@ -81,10 +81,10 @@ func (s *Set) timeGap(e *model.Event) {
 	fc.last = ref(e)
 }
 
-// bursty reports whether source is written in bursts, not continuously: package
-// logs (an upgrade, then months of nothing), histories and start-up files
-// (times from a file's mtime), lastlog and utmp (not in time order). A
-// silence in them says nothing.
+// bursty reports whether source is written in bursts, not continuously:
+// package logs (an upgrade, then months of nothing), histories and start-up
+// files (times from a file's mtime), lastlog and utmp (not in time order).
+// A silence in them says nothing.
 func bursty(source string) bool {
 	switch source {
 	case "dpkg", "yum", "dnf", "history", "shellrc", "lastlog", "utmp":
@@ -109,7 +109,7 @@ func (fc *fileClock) dense(n int, t time.Time) bool {
 }
 
 // Command lines that erase logs or blind auditing (written for the log
-// evidence of sudo and audit; fixed patterns, compiled at start).
+// evidence of sudo and audit; fixed patterns, compiled on first use).
 var (
 	clearLogs = lazyre.New(`(?:^|[;&|\s/])(?:` +
 		`(?:shred|rm|truncate|unlink|wipe|srm)\s[^;&|]*(?:/var/log/(?:auth\.log|secure|syslog|messages|wtmp|btmp|lastlog|audit)|\.bash_history)` +
