@@ -7,6 +7,8 @@
 #   vigil parse             internal/logs' auth parser alone (bench/cmd/logparse):
 #                           every line framed, timed, classified into a model.Event,
 #                           the file cut into chunks parsed on every core
+#   vigil logs              parse + every detection (below), fail2ban-regex
+#                           (Python) and sshguard's parser (C), the peers
 #
 #   bench/logs.sh [LINES]      BENCH_RUNS=N: best of N runs each (3;
 #                              fail2ban-regex runs once: ~50 s)
@@ -64,6 +66,16 @@ measure vigil-logs-100 "$out/vigil" logs "$(realpath "$out/auth-100.log")" --no-
 rm -f "$out/fail2ban-regex.out" # only this run's is printed
 [ -n "${BENCH_NO_FAIL2BAN:-}" ] || command -v fail2ban-regex >/dev/null || apt-get install -y -qq fail2ban >/dev/null 2>&1
 [ -z "${BENCH_NO_FAIL2BAN:-}" ] && command -v fail2ban-regex >/dev/null && runs=1 measure fail2ban-regex fail2ban-regex "$log" /etc/fail2ban/filter.d/sshd.conf
+# sshguard's parser (Debian's sshguard, C: a flex/bison grammar of sshd and
+# other services' attack lines), the compiled peer doing the same job:
+# unpacked from the package under $out (nothing installed, no service
+# started); its blocker, which only counts what the parser found, is left
+# out, so its time is a lower bound of sshguard's. BENCH_NO_SSHGUARD=1 leaves it out.
+sg=$out/sshguard/usr/libexec/sshguard/sshg-parser
+if [ -z "${BENCH_NO_SSHGUARD:-}" ] && [ ! -x "$sg" ]; then
+  (cd "$out" && rm -f sshguard_*.deb && apt-get download sshguard >/dev/null 2>&1 && dpkg -x sshguard_*.deb sshguard) || echo "sshguard: not available (apt-get download sshguard failed)" >&2
+fi
+[ -z "${BENCH_NO_SSHGUARD:-}" ] && [ -x "$sg" ] && measure sshg-parser sh -c '"$1" <"$2"' sh "$sg" "$log"
 
 grep_cpu=$(echo "${rows[0]}" | awk '{ print $3 }')
 grep_wall=$(echo "${rows[0]}" | awk '{ print $2 }')
@@ -80,3 +92,15 @@ done
 echo "parser coverage: $(head -c 300 "$out/vigil-parse.out")"
 echo "vigil logs findings: $(grep -o '"rule_id": *"[a-z.-]*"' "$out/vigil-logs.out" | sort | uniq -c | tr -s ' ' | tr '\n' ';')"
 [ -s "$out/fail2ban-regex.out" ] && echo "fail2ban-regex: $(grep -E '^Lines:|Failregex:' "$out/fail2ban-regex.out" | tr -s ' ' | tr '\n' ';')"
+[ -s "$out/sshg-parser.out" ] && echo "sshg-parser: $(wc -l <"$out/sshg-parser.out") attack lines recognised"
+# Vigil with every detection against each peer: how many times its wall and
+# CPU time the peer took.
+vl=""
+for r in "${rows[@]}"; do set -- $r; [ "$1" = vigil-logs ] && vl="$2 $3"; done
+if [ -n "$vl" ]; then
+  set -- $vl; vwall=$1 vcpu=$2
+  for r in "${rows[@]}"; do
+    set -- $r
+    case $1 in fail2ban-regex | sshg-parser) echo "vigil logs against $1: $(ratio "$vwall" "$2") its wall time, $(ratio "$vcpu" "$3") its CPU time" ;; esac
+  done
+fi

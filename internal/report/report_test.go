@@ -106,3 +106,41 @@ func TestDisplayWidth(t *testing.T) {
 		t.Fatal("display width")
 	}
 }
+
+// The heading names the kind of run, and English counts say "1 finding",
+// "1 check".
+func TestTableHeadingAndCounts(t *testing.T) {
+	tests := []struct {
+		kind, lang string
+		want       []string
+	}{
+		{model.KindScan, catalog.English, []string{"Vigil scan of web1", "1 finding, ", "1 check, "}},
+		{model.KindLogs, catalog.English, []string{"Vigil log analysis of web1", "1 finding, ", "1 check, "}},
+		{model.KindFiles, catalog.English, []string{"Vigil file scan of web1"}},
+		{model.KindHarden, catalog.English, []string{"Vigil hardening check of web1"}},
+		{model.KindLogs, catalog.Chinese, []string{"Vigil 日志分析：web1", "1 项发现", "1 项检查"}},
+	}
+	for _, tc := range tests {
+		r := fixtureResult()
+		r.Meta.Kind = tc.kind
+		r.Findings = r.Findings[:1]
+		r.Summary.Total, r.Summary.Suppressed, r.Summary.Checks = 1, 0, r.Summary.Checks[:1]
+		r.Summary.Counts = map[model.Severity]int{model.Low: 1}
+		var buf bytes.Buffer
+		h, err := New("table", &buf, Options{Lang: tc.lang, Catalog: catalog.MustLoad()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Replay(r, h); err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(buf.String(), w) {
+				t.Errorf("%s/%s: %q not in\n%s", tc.kind, tc.lang, w, buf.String())
+			}
+		}
+	}
+	if !strings.Contains(string(render(t, "table", catalog.English, false)), "2 findings") {
+		t.Error("two findings not counted in the plural")
+	}
+}

@@ -82,7 +82,7 @@ func (t *Table) End(s model.Summary) error {
 	if t.meta.Target.OS != "" {
 		host += " (" + t.meta.Target.OS + ")"
 	}
-	w.printf("%s\n\n", msg(lang, "scan_of", strings.TrimSpace(host), mode, t.meta.Started.UTC().Format("2006-01-02 15:04:05 MST")))
+	w.printf("%s\n\n", msg(lang, runOf(t.meta.RunKind()), strings.TrimSpace(host), mode, t.meta.Started.UTC().Format("2006-01-02 15:04:05 MST")))
 
 	SortFindings(t.findings)
 	if len(t.findings) == 0 {
@@ -145,7 +145,7 @@ func (t *Table) End(s model.Summary) error {
 			failed++
 		}
 	}
-	parts := []string{msg(lang, "sum_findings", s.Total)}
+	parts := []string{msg(lang, one(s.Total, "sum_findings"), s.Total)}
 	if s.Suppressed > 0 {
 		parts = append(parts, t.suppressedPart(s))
 	}
@@ -158,7 +158,7 @@ func (t *Table) End(s model.Summary) error {
 	if failed > 0 {
 		parts = append(parts, msg(lang, "sum_checks_failed", len(s.Checks), failed))
 	} else {
-		parts = append(parts, msg(lang, "sum_checks", len(s.Checks)))
+		parts = append(parts, msg(lang, one(len(s.Checks), "sum_checks"), len(s.Checks)))
 	}
 	if !t.meta.Finished.IsZero() && !t.meta.Started.IsZero() {
 		parts = append(parts, t.meta.Finished.Sub(t.meta.Started).Round(10*time.Millisecond).String())
@@ -236,4 +236,22 @@ func (e *errWriter) printf(format string, a ...any) {
 	if e.err == nil {
 		_, e.err = fmt.Fprintf(e.w, format, a...)
 	}
+}
+
+// runOf is the heading's message for a run of kind (model.KindScan ...).
+func runOf(kind string) string {
+	switch kind {
+	case model.KindFiles, model.KindLogs, model.KindHarden:
+		return kind + "_of"
+	}
+	return "scan_of"
+}
+
+// one is key's singular form ("_one") when n is 1 (English says "1
+// finding"; the Chinese forms are the same).
+func one(n int, key string) string {
+	if n == 1 {
+		return key + "_one"
+	}
+	return key
 }
