@@ -71,7 +71,9 @@ func Timeline(ctx context.Context, opt TimelineOptions) (*timeline.Timeline, []m
 	}
 	for _, p := range paths {
 		if b.WantFile(p.path) {
-			fileTimes(opt.Target, b, p.path, p.rule)
+			fileTimes(opt.Target, b, p.path, p.rule, func(id string) string {
+				return opt.Catalog.T(opt.Lang, "timeline.file."+id, p.path, p.rule)
+			})
 		}
 	}
 	gaps := append(coll.Result.Gaps, processStarts(opt.Target, b, opt.Bounds.All)...)
@@ -110,15 +112,17 @@ func processStarts(t *target.Target, b *timeline.Builder, all bool) []model.Gap 
 type pathRule struct{ path, rule string }
 
 // fileTimes adds the modification, change and birth times of a file a
-// finding points at (birth where the filesystem keeps it: statx).
-func fileTimes(t *target.Target, b *timeline.Builder, p, rule string) {
+// finding points at (birth where the filesystem keeps it: statx). The
+// descriptions are Timesketch's (its timestamp_desc); the messages are in
+// the reader's language (say: timeline.file.mtime, ctime, btime).
+func fileTimes(t *target.Target, b *timeline.Builder, p, rule string, say func(id string) string) {
 	st, err := t.Lstat(p)
 	if err != nil {
 		return
 	}
-	b.FileTime(p, "Modification Time", st.ModTime(), rule)
+	b.FileTime(p, "Modification Time", say("mtime"), st.ModTime(), rule)
 	if ctime, ok := changeTime(st); ok {
-		b.FileTime(p, "Change Time", ctime, rule)
+		b.FileTime(p, "Change Time", say("ctime"), ctime, rule)
 	}
 	hp, err := t.HostPath(p)
 	if err != nil {
@@ -127,7 +131,7 @@ func fileTimes(t *target.Target, b *timeline.Builder, p, rule string) {
 	var stx unix.Statx_t
 	if unix.Statx(unix.AT_FDCWD, hp, unix.AT_SYMLINK_NOFOLLOW|unix.AT_STATX_DONT_SYNC, unix.STATX_BTIME, &stx) == nil &&
 		stx.Mask&unix.STATX_BTIME != 0 && stx.Btime.Sec != 0 {
-		b.FileTime(p, "Creation Time", time.Unix(stx.Btime.Sec, int64(stx.Btime.Nsec)), rule)
+		b.FileTime(p, "Creation Time", say("btime"), time.Unix(stx.Btime.Sec, int64(stx.Btime.Nsec)), rule)
 	}
 }
 

@@ -244,4 +244,9 @@ func (c *Catalog) Localize(f *model.Finding, lang string) {
 	}
 	t := r.Text(lang)
 	f.Title, f.Why, f.Verify, f.Remediation = t.Title, t.Why, t.Verify, t.Remediation
+	// A match of one of Vigil's own Sigma rules: its title (the subject)
+	// in the reader's language (rules/messages/sigma.yaml).
+	if id := f.Evidence.Extra["sigma_id"]; id != "" && c.HasMessage("sigma.title."+id) {
+		f.Subject = c.T(lang, "sigma.title."+id)
+	}
 }

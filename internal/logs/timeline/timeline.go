@@ -166,11 +166,14 @@ func (b *Builder) Finding(f model.Finding, source string, seen time.Time) {
 }
 
 // FileTime adds one time of a file a finding points at.
-func (b *Builder) FileTime(path, desc string, t time.Time, rule string) {
+func (b *Builder) FileTime(path, desc, message string, t time.Time, rule string) {
 	if t.IsZero() || !b.in(t) {
 		return
 	}
-	b.entries = append(b.entries, Entry{Time: t.UTC(), Desc: desc, Message: desc + " of " + path + " (" + rule + ")", Source: "file", Path: path, Rule: rule})
+	if message == "" {
+		message = desc + " of " + path + " (" + rule + ")"
+	}
+	b.entries = append(b.entries, Entry{Time: t.UTC(), Desc: desc, Message: message, Source: "file", Path: path, Rule: rule})
 }
 
 // ProcessStart adds the start of a running process (a live host's

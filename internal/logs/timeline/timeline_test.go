@@ -8,6 +8,7 @@ import (
 
 	"github.com/vigil-ir/vigil/internal/catalog"
 	"github.com/vigil-ir/vigil/internal/model"
+	"github.com/vigil-ir/vigil/internal/termtext"
 )
 
 func at(min int) time.Time { return time.Date(2026, 3, 1, 9, min, 0, 0, time.UTC) }
@@ -81,5 +82,45 @@ func TestStagesInCatalog(t *testing.T) {
 		if id := StageMsg(s.stage); !cat.HasMessage(id) || cat.T("zh-CN", id) == cat.T("en", id) {
 			t.Errorf("stage %q: no catalog text %s in both languages", s.stage, id)
 		}
+	}
+}
+
+// TestTableAlignsChinese: the attack path's stage names are padded to the
+// same terminal width (a Chinese character takes two columns), and a file
+// time keeps the message it was given (the reader's language) and
+// Timesketch's description.
+func TestTableAlignsChinese(t *testing.T) {
+	cat := catalog.MustLoad()
+	b := NewBuilder(Options{})
+	b.Finding(finding("logs.ssh.brute-force.source", model.Medium, 0), "finding", time.Time{})
+	b.Finding(finding("logs.account.user-added", model.Medium, 7), "finding", time.Time{})
+	b.Finding(finding("persistence.cron.download", model.High, 30), "scan", time.Time{})
+	b.FileTime("/etc/cron.d/x", "Modification Time", "/etc/cron.d/x 的修改时间（persistence.cron.download）", at(29), "persistence.cron.download")
+	tl := b.Build()
+	var tab bytes.Buffer
+	if err := WriteTable(&tab, tl, func(id string, a ...any) string { return cat.T(catalog.Chinese, id, a...) }); err != nil {
+		t.Fatal(err)
+	}
+	col := -1
+	for _, line := range strings.Split(tab.String(), "\n") {
+		i := strings.Index(line, "2026-03-01T")
+		if !strings.HasPrefix(line, "  ") || i < 0 || !strings.Contains(line, " #") {
+			continue
+		}
+		w := termtext.Width(line[:i])
+		if col >= 0 && w != col {
+			t.Errorf("the times of the path start at column %d and %d:\n%s", col, w, tab.String())
+		}
+		col = w
+	}
+	if col < 0 {
+		t.Fatalf("no attack path steps in\n%s", tab.String())
+	}
+	if !strings.Contains(tab.String(), "/etc/cron.d/x 的修改时间") {
+		t.Errorf("file time message lost:\n%s", tab.String())
+	}
+	var csvb bytes.Buffer
+	if err := WriteCSV(&csvb, tl); err != nil || !strings.Contains(csvb.String(), ",Modification Time,") {
+		t.Errorf("csv keeps Timesketch's timestamp_desc: %v\n%s", err, csvb.String())
 	}
 }
