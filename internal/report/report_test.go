@@ -126,21 +126,44 @@ func TestTableHeadingAndCounts(t *testing.T) {
 		r.Findings = r.Findings[:1]
 		r.Summary.Total, r.Summary.Suppressed, r.Summary.Checks = 1, 0, r.Summary.Checks[:1]
 		r.Summary.Counts = map[model.Severity]int{model.Low: 1}
-		var buf bytes.Buffer
-		h, err := New("table", &buf, Options{Lang: tc.lang, Catalog: catalog.MustLoad()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := Replay(r, h); err != nil {
-			t.Fatal(err)
-		}
+		out := renderTable(t, r, tc.lang)
 		for _, w := range tc.want {
-			if !strings.Contains(buf.String(), w) {
-				t.Errorf("%s/%s: %q not in\n%s", tc.kind, tc.lang, w, buf.String())
+			if !strings.Contains(out, w) {
+				t.Errorf("%s/%s: %q not in\n%s", tc.kind, tc.lang, w, out)
 			}
 		}
 	}
 	if !strings.Contains(string(render(t, "table", catalog.English, false)), "2 findings") {
 		t.Error("two findings not counted in the plural")
 	}
+}
+
+// TestSigmaMatchNamesItsRule: the table says which Sigma rule matched (its
+// location is only the log line), in the reader's language for Vigil's own.
+func TestSigmaMatchNamesItsRule(t *testing.T) {
+	for _, tc := range []struct{ lang, want string }{
+		{catalog.English, "Download piped to a shell"},
+		{catalog.Chinese, "下载内容直接交给 Shell 执行"},
+	} {
+		r := fixtureResult()
+		r.Findings = []model.Finding{{RuleID: "logs.sigma.match", Severity: model.High, Confidence: model.ConfMedium, Subject: "Download piped to a shell",
+			Evidence: model.Evidence{Path: "/var/log/syslog", Line: 1, Text: "curl x | sh", Extra: map[string]string{"sigma_id": "7f1c2d6e-5a1b-4c3d-9e8f-0a1b2c3d4e02"}}}}
+		if out := renderTable(t, r, tc.lang); !strings.Contains(out, " — "+tc.want) {
+			t.Errorf("%s: the rule's title %q not in\n%s", tc.lang, tc.want, out)
+		}
+	}
+}
+
+// renderTable is r as a table in lang.
+func renderTable(t *testing.T, r *model.Result, lang string) string {
+	t.Helper()
+	var buf bytes.Buffer
+	h, err := New("table", &buf, Options{Lang: lang, Catalog: catalog.MustLoad()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Replay(r, h); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
 }

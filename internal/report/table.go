@@ -100,7 +100,7 @@ func (t *Table) End(s model.Summary) error {
 		sev := t.sev(f.Severity)
 		pad := sevW - termtext.Width(t.sevPlain(f.Severity))
 		lead := fmt.Sprintf("%s%s  %-*s  ", sev, strings.Repeat(" ", pad), ruleW, f.RuleID)
-		t.locationLines(w, lead, leadW, termtext.OneLine(Location(f)), locW, f.Title)
+		t.locationLines(w, lead, leadW, termtext.OneLine(Location(f)), locW, titleOf(f))
 		indent := strings.Repeat(" ", sevW+2)
 		if f.Folded > 0 {
 			w.printf("%s> %s\n", indent, msg(lang, "folded_more", f.Folded, termtext.OneLine(f.Subject)))
@@ -254,4 +254,16 @@ func one(n int, key string) string {
 		return key + "_one"
 	}
 	return key
+}
+
+// titleOf is the finding's title; for a Sigma match, followed by the
+// matching rule's title (its subject, in the reader's language for Vigil's
+// own rules: catalog.Localize), which its location (the log line) does not
+// say. Other findings' subjects are their locations, or are in their
+// evidence.
+func titleOf(f model.Finding) string {
+	if f.Evidence.Extra["sigma_id"] == "" || f.Subject == "" {
+		return f.Title
+	}
+	return f.Title + " — " + termtext.Truncate(termtext.OneLine(f.Subject), 80)
 }
