@@ -4,8 +4,10 @@ import (
 	"context"
 	"io/fs"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/sys/unix"
 
@@ -54,7 +56,7 @@ func Timeline(ctx context.Context, opt TimelineOptions) (*timeline.Timeline, []m
 			continue
 		}
 		opt.Catalog.Localize(&f, opt.Lang)
-		b.Finding(f, "finding", coll.Result.Meta.Started)
+		b.Finding(readable(f, opt.Lang), "finding", coll.Result.Meta.Started)
 	}
 	if opt.Store != nil {
 		tinfo := Describe(opt.Target)
@@ -65,7 +67,7 @@ func Timeline(ctx context.Context, opt TimelineOptions) (*timeline.Timeline, []m
 		for _, r := range recs {
 			f := r.Finding
 			opt.Catalog.Localize(&f, opt.Lang)
-			b.Finding(f, "scan", r.FirstSeen)
+			b.Finding(readable(f, opt.Lang), "scan", r.FirstSeen)
 			paths = append(paths, pathRule{f.Evidence.Path, f.RuleID})
 		}
 	}
@@ -141,4 +143,24 @@ func changeTime(st fs.FileInfo) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return time.Unix(s.Ctim.Sec, s.Ctim.Nsec), true
+}
+
+// readable leaves out, for a reader of another language than English, a
+// subject that is an English phrase ("sudo NOPASSWD for www-data: ALL",
+// "account sysadm": the detectors name some subjects so, and they feed
+// the findings' identities, so they stay): the entry keeps the localised
+// title and its file:line. A subject that is data (an address, a unit, a
+// path, an account@address: no space) stays, as does a Sigma rule's title
+// (localised by the catalog for Vigil's own rules).
+func readable(f model.Finding, lang string) model.Finding {
+	if lang == catalog.English || lang == "" || f.Evidence.Extra["sigma_id"] != "" || !strings.Contains(f.Subject, " ") {
+		return f
+	}
+	for _, r := range f.Subject {
+		if r >= utf8.RuneSelf {
+			return f // not English words
+		}
+	}
+	f.Subject = ""
+	return f
 }
