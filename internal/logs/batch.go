@@ -245,6 +245,10 @@ func newReader(t *target.Target, rec target.Recorder, src Source, opts Options, 
 	if r.rec == nil {
 		r.rec = target.Discard{}
 	}
+	for _, s := range src.Skipped {
+		r.rec.GapMsg(model.GapSkipped, s.Path, s.Why)
+		cov.Errors++
+	}
 	r.loc = opts.Location
 	if r.loc == nil {
 		r.loc = time.UTC

@@ -64,8 +64,9 @@ func WebSource(path string, isError bool, layout string) Source {
 // configuration names: see webroots.Inventory.LogFiles). A log named twice
 // is returned once (the first naming wins, so a configured format beats a
 // guess). utmp is read only on a live target (it describes who is logged in
-// now). Nothing is a gap here: a log that is absent is a fact; readers
-// record what they cannot read.
+// now). Nothing is a gap here: a log that is absent is a fact; a log whose
+// files are there but are no log files (Source.Skipped) is returned for
+// its reader to record them.
 func Discover(t *target.Target, extra ...Source) []Source {
 	var out []Source
 	seen := map[string]bool{}
@@ -81,12 +82,12 @@ func Discover(t *target.Target, extra ...Source) []Source {
 	}
 	for _, s := range extra {
 		if len(s.Files) == 0 {
-			if r, ok := Rotated(t, s.Name, s.Format); ok {
-				r.LogFormat = s.LogFormat
-				s = r
-			} else {
+			r, ok := Rotated(t, s.Name, s.Format)
+			if !ok && len(r.Skipped) == 0 {
 				continue
 			}
+			r.LogFormat = s.LogFormat
+			s = r
 		}
 		add(s)
 	}
@@ -107,15 +108,21 @@ func Discover(t *target.Target, extra ...Source) []Source {
 				// names: each is its own source.
 				if st, err := t.Stat(m); err == nil && st.Mode().IsRegular() {
 					add(Source{Name: m, Format: FormatJournal, Files: []File{{Path: m, ModTime: st.ModTime(), Size: st.Size()}}})
+				} else {
+					add(Source{Name: m, Format: FormatJournal, Skipped: []Skipped{{Path: m, Why: whyNotRead(t, m, err)}}})
 				}
 				continue
 			}
-			if s, ok := Rotated(t, m, pl.format); ok {
+			s, ok := Rotated(t, m, pl.format)
+			switch {
+			case ok:
 				add(s)
-			} else if pl.format == FormatHistory {
+			case pl.format == FormatHistory:
 				if f, ok := historyDisabled(t, m); ok {
 					add(Source{Name: m, Format: FormatHistory, Files: []File{f}})
 				}
+			case len(s.Skipped) > 0:
+				add(s) // only files that cannot be read: each is a gap
 			}
 		}
 	}

@@ -1,12 +1,15 @@
 package logs
 
 import (
+	"errors"
+	"io/fs"
 	"path"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/vigil-ir/vigil/internal/model"
 	"github.com/vigil-ir/vigil/internal/target"
 )
 
@@ -32,12 +35,25 @@ type Source struct {
 	// LogFormat is the configured line layout of a web access log (an nginx
 	// log_format or Apache LogFormat string); empty for combined/common.
 	LogFormat string
+	// Skipped are files of the log that are there but are not log files:
+	// a FIFO, a device or a directory in a log's place, a symlink whose
+	// destination is missing (or lies outside the root). A read records
+	// each as a gap: a log that cannot be read must not read as quiet.
+	Skipped []Skipped
+}
+
+// Skipped is a file of a log that was not read, and why.
+type Skipped struct {
+	Path string
+	Why  model.Message
 }
 
 // Rotated returns the log at p with its rotated siblings, oldest first: the
 // live file p and, beside it, p.N, p.N.gz, p-YYYYMMDD, p-YYYYMMDD.gz and
-// p.gz. Missing files are left out; ok is false when none exists. Every
-// look goes through the target.
+// p.gz. Missing files are left out; files there that are not regular files
+// are listed in Skipped; ok is false when no regular file exists (the
+// Source still carries what was skipped). Every look goes through the
+// target.
 func Rotated(t *target.Target, p, format string) (Source, bool) {
 	p = target.Clean(p)
 	dir, base := path.Split(p)
@@ -58,6 +74,7 @@ func Rotated(t *target.Target, p, format string) (Source, bool) {
 		fp := path.Join(dir, name)
 		st, err := t.Stat(fp)
 		if err != nil || !st.Mode().IsRegular() {
+			src.Skipped = append(src.Skipped, Skipped{Path: fp, Why: whyNotRead(t, fp, err)})
 			continue
 		}
 		src.Files = append(src.Files, File{Path: fp, Rotation: rot, Gzip: gz, ModTime: st.ModTime(), Size: st.Size()})
@@ -125,4 +142,18 @@ func allDigits(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// whyNotRead says why the file fp of a log, listed in its directory, is
+// not read: err from following it, or (nil) not a regular file.
+func whyNotRead(t *target.Target, fp string, err error) model.Message {
+	if err == nil {
+		return target.ErrMessage(target.ErrNotRegular)
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		if dest, lerr := t.Readlink(fp); lerr == nil {
+			return model.Msg("logparse.gap.dangling", dest)
+		}
+	}
+	return target.ErrMessage(err)
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -248,5 +249,54 @@ func TestHistorySource(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestSkippedFiles: a FIFO, a device or a directory in a log's place and a
+// symlink to a file that is not there are not read, and each is a gap —
+// never a log that silently reads as quiet. A log with only such files is
+// still found; a history symlinked to /dev/null is still a disabled history.
+func TestSkippedFiles(t *testing.T) {
+	line := "Jan  5 10:00:00 h sshd[1]: Failed password for root from 203.0.113.1 port 2 ssh2\n"
+	tg := writeRoot(t, logFile{name: "var/log/auth.log", text: line}, logFile{name: "etc/passwd", text: "root:x:0:0::/root:/bin/bash\n"})
+	root := tg.Root()
+	if err := syscall.Mkfifo(filepath.Join(root, "var/log/auth.log.1"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(root, "var/log/auth.log.2"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/etc/shadow", filepath.Join(root, "var/log/syslog")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../../../../../../../../etc/hostname", filepath.Join(root, "var/log/messages")); err != nil {
+		t.Fatal(err) // out of the root: resolved inside it, where it is not
+	}
+	srcs := map[string]Source{}
+	for _, s := range Discover(tg) {
+		srcs[s.Name] = s
+	}
+	auth := srcs["/var/log/auth.log"]
+	if len(auth.Files) != 1 || len(auth.Skipped) != 2 {
+		t.Fatalf("auth.log: files %+v, skipped %+v", auth.Files, auth.Skipped)
+	}
+	for _, name := range []string{"/var/log/syslog", "/var/log/messages"} {
+		s, ok := srcs[name]
+		if !ok || len(s.Files) != 0 || len(s.Skipped) != 1 || s.Skipped[0].Why.ID != "logparse.gap.dangling" {
+			t.Errorf("%s: %+v (found %v)", name, s, ok)
+		}
+	}
+	evs, cov, gaps := readAll(t, tg, auth, Options{Location: time.UTC})
+	if len(evs) != 1 || cov.Errors != 2 || len(gaps.Gaps) != 2 {
+		t.Errorf("auth.log: %d events, %d errors, gaps %v", len(evs), cov.Errors, gaps.Gaps)
+	}
+	for _, g := range gaps.Gaps {
+		if g.Kind != model.GapSkipped || g.Msg.ID != "target.not-regular" {
+			t.Errorf("gap %+v", g)
+		}
+	}
+	_, cov, gaps = readAll(t, tg, srcs["/var/log/syslog"], Options{Location: time.UTC})
+	if cov.Errors != 1 || len(gaps.Gaps) != 1 || !strings.Contains(gaps.Gaps[0].Reason, "/etc/shadow") {
+		t.Errorf("syslog: %d errors, gaps %v", cov.Errors, gaps.Gaps)
 	}
 }

@@ -179,7 +179,7 @@ func (d *Detector) sources(env *engine.Env) []lsrc.Source {
 			continue
 		}
 		src, ok := lsrc.Rotated(env.Target, f, format)
-		if !ok {
+		if !ok && len(src.Skipped) == 0 {
 			env.GapMsg(model.GapError, f, model.Msg("logs.gap.no-file"))
 			continue
 		}
