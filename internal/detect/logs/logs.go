@@ -95,6 +95,11 @@ func (d *Detector) Run(ctx context.Context, env *engine.Env) error {
 	}
 	ropt := lsrc.Options{Stdin: d.opt.Stdin, Context: ctx, Now: env.Now()}
 	srcs := d.sources(env)
+	if len(d.opt.Files) == 0 && !hasAuthLog(srcs) {
+		// The SSH, sudo, su and account rules read nothing: a host that
+		// keeps no authentication log must not look like a quiet one.
+		env.GapMsg(model.GapNotApplicable, "/var/log/auth.log", model.Msg("logs.gap.no-auth-log"))
+	}
 	d.compareMemory(env, srcs)
 	// A journal beside auth.log holds the same sshd lines: one copy counts.
 	var dedup *lsrc.Dedup
@@ -247,4 +252,15 @@ func coverageFinding(c lsrc.Coverage) model.Finding {
 	}
 	f := model.Finding{RuleID: RuleCoverage, Subject: c.Name, Evidence: ev, Key: "coverage\x00" + c.Name}
 	return f.WithSeverity(model.Info).WithConfidence(model.ConfHigh)
+}
+
+// hasAuthLog reports whether srcs hold a log with the authentication
+// messages (auth.log or secure, or a systemd journal) and a file to read.
+func hasAuthLog(srcs []lsrc.Source) bool {
+	for _, s := range srcs {
+		if (s.Format == lsrc.FormatAuth || s.Format == lsrc.FormatJournal) && len(s.Files) > 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -128,3 +128,32 @@ func TestLogsDetectorWebAndAudit(t *testing.T) {
 		}
 	}
 }
+
+// TestNoAuthLog: a host with no authentication log (no auth.log or secure,
+// no journal) says so as a gap — the SSH and account rules read nothing —
+// and a host with one does not.
+func TestNoAuthLog(t *testing.T) {
+	noAuth := func(res enginetest.Result) bool {
+		for _, g := range res.Gaps {
+			if g.Msg.ID == "logs.gap.no-auth-log" {
+				return true
+			}
+		}
+		return false
+	}
+	bare := testutil.RootFromString(t, rootFiles+"-- var/log/dpkg.log --\n2026-03-01 09:00:00 install nginx:amd64 <none> 1.22.1-9\n")
+	if res := enginetest.Run(t, New(Options{}), bare, false); !noAuth(res) {
+		t.Errorf("no auth log and no gap: %+v", res.Gaps)
+	}
+	if res := enginetest.Run(t, New(Options{}), root(t, cleanAuth()), false); noAuth(res) {
+		t.Errorf("auth.log read, yet the no-auth-log gap: %+v", res.Gaps)
+	}
+	secure := testutil.RootFromString(t, rootFiles+"-- var/log/secure --\n"+cleanAuth())
+	if res := enginetest.Run(t, New(Options{}), secure, false); noAuth(res) {
+		t.Errorf("secure read, yet the no-auth-log gap")
+	}
+	// Files named on the command line: the reader chose them.
+	if res := enginetest.Run(t, New(Options{Files: []string{"/var/log/dpkg.log"}}), bare, false); noAuth(res) {
+		t.Errorf("explicit files, yet the no-auth-log gap")
+	}
+}
