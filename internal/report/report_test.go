@@ -167,3 +167,25 @@ func renderTable(t *testing.T, r *model.Result, lang string) string {
 	}
 	return buf.String()
 }
+
+// TestTitleShowsSubject: a subject the location does not say (an address,
+// an account) follows the title; a phrase, a path already shown, or an
+// empty subject does not.
+func TestTitleShowsSubject(t *testing.T) {
+	tests := []struct {
+		subject, path, want string
+	}{
+		{"203.0.113.9", "/var/log/auth.log", "T — 203.0.113.9"},
+		{"deploy@203.0.113.9", "/var/log/auth.log", "T — deploy@203.0.113.9"},
+		{"/var/log/auth.log", "/var/log/auth.log", "T"},
+		{"kworker.service", "/etc/systemd/system/kworker.service", "T"},
+		{"sudo NOPASSWD for www-data: ALL", "/etc/sudoers.d/www", "T"},
+		{"", "/etc/passwd", "T"},
+	}
+	for _, tc := range tests {
+		f := model.Finding{Title: "T", Subject: tc.subject, Evidence: model.Evidence{Path: tc.path, Line: 3}}
+		if got := titleOf(f, Location(f)); got != tc.want {
+			t.Errorf("subject %q at %s: %q, want %q", tc.subject, tc.path, got, tc.want)
+		}
+	}
+}

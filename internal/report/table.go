@@ -100,7 +100,8 @@ func (t *Table) End(s model.Summary) error {
 		sev := t.sev(f.Severity)
 		pad := sevW - termtext.Width(t.sevPlain(f.Severity))
 		lead := fmt.Sprintf("%s%s  %-*s  ", sev, strings.Repeat(" ", pad), ruleW, f.RuleID)
-		t.locationLines(w, lead, leadW, termtext.OneLine(Location(f)), locW, titleOf(f))
+		loc := termtext.OneLine(Location(f))
+		t.locationLines(w, lead, leadW, loc, locW, titleOf(f, loc))
 		indent := strings.Repeat(" ", sevW+2)
 		if f.Folded > 0 {
 			w.printf("%s> %s\n", indent, msg(lang, "folded_more", f.Folded, termtext.OneLine(f.Subject)))
@@ -256,14 +257,20 @@ func one(n int, key string) string {
 	return key
 }
 
-// titleOf is the finding's title; for a Sigma match, followed by the
-// matching rule's title (its subject, in the reader's language for Vigil's
-// own rules: catalog.Localize), which its location (the log line) does not
-// say. Other findings' subjects are their locations, or are in their
-// evidence.
-func titleOf(f model.Finding) string {
-	if f.Evidence.Extra["sigma_id"] == "" || f.Subject == "" {
+// titleOf is the finding's title, followed by its subject when that says
+// what the location does not: the address of a brute force, the account
+// tried, the Sigma rule that matched (the location of a log finding is its
+// log line). A subject that is a phrase (it has a space: some detectors
+// name subjects in English words) is left to the JSON, except a Sigma
+// rule's title (in the reader's language for Vigil's own rules:
+// catalog.Localize).
+func titleOf(f model.Finding, loc string) string {
+	sub := termtext.OneLine(f.Subject)
+	if sub == "" || sub == f.Evidence.Path || strings.Contains(loc, sub) {
 		return f.Title
 	}
-	return f.Title + " — " + termtext.Truncate(termtext.OneLine(f.Subject), 80)
+	if f.Evidence.Extra["sigma_id"] == "" && strings.ContainsAny(sub, " \t") {
+		return f.Title
+	}
+	return f.Title + " — " + termtext.Truncate(sub, 80)
 }
