@@ -26,9 +26,9 @@ func TestBroadSuppressionAsksForForce(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"*"}, []string{"2 findings", "1 critical, 1 low", "scan 1 (", "--force"}},
-		{[]string{"persistence.*"}, []string{"1 findings", "1 critical", "--path"}},
-		{[]string{"*", "--path", "**"}, []string{"2 findings"}},
+		{[]string{"*"}, []string{"hide 2 of the latest scan's findings", "1 critical, 1 low", "scan 1 (", "--force"}},
+		{[]string{"persistence.*"}, []string{"hide 1 of the latest scan's findings", "1 critical", "--path"}},
+		{[]string{"*", "--path", "**"}, []string{"hide 2 of"}},
 	}
 	for _, tt := range tests {
 		r := vigil(t, append([]string{"ignore", "--reason", "quiet", "--store", db}, tt.args...)...)
