@@ -47,7 +47,7 @@ type window struct {
 
 // at returns n bytes at off, or nil when they are not in the file.
 func (w *window) at(off, n int64) []byte {
-	if off < 0 || n < 0 || off+n > w.size || n > journalMaxObject+journalWindow {
+	if off < 0 || n < 0 || n > journalMaxObject+journalWindow || off > w.size-n { // no off+n: it can overflow
 		return nil
 	}
 	if off >= w.off && off+n <= w.off+int64(len(w.buf)) {
@@ -90,10 +90,16 @@ func journalParser(r *reader) error {
 		r.rec.GapMsg(model.GapError, r.file.Path, model.Msg("logparse.gap.journal-header"))
 		return nil
 	}
+	// A damaged header (a header size beyond the file, or so large it reads
+	// as negative; an arena larger than the file): walk what is there, from
+	// the end of the header's fixed part.
 	start := int64(binary.LittleEndian.Uint64(hdr[88:96]))
+	if start < 96 || start > w.size {
+		start = 96
+	}
 	end := start + jf.ArenaSize
-	if start < 96 || end > w.size || end < start {
-		end = w.size // a damaged header: walk what is there
+	if jf.ArenaSize < 0 || end > w.size || end < start {
+		end = w.size
 	}
 	jr := &journalReader{r: r, w: w, jf: jf, start: start, end: end}
 	// The arena is preallocated: the objects end after the tail object.
