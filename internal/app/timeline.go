@@ -4,10 +4,8 @@ import (
 	"context"
 	"io/fs"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
-	"unicode/utf8"
 
 	"golang.org/x/sys/unix"
 
@@ -146,21 +144,11 @@ func changeTime(st fs.FileInfo) (time.Time, bool) {
 }
 
 // readable leaves out, for a reader of another language than English, a
-// subject that is an English phrase ("sudo NOPASSWD for www-data: ALL",
-// "account sysadm": the detectors name some subjects so, and they feed
-// the findings' identities, so they stay): the entry keeps the localised
-// title and its file:line. A subject that is data (an address, a unit, a
-// path, an account@address: no space) stays, as does a Sigma rule's title
-// (localised by the catalog for Vigil's own rules).
+// subject that is an English phrase (report.SubjectIsPhrase): the entry
+// keeps the localised title and its file:line.
 func readable(f model.Finding, lang string) model.Finding {
-	if lang == catalog.English || lang == "" || f.Evidence.Extra["sigma_id"] != "" || !strings.Contains(f.Subject, " ") {
-		return f
+	if lang != catalog.English && lang != "" && report.SubjectIsPhrase(f) {
+		f.Subject = ""
 	}
-	for _, r := range f.Subject {
-		if r >= utf8.RuneSelf {
-			return f // not English words
-		}
-	}
-	f.Subject = ""
 	return f
 }

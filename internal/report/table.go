@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vigil-ir/vigil/internal/catalog"
 	"github.com/vigil-ir/vigil/internal/model"
@@ -260,17 +261,29 @@ func one(n int, key string) string {
 // titleOf is the finding's title, followed by its subject when that says
 // what the location does not: the address of a brute force, the account
 // tried, the Sigma rule that matched (the location of a log finding is its
-// log line). A subject that is a phrase (it has a space: some detectors
-// name subjects in English words) is left to the JSON, except a Sigma
-// rule's title (in the reader's language for Vigil's own rules:
-// catalog.Localize).
+// log line). A subject that is an English phrase is left to the JSON.
 func titleOf(f model.Finding, loc string) string {
 	sub := termtext.OneLine(f.Subject)
-	if sub == "" || sub == f.Evidence.Path || strings.Contains(loc, sub) {
-		return f.Title
-	}
-	if f.Evidence.Extra["sigma_id"] == "" && strings.ContainsAny(sub, " \t") {
+	if sub == "" || sub == f.Evidence.Path || strings.Contains(loc, sub) || SubjectIsPhrase(f) {
 		return f.Title
 	}
 	return f.Title + " — " + termtext.Truncate(sub, 80)
+}
+
+// SubjectIsPhrase reports whether f's subject is English words ("sudo
+// NOPASSWD for www-data: ALL", "account sysadm": some detectors name
+// subjects so, and subjects feed the findings' identities, so they stay)
+// rather than data (an address, a unit, a path, account@address: no
+// space). A Sigma rule's title is neither: it is the rule's name, in the
+// reader's language for Vigil's own rules (catalog.Localize).
+func SubjectIsPhrase(f model.Finding) bool {
+	if f.Evidence.Extra["sigma_id"] != "" || !strings.ContainsAny(f.Subject, " \t") {
+		return false
+	}
+	for _, r := range f.Subject {
+		if r >= utf8.RuneSelf {
+			return false // not English words
+		}
+	}
+	return true
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/vigil-ir/vigil/internal/termtext"
@@ -32,8 +31,8 @@ func WriteTable(w io.Writer, t *Timeline, words Words) error {
 	} else {
 		stage := func(s string) string { return words(StageMsg(s)) }
 		ew.printf("  %s\n", t.VectorWith(stage))
-		for i, s := range t.Path {
-			ew.printf("  %d. %s %s  #%d  %s  %s\n", i+1, padWidth(stage(s.Stage), 22), s.Time.Format(time.RFC3339), s.Entry, s.Rule, s.Where)
+		for i, s := range t.Path { // padded by display width: a Chinese character takes two cells
+			ew.printf("  %d. %s %s  #%d  %s  %s\n", i+1, termtext.Pad(stage(s.Stage), 22), s.Time.Format(time.RFC3339), s.Entry, s.Rule, s.Where)
 		}
 	}
 	if t.First > 0 {
@@ -102,12 +101,3 @@ func (e *errw) printf(format string, a ...any) {
 
 // oneLine makes a log line safe for a terminal line (a log line is data).
 func oneLine(s string) string { return termtext.Truncate(termtext.OneLine(s), 200) }
-
-// padWidth pads s with spaces to n terminal columns (a Chinese character
-// takes two: fmt's %-22s counts runes, which misaligns them).
-func padWidth(s string, n int) string {
-	if w := termtext.Width(s); w < n {
-		return s + strings.Repeat(" ", n-w)
-	}
-	return s
-}

@@ -165,13 +165,12 @@ func (b *Builder) Finding(f model.Finding, source string, seen time.Time) {
 	})
 }
 
-// FileTime adds one time of a file a finding points at.
+// FileTime adds one time of a file a finding points at: desc is
+// Timesketch's timestamp_desc ("Modification Time"), message what a reader
+// sees, in the reader's language.
 func (b *Builder) FileTime(path, desc, message string, t time.Time, rule string) {
 	if t.IsZero() || !b.in(t) {
 		return
-	}
-	if message == "" {
-		message = desc + " of " + path + " (" + rule + ")"
 	}
 	b.entries = append(b.entries, Entry{Time: t.UTC(), Desc: desc, Message: message, Source: "file", Path: path, Rule: rule})
 }
